@@ -1,0 +1,49 @@
+# The scripts CI runs are the scripts developers run.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= demo
+PYTEST_ARGS ?=
+
+.PHONY: install demo test lint typecheck services browser clean bench
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's Chromium for the browser tests (never a downloaded browser build).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian's chromium for browser tests"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+services:
+	@scripts/postgres.sh start
+
+demo: install
+	$(BIN)/cxpulse demo --dir $(DEMO_DIR) --serve
+
+test: install browser
+	@command -v java >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
+	CXPULSE_TEST_PG_URL="$$(scripts/postgres.sh start)" $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python benchmarks/metrics_bench.py
+
+clean:
+	scripts/postgres.sh stop || true
+	rm -rf $(VENV) .pgdata .pgdata.log .pytest_cache .mypy_cache .ruff_cache

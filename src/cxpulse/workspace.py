@@ -1,0 +1,188 @@
+"""The analytics workspace: one ibis connection holding the canonical tables.
+
+The embedded default is a DuckDB file in the project folder; the same code runs on SQLite,
+PostgreSQL and PySpark (and any backend ibis supports) by changing the URL.
+
+>>> ws = Workspace.connect("duckdb://")
+>>> ws.table("responses").count().execute()
+0
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ibis
+from ibis.backends import BaseBackend
+
+from cxpulse.config import ProjectConfig, load_config
+from cxpulse.errors import UnknownTableError, WorkspaceError
+from cxpulse.schema import TABLES, ibis_schema
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from cxpulse.metrics.engine import MetricTable
+    from cxpulse.schema.loading import LoadReport
+    from cxpulse.stats import Comparison
+
+
+def _connect_url(url: str) -> BaseBackend:
+    if url.startswith("pyspark://"):
+        from pyspark.sql import SparkSession
+
+        session = (
+            SparkSession.builder.master("local[2]")
+            .appName("cxpulse")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.session.timeZone", "UTC")
+            .getOrCreate()
+        )
+        return ibis.pyspark.connect(session)
+    if url.startswith("duckdb:///"):
+        Path(url.removeprefix("duckdb:///")).parent.mkdir(parents=True, exist_ok=True)
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url.removeprefix("postgresql://")
+    if url.startswith("postgresql+psycopg://"):
+        url = "postgres://" + url.removeprefix("postgresql+psycopg://")
+    return ibis.connect(url)
+
+
+class Workspace:
+    """The analytics workspace. Create with :meth:`connect` or :meth:`open`."""
+
+    def __init__(self, con: BaseBackend, config: ProjectConfig | None = None) -> None:
+        self.con = con
+        self.config = config or ProjectConfig()
+        self.ensure_tables()
+
+    # ---- opening ---------------------------------------------------------------------
+    @classmethod
+    def connect(
+        cls, url: str | BaseBackend | None = None, *, config: ProjectConfig | None = None
+    ) -> Workspace:
+        """Connect to a workspace by ibis URL or backend object (default: in-memory DuckDB)."""
+        if isinstance(url, BaseBackend):
+            return cls(url, config)
+        target = url or "duckdb://"
+        try:
+            con = _connect_url(target)
+        except Exception as exc:  # the backend's own errors vary; say which URL failed
+            raise WorkspaceError(
+                f"cannot open the analytics workspace at {target!r}: {exc}. "
+                "Check [workspace] url in cxpulse.toml or CXPULSE_WORKSPACE_URL."
+            ) from exc
+        return cls(con, config)
+
+    @classmethod
+    def open(cls, project_dir: str | Path = ".") -> Workspace:
+        """Open the workspace of a project folder (reads its ``cxpulse.toml``)."""
+        cfg = load_config(project_dir)
+        return cls.connect(cfg.workspace_url(), config=cfg)
+
+    def close(self) -> None:
+        disconnect = getattr(self.con, "disconnect", None)
+        if disconnect is not None:
+            try:
+                disconnect()
+            except Exception:  # closing twice or a backend without a real disconnect
+                pass
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- tables ----------------------------------------------------------------------
+    @property
+    def backend_name(self) -> str:
+        return str(self.con.name)
+
+    def ensure_tables(self) -> None:
+        """Create every canonical table that does not exist yet, empty and typed."""
+        existing = set(self.con.list_tables())
+        for name, spec in TABLES.items():
+            if name not in existing:
+                self.con.create_table(name, schema=ibis_schema(spec))
+
+    def table(self, name: str) -> ir.Table:
+        """A canonical (or result) table as an ibis expression."""
+        if name not in TABLES and name not in self.con.list_tables():
+            raise UnknownTableError(
+                f"unknown table {name!r}; canonical tables are: {', '.join(TABLES)}"
+            )
+        return self.con.table(name)
+
+    def write_table(self, name: str, frame: Any, *, overwrite: bool = True) -> ir.Table:
+        """Write a non-canonical result table (e.g. score snapshots)."""
+        if name in TABLES:
+            raise WorkspaceError(f"{name!r} is a canonical table; use load() to write it")
+        return self.con.create_table(name, frame, overwrite=overwrite)
+
+    def count(self, name: str) -> int:
+        return int(self.table(name).count().execute())
+
+    # ---- loading ---------------------------------------------------------------------
+    def load(
+        self,
+        table: str,
+        source: Any,
+        *,
+        mapping: dict[str, str] | None = None,
+        progress: bool = False,
+    ) -> LoadReport:
+        """Validate ``source`` against the canonical ``table`` and upsert it by key.
+
+        All or nothing: a source with any problem raises :class:`ValidationError` and the
+        workspace is left exactly as it was. Loading the same rows again changes nothing.
+        """
+        from cxpulse.schema.loading import load_into
+
+        if table not in TABLES:
+            raise UnknownTableError(
+                f"unknown table {table!r}; canonical tables are: {', '.join(TABLES)}"
+            )
+        if mapping is None:
+            binding = self.config.tables.get(table)
+            mapping = dict(binding.columns) if binding else {}
+        return load_into(self, table, source, mapping=mapping)
+
+    # ---- metrics ---------------------------------------------------------------------
+    def metrics(
+        self,
+        names: list[str] | str,
+        *,
+        by: list[str] | str | None = None,
+        grain: str | None = None,
+        start: Any = None,
+        end: Any = None,
+    ) -> MetricTable:
+        """Compute indicators with n, interval and method, in the engine."""
+        from cxpulse.metrics.engine import query
+
+        return query(self, names, by=by, grain=grain, start=start, end=end)
+
+    def explain(
+        self,
+        name: str,
+        *,
+        by: list[str] | str | None = None,
+        grain: str | None = None,
+        start: Any = None,
+        end: Any = None,
+    ) -> str:
+        """The SQL the engine runs for a metric, without running it."""
+        from cxpulse.metrics.engine import explain
+
+        return explain(self, name, by=by, grain=grain, start=start, end=end)
+
+    def compare(
+        self, name: str, *, period: str, vs: str, by: list[str] | str | None = None
+    ) -> list[Comparison]:
+        """Difference of a metric between two periods, with interval and p-value."""
+        from cxpulse.metrics.engine import compare
+
+        return compare(self, name, period=period, vs=vs, by=by)
