@@ -46,7 +46,9 @@ class MetricsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     confidence: float = Field(default=0.95, gt=0.5, lt=1.0)
     small_sample_n: int = Field(default=30, ge=1)
-    csat_top_box: int = Field(default=4, ge=1, le=5, description="CSAT scores >= this are satisfied")
+    csat_top_box: int = Field(
+        default=4, ge=1, le=5, description="CSAT scores >= this are satisfied"
+    )
     ces_easy_from: int = Field(default=5, ge=1, le=7, description="CES scores >= this are easy")
     important_priorities: list[str] = Field(default_factory=lambda: ["high", "urgent"])
     industry: str | None = Field(default=None, description="industry for NPS benchmarks")
@@ -128,6 +130,8 @@ def load_config(project_dir: str | Path) -> ProjectConfig:
         details = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
-        raise ConfigError(f"{path}: {details}. See 'cxpulse init' for a commented example.") from exc
+        raise ConfigError(
+            f"{path}: {details}. See 'cxpulse init' for a commented example."
+        ) from exc
     cfg.project_dir = folder.resolve()
     return cfg

@@ -10,6 +10,7 @@ PostgreSQL and PySpark (and any backend ibis supports) by changing the URL.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +23,8 @@ from cxpulse.schema import TABLES, ibis_schema
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
-
     from cxpulse.metrics.engine import MetricTable
+
     from cxpulse.schema.loading import LoadReport
     from cxpulse.stats import Comparison
 
@@ -85,10 +86,9 @@ class Workspace:
     def close(self) -> None:
         disconnect = getattr(self.con, "disconnect", None)
         if disconnect is not None:
-            try:
+            # closing twice, or a backend without a real disconnect, is not an error
+            with contextlib.suppress(Exception):
                 disconnect()
-            except Exception:  # closing twice or a backend without a real disconnect
-                pass
 
     def __enter__(self) -> Workspace:
         return self

@@ -1,0 +1,220 @@
+"""Load a validated source into a canonical table of the workspace: all or nothing, by key.
+
+Validation runs in DuckDB (the workspace's own connection when it is DuckDB, a private
+in-memory one otherwise). Only a source without a single problem is written, and it is
+written inside one transaction (DuckDB, SQLite, PostgreSQL) as an upsert on the table's key:
+rows whose key exists are replaced, new keys are added. Loading the same file twice leaves
+the table as it was after the first load.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa
+
+from cxpulse.errors import ValidationError, WorkspaceError
+from cxpulse.schema.sources import stage_source
+from cxpulse.schema.tables import TABLES, TableSpec
+from cxpulse.schema.types import arrow_schema
+from cxpulse.schema.validation import find_problems, plan_columns, quote
+
+if TYPE_CHECKING:
+    from cxpulse.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What a load did."""
+
+    table: str
+    source: str
+    rows: int
+    inserted: int
+    updated: int
+    unchanged: int = 0
+    ignored_columns: tuple[str, ...] = field(default=())
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.source} -> {self.table}: {self.rows} rows "
+            f"({self.inserted} new, {self.updated - self.unchanged} changed, "
+            f"{self.unchanged} unchanged) in {self.seconds:.2f}s"
+        )
+        if self.ignored_columns:
+            text += f"; ignored columns: {', '.join(self.ignored_columns)}"
+        return text
+
+
+def _staging_connection(ws: Workspace) -> tuple[duckdb.DuckDBPyConnection, bool]:
+    if ws.backend_name == "duckdb":
+        return ws.con.con, True  # type: ignore[attr-defined]
+    return duckdb.connect(), False
+
+
+def load_into(
+    ws: Workspace, table: str, source: Any, *, mapping: dict[str, str] | None = None
+) -> LoadReport:
+    """Validate ``source`` against canonical ``table`` and upsert it (see module docstring)."""
+    started = time.perf_counter()
+    spec = TABLES[table]
+    staged = stage_source(source)
+    con, shared = _staging_connection(ws)
+    tag = uuid.uuid4().hex[:10]
+    src_view, stage = f"__cx_src_{tag}", f"__cx_stage_{tag}"
+    try:
+        if staged.arrow is not None:
+            con.register(src_view, staged.arrow)
+            relation = src_view
+        else:
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {src_view} AS SELECT *, "
+                f"file_row_number + 1 AS __row FROM {staged.sql}"
+            )
+            relation = src_view
+        described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+        columns = {str(r[0]): str(r[1]) for r in described}
+        plans, file_problems, ignored = plan_columns(spec, columns, mapping or {})
+        if file_problems:
+            raise ValidationError(staged.label, table, file_problems)
+        problems, total = find_problems(con, relation, spec, plans)
+        if total:
+            raise ValidationError(staged.label, table, problems, total)
+        select = ", ".join(f"{p.typed} AS {quote(p.column.name)}" for p in plans)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT {select} FROM {relation}")
+        rows = int(con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0])  # type: ignore[index]
+        if shared:
+            inserted, updated, unchanged = _upsert_duckdb(con, spec, stage)
+        else:
+            frame = con.execute(f"SELECT * FROM {stage}").arrow()
+            if isinstance(frame, pa.RecordBatchReader):
+                frame = frame.read_all()
+            frame = frame.cast(arrow_schema(spec))
+            inserted, updated, unchanged = _upsert_other(ws, spec, frame)
+    finally:
+        if staged.arrow is not None:
+            con.unregister(src_view)
+        else:
+            con.execute(f"DROP VIEW IF EXISTS {src_view}")
+        con.execute(f"DROP TABLE IF EXISTS {stage}")
+        if not shared:
+            con.close()
+    return LoadReport(
+        table=table,
+        source=staged.label,
+        rows=rows,
+        inserted=inserted,
+        updated=updated,
+        unchanged=unchanged,
+        ignored_columns=tuple(ignored),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _match(spec: TableSpec, left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{quote(k)} = {right}.{quote(k)}" for k in spec.key)
+
+
+def _same_row(spec: TableSpec, left: str, right: str, op: str = "IS NOT DISTINCT FROM") -> str:
+    return " AND ".join(f"{left}.{quote(c)} {op} {right}.{quote(c)}" for c in spec.column_names)
+
+
+def _count_unchanged_sql(spec: TableSpec, stage: str, op: str = "IS NOT DISTINCT FROM") -> str:
+    return (
+        f"SELECT count(*) FROM {quote(stage)} s WHERE EXISTS "
+        f"(SELECT 1 FROM {quote(spec.name)} t WHERE {_same_row(spec, 't', 's', op)})"
+    )
+
+
+def _upsert_duckdb(
+    con: duckdb.DuckDBPyConnection, spec: TableSpec, stage: str
+) -> tuple[int, int, int]:
+    target = quote(spec.name)
+    cols = ", ".join(quote(c) for c in spec.column_names)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        updated = int(
+            con.execute(  # type: ignore[index]
+                f"SELECT count(*) FROM {stage} s WHERE EXISTS "
+                f"(SELECT 1 FROM {target} t WHERE {_match(spec, 't', 's')})"
+            ).fetchone()[0]
+        )
+        total = int(con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0])  # type: ignore[index]
+        unchanged = int(con.execute(_count_unchanged_sql(spec, stage)).fetchone()[0])  # type: ignore[index]
+        if updated:
+            con.execute(
+                f"DELETE FROM {target} t WHERE EXISTS "
+                f"(SELECT 1 FROM {stage} s WHERE {_match(spec, 't', 's')})"
+            )
+        con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {stage}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return total - updated, updated, unchanged
+
+
+def _upsert_other(ws: Workspace, spec: TableSpec, frame: pa.Table) -> tuple[int, int, int]:
+    name = ws.backend_name
+    if name == "pyspark":
+        return _upsert_rebuild(ws, spec, frame)
+    if name not in {"sqlite", "postgres"}:
+        return _upsert_rebuild(ws, spec, frame)
+    stage = f"cx_stage_{uuid.uuid4().hex[:10]}"
+    ws.con.create_table(stage, frame)
+    target = quote(spec.name)
+    cols = ", ".join(quote(c) for c in spec.column_names)
+    raw = ws.con.con  # type: ignore[attr-defined]
+    exists = (
+        f"SELECT count(*) FROM {quote(stage)} s WHERE EXISTS "
+        f"(SELECT 1 FROM {target} t WHERE {_match(spec, 't', 's')})"
+    )
+    delete = (
+        f"DELETE FROM {target} WHERE EXISTS (SELECT 1 FROM {quote(stage)} s WHERE "
+        + " AND ".join(f"{target}.{quote(k)} = s.{quote(k)}" for k in spec.key)
+        + ")"
+    )
+    insert = f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {quote(stage)}"
+    try:
+        if name == "postgres":
+            with raw.transaction(), raw.cursor() as cur:
+                cur.execute(exists)
+                updated = int(cur.fetchone()[0])
+                cur.execute(_count_unchanged_sql(spec, stage))
+                unchanged = int(cur.fetchone()[0])
+                cur.execute(delete)
+                cur.execute(insert)
+        else:
+            with raw:  # sqlite3: commit on success, roll back on error
+                updated = int(raw.execute(exists).fetchone()[0])
+                unchanged = int(raw.execute(_count_unchanged_sql(spec, stage, "IS")).fetchone()[0])
+                raw.execute(delete)
+                raw.execute(insert)
+    finally:
+        ws.con.drop_table(stage, force=True)
+    return frame.num_rows - updated, updated, unchanged
+
+
+def _upsert_rebuild(ws: Workspace, spec: TableSpec, frame: pa.Table) -> tuple[int, int, int]:
+    """Engines without multi-statement transactions (Spark): build the new table, then swap."""
+    stage = f"cx_stage_{uuid.uuid4().hex[:10]}"
+    rebuilt = f"cx_rebuilt_{uuid.uuid4().hex[:10]}"
+    try:
+        new = ws.con.create_table(stage, frame)
+        old = ws.con.table(spec.name)
+        updated = int(old.semi_join(new, list(spec.key)).count().execute())
+        unchanged = int(old.semi_join(new, list(old.columns)).count().execute())
+        kept = old.anti_join(new, list(spec.key))
+        ws.con.create_table(rebuilt, kept.union(new.select(*old.columns)))
+        ws.con.create_table(spec.name, ws.con.table(rebuilt), overwrite=True)
+    except Exception as exc:
+        raise WorkspaceError(f"could not write {spec.name!r} on {ws.backend_name}: {exc}") from exc
+    finally:
+        ws.con.drop_table(stage, force=True)
+        ws.con.drop_table(rebuilt, force=True)
+    return frame.num_rows - updated, updated, unchanged
