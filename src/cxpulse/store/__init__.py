@@ -1,0 +1,81 @@
+"""The operational store: what the app writes (users, surveys, responses, cases, outbox).
+
+SQLAlchemy 2 tables in :mod:`cxpulse.store.tables`, Alembic migrations inside the package,
+SQLite in WAL mode by default and PostgreSQL (psycopg 3) in production.
+
+>>> from cxpulse import store
+>>> store.migrate("sqlite://")
+>>> with store.session("sqlite://") as s:
+...     user = store.create_user(s, "ana@example.com", "a long secret", role="admin")
+>>> with store.session("sqlite://") as s:
+...     store.authenticate(s, "ana@example.com", "a long secret").role
+'admin'
+"""
+
+from __future__ import annotations
+
+from cxpulse.store.engine import (
+    StoreError,
+    create_store_engine,
+    dispose_engines,
+    engine,
+    normalize_url,
+    session,
+    session_factory,
+)
+from cxpulse.store.revisions import current_revision, head_revision, migrate
+from cxpulse.store.tables import (
+    ApiToken,
+    Base,
+    Case,
+    CaseEvent,
+    Invitation,
+    OutboxMessage,
+    Survey,
+    SurveyResponse,
+    SyncState,
+    User,
+    metadata,
+    utcnow,
+)
+from cxpulse.store.users import (
+    UserError,
+    authenticate,
+    create_api_token,
+    create_user,
+    hash_password,
+    verify_api_token,
+    verify_password,
+)
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Case",
+    "CaseEvent",
+    "Invitation",
+    "OutboxMessage",
+    "StoreError",
+    "Survey",
+    "SurveyResponse",
+    "SyncState",
+    "User",
+    "UserError",
+    "authenticate",
+    "create_api_token",
+    "create_store_engine",
+    "create_user",
+    "current_revision",
+    "dispose_engines",
+    "engine",
+    "hash_password",
+    "head_revision",
+    "metadata",
+    "migrate",
+    "normalize_url",
+    "session",
+    "session_factory",
+    "utcnow",
+    "verify_api_token",
+    "verify_password",
+]

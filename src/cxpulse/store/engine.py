@@ -1,0 +1,140 @@
+"""Connections to the operational store: SQLite (WAL) by default, PostgreSQL in production.
+
+>>> eng = engine("sqlite://")
+>>> eng.dialect.name
+'sqlite'
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from cxpulse.config import ProjectConfig
+from cxpulse.errors import CxpulseError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+_ENGINES: dict[str, Engine] = {}
+_LOCK = threading.Lock()
+
+
+class StoreError(CxpulseError):
+    """The operational store cannot be opened, migrated or written."""
+
+
+def normalize_url(url: str | None = None) -> str:
+    """The SQLAlchemy URL for ``url``: PostgreSQL goes through psycopg 3.
+
+    ``None`` means ``CXPULSE_DATABASE_URL`` or the project's SQLite file.
+
+    >>> normalize_url("postgres://u@h/db")
+    'postgresql+psycopg://u@h/db'
+    """
+    if url is None:
+        url = ProjectConfig().store_url()
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def _configure_sqlite(eng: Engine, memory: bool) -> None:
+    @event.listens_for(eng, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transactions out of the driver's hands so BEGIN is ours (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode NORMAL survives a killed process (only power loss can undo the last
+        # commits), and avoids an fsync per commit.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(eng, "begin")
+    def _on_begin(conn: Any) -> None:
+        # IMMEDIATE takes the write lock up front: a read-then-write transaction waits on
+        # busy_timeout instead of failing with "database is locked" when it tries to upgrade.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_store_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """A new engine (not cached). Most code wants :func:`engine`."""
+    target = normalize_url(url)
+    parsed = make_url(target)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        memory = database in ("", ":memory:")
+        if memory:
+            kwargs.setdefault("poolclass", StaticPool)
+            kwargs.setdefault("connect_args", {"check_same_thread": False})
+        else:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+            kwargs.setdefault("pool_size", 8)
+            kwargs.setdefault("max_overflow", 8)
+        eng = create_engine(target, **kwargs)
+        _configure_sqlite(eng, memory)
+        return eng
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 10)
+    try:
+        return create_engine(target, **kwargs)
+    except Exception as exc:  # driver errors vary: say which URL
+        raise StoreError(
+            f"cannot open the operational store at {parsed.render_as_string(hide_password=True)!r}:"
+            f" {exc}. Check CXPULSE_DATABASE_URL."
+        ) from exc
+
+
+def engine(url: str | None = None) -> Engine:
+    """The shared engine for ``url`` (one per URL and process).
+
+    Default: ``CXPULSE_DATABASE_URL`` or ``cxpulse.sqlite`` in the current folder
+    (``ProjectConfig.store_url()``).
+    """
+    key = normalize_url(url)
+    with _LOCK:
+        eng = _ENGINES.get(key)
+        if eng is None:
+            eng = create_store_engine(key)
+            _ENGINES[key] = eng
+        return eng
+
+
+def dispose_engines() -> None:
+    """Close every cached engine (tests, shutdown, after fork)."""
+    with _LOCK:
+        for eng in _ENGINES.values():
+            eng.dispose()
+        _ENGINES.clear()
+
+
+def session_factory(url: str | Engine | None = None) -> sessionmaker[Session]:
+    """A ``sessionmaker`` bound to the store; objects stay usable after commit."""
+    bind = url if isinstance(url, Engine) else engine(url)
+    return sessionmaker(bind=bind, expire_on_commit=False)
+
+
+@contextmanager
+def session(url: str | Engine | None = None) -> Iterator[Session]:
+    """A session in a transaction: committed on success, rolled back on error.
+
+    >>> from sqlalchemy import text
+    >>> with session("sqlite://") as s:
+    ...     _ = s.execute(text("SELECT 1")).scalar()
+    """
+    with session_factory(url).begin() as s:
+        yield s

@@ -1,0 +1,149 @@
+"""Users (argon2 password hashes) and API tokens (shown once, stored as a SHA-256 hash).
+
+API tokens are 256 random bits, so a fast hash is enough to make a stolen database useless
+for calling the API, and checking one costs microseconds on every request (argon2 is for
+passwords, which people choose and can be guessed).
+
+>>> from cxpulse import store
+>>> store.migrate("sqlite://")
+>>> with store.session("sqlite://") as s:
+...     u = create_user(s, "luis@example.com", "correct horse battery", role="agent")
+...     plain = create_api_token(s, u, "ingest")
+...     verify_api_token(s, plain).email
+'luis@example.com'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cxpulse.errors import CxpulseError
+from cxpulse.store.tables import ROLES, ApiToken, User, utcnow
+
+TOKEN_PREFIX = "cxp_"
+MIN_PASSWORD_CHARS = 8
+# last_used_at is a hint for people, not an audit log: refresh it at most once a minute so
+# every API call does not turn into an extra write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+_HASHER = PasswordHasher()
+
+
+class UserError(CxpulseError):
+    """A user or token cannot be created as asked."""
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password`` (salted; never store the password itself)."""
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash``."""
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(
+    session: Session,
+    email: str,
+    password: str,
+    role: str,
+    name: str | None = None,
+    language: str = "es",
+) -> User:
+    """Add a user with an argon2-hashed password. Raises :class:`UserError` on bad input."""
+    address = _normalize_email(email)
+    if "@" not in address or address.startswith("@") or address.endswith("@"):
+        raise UserError(f"{email!r} is not an e-mail address; give one like ana@example.com.")
+    if role not in ROLES:
+        raise UserError(f"role {role!r} is unknown; use one of: {', '.join(ROLES)}.")
+    if language not in ("es", "en"):
+        raise UserError(f"language {language!r} is not supported; use 'es' or 'en'.")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise UserError(
+            f"the password for {address} is too short; use at least {MIN_PASSWORD_CHARS} "
+            "characters."
+        )
+    if session.scalar(select(User.id).where(User.email == address)) is not None:
+        raise UserError(f"a user with e-mail {address} already exists; pick another address.")
+    user = User(
+        email=address,
+        name=name,
+        password_hash=hash_password(password),
+        role=role,
+        language=language,
+        active=True,
+        created_at=utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, else ``None``."""
+    user = session.scalar(select(User).where(User.email == _normalize_email(email)))
+    if user is None or not user.active:
+        # Hash anyway so a missing user takes as long as a wrong password.
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if _HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def token_hash(token: str) -> str:
+    """The stored form of an API token or invitation token (hex SHA-256)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_api_token(session: Session, user: User | int, name: str) -> str:
+    """Create an API token for ``user`` and return its plaintext. It is shown only now."""
+    user_id = user if isinstance(user, int) else user.id
+    if session.get(User, user_id) is None:
+        raise UserError(f"no user with id {user_id}; create the user first.")
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(name=name, token_hash=token_hash(plain), user_id=user_id, created_at=utcnow())
+    )
+    session.flush()
+    return plain
+
+
+def verify_api_token(session: Session, token: str) -> User | None:
+    """The active user owning ``token``, else ``None``. Records when it was last used."""
+    if not token:
+        return None
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    api_token, user = row.tuple()
+    if not user.active:
+        return None
+    now = utcnow()
+    if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
+        api_token.last_used_at = now
+    return user
+
+
+_DUMMY_HASH = hash_password("not a real password")
