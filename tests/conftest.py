@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # Spark's driver binds to loopback only
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -72,6 +73,8 @@ def spark_session():  # type: ignore[no-untyped-def]
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", "2g")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
@@ -131,3 +134,15 @@ def workspace(backend_name: str, workspace_factory):  # type: ignore[no-untyped-
 def duck(workspace_factory):  # type: ignore[no-untyped-def]
     """A fresh Workspace on a DuckDB file."""
     return workspace_factory("duckdb")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep every Spark test on one worker (one JVM) and tag backend tests by backend."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("backend_name") if callspec else None
+        if backend == "pyspark" or item.get_closest_marker("spark"):
+            item.add_marker(pytest.mark.xdist_group("spark"))
+            item.add_marker(pytest.mark.spark)
+        elif backend == "postgres":
+            item.add_marker(pytest.mark.postgres)

@@ -31,7 +31,11 @@ if TYPE_CHECKING:
 
 def _connect_url(url: str) -> BaseBackend:
     if url.startswith("pyspark://"):
+        import os
+
         from pyspark.sql import SparkSession
+
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
         session = (
             SparkSession.builder.master("local[2]")
@@ -39,6 +43,8 @@ def _connect_url(url: str) -> BaseBackend:
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.driver.host", "127.0.0.1")
             .getOrCreate()
         )
         return ibis.pyspark.connect(session)

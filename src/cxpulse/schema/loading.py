@@ -205,16 +205,26 @@ def _upsert_rebuild(ws: Workspace, spec: TableSpec, frame: pa.Table) -> tuple[in
     stage = f"cx_stage_{uuid.uuid4().hex[:10]}"
     rebuilt = f"cx_rebuilt_{uuid.uuid4().hex[:10]}"
     try:
-        new = ws.con.create_table(stage, frame)
+        if ws.backend_name == "pyspark":
+            # Straight from Arrow: going through pandas would turn NULL strings into 'NaN'.
+            session = ws.con._session  # type: ignore[attr-defined]
+            session.createDataFrame(frame).createOrReplaceTempView(stage)
+            new = ws.con.table(stage)
+        else:
+            new = ws.con.create_table(stage, frame)
         old = ws.con.table(spec.name)
         updated = int(old.semi_join(new, list(spec.key)).count().execute())
-        unchanged = int(old.semi_join(new, list(old.columns)).count().execute())
+        same = [old[c].identical_to(new[c]) for c in old.columns]  # NULL matches NULL
+        unchanged = int(old.semi_join(new, same).count().execute())
         kept = old.anti_join(new, list(spec.key))
         ws.con.create_table(rebuilt, kept.union(new.select(*old.columns)))
         ws.con.create_table(spec.name, ws.con.table(rebuilt), overwrite=True)
     except Exception as exc:
         raise WorkspaceError(f"could not write {spec.name!r} on {ws.backend_name}: {exc}") from exc
     finally:
-        ws.con.drop_table(stage, force=True)
+        if ws.backend_name == "pyspark":
+            ws.con._session.catalog.dropTempView(stage)  # type: ignore[attr-defined]
+        else:
+            ws.con.drop_table(stage, force=True)
         ws.con.drop_table(rebuilt, force=True)
     return frame.num_rows - updated, updated, unchanged
