@@ -167,6 +167,9 @@ class SurveyResponse(Base):
     touchpoint: Mapped[str | None] = mapped_column(String(100))
     responded_at: Mapped[datetime] = mapped_column(default=utcnow)
     idempotency_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    # SHA-256 of the request that created the row under idempotency_key: a retry with the
+    # same key must carry the same request
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(20), default="link")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -187,6 +190,10 @@ class Case(Base):
     contact_id: Mapped[str | None] = mapped_column(String(200))
     response_id: Mapped[int | None] = mapped_column(ForeignKey("survey_responses.id"), index=True)
     trigger: Mapped[str] = mapped_column(String(100))
+    # closed-loop rule that opened the case, and the key that makes opening idempotent
+    # (one case per response per rule, one per health drop per rule)
+    rule: Mapped[str | None] = mapped_column(String(100))
+    dedup_key: Mapped[str | None] = mapped_column(String(300), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     category: Mapped[str | None] = mapped_column(String(100))
     priority: Mapped[str] = mapped_column(String(20), default="normal")
