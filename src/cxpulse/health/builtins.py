@@ -1,0 +1,243 @@
+"""Builtin signal sources: one ibis expression per feature, computed as of a date.
+
+Every builtin receives a :class:`FeatureContext` and returns an ibis table with
+``account_id`` and ``value`` built only from rows strictly before ``ctx.as_of`` (and inside
+the lookback window). Counts are 0 for an account without rows; averages stay missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from cxpulse.workspace import Workspace
+
+OVERRIDES_TABLE = "health_overrides"
+_SECONDS_PER_DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class FeatureContext:
+    """What a builtin needs: the workspace, the as-of instant and the window."""
+
+    ws: Workspace
+    as_of: dt.datetime
+    lookback_days: int
+    important_priorities: tuple[str, ...] = ("high", "urgent")
+
+    @property
+    def start(self) -> dt.datetime:
+        return self.as_of - dt.timedelta(days=self.lookback_days)
+
+    @property
+    def previous_start(self) -> dt.datetime:
+        return self.as_of - dt.timedelta(days=2 * self.lookback_days)
+
+    @property
+    def months(self) -> float:
+        return self.lookback_days / 30.0
+
+    def window(self, table: str, column: str, *, previous: bool = False) -> ir.Table:
+        """Rows of ``table`` with ``column`` in [start, as_of) (or the window before it)."""
+        t = self.ws.table(table)
+        lo = self.previous_start if previous else self.start
+        hi = self.start if previous else self.as_of
+        if t.schema()[column].is_date():
+            return t.filter(t[column] >= lo.date(), t[column] < hi.date())
+        return t.filter(t[column] >= lo, t[column] < hi)
+
+    def both_windows(self, table: str, column: str) -> ir.Table:
+        """Rows in [previous_start, as_of): the window and the one before it, for trends."""
+        t = self.ws.table(table)
+        return t.filter(t[column] >= self.previous_start, t[column] < self.as_of)
+
+
+@dataclass(frozen=True)
+class Builtin:
+    """A builtin feature: its expression and the value of an account without rows."""
+
+    build: Callable[[FeatureContext], ir.Table]
+    fill: float | None  # None: missing stays missing; a number: "no rows" means this value
+    fill_lookback: bool = False  # fill with the lookback length (days since ... )
+
+
+def _usage_frequency(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("usage_events", "occurred_at")
+    return f.group_by("account_id").aggregate(value=f.count().cast("float64") / ctx.months)
+
+
+def _distinct_features(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("usage_events", "occurred_at")
+    return f.group_by("account_id").aggregate(value=f.feature.nunique().cast("float64"))
+
+
+def _active_user_trend(ctx: FeatureContext) -> ir.Table:
+    f = ctx.both_windows("usage_events", "occurred_at")
+    recent = f.occurred_at >= ctx.start
+    agg = f.group_by("account_id").aggregate(
+        cur=f.user_id.nunique(where=recent).cast("float64"),
+        prev=f.user_id.nunique(where=~recent).cast("float64"),
+    )
+    value = ibis.cases((agg.prev > 0, (agg.cur - agg.prev) / agg.prev), else_=ibis.null())
+    return agg.select("account_id", value=value.cast("float64"))
+
+
+def _license_utilisation(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("usage_events", "occurred_at")
+    users = f.group_by("account_id").aggregate(users=f.user_id.nunique().cast("float64"))
+    acc = ctx.ws.table("accounts").select("account_id", "licenses")
+    j = acc.left_join(users, "account_id").select(acc.account_id, acc.licenses, users.users)
+    value = ibis.cases(
+        (j.licenses > 0, j.users.fill_null(0.0) / j.licenses.cast("float64")),
+        else_=ibis.null(),
+    )
+    return j.select("account_id", value=value.cast("float64"))
+
+
+def _open_important_tickets(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("tickets", "opened_at")
+    still_open = f.resolved_at.isnull() | (f.resolved_at >= ctx.as_of)
+    f = f.filter(f.priority.isin(list(ctx.important_priorities)), still_open)
+    return f.group_by("account_id").aggregate(value=f.count().cast("float64"))
+
+
+def _tickets_per_month(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("tickets", "opened_at")
+    return f.group_by("account_id").aggregate(value=f.count().cast("float64") / ctx.months)
+
+
+def _recent_csat(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("responses", "responded_at")
+    f = f.filter(f.kind == "csat")
+    return f.group_by("account_id").aggregate(value=f.score.cast("float64").mean())
+
+
+def _resolution_hours(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("tickets", "resolved_at")
+    f = f.filter(f.opened_at < ctx.as_of)
+    secs = f.resolved_at.epoch_seconds() - f.opened_at.epoch_seconds()
+    return f.group_by("account_id").aggregate(value=(secs.cast("float64") / 3600.0).mean())
+
+
+def _touchpoints_per_month(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("touchpoints", "occurred_at")
+    return f.group_by("account_id").aggregate(value=f.count().cast("float64") / ctx.months)
+
+
+def _days_since_touchpoint(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("touchpoints", "occurred_at")
+    agg = f.group_by("account_id").aggregate(last=f.occurred_at.epoch_seconds().max())
+    now = ibis.literal(ctx.as_of).epoch_seconds()
+    return agg.select("account_id", value=((now - agg["last"]) / _SECONDS_PER_DAY).cast("float64"))
+
+
+def _latest(f: ir.Table, column: str, time_column: str) -> ir.Table:
+    """Mean of ``column`` over each account's latest ``time_column`` (ties averaged)."""
+    last = f.group_by("account_id").aggregate(last_at=f[time_column].max())
+    j = f.inner_join(
+        last, [f.account_id == last.account_id, f[time_column] == last.last_at]
+    ).select(f.account_id, v=f[column].cast("float64"))
+    return j.group_by("account_id").aggregate(value=j.v.mean())
+
+
+def _latest_nps(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("responses", "responded_at")
+    return _latest(f.filter(f.kind == "nps"), "score", "responded_at")
+
+
+def _nps_trend(ctx: FeatureContext) -> ir.Table:
+    f = ctx.both_windows("responses", "responded_at")
+    f = f.filter(f.kind == "nps")
+    recent = f.responded_at >= ctx.start
+    score = f.score.cast("float64")
+    agg = f.group_by("account_id").aggregate(
+        cur=score.mean(where=recent), prev=score.mean(where=~recent)
+    )
+    return agg.select("account_id", value=(agg.cur - agg.prev).cast("float64"))
+
+
+def _revenue_trend(ctx: FeatureContext) -> ir.Table:
+    t = ctx.ws.table("invoices")
+    f = t.filter(
+        t.issued_at >= ctx.previous_start.date(),
+        t.issued_at < ctx.as_of.date(),
+        t.status.isnull() | (t.status != "void"),
+    )
+    recent = f.issued_at >= ctx.start.date()
+    agg = f.group_by("account_id").aggregate(
+        cur=f.amount.sum(where=recent).fill_null(0.0), prev=f.amount.sum(where=~recent)
+    )
+    value = ibis.cases((agg.prev > 0, (agg.cur - agg.prev) / agg.prev), else_=ibis.null())
+    return agg.select("account_id", value=value.cast("float64"))
+
+
+def _overdue_amount(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("invoices", "issued_at")
+    day = ctx.as_of.date()
+    f = f.filter(
+        f.due_date < day,
+        f.paid_at.isnull() | (f.paid_at >= day),
+        f.status.isnull() | (f.status != "void"),
+    )
+    return f.group_by("account_id").aggregate(value=f.amount.sum().cast("float64"))
+
+
+def _days_to_renewal(ctx: FeatureContext) -> ir.Table:
+    a = ctx.ws.table("accounts")
+    a = a.filter(a.start_date < ctx.as_of.date())
+    now_days = int(ctx.as_of.timestamp() // _SECONDS_PER_DAY)
+    start_days = (a.start_date.epoch_seconds() / _SECONDS_PER_DAY).floor().cast("int64")
+    age = ibis.literal(now_days) - start_days
+    return a.select("account_id", value=(365 - age % 365).cast("float64"))
+
+
+def _tenure_days(ctx: FeatureContext) -> ir.Table:
+    a = ctx.ws.table("accounts")
+    a = a.filter(a.start_date < ctx.as_of.date())
+    now = ibis.literal(ctx.as_of).epoch_seconds()
+    secs = now - a.start_date.epoch_seconds()
+    return a.select("account_id", value=(secs / _SECONDS_PER_DAY).cast("float64"))
+
+
+def _csm_rating(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("touchpoints", "occurred_at")
+    f = f.filter(f.rating.notnull())
+    return f.group_by("account_id").aggregate(value=f.rating.cast("float64").mean())
+
+
+def _override(ctx: FeatureContext) -> ir.Table:
+    if OVERRIDES_TABLE not in ctx.ws.con.list_tables():
+        a = ctx.ws.table("accounts")
+        return a.select("account_id", value=ibis.null().cast("float64")).limit(0)
+    f = ctx.ws.con.table(OVERRIDES_TABLE)
+    f = f.filter(f.set_at >= ctx.start, f.set_at < ctx.as_of)
+    return _latest(f, "score", "set_at")
+
+
+BUILTINS: dict[str, Builtin] = {
+    "usage_frequency": Builtin(_usage_frequency, fill=0.0),
+    "distinct_features": Builtin(_distinct_features, fill=0.0),
+    "active_user_trend": Builtin(_active_user_trend, fill=None),
+    "license_utilisation": Builtin(_license_utilisation, fill=None),
+    "open_important_tickets": Builtin(_open_important_tickets, fill=0.0),
+    "tickets_per_month": Builtin(_tickets_per_month, fill=0.0),
+    "recent_csat": Builtin(_recent_csat, fill=None),
+    "resolution_hours": Builtin(_resolution_hours, fill=None),
+    "touchpoints_per_month": Builtin(_touchpoints_per_month, fill=0.0),
+    "days_since_touchpoint": Builtin(_days_since_touchpoint, fill=None, fill_lookback=True),
+    "latest_nps": Builtin(_latest_nps, fill=None),
+    "nps_trend": Builtin(_nps_trend, fill=None),
+    "revenue_trend": Builtin(_revenue_trend, fill=None),
+    "overdue_amount": Builtin(_overdue_amount, fill=0.0),
+    "days_to_renewal": Builtin(_days_to_renewal, fill=None),
+    "tenure_days": Builtin(_tenure_days, fill=None),
+    "csm_rating": Builtin(_csm_rating, fill=None),
+    "override": Builtin(_override, fill=None),
+}

@@ -1,0 +1,356 @@
+"""The ``[health]`` section of ``cxpulse.toml``: signal catalogue, bands and playbooks.
+
+``cxpulse.config`` keeps the section as a raw dict; this module validates it.
+
+>>> cfg = parse_health_config({})  # empty section: the default SaaS catalogue
+>>> sorted({s.family for s in cfg.signals})
+['financial', 'market', 'product', 'relationship', 'service']
+>>> cfg.bands.band_for(55.0)
+'yellow'
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from cxpulse.errors import ConfigError
+
+Family = Literal["financial", "product", "service", "relationship", "market"]
+Direction = Literal["higher_is_better", "lower_is_better"]
+Outcome = Literal["churn", "renewal", "expansion"]
+BAND_NAMES = ("red", "yellow", "green")
+
+
+class Signal(BaseModel):
+    """One health signal: where its value comes from and how an expert reads it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="column name of the feature")
+    family: Family
+    source: str = Field(
+        description="a builtin feature (e.g. 'usage_frequency') or 'table.column' of a table "
+        "with one row per account (e.g. 'accounts.mrr')"
+    )
+    lookback_days: int = Field(default=90, ge=1, le=3650)
+    direction: Direction = "higher_is_better"
+    weight: float = Field(default=1.0, ge=0)
+    bad: float = Field(description="value at (or beyond) which the signal scores 0")
+    good: float = Field(description="value at (or beyond) which the signal scores 100")
+
+    @model_validator(mode="after")
+    def _thresholds_follow_direction(self) -> Signal:
+        if self.bad == self.good:
+            raise ValueError(f"signal {self.name!r}: 'bad' and 'good' must differ")
+        if (self.direction == "higher_is_better") != (self.good > self.bad):
+            raise ValueError(
+                f"signal {self.name!r}: direction is {self.direction} but good={self.good} "
+                f"and bad={self.bad}; swap them or change the direction"
+            )
+        return self
+
+
+class Bands(BaseModel):
+    """Score cut-offs: red below ``red_below``, green from ``green_from``, yellow between."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    red_below: float = Field(default=40.0, gt=0, lt=100)
+    green_from: float = Field(default=70.0, gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bands:
+        if self.green_from <= self.red_below:
+            raise ValueError("bands: green_from must be greater than red_below")
+        return self
+
+    def band_for(self, score: float) -> str:
+        """The band of a 0-100 score."""
+        if score < self.red_below:
+            return "red"
+        if score >= self.green_from:
+            return "green"
+        return "yellow"
+
+
+class Playbook(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    es: str | None = None
+    en: str | None = None
+
+
+class HealthConfig(BaseModel):
+    """The whole ``[health]`` section."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    outcome: Outcome = "churn"
+    horizon_days: int = Field(default=90, ge=1, le=3650)
+    model: Literal["expert", "logistic", "lightgbm"] = "expert"
+    bands: Bands = Field(default_factory=Bands)
+    playbooks: dict[str, Playbook] = Field(default_factory=dict)
+    signals: tuple[Signal, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> HealthConfig:
+        names = [s.name for s in self.signals]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"signal names must be unique; repeated: {', '.join(dupes)}")
+        unknown = sorted(set(self.playbooks) - set(BAND_NAMES))
+        if unknown:
+            raise ValueError(f"playbooks for unknown bands {unknown}; bands are {BAND_NAMES}")
+        return self
+
+
+DEFAULT_HEALTH_TOML = """\
+# ---------------------------------------------------------------------------------------
+# Customer Health Score / Puntaje de salud del cliente
+# Signals in five families: financial, product, service, relationship, market (human input).
+# Señales en cinco familias: financiera, producto, servicio, relación, mercado (criterio humano).
+# Each signal / Cada señal:
+#   source        builtin feature or "table.column" (one row per account)
+#                 función integrada o "tabla.columna" (una fila por cuenta)
+#   lookback_days window of history before the as-of date / ventana de historia previa
+#   direction     higher_is_better | lower_is_better
+#   weight        expert weight / peso experto (0 = ignored by the expert model)
+#   bad, good     value scoring 0 and value scoring 100 / valor que puntúa 0 y valor que puntúa 100
+# ---------------------------------------------------------------------------------------
+[health]
+outcome = "churn"        # churn | renewal | expansion
+horizon_days = 90        # predict the outcome in the next 90 days / en los próximos 90 días
+model = "expert"         # expert | logistic | lightgbm (after `cxpulse health fit`)
+
+[health.bands]
+red_below = 40           # rojo < 40
+green_from = 70          # verde >= 70; amarillo en medio / yellow in between
+
+# Playbook text per band overrides the built-in one / texto propio por banda (opcional)
+# [health.playbooks.red]
+# es = "Llamada del CSM en 48 horas y plan de recuperación."
+# en = "CSM call within 48 hours and a recovery plan."
+
+# --- financial / financiero --------------------------------------------------------------
+[[health.signals]]
+name = "revenue_trend"        # invoiced last window vs previous / facturado vs ventana previa
+family = "financial"
+source = "revenue_trend"
+lookback_days = 90
+direction = "higher_is_better"
+weight = 2
+bad = -0.3
+good = 0.1
+
+[[health.signals]]
+name = "overdue_amount"       # unpaid invoices past due / facturas vencidas sin pagar
+family = "financial"
+source = "overdue_amount"
+lookback_days = 365
+direction = "lower_is_better"
+weight = 2
+bad = 5000
+good = 0
+
+[[health.signals]]
+name = "days_to_renewal"      # days until the next contract anniversary / días a la renovación
+family = "financial"
+source = "days_to_renewal"
+direction = "higher_is_better"
+weight = 0.5
+bad = 15
+good = 120
+
+# --- product / producto ----------------------------------------------------------------------
+[[health.signals]]
+name = "usage_frequency"      # usage events per month / eventos de uso por mes
+family = "product"
+source = "usage_frequency"
+lookback_days = 30
+direction = "higher_is_better"
+weight = 3
+bad = 10
+good = 150
+
+[[health.signals]]
+name = "distinct_features"    # depth: features used / profundidad: funciones usadas
+family = "product"
+source = "distinct_features"
+lookback_days = 30
+direction = "higher_is_better"
+weight = 2
+bad = 1
+good = 6
+
+[[health.signals]]
+name = "active_user_trend"    # active users last window vs previous / usuarios activos
+family = "product"
+source = "active_user_trend"
+lookback_days = 30
+direction = "higher_is_better"
+weight = 2
+bad = -0.4
+good = 0.1
+
+[[health.signals]]
+name = "license_utilisation"  # active users / seats / usuarios activos / licencias
+family = "product"
+source = "license_utilisation"
+lookback_days = 30
+direction = "higher_is_better"
+weight = 2
+bad = 0.2
+good = 0.8
+
+# --- service / servicio ---------------------------------------------------------------------
+[[health.signals]]
+name = "open_important_tickets"  # high/urgent tickets open / tickets importantes abiertos
+family = "service"
+source = "open_important_tickets"
+lookback_days = 365
+direction = "lower_is_better"
+weight = 2
+bad = 3
+good = 0
+
+[[health.signals]]
+name = "tickets_per_month"    # new conversations / conversaciones nuevas por mes
+family = "service"
+source = "tickets_per_month"
+lookback_days = 90
+direction = "lower_is_better"
+weight = 1
+bad = 8
+good = 1
+
+[[health.signals]]
+name = "recent_csat"          # mean CSAT 1-5 / CSAT medio 1-5
+family = "service"
+source = "recent_csat"
+lookback_days = 90
+direction = "higher_is_better"
+weight = 2
+bad = 2.5
+good = 4.5
+
+[[health.signals]]
+name = "resolution_hours"     # mean time to resolution / tiempo medio de resolución
+family = "service"
+source = "resolution_hours"
+lookback_days = 90
+direction = "lower_is_better"
+weight = 1
+bad = 96
+good = 8
+
+# --- relationship / relación ---------------------------------------------------------------
+[[health.signals]]
+name = "touchpoints_per_month"  # meetings, calls, QBRs / reuniones, llamadas, QBR
+family = "relationship"
+source = "touchpoints_per_month"
+lookback_days = 90
+direction = "higher_is_better"
+weight = 1
+bad = 0.2
+good = 2
+
+[[health.signals]]
+name = "days_since_touchpoint"  # silence since last contact / días sin contacto
+family = "relationship"
+source = "days_since_touchpoint"
+lookback_days = 365
+direction = "lower_is_better"
+weight = 1
+bad = 120
+good = 14
+
+[[health.signals]]
+name = "latest_nps"           # last NPS answer 0-10 / última respuesta NPS
+family = "relationship"
+source = "latest_nps"
+lookback_days = 365
+direction = "higher_is_better"
+weight = 3
+bad = 4
+good = 9
+
+[[health.signals]]
+name = "nps_trend"            # mean NPS last window minus previous / tendencia NPS
+family = "relationship"
+source = "nps_trend"
+lookback_days = 180
+direction = "higher_is_better"
+weight = 1
+bad = -2
+good = 1
+
+# --- market / human input / criterio humano -------------------------------------------------
+[[health.signals]]
+name = "csm_rating"           # CSM's rating 1-5 on touchpoints / calificación del CSM
+family = "market"
+source = "csm_rating"
+lookback_days = 180
+direction = "higher_is_better"
+weight = 2
+bad = 2
+good = 4.5
+
+[[health.signals]]
+name = "override"             # manual score 0-100 in table health_overrides / ajuste manual
+family = "market"
+source = "override"
+lookback_days = 90
+direction = "higher_is_better"
+weight = 0
+bad = 0
+good = 100
+"""
+
+_HORIZON = re.compile(r"^\s*(\d+)\s*([dwmy]?)\s*$")
+_UNIT_DAYS = {"": 1, "d": 1, "w": 7, "m": 30, "y": 365}
+
+
+def parse_horizon(text: str | int) -> int:
+    """Days in a horizon such as ``"90d"``, ``"12w"``, ``"3m"`` or ``"1y"``.
+
+    >>> parse_horizon("90d"), parse_horizon("3m"), parse_horizon(30)
+    (90, 90, 30)
+    """
+    if isinstance(text, int):
+        days = text
+    else:
+        match = _HORIZON.match(text.lower())
+        if match is None:
+            raise ConfigError(
+                f"horizon {text!r} is not understood; write a number of days with a unit, "
+                "e.g. '90d', '12w', '3m' or '1y'"
+            )
+        days = int(match.group(1)) * _UNIT_DAYS[match.group(2)]
+    if days < 1:
+        raise ConfigError(f"horizon {text!r} must be at least one day")
+    return days
+
+
+def default_health_section() -> dict[str, Any]:
+    """The default ``[health]`` section as a dict (parsed from :data:`DEFAULT_HEALTH_TOML`)."""
+    section: dict[str, Any] = tomllib.loads(DEFAULT_HEALTH_TOML)["health"]
+    return section
+
+
+def parse_health_config(section: dict[str, Any] | None) -> HealthConfig:
+    """Validate a raw ``[health]`` section; missing keys take the defaults.
+
+    A section without ``signals`` uses the default SaaS catalogue.
+    """
+    data = dict(section or {})
+    if "signals" not in data:
+        data["signals"] = default_health_section()["signals"]
+    try:
+        return HealthConfig.model_validate(data)
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(
+            f"cxpulse.toml [health]: {details}. See 'cxpulse init' for a commented example."
+        ) from exc

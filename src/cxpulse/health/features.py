@@ -1,0 +1,199 @@
+"""Point-in-time features and labels, built in the engine (ibis), one row per account.
+
+Features as of ``t`` use only rows strictly before ``t``; labels come from outcomes in
+``(t, t + horizon]``. The population at ``t`` is every account that started before ``t``
+and had not churned by ``t``.
+
+>>> from cxpulse.workspace import Workspace
+>>> ws = Workspace.connect("duckdb://")
+>>> compute_features(ws, "2025-06-01").shape[0]   # no accounts yet
+0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import pandas as pd
+
+from cxpulse.errors import ConfigError, NotEnoughDataError
+from cxpulse.health.builtins import BUILTINS, FeatureContext
+from cxpulse.health.config import HealthConfig, Signal, parse_health_config
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from cxpulse.workspace import Workspace
+
+GOOD_WHEN_ABSENT = {"churn"}  # for churn the good outcome is that it does not happen
+
+
+def as_instant(value: str | dt.date | dt.datetime | pd.Timestamp) -> dt.datetime:
+    """An as-of date as a naive datetime at midnight (``"2025-06-01"`` -> 2025-06-01 00:00)."""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip()[:10])
+        except ValueError as exc:
+            raise ConfigError(f"as-of date {value!r} is not an ISO date like 2025-06-01") from exc
+    if isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return dt.datetime(value.year, value.month, value.day)
+
+
+def health_config_of(ws: Workspace) -> HealthConfig:
+    """The parsed ``[health]`` section of the workspace's project (defaults when absent)."""
+    return parse_health_config(ws.config.health)
+
+
+def population(ws: Workspace, as_of: Any) -> ir.Table:
+    """Accounts alive at ``as_of``: started before it, not ended or churned by it."""
+    day = as_instant(as_of).date()
+    a = ws.table("accounts")
+    a = a.filter(a.start_date < day, a.end_date.isnull() | (a.end_date > day))
+    o = ws.table("outcomes")
+    gone = o.filter(o.outcome == "churn", o.occurred_at <= day).select("account_id")
+    return a.anti_join(gone, "account_id").select("account_id")
+
+
+def _column_source(ws: Workspace, signal: Signal) -> ir.Table:
+    table, _, column = signal.source.partition(".")
+    if table not in ws.con.list_tables():
+        raise ConfigError(
+            f"signal {signal.name!r}: source table {table!r} does not exist in the workspace; "
+            f"load it or change [[health.signals]] source"
+        )
+    t = ws.con.table(table)
+    if "account_id" not in t.columns or column not in t.columns:
+        raise ConfigError(
+            f"signal {signal.name!r}: source {signal.source!r} needs columns 'account_id' and "
+            f"{column!r} in table {table!r} (it has: {', '.join(t.columns)})"
+        )
+    col = t[column]
+    if col.type().is_boolean():
+        col = col.cast("int64")
+    if not col.type().is_numeric():
+        raise ConfigError(
+            f"signal {signal.name!r}: column {signal.source!r} is {col.type()}, not numeric"
+        )
+    return t.group_by("account_id").aggregate(value=col.cast("float64").mean())
+
+
+def signal_expression(
+    ws: Workspace, signal: Signal, as_of: dt.datetime, important: Sequence[str]
+) -> tuple[ir.Table, float | None]:
+    """The (account_id, value) expression of one signal and the value of an account without rows."""
+    builtin = BUILTINS.get(signal.source)
+    if builtin is not None:
+        ctx = FeatureContext(ws, as_of, signal.lookback_days, tuple(important))
+        fill = float(signal.lookback_days) if builtin.fill_lookback else builtin.fill
+        return builtin.build(ctx), fill
+    if "." in signal.source:
+        return _column_source(ws, signal), None
+    raise ConfigError(
+        f"signal {signal.name!r}: unknown source {signal.source!r}; use one of "
+        f"{', '.join(sorted(BUILTINS))} or 'table.column'"
+    )
+
+
+def feature_expression(
+    ws: Workspace,
+    as_of: Any,
+    signals: Iterable[Signal] | None = None,
+    *,
+    important_priorities: Sequence[str] | None = None,
+) -> ir.Table:
+    """The ibis expression of the feature table as of a date (one row per live account)."""
+    instant = as_instant(as_of)
+    sigs = tuple(signals) if signals is not None else health_config_of(ws).signals
+    important = important_priorities or ws.config.metrics.important_priorities
+    result = population(ws, instant)
+    for signal in sigs:
+        expr, fill = signal_expression(ws, signal, instant, important)
+        expr = expr.select("account_id", value=expr.value)
+        joined = result.left_join(expr, "account_id")
+        value = joined.value if fill is None else joined.value.fill_null(fill)
+        result = joined.select(*result.columns, **{signal.name: value.cast("float64")})
+    return result
+
+
+def compute_features(
+    ws: Workspace,
+    as_of: Any,
+    signals: Iterable[Signal] | None = None,
+    *,
+    important_priorities: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Features as of a date: a DataFrame indexed by account_id, one float column per signal.
+
+    Missing values (an average with no rows) are NaN; counts with no rows are 0.
+    """
+    sigs = tuple(signals) if signals is not None else health_config_of(ws).signals
+    expr = feature_expression(ws, as_of, sigs, important_priorities=important_priorities)
+    frame = expr.execute()
+    frame["account_id"] = frame["account_id"].astype(str)
+    frame = frame.set_index("account_id").sort_index()
+    return frame[[s.name for s in sigs]].astype("float64")
+
+
+def explain_features(ws: Workspace, as_of: Any, signals: Iterable[Signal] | None = None) -> str:
+    """The SQL the engine runs to build the feature table, without running it."""
+    return str(ibis.to_sql(feature_expression(ws, as_of, signals), dialect=ws.backend_name))
+
+
+def label_expression(ws: Workspace, as_of: Any, horizon_days: int, outcome: str) -> ir.Table:
+    """(account_id, good) for the population at ``as_of``: 1 when the good outcome happened."""
+    instant = as_instant(as_of)
+    day = instant.date()
+    end = day + dt.timedelta(days=horizon_days)
+    o = ws.table("outcomes")
+    hits = o.filter(o.outcome == outcome, o.occurred_at > day, o.occurred_at <= end)
+    hit_ids = hits.select("account_id")
+    if outcome == "churn":
+        a = ws.table("accounts")
+        ended = a.filter(a.end_date > day, a.end_date <= end).select("account_id")
+        hit_ids = hit_ids.union(ended)
+    hit_ids = hit_ids.distinct().mutate(hit=ibis.literal(1))
+    pop = population(ws, instant)
+    j = pop.left_join(hit_ids, "account_id")
+    happened = j.hit.notnull()
+    good = ~happened if outcome in GOOD_WHEN_ABSENT else happened
+    return j.select(pop.account_id, good=good.cast("int64"))
+
+
+def compute_labels(
+    ws: Workspace, as_of: Any, horizon_days: int, outcome: str = "churn"
+) -> pd.Series:
+    """Labels as of a date: 1 = good outcome in (as_of, as_of + horizon], indexed by account_id."""
+    frame = label_expression(ws, as_of, horizon_days, outcome).execute()
+    frame["account_id"] = frame["account_id"].astype(str)
+    series = frame.set_index("account_id")["good"].sort_index().astype("int64")
+    series.name = "good"
+    return series
+
+
+def training_frame(
+    ws: Workspace,
+    as_of_dates: Iterable[Any],
+    *,
+    horizon_days: int,
+    outcome: str = "churn",
+    signals: Iterable[Signal] | None = None,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Features and labels stacked over several as-of dates (index: as_of, account_id)."""
+    sigs = tuple(signals) if signals is not None else health_config_of(ws).signals
+    xs, ys = [], []
+    for when in as_of_dates:
+        instant = as_instant(when)
+        x = compute_features(ws, instant, sigs)
+        y = compute_labels(ws, instant, horizon_days, outcome).reindex(x.index)
+        key = pd.Timestamp(instant)
+        xs.append(pd.concat({key: x}, names=["as_of", "account_id"]))
+        ys.append(pd.concat({key: y}, names=["as_of", "account_id"]))
+    if not xs:
+        raise NotEnoughDataError("no as-of dates given; pass at least one date to train on")
+    return pd.concat(xs), pd.concat(ys).astype("int64")

@@ -1,0 +1,319 @@
+"""Health models with the scikit-learn contract: ``__init__`` stores parameters, ``fit``
+returns ``self``, learned attributes end in ``_``. Both predict P(good outcome); the score is
+100 x that probability.
+
+- :class:`ExpertModel`: each signal mapped to 0-100 by its ``bad``/``good`` thresholds, then a
+  weighted mean over the signals an account has (missing ones are left out, not guessed).
+- :class:`LearnedModel`: logistic regression (default) or LightGBM on the signals, with missing
+  values imputed by the training median plus a "was missing" indicator (logistic) or handled
+  natively (LightGBM); the probability is calibrated (isotonic or Platt) on a held-out fold.
+
+>>> import pandas as pd
+>>> from cxpulse.health.config import Signal
+>>> s = Signal(name="latest_nps", family="relationship", source="latest_nps", bad=4, good=9)
+>>> m = ExpertModel(signals=(s,)).fit(pd.DataFrame({"latest_nps": [9.0, 4.0, None]}))
+>>> m.score_points(pd.DataFrame({"latest_nps": [9.0, 6.5, None]})).round(1).tolist()
+[100.0, 50.0, 50.0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+
+from cxpulse.errors import CxpulseError, NotEnoughDataError
+from cxpulse.health.config import Signal
+
+NEUTRAL = 50.0
+
+
+class ModelNotFittedError(CxpulseError, AttributeError):
+    """A model was used before ``fit``."""
+
+
+def _frame(X: Any, names: Sequence[str] | None = None) -> pd.DataFrame:
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X), columns=names)
+    return frame.astype("float64")
+
+
+def signal_points(values: pd.Series, signal: Signal) -> pd.Series:
+    """A signal's values mapped to 0-100 by its thresholds (linear between bad and good)."""
+    scaled = (values - signal.bad) / (signal.good - signal.bad)
+    return (scaled.clip(0.0, 1.0) * 100.0).astype("float64")
+
+
+class HealthModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """Shared behaviour: probabilities, 0-100 points, ROC AUC as ``score``."""
+
+    name = "model"
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "feature_names_in_"):
+            raise ModelNotFittedError(
+                f"{type(self).__name__} is not fitted; call fit(X, y) first "
+                "(or 'cxpulse health fit')"
+            )
+
+    def score_points(self, X: Any) -> np.ndarray:
+        """The health score 0-100 of each row: 100 x P(good outcome)."""
+        return np.asarray(self.predict_proba(X)[:, 1] * 100.0)
+
+    def predict_proba(self, X: Any) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def contributions(self, X: Any) -> pd.DataFrame:  # pragma: no cover - abstract
+        """Score points each signal adds (+) or takes away (-), one row per account."""
+        raise NotImplementedError
+
+    def predict(self, X: Any) -> np.ndarray:
+        """1 (good outcome) where P(good) >= 0.5, else 0."""
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype("int64")
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """ROC AUC of P(good outcome) against ``y`` (1 = good). Higher is better."""
+        return float(roc_auc_score(np.asarray(y), self.predict_proba(X)[:, 1]))
+
+
+class ExpertModel(HealthModel):
+    """Weights and thresholds written by a customer-success team (``[[health.signals]]``)."""
+
+    name = "expert"
+
+    def __init__(self, signals: Sequence[Signal] = ()) -> None:
+        self.signals = signals
+
+    def fit(self, X: Any, y: Any = None) -> ExpertModel:
+        """Check the signals against the columns of ``X``; nothing is learned from ``y``."""
+        frame = _frame(X)
+        used = [s for s in self.signals if s.weight > 0]
+        absent = [s.name for s in used if s.name not in frame.columns]
+        if absent:
+            raise CxpulseError(
+                f"ExpertModel: feature table lacks the signals {absent}; "
+                "compute features with the same [[health.signals]] catalogue"
+            )
+        if not used:
+            raise CxpulseError(
+                "ExpertModel: no signal has a weight above 0; set weights in [[health.signals]]"
+            )
+        self.signals_ = tuple(used)
+        self.feature_names_in_ = np.array([s.name for s in used], dtype=object)
+        self.n_features_in_ = len(used)
+        self.weights_ = pd.Series([s.weight for s in used], index=self.feature_names_in_)
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def signal_scores(self, X: Any) -> pd.DataFrame:
+        """Each signal mapped to 0-100 (NaN where the account lacks the signal)."""
+        self._check_fitted()
+        frame = _frame(X)
+        return pd.DataFrame(
+            {s.name: signal_points(frame[s.name], s) for s in self.signals_}, index=frame.index
+        )
+
+    def contributions(self, X: Any) -> pd.DataFrame:
+        """Points above or below the neutral 50 each signal adds; they sum to score - 50."""
+        points = self.signal_scores(X)
+        w = points.notna() * self.weights_.to_numpy()
+        total = w.sum(axis=1).replace(0.0, np.nan)
+        contrib = (points - NEUTRAL).fillna(0.0) * w
+        return contrib.div(total, axis=0).fillna(0.0)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """P(good) = expert score / 100; an account with no signals at all gets 0.5."""
+        score = (NEUTRAL + self.contributions(X).sum(axis=1)).to_numpy() / 100.0
+        return np.column_stack([1.0 - score, score])
+
+    def coverage(self, X: Any) -> pd.Series:
+        """Share of the expert weight backed by signals the account actually has (0-1)."""
+        points = self.signal_scores(X)
+        w = self.weights_.to_numpy()
+        return (points.notna() * w).sum(axis=1) / w.sum()
+
+
+Estimator = Literal["logistic", "lightgbm"]
+Calibration = Literal["auto", "isotonic", "sigmoid", "none"]
+
+
+class LearnedModel(HealthModel):
+    """Weights learned from past outcomes, probability calibrated on a held-out fold."""
+
+    def __init__(
+        self,
+        estimator: Estimator = "logistic",
+        calibration: Calibration = "auto",
+        holdout: float = 0.25,
+        C: float = 1.0,
+        n_estimators: int = 300,
+        learning_rate: float = 0.05,
+        num_leaves: int = 15,
+        random_state: int = 0,
+    ) -> None:
+        self.estimator = estimator
+        self.calibration = calibration
+        self.holdout = holdout
+        self.C = C
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.num_leaves = num_leaves
+        self.random_state = random_state
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return str(self.estimator)
+
+    # ---- design matrix ------------------------------------------------------------------
+    def _design(self, frame: pd.DataFrame) -> np.ndarray:
+        frame = frame[list(self.feature_names_in_)]
+        if self.estimator == "lightgbm":
+            return frame.to_numpy()
+        filled = frame.fillna(self.medians_)
+        parts = [(filled - self.means_) / self.scales_]
+        if self.missing_columns_:
+            flags = frame[self.missing_columns_].isna().astype("float64")
+            parts.append(flags.add_suffix("__missing"))
+        return pd.concat(parts, axis=1).to_numpy()
+
+    def _raw_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        return np.asarray(self.model_.predict_proba(self._design(frame))[:, 1])
+
+    # ---- fitting ------------------------------------------------------------------------
+    def fit(self, X: Any, y: Any) -> LearnedModel:
+        """Fit on features ``X`` (one column per signal) and labels ``y`` (1 = good outcome)."""
+        frame = _frame(X)
+        target = np.asarray(y).astype("int64")
+        counts = np.bincount(target, minlength=2)
+        if len(counts) > 2 or counts.min() < 5:
+            raise NotEnoughDataError(
+                f"LearnedModel needs both outcomes, at least 5 of each; got {counts[0]} bad and "
+                f"{counts[1]} good. Use more as-of dates, a longer horizon or the ExpertModel."
+            )
+        if self.estimator not in ("logistic", "lightgbm"):
+            raise CxpulseError(f"estimator {self.estimator!r}: use 'logistic' or 'lightgbm'")
+        self.feature_names_in_ = np.array(frame.columns, dtype=object)
+        self.n_features_in_ = frame.shape[1]
+        self.classes_ = np.array([0, 1])
+        method = self._calibration_method(len(target), counts)
+        if method == "none":
+            fit_idx, cal_idx = np.arange(len(target)), np.array([], dtype=int)
+        else:
+            fit_idx, cal_idx = train_test_split(
+                np.arange(len(target)),
+                test_size=self.holdout,
+                stratify=target,
+                random_state=self.random_state,
+            )
+        train = frame.iloc[fit_idx]
+        self.medians_ = train.median().fillna(0.0)
+        filled = train.fillna(self.medians_)
+        self.means_ = filled.mean()
+        self.scales_ = filled.std(ddof=0).replace(0.0, 1.0).fillna(1.0)
+        self.missing_columns_ = [c for c in frame.columns if frame[c].isna().any()]
+        self.model_ = self._base_estimator().fit(self._design(train), target[fit_idx])
+        self.calibration_ = method
+        self.calibrator_: Any = None
+        if method != "none":
+            raw = self._raw_proba(frame.iloc[cal_idx])
+            if method == "isotonic":
+                self.calibrator_ = IsotonicRegression(
+                    out_of_bounds="clip", y_min=0.0, y_max=1.0
+                ).fit(raw, target[cal_idx])
+            else:
+                self.calibrator_ = LogisticRegression().fit(_logit(raw)[:, None], target[cal_idx])
+        self.base_rate_ = float(target.mean())
+        return self
+
+    def _calibration_method(self, n: int, counts: np.ndarray) -> str:
+        if self.calibration != "auto":
+            return str(self.calibration)
+        # isotonic needs plenty of held-out rows; Platt is steadier on small folds
+        held = n * self.holdout
+        return "isotonic" if held >= 1000 and counts.min() * self.holdout >= 50 else "sigmoid"
+
+    def _base_estimator(self) -> Any:
+        if self.estimator == "lightgbm":
+            from lightgbm import LGBMClassifier
+
+            return LGBMClassifier(
+                n_estimators=self.n_estimators,
+                learning_rate=self.learning_rate,
+                num_leaves=self.num_leaves,
+                min_child_samples=20,
+                subsample=0.8,
+                subsample_freq=1,
+                colsample_bytree=0.8,
+                random_state=self.random_state,
+                n_jobs=1,
+                verbose=-1,
+            )
+        return LogisticRegression(C=self.C, max_iter=2000)
+
+    # ---- prediction ---------------------------------------------------------------------
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Calibrated [P(bad), P(good)] per row."""
+        self._check_fitted()
+        frame = _frame(X, list(self.feature_names_in_))
+        raw = self._raw_proba(frame)
+        if self.calibrator_ is None:
+            good = raw
+        elif isinstance(self.calibrator_, IsotonicRegression):
+            good = np.asarray(self.calibrator_.predict(raw))
+        else:
+            good = self.calibrator_.predict_proba(_logit(raw)[:, None])[:, 1]
+        good = np.clip(good, 0.0, 1.0)
+        return np.column_stack([1.0 - good, good])
+
+    def log_odds_contributions(self, X: Any) -> pd.DataFrame:
+        """Each signal's additive share of the uncalibrated log-odds (vs the average account)."""
+        self._check_fitted()
+        frame = _frame(X, list(self.feature_names_in_))
+        names = list(self.feature_names_in_)
+        if self.estimator == "lightgbm":
+            contrib = self.model_.predict_proba(frame[names].to_numpy(), pred_contrib=True)
+            return pd.DataFrame(np.asarray(contrib)[:, :-1], columns=names, index=frame.index)
+        design = self._design(frame)
+        coef = self.model_.coef_[0]
+        parts = pd.DataFrame(design[:, : len(names)] * coef[: len(names)], columns=names)
+        for j, col in enumerate(self.missing_columns_):
+            parts[col] += design[:, len(names) + j] * coef[len(names) + j]
+        parts.index = frame.index
+        return parts
+
+    def contributions(self, X: Any) -> pd.DataFrame:
+        """Approximate score points per signal: log-odds share x the local slope of the score."""
+        logits = self.log_odds_contributions(X)
+        p = self.predict_proba(X)[:, 1]
+        slope = 100.0 * p * (1.0 - p)
+        return logits.mul(slope, axis=0)
+
+    @property
+    def weights_(self) -> pd.Series:
+        """Learned weight per signal: standardized coefficient (logistic) or gain share (LightGBM)."""
+        self._check_fitted()
+        names = list(self.feature_names_in_)
+        if self.estimator == "lightgbm":
+            gain = self.model_.booster_.feature_importance(importance_type="gain")
+            return pd.Series(gain / max(gain.sum(), 1e-12), index=names)
+        return pd.Series(self.model_.coef_[0][: len(names)], index=names)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.asarray(np.log(q / (1.0 - q)))
+
+
+def make_model(kind: str, signals: Sequence[Signal] = (), **params: Any) -> HealthModel:
+    """An unfitted model by name: ``expert``, ``logistic`` or ``lightgbm``."""
+    if kind == "expert":
+        return ExpertModel(signals=tuple(signals))
+    if kind in ("logistic", "lightgbm"):
+        return LearnedModel(estimator=kind, **params)  # type: ignore[arg-type]
+    raise CxpulseError(f"unknown health model {kind!r}; use 'expert', 'logistic' or 'lightgbm'")
