@@ -130,6 +130,7 @@ def upgrade() -> None:
         sa.Column("touchpoint", sa.String(length=100), nullable=True),
         sa.Column("responded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("idempotency_key", sa.String(length=300), nullable=True),
+        sa.Column("request_hash", sa.String(length=64), nullable=True),
         sa.Column("source", sa.String(length=20), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
