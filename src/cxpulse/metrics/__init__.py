@@ -1,0 +1,35 @@
+"""Customer indicators computed in the engine, with n, confidence interval and method.
+
+>>> from cxpulse.metrics import get_definition
+>>> get_definition("csat").unit
+'%'
+"""
+
+from cxpulse.metrics.definitions import (
+    DEFINITIONS,
+    REGISTRY,
+    Condition,
+    MetricDefinition,
+    get_definition,
+    list_definitions,
+)
+from cxpulse.metrics.engine import MetricComparison, compare, explain, query
+from cxpulse.metrics.errors import MetricQueryError, UnknownDimensionError
+from cxpulse.metrics.results import MetricTable, MetricValue
+
+__all__ = [
+    "DEFINITIONS",
+    "REGISTRY",
+    "Condition",
+    "MetricComparison",
+    "MetricDefinition",
+    "MetricQueryError",
+    "MetricTable",
+    "MetricValue",
+    "UnknownDimensionError",
+    "compare",
+    "explain",
+    "get_definition",
+    "list_definitions",
+    "query",
+]

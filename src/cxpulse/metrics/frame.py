@@ -1,0 +1,203 @@
+"""The base frame of a metric: its table, filtered, joined to accounts for the dimensions asked.
+
+Everything here builds ibis expressions; nothing is executed.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import operator
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from cxpulse.config import MetricsConfig
+from cxpulse.metrics.definitions import Condition, MetricDefinition
+from cxpulse.metrics.errors import MetricQueryError, UnknownDimensionError
+from cxpulse.metrics.periods import check_grain, to_date, truncate
+from cxpulse.schema import TABLES
+
+PERIOD = "period"
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """What a query asks for, validated: dimensions, grain, inclusive date range, options."""
+
+    by: tuple[str, ...]
+    grain: str | None
+    start: date | None
+    end: date | None  # inclusive
+    options: MetricsConfig
+
+    @classmethod
+    def build(
+        cls,
+        options: MetricsConfig,
+        by: Sequence[str] | str | None = None,
+        grain: str | None = None,
+        start: Any = None,
+        end: Any = None,
+    ) -> QuerySpec:
+        dims = (by,) if isinstance(by, str) else tuple(by or ())
+        if PERIOD in dims:
+            raise MetricQueryError("'period' is not a dimension; use grain= to split by time.")
+        first = None if start is None else to_date(start)
+        last = None if end is None else to_date(end)
+        if first is not None and last is not None and last < first:
+            raise MetricQueryError(f"the range ends ({last}) before it starts ({first}).")
+        return cls(dims, check_grain(grain), first, last, options)
+
+
+def option_value(cond: Condition, options: MetricsConfig) -> Any:
+    if cond.option is None:
+        return cond.value
+    value = getattr(options, cond.option)
+    return tuple(value) if isinstance(value, list) else value
+
+
+def condition(t: ir.Table, cond: Condition, options: MetricsConfig) -> ir.BooleanValue:
+    """The engine expression of one row condition."""
+    col = t[cond.column]
+    value = option_value(cond, options)
+    if cond.op == "notnull":
+        return col.notnull()
+    if cond.op == "true":
+        return col.cast("boolean") == ibis.literal(True)
+    if cond.op == "in":
+        return col.isin(list(value))
+    if cond.op == "==":
+        return col == value
+    if cond.op == "!=":
+        # a missing status is not "void": keep it
+        return col.isnull() | (col != value)
+    if cond.op == ">=":
+        return col >= value
+    if cond.op == "<=":
+        return col <= value
+    raise MetricQueryError(f"unsupported operator {cond.op!r}")
+
+
+def conjunction(
+    t: ir.Table, conds: Sequence[Condition], options: MetricsConfig
+) -> ir.BooleanValue:
+    parts = [condition(t, c, options) for c in conds]
+    if not parts:
+        return ibis.literal(True)
+    return functools.reduce(operator.and_, parts)
+
+
+def time_literal(column_type: Any, day: date) -> ir.Value:
+    """A literal comparable with a date or timestamp column."""
+    if column_type.is_timestamp():
+        return ibis.literal(datetime(day.year, day.month, day.day), type="timestamp")
+    return ibis.literal(day, type="date")
+
+
+def in_range(
+    t: ir.Table, column: str, start: date | None, end: date | None
+) -> ir.BooleanValue | None:
+    """``start <= column < end + 1 day`` (either bound optional)."""
+    col = t[column]
+    parts = []
+    if start is not None:
+        parts.append(col >= time_literal(col.type(), start))
+    if end is not None:
+        parts.append(col < time_literal(col.type(), end + timedelta(days=1)))
+    return functools.reduce(operator.and_, parts) if parts else None
+
+
+def split_dimensions(table: str, by: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split ``by`` into columns of the metric's own table and columns of ``accounts``.
+
+    The metric's own table wins when both have the column (e.g. ``owner`` of a touchpoint).
+    """
+    own_cols = set(TABLES[table].column_names)
+    account_cols = set(TABLES["accounts"].column_names)
+    own: list[str] = []
+    acc: list[str] = []
+    for dim in by:
+        if dim in own_cols:
+            own.append(dim)
+        elif dim in account_cols:
+            acc.append(dim)
+        else:
+            raise UnknownDimensionError(
+                f"cannot split {table!r} by {dim!r}: it is neither a column of {table!r} "
+                f"({', '.join(sorted(own_cols))}) nor of 'accounts' "
+                f"({', '.join(sorted(account_cols))})."
+            )
+    return own, acc
+
+
+def with_account_dims(ws: Any, t: ir.Table, dims: Sequence[str]) -> ir.Table:
+    """``t`` left-joined to the ``accounts`` columns ``dims`` on ``account_id``."""
+    if not dims:
+        return t
+    acc = ws.table("accounts")
+    acc = acc.select(_acc_id=acc.account_id, **{d: acc[d] for d in dims})
+    joined = t.left_join(acc, t.account_id == acc._acc_id)
+    return joined.drop("_acc_id")
+
+
+def base_frame(
+    ws: Any,
+    definition: MetricDefinition,
+    spec: QuerySpec,
+    columns: Sequence[str],
+    where: ir.BooleanValue | None = None,
+) -> ir.Table:
+    """The metric's rows in range, with its dimensions and (when a grain is set) ``period``.
+
+    ``columns`` are the source columns the statistic needs; ``where`` replaces the
+    definition's own filters (used when several metrics share one scan).
+    """
+    t = ws.table(definition.table)
+    own, acc = split_dimensions(definition.table, spec.by)
+    keep = list(dict.fromkeys([*columns, *own, definition.time_column, "account_id"]))
+    row_filter = where if where is not None else conjunction(t, definition.filters, spec.options)
+    window = in_range(t, definition.time_column, spec.start, spec.end)
+    t = t.filter(row_filter if window is None else row_filter & window)
+    t = t.select(*keep)
+    t = with_account_dims(ws, t, acc)
+    if spec.grain is not None:
+        t = t.mutate(**{PERIOD: truncate(t[definition.time_column], spec.grain)})
+    return t
+
+
+def group_keys(spec: QuerySpec) -> list[str]:
+    return [*spec.by, *([PERIOD] if spec.grain is not None else [])]
+
+
+def clean(value: Any) -> Any:
+    """A plain Python value from a pandas cell (NaN/NaT/None -> None, numpy -> python)."""
+    if value is None:
+        return None
+    try:
+        if value != value:  # NaN, NaT
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def group_of(record: Mapping[str, Any], spec: QuerySpec) -> dict[str, Any]:
+    return {d: clean(record.get(d)) for d in spec.by}
+
+
+def period_of(record: Mapping[str, Any], spec: QuerySpec) -> date | None:
+    if spec.grain is None:
+        return None
+    value = clean(record.get(PERIOD))
+    return None if value is None else to_date(value)
+
+
+def finite(x: float) -> float:
+    return float(x) if x is not None and math.isfinite(float(x)) else float("nan")

@@ -1,0 +1,95 @@
+"""NPS, proportions and means: one grouped aggregate of counts, sums and sums of squares.
+
+Metrics on the same table share one scan: ``kind IN ('nps', 'csat', 'ces')`` is read once and
+each metric's aggregates carry their own filter (``COUNT(*) FILTER (WHERE ...)``).
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+import ibis.expr.types as ir
+
+from cxpulse.metrics.definitions import MetricDefinition
+from cxpulse.metrics.estimates import Aggregate
+from cxpulse.metrics.frame import (
+    QuerySpec,
+    base_frame,
+    condition,
+    conjunction,
+    group_keys,
+    group_of,
+    period_of,
+)
+
+SIMPLE_STATISTICS = ("nps", "proportion", "mean")
+SEP = "__"
+
+
+def _aggregates(
+    d: MetricDefinition, t: ir.Table, spec: QuerySpec
+) -> dict[str, ir.Scalar]:
+    where = conjunction(t, d.filters, spec.options)
+    p = d.name + SEP
+    if d.statistic == "nps":
+        score = t[d.value_column or "score"]
+        return {
+            p + "promoters": t.count(where=where & (score >= 9)),
+            p + "passives": t.count(where=where & (score >= 7) & (score <= 8)),
+            p + "detractors": t.count(where=where & (score <= 6)),
+        }
+    if d.statistic == "proportion":
+        assert d.success is not None
+        return {
+            p + "n": t.count(where=where),
+            p + "successes": t.count(where=where & condition(t, d.success, spec.options)),
+        }
+    value = t[d.value_column or "score"].cast("float64")
+    return {
+        p + "n": t.count(where=where),
+        p + "total": value.sum(where=where),
+        p + "total_sq": (value * value).sum(where=where),
+    }
+
+
+def simple_expression(
+    ws: Any, definitions: Sequence[MetricDefinition], spec: QuerySpec
+) -> ir.Table:
+    """One grouped aggregate for metrics that share a table (and time column)."""
+    first = definitions[0]
+    raw = ws.table(first.table)
+    any_row = functools.reduce(
+        operator.or_, [conjunction(raw, d.filters, spec.options) for d in definitions]
+    )
+    columns: list[str] = []
+    for d in definitions:
+        columns += [c.column for c in d.filters]
+        columns += [c for c in (d.value_column,) if c]
+        if d.success is not None:
+            columns.append(d.success.column)
+    t = base_frame(ws, first, spec, list(dict.fromkeys(columns)), where=any_row)
+    aggs: dict[str, ir.Scalar] = {}
+    for d in definitions:
+        aggs.update(_aggregates(d, t, spec))
+    keys = group_keys(spec)
+    if keys:
+        return t.group_by(keys).aggregate(**aggs)
+    return t.aggregate(**aggs)
+
+
+def run_simple(
+    ws: Any, definitions: Sequence[MetricDefinition], spec: QuerySpec
+) -> dict[str, list[Aggregate]]:
+    """Execute the shared aggregate; per metric, the aggregates of each group and period."""
+    frame = simple_expression(ws, definitions, spec).execute()
+    out: dict[str, list[Aggregate]] = {d.name: [] for d in definitions}
+    for record in frame.to_dict("records"):
+        group, period = group_of(record, spec), period_of(record, spec)
+        for d in definitions:
+            p = d.name + SEP
+            stats = {k[len(p) :]: record[k] for k in record if k.startswith(p)}
+            out[d.name].append(Aggregate(group, period, stats))
+    return out
