@@ -1,0 +1,151 @@
+"""The FastAPI app factory.
+
+>>> from cxpulse.web import create_app
+>>> app = create_app("myproject")          # doctest: +SKIP
+>>> # uvicorn.run(app, host="127.0.0.1", port=8000)
+
+Pages and endpoints live in one module per resource under ``web/pages/`` (HTML) and
+``web/api/`` (JSON under ``/api/v1``); each exposes ``router``. :data:`ROUTER_MODULES` lists
+them; a module that is not installed yet is skipped, any other import error is raised.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from cxpulse.config import ProjectConfig, Settings, load_config
+from cxpulse.errors import CxpulseError
+from cxpulse.web.context import WebContext, resolve_secret
+from cxpulse.web.deps import verify_csrf
+from cxpulse.web.session import SessionMiddleware
+from cxpulse.web.templating import render
+from cxpulse.workspace import Workspace
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+API_PREFIX = "/api/v1"
+
+ROUTER_MODULES: list[str] = [
+    "cxpulse.web.auth",
+    "cxpulse.web.pages.overview",
+    "cxpulse.web.pages.health",
+    "cxpulse.web.pages.accounts",
+    "cxpulse.web.pages.training",
+    "cxpulse.web.pages.admin",
+    "cxpulse.web.api.metrics",
+    "cxpulse.web.api.health",
+    "cxpulse.web.api.accounts",
+    "cxpulse.web.api.training",
+    # surveys and public survey pages, responses ingestion
+    "cxpulse.web.api.surveys",
+    "cxpulse.web.api.responses",
+    "cxpulse.web.pages.surveys",
+    "cxpulse.web.pages.public",
+    # closed loop
+    "cxpulse.web.api.cases",
+    "cxpulse.web.pages.cases",
+]
+
+
+def _import_router(module_name: str) -> Any:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:  # that part of the app is not built yet
+            return None
+        raise
+    return getattr(module, "router", None)
+
+
+def _build_context(project_dir: str | Path | None, settings: Settings | None) -> WebContext:
+    settings = settings or Settings()
+    folder = Path(project_dir).resolve() if project_dir is not None else None
+    config = load_config(folder) if folder is not None else ProjectConfig()
+    ws_url = settings.workspace_url or config.workspace_url()
+    store_url = settings.database_url or config.store_url()
+    workspace = Workspace.connect(ws_url, config=config)
+    return WebContext(
+        config=config,
+        workspace=workspace,
+        store_url=store_url,
+        secret_key=resolve_secret(folder, settings),
+        project_dir=folder,
+    )
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(
+    project_dir: str | Path | None = None,
+    *,
+    settings: Settings | None = None,
+    https_only: bool = False,
+) -> FastAPI:
+    """The web app serving the project in ``project_dir`` (its cxpulse.toml and stores).
+
+    ``settings`` overrides the ``CXPULSE_*`` environment (workspace and store URLs, secret).
+    """
+    ctx = _build_context(project_dir, settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        ctx.close()
+
+    app = FastAPI(
+        title="cxpulse",
+        version="1",
+        summary="Customer experience indicators, health scores, surveys and cases.",
+        openapi_url="/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+        dependencies=[Depends(verify_csrf)],
+    )
+    app.state.ctx = ctx
+    app.add_middleware(SessionMiddleware, secret_key=ctx.secret_key, https_only=https_only)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    for module_name in ROUTER_MODULES:
+        router = _import_router(module_name)
+        if router is not None:
+            app.include_router(router)
+
+    @app.exception_handler(CxpulseError)
+    async def _cxpulse_error(request: Request, exc: CxpulseError) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+        return render(request, "error.html", status_code=400, status=400, detail=str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_api(request) or request.method not in ("GET", "HEAD"):
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
+        return render(
+            request,
+            "error.html",
+            status_code=exc.status_code,
+            status=exc.status_code,
+            detail=str(exc.detail),
+        )
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
+    return app
+
+
+__all__ = ["API_PREFIX", "ROUTER_MODULES", "HTTPException", "create_app"]

@@ -1,0 +1,123 @@
+"""Signing in and out: the login page, the logout form and who a request comes from.
+
+Passwords are checked by :func:`cxpulse.store.authenticate` (argon2); API clients send
+``Authorization: Bearer <token>`` (:func:`cxpulse.store.verify_api_token`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from cxpulse import store
+from cxpulse.web.session import (
+    CSRF_FIELD,
+    SignedInUser,
+    csrf_matches,
+    flash,
+    new_csrf_token,
+    session_of,
+)
+from cxpulse.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _user_from_row(row: Any, *, via_token: bool = False) -> SignedInUser:
+    return SignedInUser(
+        id=int(row.id), email=row.email, role=row.role, name=row.name, via_token=via_token
+    )
+
+
+def _load_user(request: Request, user_id: int | None, token: str | None) -> SignedInUser | None:
+    ctx = request.app.state.ctx
+    with store.session(ctx.store_engine()) as s:
+        if token:
+            found = store.verify_api_token(s, token)
+            return _user_from_row(found, via_token=True) if found is not None else None
+        if user_id is None:
+            return None
+        row = s.get(store.User, user_id)
+        if row is None or not row.active:
+            return None
+        return _user_from_row(row)
+
+
+async def resolve_user(request: Request) -> SignedInUser | None:
+    """The user behind a request: an API bearer token, else the session cookie."""
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    user_id = session_of(request).get("uid")
+    if not token and user_id is None:
+        return None
+    user = await run_in_threadpool(_load_user, request, user_id, token)
+    if user is None and not token:
+        session_of(request).pop("uid", None)  # the account was removed or deactivated
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after login (no open redirect)."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/") -> Response:
+    if request.scope.get("cxpulse.user") is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "login.html", next=_safe_next(next), error=None)
+
+
+@router.post("/login")
+def login_submit(
+    request: Request,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    ctx = request.app.state.ctx
+    with store.session(ctx.store_engine()) as s:
+        user = store.authenticate(s, email, password) if email and password else None
+        found = _user_from_row(user) if user is not None else None
+        language = getattr(user, "language", None)
+    if found is None:
+        return render(
+            request,
+            "login.html",
+            status_code=401,
+            next=_safe_next(next),
+            error="web.login.failed",
+            email=email,
+        )
+    session = session_of(request)
+    session.clear()
+    session["uid"] = found.id
+    session[CSRF_FIELD] = new_csrf_token()  # a fresh token for the signed-in session
+    request.scope["cxpulse.user"] = found
+    flash(request, "web.login.welcome", "success", name=found.display_name)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    if language in ("es", "en") and "cxpulse_lang" not in request.cookies:
+        response.set_cookie("cxpulse_lang", language, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    session = session_of(request)
+    session.clear()
+    session["_clear"] = True
+    return RedirectResponse("/login", status_code=303)
+
+
+def check_csrf(request: Request, sent: str | None) -> bool:
+    """Whether ``sent`` is this session's CSRF token."""
+    return csrf_matches(session_of(request).get(CSRF_FIELD), sent)

@@ -1,0 +1,77 @@
+"""Language of a request and locale-aware formatting for templates.
+
+Messages come from :mod:`cxpulse.locale` (keys ``web.*`` for this package); numbers, percents
+and dates are formatted by Babel for the language the user chose.
+
+>>> format_number(1234.5, "en", digits=1)
+'1,234.5'
+>>> format_number(-12.25, "es", digits=1)
+'-12,2'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal, format_percent
+from starlette.requests import Request
+
+from cxpulse.locale import DEFAULT_LANGUAGE, LANGUAGES, gettext
+
+LANG_COOKIE = "cxpulse_lang"
+BABEL_LOCALES = {"es": "es", "en": "en_US"}
+
+
+def request_language(request: Request, default: str = DEFAULT_LANGUAGE) -> str:
+    """The language for this request: ``?lang=``, then the language cookie, then ``default``."""
+    for candidate in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if candidate in LANGUAGES:
+            return str(candidate)
+    return default if default in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def translate(key: str, lang: str, **values: Any) -> str:
+    """A ``web.*`` (or any) message in ``lang``."""
+    return gettext(key, lang, **values)
+
+
+def format_number(value: float | int | None, lang: str, digits: int = 1) -> str:
+    """A number with ``digits`` decimals in the locale's notation; an em dash for None."""
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return str(format_decimal(value, format=pattern, locale=BABEL_LOCALES.get(lang, lang)))
+
+
+def format_signed(value: float | None, lang: str, digits: int = 1) -> str:
+    """Like :func:`format_number` with an explicit ``+`` on positive values."""
+    if value is None:
+        return "—"
+    text = format_number(value, lang, digits)
+    return f"+{text}" if value > 0 else text
+
+
+def format_pct(value: float | None, lang: str, digits: int = 0) -> str:
+    """A percentage given on the 0-100 scale (as the metric layer returns it)."""
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
+    return str(format_percent(value / 100.0, format=pattern, locale=BABEL_LOCALES.get(lang, lang)))
+
+
+def format_date(value: dt.date | dt.datetime | str | None, lang: str, style: str = "medium") -> str:
+    """A date in the locale's style (``short``, ``medium``, ``long`` or a CLDR pattern)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return str(babel_format_date(value, format=style, locale=BABEL_LOCALES.get(lang, lang)))
+
+
+def format_month(value: dt.date | dt.datetime | str | None, lang: str) -> str:
+    """A month label such as ``Sep 2026`` / ``sept 2026``."""
+    return format_date(value, lang, "MMM yyyy")

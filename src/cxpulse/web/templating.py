@@ -1,0 +1,126 @@
+"""Jinja2 templates with the helpers every page uses.
+
+Every template gets ``lang``, ``t(key, **values)`` (messages from :mod:`cxpulse.locale`),
+number/date formatters for the language (``num``, ``pct``, ``signed``, ``date``, ``month``),
+``user``, ``csrf_token`` (put ``{{ csrf_field() }}`` in every form), ``flashes`` and ``nav``.
+Pages of other packages render with :func:`render` and extend ``base.html``.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from cxpulse.web import i18n
+from cxpulse.web.session import CSRF_FIELD, SignedInUser, pop_flashes, session_of
+
+TEMPLATE_DIR = Path(str(resources.files("cxpulse.web").joinpath("templates")))
+
+# (path, message key, roles allowed; empty = everyone signed in). Other packages' pages
+# appear when their module is installed (see app.ROUTER_MODULES).
+NAV: list[tuple[str, str, tuple[str, ...]]] = [
+    ("/", "web.nav.overview", ()),
+    ("/health", "web.nav.health", ()),
+    ("/accounts", "web.nav.accounts", ()),
+    ("/surveys", "web.nav.surveys", ("admin", "analyst")),
+    ("/cases", "web.nav.cases", ()),
+    ("/training", "web.nav.training", ()),
+    ("/admin/users", "web.nav.users", ("admin",)),
+]
+
+templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
+templates.env.filters["tojson_compact"] = lambda value: Markup(
+    json.dumps(value, separators=(",", ":"), default=str)
+    .replace("<", "\\u003c")
+    .replace(">", "\\u003e")
+    .replace("&", "\\u0026")
+)
+
+
+def current_user(request: Request) -> SignedInUser | None:
+    user = request.scope.get("cxpulse.user")
+    return user if isinstance(user, SignedInUser) else None
+
+
+def language_of(request: Request) -> str:
+    ctx = getattr(request.app.state, "ctx", None)
+    default = ctx.language if ctx is not None else "es"
+    return i18n.request_language(request, default)
+
+
+def _nav_items(request: Request, user: SignedInUser | None) -> list[dict[str, Any]]:
+    if user is None:
+        return []
+    mounted = {getattr(r, "path", None) for r in request.app.routes}
+    path = request.url.path
+    items = []
+    for href, key, roles in NAV:
+        if href not in mounted:
+            continue
+        if roles and user.role not in roles:
+            continue
+        active = path == href if href == "/" else path.startswith(href)
+        items.append({"href": href, "key": key, "active": active})
+    return items
+
+
+def page_context(request: Request, **extra: Any) -> dict[str, Any]:
+    """The variables every template gets, plus ``extra``."""
+    lang = language_of(request)
+    user = current_user(request)
+    token = str(session_of(request).get(CSRF_FIELD, ""))
+
+    def t(key: str, **values: Any) -> str:
+        return i18n.translate(key, lang, **values)
+
+    def csrf_field() -> Markup:
+        return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, token)
+
+    query = dict(request.query_params)
+    query.pop("lang", None)
+
+    def lang_url(code: str) -> str:
+        from urllib.parse import urlencode
+
+        return request.url.path + "?" + urlencode({**query, "lang": code})
+
+    context: dict[str, Any] = {
+        "request": request,
+        "lang": lang,
+        "t": t,
+        "num": lambda v, digits=1: i18n.format_number(v, lang, digits),
+        "signed": lambda v, digits=1: i18n.format_signed(v, lang, digits),
+        "pct": lambda v, digits=0: i18n.format_pct(v, lang, digits),
+        "date": lambda v, style="medium": i18n.format_date(v, lang, style),
+        "month": lambda v: i18n.format_month(v, lang),
+        "user": user,
+        "csrf_token": token,
+        "csrf_field": csrf_field,
+        "lang_url": lang_url,
+        "flashes": [
+            {"kind": f.get("kind", "info"), "text": t(f["key"], **f.get("values", {}))}
+            for f in pop_flashes(request)
+        ],
+        "nav": _nav_items(request, user),
+        "escape": escape,
+    }
+    context.update(extra)
+    return context
+
+
+def render(request: Request, name: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    """Render template ``name`` with the common context; remembers a ``?lang=`` choice."""
+    response = templates.TemplateResponse(
+        request, name, page_context(request, **extra), status_code=status_code
+    )
+    chosen = request.query_params.get("lang")
+    if chosen in ("es", "en"):
+        response.set_cookie(i18n.LANG_COOKIE, chosen, max_age=365 * 86400, samesite="lax")
+    return response
