@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Start a throw-away PostgreSQL server on 127.0.0.1 for the test suite and print its URL.
 # Uses the installed `postgresql` package; installs it with apt when it is missing.
-# Usage: scripts/postgres.sh start|stop   (data in .pgdata/, port $CXPULSE_TEST_PG_PORT or 55432)
+# Usage: scripts/postgres.sh start|stop   (data in /tmp/cxpulse-pgdata-PORT, port $CXPULSE_TEST_PG_PORT or 55432)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${CXPULSE_TEST_PG_PORT:-55432}"
-DATA="$PWD/.pgdata"
+# Under /tmp: the server runs as the 'postgres' user, which may not enter the checkout's folder.
+DATA="${CXPULSE_TEST_PG_DATA:-/tmp/cxpulse-pgdata-$PORT}"
 LOG="$DATA.log"
 
 find_bin() {
