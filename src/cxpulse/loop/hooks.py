@@ -1,0 +1,261 @@
+"""Entry points other packages call: a stored answer, health band drops.
+
+``on_response`` runs after the survey collector stores an answer, in the same transaction:
+the case and its notifications (outbox rows) commit together with the answer or not at all.
+Opening is idempotent: one case per response per rule, one per band drop per rule.
+
+>>> from cxpulse import store
+>>> from cxpulse.store import SurveyResponse, Survey
+>>> store.migrate("sqlite://")
+>>> with store.session("sqlite://") as s:
+...     survey = Survey(slug="nps", kind="nps"); s.add(survey); s.flush()
+...     answer = SurveyResponse(survey_id=survey.id, account_id="A1", kind="nps", score=2)
+...     s.add(answer); s.flush()
+...     cases = on_response(s, answer)
+...     again = on_response(s, answer)
+...     len(cases), cases[0].trigger, again[0].id == cases[0].id
+(1, 'detractor', True)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from cxpulse.locale import gettext
+from cxpulse.loop.cases import open_case_once
+from cxpulse.loop.context import LoopContext
+from cxpulse.loop.outbox import enqueue
+from cxpulse.loop.rules import BandChange, ResponseFacts, Rule, recipients
+from cxpulse.loop.workflow import as_utc
+from cxpulse.store.tables import Case, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def response_facts(response: Any) -> ResponseFacts:
+    """The facts rules look at, from a ``SurveyResponse`` row or a mapping with its fields."""
+    themes = _get(response, "themes") or ()
+    return ResponseFacts(
+        response_id=str(_get(response, "id", _get(response, "response_id"))),
+        account_id=_get(response, "account_id"),
+        kind=str(_get(response, "kind")),
+        score=int(_get(response, "score")),
+        contact_id=_get(response, "contact_id"),
+        comment=_get(response, "comment"),
+        themes=tuple(str(t) for t in themes),
+    )
+
+
+def on_response(
+    session: Session,
+    response: Any,
+    context: LoopContext | None = None,
+    *,
+    now: datetime | None = None,
+) -> list[Case]:
+    """Open the cases the rules ask for after one stored answer; returns them (new or existing).
+
+    ``response`` is a flushed ``SurveyResponse`` (its ``id`` is set) or a mapping with the same
+    fields (``themes`` optional). Notifications are queued in the outbox in this transaction.
+    """
+    ctx = context or LoopContext.default()
+    facts = response_facts(response)
+    at = as_utc(now) if now is not None else utcnow()
+    stored_id = _get(response, "id")
+    opened: list[Case] = []
+    for rule in ctx.config.rules_for_response(facts):
+        owner = ctx.owner_for(facts.account_id, rule.action.owner)
+        title = gettext(
+            "loop.title.response",
+            ctx.language,
+            kind=facts.kind.upper(),
+            score=facts.score,
+            account=facts.account_id or "?",
+        )
+        case, created = open_case_once(
+            session,
+            account_id=facts.account_id,
+            contact_id=facts.contact_id,
+            response_id=int(stored_id) if isinstance(stored_id, int) else None,
+            trigger=rule.trigger.kind,
+            rule=rule.name,
+            dedup_key=f"response:{facts.response_id}:{rule.name}",
+            title=title,
+            priority=rule.action.priority,
+            sla_hours=rule.action.sla_hours,
+            owner=owner,
+            category=rule.action.category,
+            at=at,
+            text=facts.comment,
+        )
+        if created:
+            details = {"kind": facts.kind, "score": facts.score, "comment": facts.comment}
+            queue_notifications(session, case, rule, ctx, details, at)
+        opened.append(case)
+    return opened
+
+
+def on_band_changes(
+    session: Session,
+    changes: Iterable[Any],
+    context: LoopContext | None = None,
+    *,
+    now: datetime | None = None,
+) -> list[Case]:
+    """Open cases for health band drops (objects with account_id, from_band, to_band, at,
+    score_before, score_after, as ``cxpulse.health.band_changes`` returns)."""
+    ctx = context or LoopContext.default()
+    at_default = as_utc(now) if now is not None else utcnow()
+    opened: list[Case] = []
+    for item in changes:
+        change = BandChange(
+            account_id=str(_get(item, "account_id")),
+            from_band=_get(item, "from_band"),
+            to_band=str(_get(item, "to_band")),
+            at=_get(item, "at"),
+            score_before=_get(item, "score_before"),
+            score_after=_get(item, "score_after"),
+        )
+        when = _as_datetime(change.at) or at_default
+        for rule in ctx.config.rules_for_band_change(change):
+            title = gettext(
+                "loop.title.health",
+                ctx.language,
+                account=change.account_id,
+                band=gettext(f"health.band.{change.to_band}", ctx.language),
+                before=_score(change.score_before),
+                after=_score(change.score_after),
+            )
+            case, created = open_case_once(
+                session,
+                account_id=change.account_id,
+                trigger=rule.trigger.kind,
+                rule=rule.name,
+                dedup_key=f"band:{change.account_id}:{when.isoformat()}:{rule.name}",
+                title=title,
+                priority=rule.action.priority,
+                sla_hours=rule.action.sla_hours,
+                owner=ctx.owner_for(change.account_id, rule.action.owner),
+                category=rule.action.category,
+                at=at_default,
+            )
+            if created:
+                details = {
+                    "from_band": change.from_band,
+                    "to_band": change.to_band,
+                    "score_before": change.score_before,
+                    "score_after": change.score_after,
+                }
+                queue_notifications(session, case, rule, ctx, details, at_default)
+            opened.append(case)
+    return opened
+
+
+def check_health(
+    session: Session, workspace: Any, since: Any, context: LoopContext | None = None
+) -> list[Case]:
+    """Pull band changes from ``cxpulse.health.band_changes(ws, since)`` and open cases.
+
+    Returns [] when the health package does not provide ``band_changes`` in this install.
+    """
+    try:
+        from cxpulse.health import band_changes  # type: ignore[attr-defined]
+    except ImportError:
+        log.info("cxpulse.health.band_changes is not available; no health cases opened")
+        return []
+    return on_band_changes(session, band_changes(workspace, since), context)
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return as_utc(value)
+    if isinstance(value, str):
+        try:
+            return as_utc(datetime.fromisoformat(value))
+        except ValueError:
+            return None
+    if hasattr(value, "to_pydatetime"):
+        return as_utc(value.to_pydatetime())
+    return None
+
+
+def _score(value: float | None) -> str:
+    return "?" if value is None else f"{value:.0f}"
+
+
+def queue_notifications(
+    session: Session,
+    case: Case,
+    rule: Rule,
+    ctx: LoopContext,
+    details: Mapping[str, Any],
+    at: datetime,
+) -> None:
+    """Queue the rule's e-mail and/or webhook for a newly opened case (outbox rows)."""
+    lang = ctx.language
+    url = ctx.case_url(case.id)
+    due = as_utc(case.due_at).strftime("%Y-%m-%d %H:%M UTC") if case.due_at else "-"
+    if "email" in rule.action.notify:
+        to = recipients(ctx.config, rule, case.owner)
+        if to:
+            body = gettext(
+                "loop.email.body",
+                lang,
+                title=case.title,
+                priority=gettext(f"loop.priority.{case.priority}", lang),
+                owner=case.owner or gettext("loop.unassigned", lang),
+                due=due,
+                comment=details.get("comment") or "-",
+                url=url,
+            )
+            subject = gettext("loop.email.subject", lang, id=case.id, title=case.title)
+            enqueue(session, "email", {"to": to, "subject": subject, "body": body}, now=at)
+        else:
+            log.warning("case %s: no e-mail recipient (set [loop] email_to)", case.id)
+    if "webhook" in rule.action.notify:
+        target = rule.action.webhook_url or ctx.config.webhook_url
+        if target:
+            data = {"event": "case.opened", "case": case_payload(case, url), "details": details}
+            enqueue(
+                session,
+                "webhook",
+                {"url": target, "event": "case.opened", "data": data},
+                now=at,
+            )
+        else:
+            log.warning("case %s: rule %r wants a webhook but no URL is set", case.id, rule.name)
+
+
+def case_payload(case: Case, url: str) -> dict[str, Any]:
+    """JSON-ready fields of a case for webhooks."""
+
+    def iso(value: datetime | None) -> str | None:
+        return as_utc(value).isoformat() if value is not None else None
+
+    return {
+        "id": case.id,
+        "url": url,
+        "account_id": case.account_id,
+        "contact_id": case.contact_id,
+        "response_id": case.response_id,
+        "trigger": case.trigger,
+        "rule": case.rule,
+        "title": case.title,
+        "priority": case.priority,
+        "status": case.status,
+        "owner": case.owner,
+        "category": case.category,
+        "created_at": iso(case.created_at),
+        "due_at": iso(case.due_at),
+    }

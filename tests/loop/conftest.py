@@ -1,0 +1,62 @@
+"""Closed-loop fixtures: a migrated store on SQLite (file) and PostgreSQL, and answers in it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from cxpulse import store
+from cxpulse.store import Survey, SurveyResponse
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty, migrated operational store: a SQLite file, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    else:
+        url = str(request.getfixturevalue("pg_url"))
+    store.migrate(url)
+    yield url
+    store.dispose_engines()
+
+
+AnswerMaker = Callable[..., SurveyResponse]
+
+
+@pytest.fixture
+def answer() -> AnswerMaker:
+    """Store one survey answer (creating its survey) and return the flushed row."""
+
+    def make(
+        s: Session,
+        score: int,
+        *,
+        kind: str = "nps",
+        account_id: str = "A1",
+        contact_id: str | None = "c-1",
+        comment: str | None = None,
+        invitation_id: int | None = None,
+    ) -> SurveyResponse:
+        survey = s.query(Survey).filter_by(slug=f"s-{kind}").one_or_none()
+        if survey is None:
+            survey = Survey(slug=f"s-{kind}", kind=kind)
+            s.add(survey)
+            s.flush()
+        row = SurveyResponse(
+            survey_id=survey.id,
+            account_id=account_id,
+            contact_id=contact_id,
+            kind=kind,
+            score=score,
+            comment=comment,
+            invitation_id=invitation_id,
+        )
+        s.add(row)
+        s.flush()
+        return row
+
+    return make
