@@ -30,6 +30,11 @@ def ratio_interval(
     ``s_d^2 = (sum_yy - 2 R sum_xy + R^2 sum_xx) / (n - 1)``; the interval uses a t quantile
     with n - 1 degrees of freedom. n < 2 gives a NaN interval; a zero denominator a NaN value.
 
+    The interval is asymptotic: when a few units dominate the sums (very skewed account sizes)
+    it is too narrow at moderate n. Simulated coverage of the 95% interval with lognormal
+    account sizes: sigma = 0.5 about 0.94 at n = 200; sigma = 1 about 0.89 at n = 200 and 0.94
+    at n = 1000.
+
     >>> x, y = [100.0, 200.0, 50.0, 150.0], [90.0, 220.0, 0.0, 150.0]
     >>> e = ratio_interval(4, sum(x), sum(y), sum(a * a for a in x),
     ...                    sum(b * b for b in y), sum(a * b for a, b in zip(x, y)))
