@@ -1,0 +1,133 @@
+"""Logo churn per period and retention by start-month cohort, from ``accounts``.
+
+Churn rate of a period: accounts active at its start (started before it, not ended before
+it) that ended within it; Wilson interval. With no grain, the whole range is one period and
+the accounts at risk are those active at any time in it.
+
+Retention of a cohort after k months: share of the accounts that started in a month still
+customers at the end of month k after it (k = 0 is the start month itself).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from cxpulse.metrics.calendars import P_END, P_START, calendar_table, periods
+from cxpulse.metrics.definitions import MetricDefinition
+from cxpulse.metrics.estimates import Aggregate
+from cxpulse.metrics.frame import QuerySpec, clean, group_of, split_dimensions
+from cxpulse.metrics.periods import Period, to_date
+
+K = "months_since_start"
+DEFAULT_MAX_MONTHS = 24
+
+
+def _churn_expression(ws: Any, spec: QuerySpec, items: list[Period]) -> ir.Table:
+    split_dimensions("accounts", spec.by)
+    acc = ws.table("accounts")
+    cal = calendar_table(items, timestamps=False)
+    j = acc.cross_join(cal)
+    ended_before = j.end_date.notnull() & (j.end_date < j[P_START])
+    if spec.grain is None:
+        at_risk = (j.start_date < j[P_END]) & ~ended_before
+    else:
+        at_risk = (j.start_date < j[P_START]) & ~ended_before
+    churned = at_risk & j.end_date.notnull() & (j.end_date < j[P_END])
+    return j.group_by([*spec.by, P_START]).aggregate(
+        n=j.count(where=at_risk), successes=j.count(where=churned)
+    )
+
+
+def churn_expressions(
+    ws: Any, d: MetricDefinition, spec: QuerySpec
+) -> list[tuple[str, ir.Table]]:
+    items = periods(ws, "accounts", ["start_date", "end_date"], spec) or [
+        Period(date(2000, 1, 1), date(2000, 2, 1), "example")
+    ]
+    return [(f"{d.name}: accounts at risk and churned per period", _churn_expression(ws, spec, items))]
+
+
+def run_churn(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]:
+    """Churned and at-risk accounts per group and period."""
+    items = periods(ws, "accounts", ["start_date", "end_date"], spec)
+    if not items:
+        return []
+    frame = _churn_expression(ws, spec, items).execute()
+    out = []
+    for rec in frame.to_dict("records"):
+        period = None if spec.grain is None else to_date(rec[P_START])
+        out.append(
+            Aggregate(
+                group_of(rec, spec),
+                period,
+                {"n": float(rec["n"]), "successes": float(rec["successes"])},
+            )
+        )
+    return out
+
+
+def _month_index(col: ir.Value) -> ir.IntegerValue:
+    return col.year() * 12 + col.month() - 1  # type: ignore[attr-defined,no-any-return]
+
+
+def _cohort_expression(
+    ws: Any, spec: QuerySpec, last_index: int, max_months: int
+) -> ir.Table:
+    split_dimensions("accounts", spec.by)
+    acc = ws.table("accounts")
+    if spec.start is not None:
+        acc = acc.filter(acc.start_date >= ibis.literal(spec.start, type="date"))
+    if spec.end is not None:
+        acc = acc.filter(acc.start_date <= ibis.literal(spec.end, type="date"))
+    acc = acc.mutate(_s=_month_index(acc.start_date), _e=_month_index(acc.end_date))
+    ks = ibis.memtable({K: list(range(max_months + 1))}, schema={K: "int64"})
+    j = acc.cross_join(ks)
+    j = j.filter(j._s + j[K] <= last_index)
+    retained = j._e.isnull() | (j._e > j._s + j[K])
+    return j.group_by([*spec.by, "_s", K]).aggregate(
+        n=j.count(), successes=j.count(where=retained)
+    )
+
+
+def _last_index(ws: Any) -> int | None:
+    acc = ws.table("accounts")
+    rec = acc.aggregate(a=acc.start_date.max(), b=acc.end_date.max()).execute()
+    values = [clean(v) for v in rec.iloc[0].tolist()]
+    days = [to_date(v) for v in values if v is not None]
+    if not days:
+        return None
+    last = max(days)
+    return last.year * 12 + last.month - 1
+
+
+def cohort_expressions(
+    ws: Any, d: MetricDefinition, spec: QuerySpec
+) -> list[tuple[str, ir.Table]]:
+    expr = _cohort_expression(ws, spec, _last_index(ws) or 0, DEFAULT_MAX_MONTHS)
+    return [(f"{d.name}: cohort size and retained accounts by months since start", expr)]
+
+
+def run_cohorts(
+    ws: Any, d: MetricDefinition, spec: QuerySpec, max_months: int = DEFAULT_MAX_MONTHS
+) -> list[Aggregate]:
+    """Retained and total accounts per cohort (period = cohort month) and months since start."""
+    last = _last_index(ws)
+    if last is None:
+        return []
+    frame = _cohort_expression(ws, spec, last, max_months).execute()
+    out = []
+    for rec in frame.to_dict("records"):
+        s = int(rec["_s"])
+        group = {**group_of(rec, spec), K: int(rec[K])}
+        out.append(
+            Aggregate(
+                group,
+                date(s // 12, s % 12 + 1, 1),
+                {"n": float(rec["n"]), "successes": float(rec["successes"])},
+            )
+        )
+    return out

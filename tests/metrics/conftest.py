@@ -1,0 +1,157 @@
+"""Small seeded company data for the metric suite, loaded into each backend in turn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+SEGMENTS = np.array(["SMB", "Mid-Market", "Enterprise"], dtype=object)
+LOAD_ORDER = ("accounts", "responses", "tickets", "invoices", "orders", "touchpoints")
+
+
+@dataclass
+class Company:
+    """The frames loaded into the workspace, kept for the independent pandas computation."""
+
+    frames: dict[str, pd.DataFrame]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.frames[name]
+
+
+def build_company(seed: int = 11, accounts: int = 30, responses: int = 360) -> Company:
+    """Accounts in three segments (one without segment), survey answers, tickets, invoices,
+    orders and touchpoints over 2025-10..2026-06, some accounts churned."""
+    rng = np.random.default_rng(seed)
+    ids = [f"A{i:03d}" for i in range(accounts)]
+    seg = rng.choice(SEGMENTS, accounts)
+    seg[0] = None
+    start = [date(2024, 6, 1) + timedelta(days=int(d)) for d in rng.integers(0, 640, accounts)]
+    end: list[date | None] = []
+    for s in start:
+        if rng.random() < 0.35:
+            e = s + timedelta(days=int(rng.integers(20, 500)))
+            end.append(e if e <= date(2026, 6, 30) else None)
+        else:
+            end.append(None)
+    acc = pd.DataFrame(
+        {
+            "account_id": ids,
+            "segment": seg,
+            "country": rng.choice(["MX", "CO", "ES"], accounts),
+            "start_date": start,
+            "end_date": end,
+            "mrr": rng.uniform(100, 2000, accounts).round(2),
+        }
+    )
+
+    t0 = pd.Timestamp("2026-01-01")
+    kinds = rng.choice(["nps", "csat", "ces"], responses, p=[0.5, 0.3, 0.2])
+    hi = np.where(kinds == "nps", 11, np.where(kinds == "csat", 6, 8))
+    lo = np.where(kinds == "nps", 0, 1)
+    resp = pd.DataFrame(
+        {
+            "response_id": [f"R{i:05d}" for i in range(responses)],
+            "account_id": rng.choice(ids, responses),
+            "kind": kinds,
+            "score": rng.integers(lo, hi),
+            "responded_at": t0 + pd.to_timedelta(rng.integers(0, 181 * 24 * 60, responses), "m"),
+            "touchpoint": rng.choice(["support", "onboarding"], responses),
+        }
+    )
+
+    n_t = 160
+    opened = t0 + pd.to_timedelta(rng.integers(0, 181 * 24 * 60, n_t), "m")
+    first = opened + pd.to_timedelta(rng.exponential(6.0, n_t) * 60, "m").round("s")
+    has_first = rng.random(n_t) < 0.9
+    resolved = opened + pd.to_timedelta(rng.exponential(40.0, n_t) * 60, "m").round("s")
+    is_resolved = rng.random(n_t) < 0.75
+    status = np.where(
+        is_resolved, rng.choice(["resolved", "closed"], n_t), rng.choice(["open", "pending"], n_t)
+    )
+    fcr = pd.array(rng.random(n_t) < 0.6, dtype="boolean")
+    fcr[rng.random(n_t) < 0.1] = pd.NA
+    handle = pd.Series(rng.gamma(2.0, 12.0, n_t).round(1))
+    handle[rng.random(n_t) < 0.1] = np.nan
+    tick = pd.DataFrame(
+        {
+            "ticket_id": [f"T{i:04d}" for i in range(n_t)],
+            "account_id": rng.choice(ids, n_t),
+            "opened_at": opened,
+            "first_response_at": pd.Series(first).where(has_first),
+            "resolved_at": pd.Series(resolved).where(is_resolved),
+            "status": status,
+            "priority": rng.choice(["low", "normal", "high", "urgent"], n_t),
+            "channel": rng.choice(["email", "chat"], n_t),
+            "handle_time_minutes": handle,
+            "first_contact_resolution": fcr,
+        }
+    )
+
+    inv_rows = []
+    months = pd.date_range("2025-10-01", "2026-06-01", freq="MS").date
+    k = 0
+    for a, s, e, mrr in zip(ids, start, end, acc["mrr"], strict=True):
+        level = float(mrr)
+        for m in months:
+            if m < s.replace(day=1) or (e is not None and m > e):
+                continue
+            level = max(0.0, level * float(rng.choice([1.0, 1.0, 1.0, 1.1, 0.85])))
+            inv_rows.append(
+                {
+                    "invoice_id": f"I{k:05d}",
+                    "account_id": a,
+                    "issued_at": m,
+                    "period_start": m,
+                    "amount": round(level, 2),
+                    "status": "void" if rng.random() < 0.04 else "paid",
+                }
+            )
+            k += 1
+    inv = pd.DataFrame(inv_rows)
+
+    n_o = 140
+    orders = pd.DataFrame(
+        {
+            "order_id": [f"O{i:04d}" for i in range(n_o)],
+            "account_id": rng.choice(ids[:18], n_o),
+            "ordered_at": t0 + pd.to_timedelta(rng.integers(0, 181 * 24 * 60, n_o), "m"),
+            "amount": rng.uniform(10, 300, n_o).round(2),
+        }
+    )
+    n_p = 90
+    tps = pd.DataFrame(
+        {
+            "touchpoint_id": [f"P{i:04d}" for i in range(n_p)],
+            "account_id": rng.choice(ids, n_p),
+            "occurred_at": t0 + pd.to_timedelta(rng.integers(0, 181 * 24 * 60, n_p), "m"),
+            "kind": rng.choice(["meeting", "call", "qbr"], n_p),
+        }
+    )
+    return Company(
+        {
+            "accounts": acc,
+            "responses": resp,
+            "tickets": tick,
+            "invoices": inv,
+            "orders": orders,
+            "touchpoints": tps,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def company() -> Company:
+    return build_company()
+
+
+@pytest.fixture
+def loaded(workspace, company: Company):  # type: ignore[no-untyped-def]
+    """The workspace of the current backend with the company loaded (validated load)."""
+    for name in LOAD_ORDER:
+        workspace.load(name, company[name])
+    return workspace
