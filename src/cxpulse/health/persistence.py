@@ -1,0 +1,87 @@
+"""Fitted models saved in the project folder (``models/``) with what they were fitted for.
+
+>>> import tempfile
+>>> from cxpulse.health.config import Signal
+>>> from cxpulse.health.models import ExpertModel
+>>> import pandas as pd
+>>> s = Signal(name="latest_nps", family="relationship", source="latest_nps", bad=4, good=9)
+>>> m = ExpertModel(signals=(s,)).fit(pd.DataFrame({"latest_nps": [7.0]}))
+>>> folder = tempfile.mkdtemp()
+>>> path = save_model(folder, m, signals=(s,), outcome="churn", horizon_days=90)
+>>> load_model(folder).model.signals_[0].name
+'latest_nps'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import joblib
+
+from cxpulse.errors import CxpulseError
+from cxpulse.health.config import Signal
+from cxpulse.health.models import HealthModel
+
+MODELS_DIR = "models"
+CURRENT = "health-current.joblib"
+
+
+class ModelNotFoundError(CxpulseError):
+    """No saved health model where one was expected."""
+
+
+@dataclass
+class SavedModel:
+    """A fitted model with the signals it reads and the outcome it predicts."""
+
+    model: HealthModel
+    signals: tuple[Signal, ...]
+    outcome: str
+    horizon_days: int
+    fitted_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return str(self.model.name)
+
+
+def model_path(project_dir: str | Path, name: str | None = None) -> Path:
+    """Where a model is saved: ``models/health-<name>.joblib`` (``current`` by default)."""
+    folder = Path(project_dir) / MODELS_DIR
+    return folder / (CURRENT if name in (None, "current") else f"health-{name}.joblib")
+
+
+def save_model(
+    project_dir: str | Path,
+    model: HealthModel,
+    *,
+    signals: Sequence[Signal],
+    outcome: str,
+    horizon_days: int,
+    info: dict[str, Any] | None = None,
+) -> Path:
+    """Save a fitted model as ``models/health-<model>.joblib`` and as the current model."""
+    saved = SavedModel(model, tuple(signals), outcome, horizon_days, info=dict(info or {}))
+    path = model_path(project_dir, saved.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(saved, path)
+    joblib.dump(saved, model_path(project_dir))
+    return path
+
+
+def load_model(project_dir: str | Path, name: str | None = None) -> SavedModel:
+    """Load the current model (or ``name``: expert, logistic, lightgbm) of a project."""
+    path = model_path(project_dir, name)
+    if not path.exists():
+        raise ModelNotFoundError(
+            f"no saved health model at {path}; run 'cxpulse health fit' in the project first"
+        )
+    saved = joblib.load(path)
+    if not isinstance(saved, SavedModel):
+        raise ModelNotFoundError(f"{path} is not a cxpulse health model; fit again to replace it")
+    return saved
