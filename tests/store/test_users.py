@@ -70,3 +70,17 @@ def test_api_token_is_stored_hashed_and_verifies(store_url: str) -> None:
         assert store.verify_api_token(s, "") is None
     with store.session(store_url) as s:
         assert s.scalars(select(ApiToken)).one().last_used_at is not None
+
+
+def test_revoked_token_stops_working_and_only_its_owner_can_revoke(store_url: str) -> None:
+    with store.session(store_url) as s:
+        owner = store.create_user(s, "f@example.com", "password-1", "analyst")
+        other = store.create_user(s, "g@example.com", "password-1", "analyst")
+        plain = store.create_api_token(s, owner, "old")
+        token_id = store.list_api_tokens(s, owner.id)[0].id
+        assert store.revoke_api_token(s, token_id, user_id=other.id) is False
+        assert store.verify_api_token(s, plain) is not None
+        assert store.revoke_api_token(s, token_id, user_id=owner.id) is True
+    with store.session(store_url) as s:
+        assert store.verify_api_token(s, plain) is None
+        assert store.list_api_tokens(s, owner.id) == []

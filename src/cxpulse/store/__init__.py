@@ -14,7 +14,7 @@ SQLite in WAL mode by default and PostgreSQL (psycopg 3) in production.
 
 from __future__ import annotations
 
-from cxpulse.store.engine import (
+from cxpulse.store.connections import (
     StoreError,
     create_store_engine,
     dispose_engines,
@@ -44,6 +44,8 @@ from cxpulse.store.users import (
     create_api_token,
     create_user,
     hash_password,
+    list_api_tokens,
+    revoke_api_token,
     verify_api_token,
     verify_password,
 )
@@ -70,9 +72,11 @@ __all__ = [
     "engine",
     "hash_password",
     "head_revision",
+    "list_api_tokens",
     "metadata",
     "migrate",
     "normalize_url",
+    "revoke_api_token",
     "session",
     "session_factory",
     "utcnow",

@@ -15,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from cxpulse.store.engine import StoreError, engine
+from cxpulse.store.connections import StoreError, engine
 
 
 def alembic_config() -> Config:

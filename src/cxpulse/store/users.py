@@ -147,3 +147,19 @@ def verify_api_token(session: Session, token: str) -> User | None:
 
 
 _DUMMY_HASH = hash_password("not a real password")
+
+
+def list_api_tokens(session: Session, user_id: int) -> list[ApiToken]:
+    """The API tokens of a user (hashes only; plaintexts are never kept), newest first."""
+    query = select(ApiToken).where(ApiToken.user_id == user_id)
+    return list(session.scalars(query.order_by(ApiToken.id.desc())))
+
+
+def revoke_api_token(session: Session, token_id: int, user_id: int | None = None) -> bool:
+    """Delete an API token (only ``user_id``'s when given). Whether one was deleted."""
+    token = session.get(ApiToken, token_id)
+    if token is None or (user_id is not None and token.user_id != user_id):
+        return False
+    session.delete(token)
+    session.flush()
+    return True

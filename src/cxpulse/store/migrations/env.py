@@ -11,7 +11,7 @@ from typing import Any, Literal
 from alembic import context
 from sqlalchemy import Connection
 
-from cxpulse.store.engine import create_store_engine
+from cxpulse.store.connections import create_store_engine
 from cxpulse.store.tables import UTCDateTime, metadata
 
 config = context.config
