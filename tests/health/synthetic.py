@@ -66,7 +66,11 @@ def make_data(n_accounts: int = 60, months: int = 12, seed: int = 1) -> dict[str
         }
     )
     outcomes = pd.DataFrame(
-        [{"account_id": a, "outcome": "churn", "occurred_at": c} for a, c in zip(ids, churn) if c]
+        [
+            {"account_id": a, "outcome": "churn", "occurred_at": c}
+            for a, c in zip(ids, churn, strict=True)
+            if c
+        ]
     )
     usage, tickets, responses, touch, invoices = [], [], [], [], []
     features = ["dashboards", "reports", "alerts", "api", "exports", "sso", "billing"]

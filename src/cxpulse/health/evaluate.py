@@ -2,8 +2,8 @@
 
 :func:`evaluate` rolls through as-of dates in the workspace: for each test date, a learned
 model is refitted on the earlier as-of dates whose horizon had already closed, then scores
-the accounts alive at the test date; predictions are pooled over test dates. :func:`evaluate_holdout`
-does a held-out split of one feature table (for single-snapshot data).
+the accounts alive at the test date; predictions are pooled over test dates.
+:func:`evaluate_holdout` does a held-out split of one feature table (for single-snapshot data).
 """
 
 from __future__ import annotations
@@ -102,7 +102,8 @@ def default_models(signals: Iterable[Signal]) -> dict[str, HealthModel]:
 
 def monthly_dates(first: dt.date, last: dt.date) -> list[dt.date]:
     """The first day of every month from ``first`` to ``last`` (inclusive)."""
-    out, y, m = [], first.year, first.month
+    out: list[dt.date] = []
+    y, m = first.year, first.month
     if first.day != 1:
         m += 1
     while True:

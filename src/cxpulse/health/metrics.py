@@ -98,7 +98,7 @@ def top_decile(y: np.ndarray, p: np.ndarray, share: float = 0.1) -> tuple[float,
     """(bad-outcome rate among the ``share`` lowest P(good), lift over the overall bad rate)."""
     y = np.asarray(y, dtype="float64")
     p = np.asarray(p, dtype="float64")
-    k = max(int(round(len(p) * share)), 1)
+    k = max(round(len(p) * share), 1)
     riskiest = np.argsort(p, kind="mergesort")[:k]
     rate = float(1.0 - y[riskiest].mean())
     overall = float(1.0 - y.mean())

@@ -296,7 +296,7 @@ class LearnedModel(HealthModel):
 
     @property
     def weights_(self) -> pd.Series:
-        """Learned weight per signal: standardized coefficient (logistic) or gain share (LightGBM)."""
+        """Learned weight per signal: standardized coefficient (logistic) or gain share."""
         self._check_fitted()
         names = list(self.feature_names_in_)
         if self.estimator == "lightgbm":
