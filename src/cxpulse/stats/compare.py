@@ -240,7 +240,9 @@ def compare_means(
             mean_b,
         )
     se = math.sqrt(se2)
-    df = se2 * se2 / (wa * wa / (na - 1.0) + wb * wb / (nb - 1.0))
+    # Welch-Satterthwaite, written with shares of se2 so tiny variances cannot underflow to 0/0.
+    share_a, share_b = wa / se2, wb / se2
+    df = 1.0 / (share_a * share_a / (na - 1.0) + share_b * share_b / (nb - 1.0))
     t = diff / se
     p_value = float(2.0 * _sp.t.sf(abs(t), df))
     half = t_critical(level, df) * se
