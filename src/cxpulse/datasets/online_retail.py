@@ -1,0 +1,121 @@
+"""UCI Online Retail mapped into canonical ``orders`` and ``accounts`` (repeat purchase, cohorts).
+
+* orders: one per ``InvoiceNo`` with a ``CustomerID`` (rows without a customer cannot be
+  attributed and are left out); ``ordered_at`` = the invoice's first ``InvoiceDate``; ``amount``
+  = the absolute value of sum(``Quantity`` x ``UnitPrice``) rounded to cents; ``status``
+  ``cancelled`` for invoice numbers starting with ``C`` (their quantities are negative), else
+  ``completed``. Repeat purchase and retention should count ``completed`` orders.
+* accounts: one per customer with an order; ``country`` the ISO code of the ``Country`` of
+  the customer's first invoice (null for "Unspecified" and "European Community"),
+  ``segment`` ``UK`` or ``International``, ``industry`` retail, ``start_date`` the date of
+  the first completed order (of the first order when all were cancelled).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from cxpulse.datasets.sources import DatasetError, canonical, require, run, sql_literal
+
+COUNTRY_CODES = {
+    "Australia": "AU",
+    "Austria": "AT",
+    "Bahrain": "BH",
+    "Belgium": "BE",
+    "Brazil": "BR",
+    "Canada": "CA",
+    "Channel Islands": "JE",
+    "Cyprus": "CY",
+    "Czech Republic": "CZ",
+    "Denmark": "DK",
+    "EIRE": "IE",
+    "Finland": "FI",
+    "France": "FR",
+    "Germany": "DE",
+    "Greece": "GR",
+    "Hong Kong": "HK",
+    "Iceland": "IS",
+    "Israel": "IL",
+    "Italy": "IT",
+    "Japan": "JP",
+    "Lebanon": "LB",
+    "Lithuania": "LT",
+    "Malta": "MT",
+    "Netherlands": "NL",
+    "Norway": "NO",
+    "Poland": "PL",
+    "Portugal": "PT",
+    "RSA": "ZA",
+    "Saudi Arabia": "SA",
+    "Singapore": "SG",
+    "Spain": "ES",
+    "Sweden": "SE",
+    "Switzerland": "CH",
+    "USA": "US",
+    "United Arab Emirates": "AE",
+    "United Kingdom": "GB",
+}
+COLUMNS = ("InvoiceNo", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country")
+
+
+def online_retail_tables(parquet_path: str | Path) -> dict[str, pa.Table]:
+    """Canonical ``orders`` and ``accounts`` from ``online_retail.parquet``.
+
+    >>> from pathlib import Path
+    >>> f = Path(__file__).resolve().parents[3].parent / "shared/data/online_retail"
+    >>> t = online_retail_tables(f / "online_retail.parquet") if f.exists() else None
+    >>> t is None or t["accounts"].num_rows == 4372
+    True
+    """
+    path = require(parquet_path, "the UCI Online Retail Parquet file")
+    con = duckdb.connect()
+    try:
+        con.execute(f"CREATE TEMP VIEW raw AS SELECT * FROM read_parquet({sql_literal(path)})")
+        have = {row[0] for row in con.execute("DESCRIBE raw").fetchall()}
+        missing = [c for c in COLUMNS if c not in have]
+        if missing:
+            raise DatasetError(
+                f"{path}: missing columns {', '.join(missing)}; expected the UCI Online "
+                "Retail layout"
+            )
+        codes = pa.table({"country": list(COUNTRY_CODES), "code": list(COUNTRY_CODES.values())})
+        con.register("codes", codes)
+        con.execute(
+            """
+            CREATE TEMP TABLE invoice AS
+            SELECT InvoiceNo AS order_id,
+                   CAST(CAST(CustomerID AS BIGINT) AS VARCHAR) AS account_id,
+                   CAST(MIN(InvoiceDate) AS TIMESTAMP) AS ordered_at,
+                   ROUND(ABS(SUM(Quantity * UnitPrice)), 2) AS amount,
+                   CASE WHEN InvoiceNo LIKE 'C%' THEN 'cancelled' ELSE 'completed' END
+                       AS status,
+                   ARG_MIN(Country, InvoiceDate) AS country
+            FROM raw WHERE CustomerID IS NOT NULL
+            GROUP BY InvoiceNo, CustomerID
+            """
+        )
+        orders = run(con, "SELECT * FROM invoice ORDER BY ordered_at, order_id", path)
+        accounts = run(
+            con,
+            """
+            WITH first AS (
+                SELECT account_id, ARG_MIN(country, ordered_at) AS country_name,
+                       CAST(COALESCE(MIN(ordered_at) FILTER (WHERE status = 'completed'),
+                                     MIN(ordered_at)) AS DATE) AS start_date
+                FROM invoice GROUP BY account_id
+            )
+            SELECT f.account_id, c.code AS country,
+                   CASE WHEN f.country_name = 'United Kingdom' THEN 'UK'
+                        ELSE 'International' END AS segment,
+                   'retail' AS industry, f.start_date
+            FROM first f LEFT JOIN codes c ON c.country = f.country_name
+            ORDER BY f.account_id
+            """,
+            path,
+        )
+    finally:
+        con.close()
+    return {"accounts": canonical(accounts, "accounts"), "orders": canonical(orders, "orders")}
