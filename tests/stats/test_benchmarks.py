@@ -1,0 +1,123 @@
+"""Industry NPS benchmarks shipped with cxpulse (``cxpulse.metrics.benchmarks``)."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cxpulse.errors import CxpulseError
+from cxpulse.metrics.benchmarks import (
+    COLUMNS,
+    BenchmarkDataError,
+    NpsBenchmark,
+    load_benchmarks,
+    nps_benchmark,
+)
+
+HEADER = ",".join(COLUMNS)
+
+
+def _bundled_frame() -> pd.DataFrame:
+    path = resources.files("cxpulse.metrics").joinpath("data", "nps_benchmarks.csv")
+    return pd.read_csv(str(path), keep_default_na=False)
+
+
+def test_bundled_file_has_exactly_the_documented_columns() -> None:
+    assert tuple(_bundled_frame().columns) == COLUMNS
+
+
+def test_loaded_benchmarks_equal_an_independent_csv_read() -> None:
+    frame = _bundled_frame()
+    loaded = load_benchmarks()
+    assert len(loaded) == len(frame) >= 10
+    for bench, (_, row) in zip(loaded, frame.iterrows(), strict=True):
+        assert bench.industry_key == row["industry_key"]
+        assert bench.nps == pytest.approx(float(row["nps"]))
+        assert bench.year == int(row["year"])
+        assert bench.source == row["source"]
+
+
+def test_every_benchmark_is_sourced_and_plausible() -> None:
+    keys = [b.industry_key for b in load_benchmarks()]
+    assert len(keys) == len(set(keys))
+    for b in load_benchmarks():
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", b.industry_key)
+        assert -100 <= b.nps <= 100
+        assert 2003 <= b.year <= 2026  # NPS was published in 2003
+        assert b.source and b.source_url_or_title and b.industry_es and b.industry_en
+        assert b.market in {"B2B", "B2C"}, f"{b.industry_key}: notes must start with B2B or B2C"
+        if b.source_url_or_title.startswith("http"):
+            assert re.fullmatch(r"https?://[^\s,]+", b.source_url_or_title)
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("legal_services", "legal_services"),
+        ("Legal Services", "legal_services"),
+        ("servicios legales", "legal_services"),
+        ("AEROLINEAS", "airlines"),
+        ("Aerolíneas", "airlines"),
+        ("  car-rental ", "car_rental"),
+        ("Alquiler de automóviles", "car_rental"),
+        ("Recruitment process outsourcing (RPO)", "recruitment_process_outsourcing"),
+    ],
+)
+def test_lookup_by_key_or_spanish_or_english_name(query: str, key: str) -> None:
+    found = nps_benchmark(query)
+    assert isinstance(found, NpsBenchmark) and found.industry_key == key
+
+
+def test_unknown_industry_is_none() -> None:
+    assert nps_benchmark("farmacias") is None
+    assert nps_benchmark("") is None
+
+
+def test_names_follow_the_language() -> None:
+    b = nps_benchmark("grocery")
+    assert b is not None
+    assert b.industry("es") == "Supermercados" and b.industry("en") == "Grocery"
+    assert b.industry("pt") == "Supermercados"  # unknown language: Spanish default
+
+
+def test_own_benchmarks_file_can_replace_the_bundled_one(tmp_path: Path) -> None:
+    own = tmp_path / "mine.csv"
+    own.write_text(
+        f"{HEADER}\nfintech,Fintech,Fintech,41.5,Internal study,Q3 survey,2025,B2C; our panel\n",
+        "utf-8",
+    )
+    rows = load_benchmarks(own)
+    assert [(r.industry_key, r.nps, r.year) for r in rows] == [("fintech", 41.5, 2025)]
+    found = nps_benchmark("FINTECH", own)
+    assert found is not None and found.market == "B2C"
+    assert nps_benchmark("grocery", own) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("industry_key,nps\nx,1\n", "missing column"),
+        (f"{HEADER}\nx,X,X,150,s,t,2020,\n", "line 2: nps 150 is outside"),
+        (f"{HEADER}\nx,X,X,abc,s,t,2020,\n", "line 2: nps must be a number"),
+        (f"{HEADER}\nx,X,X,10,,t,2020,\n", "line 2: empty source"),
+        (f"{HEADER}\nx,X,X,10,s,t,2020,\nx,Y,Y,12,s,t,2021,\n", "line 3: industry_key 'x'"),
+    ],
+)
+def test_malformed_benchmark_files_are_rejected_with_the_line(
+    tmp_path: Path, body: str, message: str
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(body, "utf-8")
+    with pytest.raises(BenchmarkDataError, match=re.escape(message)) as info:
+        load_benchmarks(bad)
+    assert isinstance(info.value, CxpulseError)
+    assert str(bad) in str(info.value)
+
+
+def test_missing_file_says_where_to_fix_it(tmp_path: Path) -> None:
+    with pytest.raises(BenchmarkDataError, match=r"cxpulse\.toml"):
+        load_benchmarks(tmp_path / "absent.csv")
