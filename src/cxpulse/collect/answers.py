@@ -1,0 +1,296 @@
+"""Recording answers: from an invitation link, from the API (idempotent) or from an import.
+
+Every function here works inside the caller's transaction; the caller commits before it
+tells anybody the answer was taken (the web layer answers 2xx only after the commit).
+Invalid input raises before anything is written.
+
+>>> from cxpulse import store
+>>> from cxpulse.collect.surveys import create_survey
+>>> store.migrate("sqlite://")
+>>> with store.session("sqlite://") as s:
+...     _ = create_survey(s, "nps-q1", "nps")
+...     data = parse_response_input({"survey": "nps-q1", "score": 3, "account_id": "acme"})
+...     first = record_response(s, data, idempotency_key="k-1")
+...     again = record_response(s, data, idempotency_key="k-1")
+...     (first.created, again.created, first.response.id == again.response.id)
+(True, False, True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cxpulse.collect.errors import (
+    IdempotencyConflictError,
+    InvalidAnswerError,
+    InvitationExpiredError,
+)
+from cxpulse.collect.invitations import find_invitation
+from cxpulse.collect.surveys import get_survey, scale
+from cxpulse.store.tables import MAX_COMMENT_CHARS, Survey, SurveyResponse, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_IDEMPOTENCY_KEY_CHARS = 300
+# answers dated further ahead than this are a client clock or unit error
+FUTURE_TOLERANCE = timedelta(days=1)
+
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class ResponseInput(BaseModel):
+    """One answer as a client sends it (API body, import row)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    survey: str = Field(min_length=1, max_length=100, description="survey slug (or id)")
+    score: StrictInt = Field(description="NPS 0-10, CSAT 1-5, CES 1-7")
+    account_id: Short = Field(description="the customer account the answer belongs to")
+    contact_id: Short | None = None
+    comment: str | None = Field(default=None, max_length=MAX_COMMENT_CHARS)
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2}$", description="es, en, pt")
+    channel: str | None = Field(default=None, max_length=50, description="email, web, in-app")
+    touchpoint: str | None = Field(default=None, max_length=100)
+    responded_at: datetime | None = Field(default=None, description="default: now (UTC)")
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """The stored answer and whether this call created it (False: updated or replayed)."""
+
+    response: SurveyResponse
+    created: bool
+
+
+def _explain(exc: PydanticValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "body"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def parse_response_input(data: Mapping[str, Any] | Any) -> ResponseInput:
+    """Validate a decoded JSON object as an answer; raises :class:`InvalidAnswerError`."""
+    if not isinstance(data, Mapping):
+        raise InvalidAnswerError(
+            "the body must be a JSON object like "
+            '{"survey": "nps-q1", "score": 9, "account_id": "acme"}.'
+        )
+    try:
+        return ResponseInput.model_validate(dict(data))
+    except PydanticValidationError as exc:
+        raise InvalidAnswerError(f"invalid answer: {_explain(exc)}. Nothing was stored.") from None
+
+
+def check_score(survey: Survey, score: int) -> None:
+    """Raise :class:`InvalidAnswerError` unless ``score`` is on the survey's scale."""
+    low, high = scale(survey.kind)
+    if isinstance(score, bool) or not isinstance(score, int) or not low <= score <= high:
+        raise InvalidAnswerError(
+            f"score {score!r} is outside the {survey.kind.upper()} scale of survey "
+            f"{survey.slug!r}: use a whole number from {low} to {high}. Nothing was stored."
+        )
+
+
+def check_comment(comment: str | None) -> str | None:
+    """The comment stripped (``None`` when empty); refuses more than 5000 characters."""
+    if comment is None:
+        return None
+    text = comment.strip()
+    if len(text) > MAX_COMMENT_CHARS:
+        raise InvalidAnswerError(
+            f"the comment has {len(text)} characters; the limit is {MAX_COMMENT_CHARS}. "
+            "Shorten it and send again. Nothing was stored."
+        )
+    return text or None
+
+
+def check_responded_at(value: datetime | None) -> datetime:
+    """The answer time in UTC (now when absent); refuses times in the future."""
+    if value is None:
+        return utcnow()
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value > utcnow() + FUTURE_TOLERANCE:
+        raise InvalidAnswerError(
+            f"responded_at {value.isoformat()} is in the future; send the time the customer "
+            "answered (ISO 8601, with its time zone). Nothing was stored."
+        )
+    return value
+
+
+def request_hash(data: ResponseInput) -> str:
+    """Fingerprint of a validated request: retries with the same key must match it."""
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _replay(session: Session, key: str, fingerprint: str) -> SurveyResponse | None:
+    existing = session.scalar(select(SurveyResponse).where(SurveyResponse.idempotency_key == key))
+    if existing is None:
+        return None
+    if existing.request_hash != fingerprint:
+        raise IdempotencyConflictError(
+            f"Idempotency-Key {key!r} was already used for a different answer (response "
+            f"{existing.id}); use a new key for a new answer. Nothing was stored."
+        )
+    return existing
+
+
+def record_response(
+    session: Session,
+    data: ResponseInput,
+    *,
+    idempotency_key: str | None = None,
+    source: str = "api",
+) -> RecordResult:
+    """Store one answer. With ``idempotency_key``, a retry returns the first answer.
+
+    Same key and same request: the stored answer, ``created=False``. Same key and another
+    request: :class:`IdempotencyConflictError`. Unknown survey, closed survey, score off the
+    scale or an oversized comment raise before anything is written.
+    """
+    key = idempotency_key.strip() if idempotency_key is not None else None
+    if key is not None and not 0 < len(key) <= MAX_IDEMPOTENCY_KEY_CHARS:
+        raise InvalidAnswerError(
+            f"the Idempotency-Key must have 1 to {MAX_IDEMPOTENCY_KEY_CHARS} characters."
+        )
+    survey = get_survey(session, data.survey)
+    if not survey.active:
+        raise InvitationExpiredError(
+            f"survey {survey.slug!r} is closed and takes no new answers; reopen it first."
+        )
+    check_score(survey, data.score)
+    comment = check_comment(data.comment)
+    responded_at = check_responded_at(data.responded_at)
+    fingerprint = request_hash(data) if key is not None else None
+    if key is not None and fingerprint is not None:
+        previous = _replay(session, key, fingerprint)
+        if previous is not None:
+            return RecordResult(previous, created=False)
+    now = utcnow()
+    response = SurveyResponse(
+        survey_id=survey.id,
+        account_id=data.account_id,
+        contact_id=data.contact_id,
+        kind=survey.kind,
+        score=data.score,
+        comment=comment,
+        language=data.language,
+        channel=data.channel or source,
+        touchpoint=data.touchpoint or survey.touchpoint,
+        responded_at=responded_at,
+        idempotency_key=key,
+        request_hash=fingerprint,
+        source=source,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(response)
+    except IntegrityError:
+        # Another transaction stored the same key between our lookup and insert (PostgreSQL).
+        if key is None or fingerprint is None:
+            raise
+        previous = _replay(session, key, fingerprint)
+        if previous is None:
+            raise
+        return RecordResult(previous, created=False)
+    run_loop_hook(session, response)
+    return RecordResult(response, created=True)
+
+
+def answer_invitation(
+    session: Session,
+    token: str,
+    score: int | None,
+    *,
+    comment: str | None = None,
+    language: str | None = None,
+    channel: str = "link",
+) -> RecordResult:
+    """Record (or change) the answer to an invitation link: one answer per invitation.
+
+    A second submission updates the same stored answer (new score and/or comment) and
+    returns ``created=False``; it never adds a second row.
+    """
+    invitation = find_invitation(session, token, for_update=True)
+    survey = session.get(Survey, invitation.survey_id)
+    if survey is None or not survey.active:
+        raise InvitationExpiredError("this survey is closed and takes no more answers.")
+    if score is not None:
+        check_score(survey, score)
+    text = check_comment(comment)
+    existing = session.scalar(
+        select(SurveyResponse).where(SurveyResponse.invitation_id == invitation.id)
+    )
+    now = utcnow()
+    if existing is not None:
+        if score is not None:
+            existing.score = score
+        if comment is not None:
+            existing.comment = text
+        if language:
+            existing.language = language
+        existing.updated_at = now
+        invitation.responded_at = now
+        session.flush()
+        run_loop_hook(session, existing)
+        return RecordResult(existing, created=False)
+    if score is None:
+        raise InvalidAnswerError(
+            f"choose a score from {scale(survey.kind)[0]} to {scale(survey.kind)[1]} first."
+        )
+    response = SurveyResponse(
+        survey_id=survey.id,
+        invitation_id=invitation.id,
+        account_id=invitation.account_id,
+        contact_id=invitation.contact_id,
+        kind=survey.kind,
+        score=score,
+        comment=text,
+        language=language or survey.language,
+        channel=channel,
+        touchpoint=survey.touchpoint,
+        responded_at=now,
+        source="link",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(response)
+    session.flush()
+    invitation.responded_at = now
+    invitation.response_id = response.id
+    run_loop_hook(session, response)
+    return RecordResult(response, created=True)
+
+
+def run_loop_hook(session: Session, response: SurveyResponse) -> None:
+    """Let the closed loop react to a stored answer (``cxpulse.loop.on_response``).
+
+    It runs in a savepoint of the same transaction: when the hook succeeds, the answer and
+    the case it opens commit together; when it fails, the answer is still kept and the
+    error is logged (losing an answer is worse than a missing follow-up).
+    """
+    try:
+        from cxpulse.loop import on_response  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    try:
+        with session.begin_nested():
+            on_response(session, response)
+    except Exception:
+        log.exception("closed-loop hook failed for survey response %s", response.id)

@@ -1,0 +1,114 @@
+"""Surveys: one NPS (0-10), CSAT (1-5) or CES (1-7) question with an optional comment.
+
+>>> from cxpulse import store
+>>> store.migrate("sqlite://")
+>>> with store.session("sqlite://") as s:
+...     survey = create_survey(s, "after-support", "csat", touchpoint="support")
+...     (survey.kind, scale(survey.kind))
+('csat', (1, 5))
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cxpulse.collect.errors import CollectError, SurveyExistsError, UnknownSurveyError
+from cxpulse.locale import gettext
+from cxpulse.schema.tables import SCORE_RANGES, SURVEY_KINDS
+from cxpulse.store.tables import SURVEY_LANGUAGES, Survey, utcnow
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+
+
+def scale(kind: str) -> tuple[int, int]:
+    """The lowest and highest score of a survey kind: nps (0, 10), csat (1, 5), ces (1, 7)."""
+    try:
+        return SCORE_RANGES[kind]
+    except KeyError:
+        raise CollectError(
+            f"survey kind {kind!r} is unknown; use one of: {', '.join(SURVEY_KINDS)}."
+        ) from None
+
+
+def create_survey(
+    session: Session,
+    slug: str,
+    kind: str,
+    *,
+    touchpoint: str | None = None,
+    language: str = "es",
+    question_es: str | None = None,
+    question_en: str | None = None,
+    ask_comment: bool = True,
+) -> Survey:
+    """Add a survey. Without question texts the standard wording of its kind is used."""
+    slug = slug.strip().lower()
+    if not SLUG_PATTERN.match(slug):
+        raise CollectError(
+            f"survey slug {slug!r} is not valid: use lowercase letters, digits, '-' or '_' "
+            "(up to 100 characters), e.g. 'nps-2026-q1'."
+        )
+    scale(kind)
+    if language not in SURVEY_LANGUAGES:
+        raise CollectError(
+            f"survey language {language!r} is not supported; use one of: "
+            f"{', '.join(SURVEY_LANGUAGES)}."
+        )
+    if session.scalar(select(Survey.id).where(Survey.slug == slug)) is not None:
+        raise SurveyExistsError(f"a survey with slug {slug!r} already exists; choose another slug.")
+    survey = Survey(
+        slug=slug,
+        kind=kind,
+        touchpoint=(touchpoint or None),
+        language=language,
+        question_es=question_es or None,
+        question_en=question_en or None,
+        ask_comment=ask_comment,
+        active=True,
+        created_at=utcnow(),
+    )
+    session.add(survey)
+    session.flush()
+    return survey
+
+
+def get_survey(session: Session, ref: str | int) -> Survey:
+    """The survey with this slug (or numeric id). Raises :class:`UnknownSurveyError`."""
+    survey: Survey | None
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        survey = session.get(Survey, int(ref))
+    else:
+        survey = session.scalar(select(Survey).where(Survey.slug == ref.strip().lower()))
+    if survey is None:
+        raise UnknownSurveyError(
+            f"no survey {ref!r}; list them with 'cxpulse surveys list' or GET /api/v1/surveys."
+        )
+    return survey
+
+
+def list_surveys(session: Session, *, active_only: bool = False) -> list[Survey]:
+    """Every survey, newest first."""
+    query = select(Survey).order_by(Survey.created_at.desc(), Survey.id.desc())
+    if active_only:
+        query = query.where(Survey.active.is_(True))
+    return list(session.scalars(query))
+
+
+def set_survey_active(session: Session, ref: str | int, active: bool) -> Survey:
+    """Open or close a survey (a closed survey takes no new answers)."""
+    survey = get_survey(session, ref)
+    survey.active = active
+    return survey
+
+
+def question_text(survey: Survey, lang: str) -> str:
+    """The question in ``lang``: the survey's own text, else the standard one for its kind."""
+    own = survey.question_en if lang == "en" else survey.question_es
+    if own:
+        return own
+    other = survey.question_es if lang == "en" else survey.question_en
+    default = gettext(f"collect.question.{survey.kind}", lang)
+    return default if default != f"collect.question.{survey.kind}" else (other or "")

@@ -1,0 +1,229 @@
+"""Incremental, idempotent sync of stored answers into the analytics workspace.
+
+Answers are read in (updated_at, id) order after a watermark kept in ``sync_state`` and
+upserted into the canonical ``responses`` table by ``response_id`` (``op-<id>``), so running
+a sync twice, or after a crash between the load and the watermark update, changes nothing.
+
+Only rows older than :data:`SETTLE` are taken: a transaction that stamped ``updated_at`` just
+before another one committed may still be committing, and a watermark that passed it would
+skip it forever. Transactions here last milliseconds; the settle time is a wide margin (it
+also absorbs small clock differences between app servers).
+
+>>> import os, tempfile
+>>> from cxpulse import store
+>>> from cxpulse.workspace import Workspace
+>>> url = "sqlite:///" + os.path.join(tempfile.mkdtemp(), "store.sqlite")
+>>> store.migrate(url)
+>>> sync(url, Workspace.connect("duckdb://")).rows
+0
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import Engine, and_, or_, select
+
+from cxpulse.schema.types import arrow_schema
+from cxpulse.store.connections import engine as store_engine
+from cxpulse.store.connections import session as store_session
+from cxpulse.store.tables import Survey, SurveyResponse, SyncState, utcnow
+from cxpulse.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+SYNC_NAME = "responses"
+SETTLE = timedelta(seconds=1)
+BATCH_SIZE = 5000
+DEFAULT_INTERVAL = 2.0
+RESPONSE_ID_PREFIX = "op-"
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What one sync moved: rows upserted, batches, the watermark before and after."""
+
+    rows: int
+    batches: int
+    watermark_before: str | None
+    watermark_after: str | None
+    seconds: float
+
+    def __str__(self) -> str:
+        return (
+            f"synced {self.rows} answers in {self.batches} batches "
+            f"({self.seconds:.2f}s); watermark {self.watermark_after or '-'}"
+        )
+
+
+def encode_watermark(updated_at: datetime, row_id: int) -> str:
+    """``'2026-01-02T03:04:05.000006+00:00|42'``: the last (updated_at, id) synced."""
+    return f"{updated_at.isoformat()}|{row_id}"
+
+
+def decode_watermark(text: str | None) -> tuple[datetime, int] | None:
+    """The (updated_at, id) of a stored watermark, or ``None`` before the first sync."""
+    if not text:
+        return None
+    stamp, _, row_id = text.rpartition("|")
+    return datetime.fromisoformat(stamp), int(row_id)
+
+
+def _read_watermark(eng: Engine, name: str) -> str | None:
+    with store_session(eng) as s:
+        state = s.get(SyncState, name)
+        return state.watermark if state is not None else None
+
+
+def _write_watermark(eng: Engine, name: str, watermark: str) -> None:
+    with store_session(eng) as s:
+        state = s.get(SyncState, name)
+        if state is None:
+            s.add(SyncState(name=name, watermark=watermark))
+        else:
+            state.watermark = watermark
+
+
+def _fetch(
+    eng: Engine, after: tuple[datetime, int] | None, until: datetime, limit: int
+) -> list[Any]:
+    query = (
+        select(
+            SurveyResponse.id,
+            SurveyResponse.updated_at,
+            SurveyResponse.account_id,
+            SurveyResponse.contact_id,
+            Survey.slug,
+            SurveyResponse.kind,
+            SurveyResponse.score,
+            SurveyResponse.responded_at,
+            SurveyResponse.touchpoint,
+            SurveyResponse.channel,
+            SurveyResponse.language,
+            SurveyResponse.comment,
+        )
+        .join(Survey, Survey.id == SurveyResponse.survey_id)
+        .where(SurveyResponse.updated_at <= until)
+        .order_by(SurveyResponse.updated_at, SurveyResponse.id)
+        .limit(limit)
+    )
+    if after is not None:
+        stamp, row_id = after
+        query = query.where(
+            or_(
+                SurveyResponse.updated_at > stamp,
+                and_(SurveyResponse.updated_at == stamp, SurveyResponse.id > row_id),
+            )
+        )
+    with store_session(eng) as s:
+        return list(s.execute(query).all())
+
+
+def _to_arrow(rows: list[Any]) -> pa.Table:
+    def naive(value: datetime) -> datetime:
+        return value.replace(tzinfo=None)  # the workspace keeps UTC as naive timestamps
+
+    columns = {
+        "response_id": [f"{RESPONSE_ID_PREFIX}{r.id}" for r in rows],
+        "account_id": [r.account_id for r in rows],
+        "contact_id": [r.contact_id for r in rows],
+        "survey_id": [r.slug for r in rows],
+        "kind": [r.kind for r in rows],
+        "score": [r.score for r in rows],
+        "responded_at": [naive(r.responded_at) for r in rows],
+        "touchpoint": [r.touchpoint for r in rows],
+        "channel": [r.channel for r in rows],
+        "language": [r.language for r in rows],
+        "comment": [r.comment for r in rows],
+    }
+    return pa.table(columns, schema=arrow_schema_of_responses())
+
+
+def arrow_schema_of_responses() -> pa.Schema:
+    """The Arrow schema of the canonical ``responses`` table."""
+    from cxpulse.schema import TABLES
+
+    return arrow_schema(TABLES["responses"])
+
+
+def sync(
+    store_url: str | Engine | None,
+    ws: Workspace,
+    *,
+    name: str = SYNC_NAME,
+    batch_size: int = BATCH_SIZE,
+    settle: timedelta = SETTLE,
+) -> SyncReport:
+    """Upsert answers changed since the last sync into ``ws``'s ``responses`` table.
+
+    Idempotent and incremental: each batch is loaded, then the watermark moves past it.
+    """
+    started = time.perf_counter()
+    eng = store_url if isinstance(store_url, Engine) else store_engine(store_url)
+    before = _read_watermark(eng, name)
+    after = decode_watermark(before)
+    until = utcnow() - settle
+    total = batches = 0
+    current = before
+    while True:
+        rows = _fetch(eng, after, until, batch_size)
+        if not rows:
+            break
+        ws.load("responses", _to_arrow(rows), mapping={})
+        last = rows[-1]
+        after = (last.updated_at, last.id)
+        current = encode_watermark(last.updated_at, last.id)
+        _write_watermark(eng, name, current)
+        total += len(rows)
+        batches += 1
+        if len(rows) < batch_size:
+            break
+    return SyncReport(total, batches, before, current, time.perf_counter() - started)
+
+
+def start_sync_task(app: Any, interval: float = DEFAULT_INTERVAL) -> asyncio.Task[None]:
+    """Run :func:`sync` every ``interval`` seconds for a cxpulse web app.
+
+    Call it from the app's lifespan (inside the running event loop); it reads
+    ``app.state.ctx`` (store URL, workspace and its lock) and keeps the task on
+    ``app.state.sync_task``. Stop it with :func:`stop_sync_task`.
+    """
+    ctx = app.state.ctx
+    lock: Any = getattr(ctx, "workspace_lock", None) or threading.RLock()
+
+    def once() -> SyncReport:
+        with lock:
+            return sync(ctx.store_engine(), ctx.workspace)
+
+    async def loop() -> None:
+        while True:
+            try:
+                report = await asyncio.to_thread(once)
+                if report.rows:
+                    log.info("%s", report)
+            except Exception:  # keep syncing: the next round retries the same rows
+                log.exception("syncing answers into the workspace failed; retrying")
+            await asyncio.sleep(interval)
+
+    task = asyncio.get_running_loop().create_task(loop(), name="cxpulse-sync")
+    app.state.sync_task = task
+    return task
+
+
+async def stop_sync_task(app: Any) -> None:
+    """Cancel the sync task started by :func:`start_sync_task` and wait for it."""
+    task: asyncio.Task[None] | None = getattr(app.state, "sync_task", None)
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    app.state.sync_task = None
