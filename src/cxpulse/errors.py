@@ -37,9 +37,10 @@ class Problem:
     column: str | None
     reason: str
     value: str | None = None
+    file: str | None = None  # for sources made of several files
 
     def __str__(self) -> str:
-        where = []
+        where = [] if self.file is None else [f"file {self.file}"]
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:

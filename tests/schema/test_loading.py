@@ -201,3 +201,19 @@ def test_booleans_accept_spanish_and_english_words(duck: Workspace, tmp_path: Pa
     bad = text.replace("TRUE", "maybe")
     with pytest.raises(ValidationError, match="not true/false"):
         duck.load("tickets", write(tmp_path, "t2.csv", bad))
+
+
+def test_problems_in_a_folder_of_parquet_files_name_the_file(duck: Workspace, tmp_path: Path):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    ok = pd.DataFrame({"account_id": ["a1", "a2"], "start_date": ["2025-01-01", "2025-01-02"]})
+    bad = pd.DataFrame({"account_id": ["a3", "a1"], "start_date": ["2025-01-03", "bad"]})
+    pq.write_table(pa.Table.from_pandas(ok), folder / "part-0.parquet")
+    pq.write_table(pa.Table.from_pandas(bad), folder / "part-1.parquet")
+    with pytest.raises(ValidationError) as err:
+        duck.load("accounts", folder)
+    shown = [(Path(p.file).name if p.file else None, p.row, p.column) for p in err.value.problems]
+    assert shown == [("part-1.parquet", 2, "account_id"), ("part-1.parquet", 2, "start_date")]
+    assert "part-0.parquet" in err.value.problems[0].reason  # the duplicate's first occurrence
+    assert "file_row_number" not in str(err.value)
+    assert duck.count("accounts") == 0

@@ -67,16 +67,21 @@ def load_into(
     con, shared = _staging_connection(ws)
     tag = uuid.uuid4().hex[:10]
     src_view, stage = f"__cx_src_{tag}", f"__cx_stage_{tag}"
+    arrow_view = f"__cx_arrow_{tag}"
     try:
         if staged.arrow is not None:
-            con.register(src_view, staged.arrow)
-            relation = src_view
+            con.register(arrow_view, staged.arrow)
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {src_view} AS "
+                f"SELECT *, NULL::VARCHAR AS __file FROM {arrow_view}"
+            )
         else:
             con.execute(
-                f"CREATE OR REPLACE TEMP VIEW {src_view} AS SELECT *, "
-                f"file_row_number + 1 AS __row FROM {staged.sql}"
+                f"CREATE OR REPLACE TEMP VIEW {src_view} AS SELECT * EXCLUDE "
+                f"(file_row_number, filename), file_row_number + 1 AS __row, "
+                f"filename AS __file FROM {staged.sql}"
             )
-            relation = src_view
+        relation = src_view
         described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
         columns = {str(r[0]): str(r[1]) for r in described}
         plans, file_problems, ignored = plan_columns(spec, columns, mapping or {})
@@ -86,6 +91,20 @@ def load_into(
         if total:
             raise ValidationError(staged.label, table, problems, total)
         select = ", ".join(f"{p.typed} AS {quote(p.column.name)}" for p in plans)
+        if shared and _is_empty(con, spec):
+            # Nothing to replace: one INSERT, atomic by itself.
+            cols = ", ".join(quote(c) for c in spec.column_names)
+            con.execute(f"INSERT INTO {quote(spec.name)} ({cols}) SELECT {select} FROM {relation}")
+            rows = int(con.execute(f"SELECT count(*) FROM {quote(spec.name)}").fetchone()[0])  # type: ignore[index]
+            return LoadReport(
+                table=table,
+                source=staged.label,
+                rows=rows,
+                inserted=rows,
+                updated=0,
+                ignored_columns=tuple(ignored),
+                seconds=time.perf_counter() - started,
+            )
         con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT {select} FROM {relation}")
         rows = int(con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0])  # type: ignore[index]
         if shared:
@@ -97,10 +116,9 @@ def load_into(
             frame = frame.cast(arrow_schema(spec))
             inserted, updated, unchanged = _upsert_other(ws, spec, frame)
     finally:
+        con.execute(f"DROP VIEW IF EXISTS {src_view}")
         if staged.arrow is not None:
-            con.unregister(src_view)
-        else:
-            con.execute(f"DROP VIEW IF EXISTS {src_view}")
+            con.unregister(arrow_view)
         con.execute(f"DROP TABLE IF EXISTS {stage}")
         if not shared:
             con.close()
@@ -114,6 +132,10 @@ def load_into(
         ignored_columns=tuple(ignored),
         seconds=time.perf_counter() - started,
     )
+
+
+def _is_empty(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> bool:
+    return con.execute(f"SELECT 1 FROM {quote(spec.name)} LIMIT 1").fetchone() is None
 
 
 def _match(spec: TableSpec, left: str, right: str) -> str:
@@ -145,7 +167,9 @@ def _upsert_duckdb(
             ).fetchone()[0]
         )
         total = int(con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0])  # type: ignore[index]
-        unchanged = int(con.execute(_count_unchanged_sql(spec, stage)).fetchone()[0])  # type: ignore[index]
+        unchanged = 0
+        if updated:
+            unchanged = int(con.execute(_count_unchanged_sql(spec, stage)).fetchone()[0])  # type: ignore[index]
         if updated:
             con.execute(
                 f"DELETE FROM {target} t WHERE EXISTS "

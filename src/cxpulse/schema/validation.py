@@ -195,33 +195,38 @@ def find_problems(
         listing = "list_filter([" + ", ".join(items) + "], x -> x IS NOT NULL)"
         con.execute(
             "CREATE OR REPLACE TEMP TABLE __cx_problems AS "
-            f"SELECT __row, unnest({listing}) AS p FROM {relation}"
+            f"SELECT __file, __row, unnest({listing}) AS p FROM {relation}"
         )
         total = int(con.execute("SELECT count(*) FROM __cx_problems").fetchone()[0])  # type: ignore[index]
         rows = con.execute(
-            f"SELECT __row, p.c, p.r, p.v FROM __cx_problems ORDER BY __row LIMIT {MAX_REPORTED}"
+            "SELECT __file, __row, p.c, p.r, p.v FROM __cx_problems "
+            f"ORDER BY __file NULLS FIRST, __row LIMIT {MAX_REPORTED}"
         ).fetchall()
-        problems = [Problem(int(r[0]), r[1], r[2], r[3]) for r in rows]
+        problems = [Problem(int(r[1]), r[2], r[3], r[4], file=r[0]) for r in rows]
         con.execute("DROP TABLE IF EXISTS __cx_problems")
     key_exprs = [by_name[k].typed for k in spec.key]
     if all(by_name[k].source is not None for k in spec.key):
         key_list = ", ".join(key_exprs)
         dup_sql = (
-            f"SELECT min(__row) AS first_row, list(__row ORDER BY __row) AS rows_, count(*) AS n "
-            f"FROM {relation} WHERE {' AND '.join(f'({e}) IS NOT NULL' for e in key_exprs)} "
-            f"GROUP BY {key_list} HAVING count(*) > 1 ORDER BY first_row"
+            "SELECT list(struct_pack(f := __file, r := __row) ORDER BY __file NULLS FIRST, __row) "
+            f"AS at_, count(*) AS n FROM {relation} "
+            f"WHERE {' AND '.join(f'({e}) IS NOT NULL' for e in key_exprs)} "
+            f"GROUP BY {key_list} HAVING count(*) > 1"
         )
-        dups = con.execute(f"SELECT first_row, rows_, n FROM ({dup_sql})").fetchall()
-        for first_row, rows_, n in dups:
+        dups = con.execute(f"SELECT at_, n FROM ({dup_sql}) ORDER BY at_[1].f, at_[1].r").fetchall()
+        for at_, n in dups:
             total += int(n) - 1
-            for row in rows_[1:]:
+            first = at_[0]
+            where = f"row {first['r']}" + (f" of {first['f']}" if first["f"] else "")
+            for pos in at_[1:]:
                 if len(problems) < MAX_REPORTED:
                     problems.append(
                         Problem(
-                            int(row),
+                            int(pos["r"]),
                             ", ".join(spec.key),
-                            f"duplicate key: the same {', '.join(spec.key)} as row {first_row}",
+                            f"duplicate key: the same {', '.join(spec.key)} as {where}",
+                            file=pos["f"],
                         )
                     )
-    problems.sort(key=lambda p: p.row or 0)
+    problems.sort(key=lambda p: (p.file or "", p.row or 0, p.column or ""))
     return problems, total
