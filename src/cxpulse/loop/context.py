@@ -7,11 +7,18 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cxpulse.config import ProjectConfig, Settings
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from cxpulse.config import CONFIG_FILE, ProjectConfig, Settings, load_config
 from cxpulse.loop.rules import LoopConfig, parse_loop_config
 
 if TYPE_CHECKING:
@@ -22,23 +29,28 @@ def _no_owner(_account_id: str) -> str | None:
     return None
 
 
-def workspace_owner_lookup(ws: Workspace) -> Callable[[str], str | None]:
+def workspace_owner_lookup(
+    ws: Workspace, lock: AbstractContextManager[object] | None = None
+) -> Callable[[str], str | None]:
     """Account owner from the workspace ``accounts`` table (``owner`` column).
 
-    One indexed lookup per case opened; errors of the workspace mean "no owner known" so a
-    broken analytics connection never stops a case from being opened.
+    One lookup per case opened (``lock`` serialises it with other workspace users, as the web
+    app needs); workspace errors mean "no owner known", so a broken analytics connection
+    never stops a case from being opened.
     """
+    guard = lock if lock is not None else nullcontext()
 
     def owner_of(account_id: str) -> str | None:
         try:
-            accounts = ws.table("accounts")
-            rows = (
-                accounts.filter(accounts.account_id == account_id)
-                .select("owner")
-                .limit(1)
-                .to_pyarrow()
-                .to_pylist()
-            )
+            with guard:
+                accounts = ws.table("accounts")
+                rows = (
+                    accounts.filter(accounts.account_id == account_id)
+                    .select("owner")
+                    .limit(1)
+                    .to_pyarrow()
+                    .to_pylist()
+                )
         except Exception:  # the workspace is optional for opening a case
             return None
         value = rows[0]["owner"] if rows else None
@@ -63,16 +75,25 @@ class LoopContext:
 
     @classmethod
     def from_project(
-        cls, project: ProjectConfig, workspace: Workspace | None = None
+        cls,
+        project: ProjectConfig,
+        workspace: Workspace | None = None,
+        *,
+        workspace_lock: AbstractContextManager[object] | None = None,
     ) -> LoopContext:
         """The context of a project: ``[loop]`` rules, ``[locale]`` language, owners from the
         workspace accounts table when a workspace is given."""
         config = parse_loop_config(project.loop)
+        owner_of = (
+            workspace_owner_lookup(workspace, workspace_lock)
+            if workspace is not None
+            else _no_owner
+        )
         return cls(
             config=config,
             language=config.language or project.locale.language,
             base_url=Settings().base_url.rstrip("/"),
-            owner_of=workspace_owner_lookup(workspace) if workspace is not None else _no_owner,
+            owner_of=owner_of,
         )
 
     def owner_for(self, account_id: str | None, fixed: str | None) -> str | None:
@@ -88,3 +109,43 @@ class LoopContext:
     def case_url(self, case_id: int) -> str:
         """Link to the case page in the web app."""
         return f"{self.base_url.rstrip('/')}/cases/{case_id}"
+
+
+# Contexts by store URL: the web app (or a worker) registers its project's context once, so
+# callers that only hold a session -- the survey collector's hook -- get the project's rules.
+_CONTEXTS: dict[str, LoopContext] = {}
+_CONTEXTS_LOCK = threading.Lock()
+
+
+def _url_key(url: str | Engine) -> str:
+    if isinstance(url, Engine):
+        return url.url.render_as_string(hide_password=True)
+    from cxpulse.store import normalize_url
+
+    return make_url(normalize_url(url)).render_as_string(hide_password=True)
+
+
+def register_context(store_url: str | Engine, context: LoopContext) -> None:
+    """Use ``context`` for every session on this store (call at app/worker start-up)."""
+    with _CONTEXTS_LOCK:
+        _CONTEXTS[_url_key(store_url)] = context
+
+
+def unregister_context(store_url: str | Engine) -> None:
+    """Forget the context of a store (app shutdown, tests)."""
+    with _CONTEXTS_LOCK:
+        _CONTEXTS.pop(_url_key(store_url), None)
+
+
+def context_for(session: Session) -> LoopContext:
+    """The registered context of the session's store; else the project in the current folder
+    (when it has a cxpulse.toml); else the built-in defaults."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    with _CONTEXTS_LOCK:
+        found = _CONTEXTS.get(_url_key(engine))
+    if found is not None:
+        return found
+    if (Path.cwd() / CONFIG_FILE).exists():
+        return LoopContext.from_project(load_config(Path.cwd()))
+    return LoopContext.default()

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from cxpulse.locale import gettext
 from cxpulse.loop.cases import open_case_once
-from cxpulse.loop.context import LoopContext
+from cxpulse.loop.context import LoopContext, context_for
 from cxpulse.loop.outbox import enqueue
 from cxpulse.loop.rules import BandChange, ResponseFacts, Rule, recipients
 from cxpulse.loop.workflow import as_utc
@@ -69,7 +69,7 @@ def on_response(
     ``response`` is a flushed ``SurveyResponse`` (its ``id`` is set) or a mapping with the same
     fields (``themes`` optional). Notifications are queued in the outbox in this transaction.
     """
-    ctx = context or LoopContext.default()
+    ctx = context or context_for(session)
     facts = response_facts(response)
     at = as_utc(now) if now is not None else utcnow()
     stored_id = _get(response, "id")
@@ -115,7 +115,7 @@ def on_band_changes(
 ) -> list[Case]:
     """Open cases for health band drops (objects with account_id, from_band, to_band, at,
     score_before, score_after, as ``cxpulse.health.band_changes`` returns)."""
-    ctx = context or LoopContext.default()
+    ctx = context or context_for(session)
     at_default = as_utc(now) if now is not None else utcnow()
     opened: list[Case] = []
     for item in changes:
