@@ -7,14 +7,26 @@ Universal Sentence Encoder whose weights ship inside ``fast-universal-sentence-e
 
 from __future__ import annotations
 
+from cxpulse.text.catalog import CATALOG, CatalogTheme, matching_themes, theme_name
+from cxpulse.text.embedding import embed
 from cxpulse.text.language import Language, detect_language, detect_languages
 from cxpulse.text.sentiment import SentimentResult, polarity, sentiment
+from cxpulse.text.themes import Theme, ThemeModel, assign_themes, find_themes
 
 __all__ = [
+    "CATALOG",
+    "CatalogTheme",
     "Language",
     "SentimentResult",
+    "Theme",
+    "ThemeModel",
+    "assign_themes",
     "detect_language",
     "detect_languages",
+    "embed",
+    "find_themes",
+    "matching_themes",
     "polarity",
     "sentiment",
+    "theme_name",
 ]

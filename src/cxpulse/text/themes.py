@@ -1,0 +1,262 @@
+"""Themes in comments: clusters of sentence embeddings with a readable label each.
+
+``find_themes`` embeds the comments (multilingual USE), clusters them with k-means on the unit
+sphere (choosing k by silhouette when not given), labels every cluster with its most
+distinctive words (class-based TF-IDF) and, when a seed-catalogue theme's keywords dominate the
+cluster, with that theme's name. Examples per theme are the comments closest to its centroid.
+
+>>> model = find_themes(
+...     ["El precio es muy caro", "Subieron el precio otra vez", "Demasiado caro",
+...      "El envío llegó tarde", "El pedido tardó dos semanas en llegar", "Entrega lenta"],
+...     k=2)
+>>> sorted(t.key for t in model.themes)
+['delivery', 'price']
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+
+from cxpulse.errors import NotEnoughDataError
+from cxpulse.text.catalog import CATALOG, CatalogTheme, theme_name
+from cxpulse.text.embedding import embed
+from cxpulse.text.words import STOPWORDS, fold, raw_tokens, tokenize
+
+MAX_K: Final = 10
+MIN_K_MANY: Final = 4
+MANY_COMMENTS: Final = 50
+MIN_COVERAGE: Final = 0.3  # share of a cluster's comments that must mention a catalogue theme
+MIN_LIFT: Final = 1.2  # ... and how much more often than in all comments
+_ALL_STOPWORDS: Final = frozenset().union(*STOPWORDS.values())
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme: ``label`` to show, catalogue ``key`` when it matched, distinctive ``words``."""
+
+    id: int
+    label: str
+    key: str | None
+    words: tuple[str, ...]
+    size: int
+    examples: tuple[str, ...]
+
+
+@dataclass
+class ThemeModel:
+    """Themes found in a set of comments, able to assign new comments to them.
+
+    ``labels_`` holds the theme id of each fitted comment and ``similarity_`` its cosine
+    similarity to the theme centroid; ``silhouette_`` is the cosine silhouette of the clustering
+    (None with fewer than two themes).
+    """
+
+    themes: list[Theme]
+    centroids_: np.ndarray
+    labels_: np.ndarray
+    similarity_: np.ndarray
+    silhouette_: float | None
+    lang: str = "es"
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def k(self) -> int:
+        return len(self.themes)
+
+    def theme(self, theme_id: int) -> Theme:
+        return self.themes[theme_id]
+
+    def assign(
+        self, comments: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Theme id and similarity to its centroid for each comment (nearest centroid)."""
+        vectors = embed(comments) if embeddings is None else embeddings
+        if len(vectors) == 0:
+            return np.zeros(0, dtype=int), np.zeros(0, dtype=np.float32)
+        sims = vectors @ self.centroids_.T
+        ids = sims.argmax(axis=1)
+        return ids, sims[np.arange(len(ids)), ids]
+
+
+def _kmeans(vectors: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        km = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(vectors)
+    centroids = km.cluster_centers_.astype(np.float32)
+    norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+    return km.labels_.astype(int), centroids / np.where(norms > 0, norms, 1.0)
+
+
+def _silhouette(vectors: np.ndarray, labels: np.ndarray, seed: int) -> float:
+    from sklearn.metrics import silhouette_score
+
+    size = min(len(vectors), 1500)
+    return float(
+        silhouette_score(vectors, labels, metric="cosine", sample_size=size, random_state=seed)
+    )
+
+
+def _choose_k(vectors: np.ndarray, seed: int, max_k: int) -> tuple[int, np.ndarray, np.ndarray]:
+    best: tuple[float, int, np.ndarray, np.ndarray] | None = None
+    upper = min(max_k, max(2, len(vectors) // 5))
+    # The silhouette of sentence embeddings nearly always prefers two broad clusters (praise
+    # vs. everything else), which is useless as a list of themes: with enough comments, ask
+    # for at least MIN_K_MANY.
+    lower = min(MIN_K_MANY, upper) if len(vectors) >= MANY_COMMENTS else 2
+    for k in range(lower, upper + 1):
+        labels, centroids = _kmeans(vectors, k, seed)
+        if len(set(labels.tolist())) < 2:
+            continue
+        score = _silhouette(vectors, labels, seed)
+        if best is None or score > best[0]:
+            best = (score, k, labels, centroids)
+    if best is None:
+        labels, centroids = _kmeans(vectors, 1, seed)
+        return 1, labels, centroids
+    return best[1], best[2], best[3]
+
+
+def _content_words(text: str) -> list[tuple[str, str]]:
+    """(folded, as written in lower case) pairs of the words that can name a theme."""
+    out = []
+    for word in raw_tokens(text):
+        folded = fold(word)
+        if len(folded) >= 3 and folded not in _ALL_STOPWORDS:
+            out.append((folded, word.lower()))
+    return out
+
+
+def distinctive_words(
+    comments: Sequence[str], labels: np.ndarray, k: int, top: int = 3
+) -> list[tuple[str, ...]]:
+    """Most distinctive words of each cluster by class-based TF-IDF (as commonly written)."""
+    counts = [Counter[str]() for _ in range(k)]
+    spelling: dict[str, Counter[str]] = {}
+    docs_with = Counter[str]()
+    for text, label in zip(comments, labels, strict=True):
+        words = _content_words(text)
+        for folded, written in words:
+            counts[label][folded] += 1
+            spelling.setdefault(folded, Counter())[written] += 1
+        docs_with.update({f for f, _ in words})
+    total = Counter[str]()
+    for c in counts:
+        total.update(c)
+    avg = sum(total.values()) / max(k, 1)
+    out = []
+    for c in counts:
+        size = sum(c.values()) or 1
+        scored = sorted(
+            ((n / size) * math.log(1 + avg / total[w]), w)
+            for w, n in c.items()
+            if docs_with[w] >= 2 or len(comments) < 20
+        )
+        best = [w for _, w in reversed(scored)][:top]
+        out.append(tuple(spelling[w].most_common(1)[0][0] for w in best))
+    return out
+
+
+def _catalogue_keys(
+    comments: Sequence[str], labels: np.ndarray, k: int, catalog: tuple[CatalogTheme, ...]
+) -> list[str | None]:
+    tokens = [tokenize(t) for t in comments]
+    hits = np.array([[theme.matches(tok) for theme in catalog] for tok in tokens], dtype=float)
+    if hits.size == 0:
+        return [None] * k
+    overall = hits.mean(axis=0)
+    keys: list[str | None] = []
+    for cluster in range(k):
+        members = hits[labels == cluster]
+        coverage = members.mean(axis=0) if len(members) else np.zeros(len(catalog))
+        lift = np.divide(coverage, overall, out=np.zeros_like(coverage), where=overall > 0)
+        eligible = (coverage >= MIN_COVERAGE) & ((lift >= MIN_LIFT) | (k == 1))
+        if not eligible.any():
+            keys.append(None)
+            continue
+        best = int(np.argmax(np.where(eligible, coverage, -1.0)))
+        keys.append(catalog[best].key)
+    return keys
+
+
+def _label(key: str | None, words: tuple[str, ...], lang: str, taken: set[str]) -> str:
+    if key is None:
+        return " · ".join(words) if words else "—"
+    name = theme_name(key, lang)
+    if name in taken and words:
+        return f"{name} · {words[0]}"
+    return name
+
+
+def find_themes(
+    comments: Sequence[str],
+    k: int | None = None,
+    seed: int = 0,
+    *,
+    lang: str = "es",
+    max_k: int = MAX_K,
+    examples: int = 3,
+    embeddings: np.ndarray | None = None,
+    catalog: tuple[CatalogTheme, ...] = CATALOG,
+) -> ThemeModel:
+    """Cluster ``comments`` into themes; ``k`` themes, or the k in 2..``max_k`` with the best
+    cosine silhouette. Labels are in ``lang`` (es or en) for catalogue themes.
+    """
+    texts = [c or "" for c in comments]
+    if not any(t.strip() for t in texts):
+        raise NotEnoughDataError(
+            "find_themes needs at least one non-empty comment; none were given."
+        )
+    vectors = embed(texts) if embeddings is None else np.asarray(embeddings, dtype=np.float32)
+    if k is not None and k < 1:
+        raise NotEnoughDataError(f"k must be at least 1, got {k}.")
+    if k is None:
+        k, labels, centroids = (
+            _choose_k(vectors, seed, max_k) if len(texts) >= 4 else (1, *_kmeans(vectors, 1, seed))
+        )
+    else:
+        k = min(k, len(texts))
+        labels, centroids = _kmeans(vectors, k, seed)
+    similarity = (vectors * centroids[labels]).sum(axis=1)
+    silhouette = _silhouette(vectors, labels, seed) if 1 < k < len(texts) else None
+
+    # Order themes by size, largest first, so ids read as a ranking.
+    order = np.argsort(-np.bincount(labels, minlength=k), kind="stable")
+    remap = np.empty(k, dtype=int)
+    remap[order] = np.arange(k)
+    labels, centroids = remap[labels], centroids[order]
+
+    words = distinctive_words(texts, labels, k)
+    keys = _catalogue_keys(texts, labels, k, catalog)
+    themes: list[Theme] = []
+    taken: set[str] = set()
+    for theme_id in range(k):
+        members = np.flatnonzero(labels == theme_id)
+        closest = members[np.argsort(-similarity[members], kind="stable")]
+        shown: list[str] = []
+        for i in closest:
+            if texts[i].strip() and texts[i] not in shown:
+                shown.append(texts[i])
+            if len(shown) == examples:
+                break
+        label = _label(keys[theme_id], words[theme_id], lang, taken)
+        taken.add(label)
+        themes.append(
+            Theme(theme_id, label, keys[theme_id], words[theme_id], len(members), tuple(shown))
+        )
+    return ThemeModel(themes, centroids, labels, similarity, silhouette, lang)
+
+
+def assign_themes(
+    model: ThemeModel, comments: Sequence[str], embeddings: np.ndarray | None = None
+) -> list[Theme]:
+    """The theme (nearest centroid) of each comment under a fitted ``model``."""
+    ids, _ = model.assign(comments, embeddings)
+    return [model.themes[i] for i in ids.tolist()]
