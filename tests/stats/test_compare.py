@@ -15,6 +15,7 @@ from cxpulse.stats import (
     compare_nps,
     compare_proportions,
     compare_rates,
+    compare_ratios,
     nps_estimate,
 )
 from stats.simulation import REPLICATIONS, TOLERANCE, assert_coverage
@@ -234,3 +235,60 @@ def test_comparison_is_a_frozen_record() -> None:
     assert isinstance(c, Comparison)
     with pytest.raises(AttributeError):
         c.p_value = 0.0  # type: ignore[misc]
+
+
+# --- ratios of sums (GRR / NRR) -------------------------------------------------------------
+
+
+def _ratio_sums(x: np.ndarray, y: np.ndarray) -> tuple[float, ...]:
+    return (x.size, x.sum(), y.sum(), (x * x).sum(), (y * y).sum(), (x * y).sum())
+
+
+def _accounts(rng: np.random.Generator, n: int, keep: float) -> tuple[np.ndarray, np.ndarray]:
+    start = rng.lognormal(7, 0.5, n)
+    kept = start * rng.beta(keep * 10, (1 - keep) * 10, n)
+    return start, kept
+
+
+def test_compare_ratios_matches_numpy_residuals(rng: np.random.Generator) -> None:
+    xa, ya = _accounts(rng, 300, 0.9)
+    xb, yb = _accounts(rng, 250, 0.8)
+    c = compare_ratios(_ratio_sums(xa, ya), _ratio_sums(xb, yb))
+
+    def se(x: np.ndarray, y: np.ndarray) -> float:
+        r = y.sum() / x.sum()
+        return float((y - r * x).std(ddof=1) / math.sqrt(x.size) / x.mean())
+
+    diff = ya.sum() / xa.sum() - yb.sum() / xb.sum()
+    total_se = math.hypot(se(xa, ya), se(xb, yb))
+    assert c.difference == pytest.approx(diff)
+    assert c.ci_low == pytest.approx(diff - Z95 * total_se)
+    assert c.ci_high == pytest.approx(diff + Z95 * total_se)
+    assert c.p_value == pytest.approx(2 * stats.norm.sf(abs(diff) / total_se))
+    assert c.significant and (c.n_a, c.n_b) == (300, 250)
+
+
+def test_compare_ratios_false_positive_rate_is_about_alpha(rng: np.random.Generator) -> None:
+    rejections = 0
+    for _ in range(REPLICATIONS):
+        a, b = _accounts(rng, 300, 0.85), _accounts(rng, 300, 0.85)
+        rejections += compare_ratios(_ratio_sums(*a), _ratio_sums(*b)).significant
+    assert abs(rejections / REPLICATIONS - 0.05) <= TOLERANCE
+
+
+def test_compare_ratios_edge_cases() -> None:
+    one = compare_ratios((1, 10.0, 9.0, 100.0, 81.0, 90.0), (5, 50.0, 40.0, 600.0, 400.0, 450.0))
+    assert one.difference == pytest.approx(0.1) and math.isnan(one.p_value)
+    assert not one.significant
+    assert "n=0" in compare_ratios((0, 0, 0, 0, 0, 0), (2, 1, 1, 1, 1, 1)).method
+    with pytest.raises(StatisticsInputError, match="sum_xy"):
+        compare_ratios((1, 2, 3), (1, 2, 3))
+
+
+@given(st.lists(st.tuples(st.floats(1, 1e4), st.floats(0, 1.5)), min_size=2, max_size=40))
+def test_identical_ratio_groups_are_not_different(rows: list[tuple[float, float]]) -> None:
+    x = np.array([a for a, _ in rows])
+    y = np.array([a * f for a, f in rows])
+    c = compare_ratios(_ratio_sums(x, y), _ratio_sums(x, y))
+    assert c.difference == 0.0 and not c.significant
+    assert c.p_value == pytest.approx(1.0) and c.ci_low <= 0.0 <= c.ci_high

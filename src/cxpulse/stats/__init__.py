@@ -17,6 +17,7 @@ from cxpulse.stats.compare import (
     compare_nps,
     compare_proportions,
     compare_rates,
+    compare_ratios,
 )
 from cxpulse.stats.estimate import NO_DATA, SMALL_SAMPLE_N, Estimate
 from cxpulse.stats.inputs import StatisticsInputError
@@ -45,6 +46,7 @@ __all__ = [
     "compare_nps",
     "compare_proportions",
     "compare_rates",
+    "compare_ratios",
     "mean_interval",
     "mean_interval_from_moments",
     "nps_estimate",

@@ -25,11 +25,13 @@ from cxpulse.stats.inputs import (
 from cxpulse.stats.means import sample_variance
 from cxpulse.stats.nps import NpsEstimate, nps_counts, nps_variance
 from cxpulse.stats.proportions import wilson_bounds
+from cxpulse.stats.ratios import ratio_standard_error
 
 NPS_Z = "nps difference: wald interval, pooled multinomial z test"
 NEWCOMBE = "newcombe hybrid score interval, pooled two-proportion z test"
 WELCH = "welch t (unequal variances)"
 WELCH_NO_SPREAD = "welch t: no spread in either group, test undefined"
+RATIO_DIFF = "ratio difference: delta method, z test"
 POISSON_DIFF = "poisson rate difference: wald interval, exact conditional binomial test"
 
 
@@ -313,4 +315,74 @@ def compare_rates(
         value_a=rate_a,
         value_b=rate_b,
         statistic=diff / se if se > 0 else 0.0,
+    )
+
+
+RatioSums = Sequence[SupportsFloat]
+
+
+def _ratio_sums(sums: RatioSums, name: str, where: str) -> tuple[float, ...]:
+    if len(sums) != 6:
+        raise StatisticsInputError(
+            f"{where}: {name} must be (n, sum_x, sum_y, sum_xx, sum_yy, sum_xy), got {sums!r}."
+        )
+    labels = ("n", "sum_x", "sum_y", "sum_xx", "sum_yy", "sum_xy")
+    return tuple(
+        as_count(v, f"{name}.{label}", where)
+        if label in {"n", "sum_xx", "sum_yy"}
+        else as_finite(v, f"{name}.{label}", where)
+        for v, label in zip(sums, labels, strict=True)
+    )
+
+
+def compare_ratios(a_sums: RatioSums, b_sums: RatioSums, confidence: float = 0.95) -> Comparison:
+    """Difference of two independent ratios of sums (GRR or NRR of two periods or segments).
+
+    Each group is ``(n, sum_x, sum_y, sum_xx, sum_yy, sum_xy)`` over its units, as for
+    :func:`ratio_interval`; the ratios are ``sum_y / sum_x``. Interval and two-sided z test use
+    the delta-method standard errors added in quadrature. A group with n < 2 or a zero
+    denominator gives NaN interval and p-value (not significant).
+
+    >>> a = (4, 500.0, 460.0, 75000.0, 79000.0, 75500.0)
+    >>> c = compare_ratios(a, a)
+    >>> c.difference, c.p_value, c.significant
+    (0.0, 1.0, False)
+    """
+    where = "compare_ratios"
+    level = check_confidence(confidence, where)
+    na, sxa, sya, sxxa, syya, sxya = _ratio_sums(a_sums, "a_sums", where)
+    nb, sxb, syb, sxxb, syyb, sxyb = _ratio_sums(b_sums, "b_sums", where)
+    if na == 0 or nb == 0:
+        return _no_data(level, na, nb)
+    nan = math.nan
+    ratio_a = sya / sxa if sxa != 0 else nan
+    ratio_b = syb / sxb if sxb != 0 else nan
+    diff = ratio_a - ratio_b
+    if na < 2 or nb < 2 or sxa == 0 or sxb == 0:
+        return Comparison(
+            diff, nan, nan, nan, False, RATIO_DIFF, round(na), round(nb), level, ratio_a, ratio_b
+        )
+    se = math.hypot(
+        ratio_standard_error(na, sxa, sya, sxxa, syya, sxya),
+        ratio_standard_error(nb, sxb, syb, sxxb, syyb, sxyb),
+    )
+    if se > 0:
+        z = diff / se
+        p_value = _normal_p(z)
+    else:  # every unit keeps exactly the same share in both groups
+        z, p_value = (0.0, 1.0) if diff == 0 else (nan, nan)
+    half = z_critical(level) * se
+    return Comparison(
+        difference=diff,
+        ci_low=diff - half,
+        ci_high=diff + half,
+        p_value=p_value,
+        significant=_verdict(p_value, level),
+        method=RATIO_DIFF,
+        n_a=round(na),
+        n_b=round(nb),
+        confidence=level,
+        value_a=ratio_a,
+        value_b=ratio_b,
+        statistic=z,
     )

@@ -12,6 +12,19 @@ DELTA_RATIO = "delta method (ratio of sums)"
 UNDEFINED_RATIO = "delta method (ratio of sums): denominator is 0"
 
 
+def ratio_standard_error(
+    n: float, sum_x: float, sum_y: float, sum_xx: float, sum_yy: float, sum_xy: float
+) -> float:
+    """Delta-method standard error of ``sum_y / sum_x``; needs n >= 2 and sum_x != 0.
+
+    ``sqrt(s_d^2 / n) / |mean(x)|`` with the residual variance
+    ``s_d^2 = (sum_yy - 2 R sum_xy + R^2 sum_xx) / (n - 1)`` clamped at 0 against rounding.
+    """
+    ratio = sum_y / sum_x
+    ssd = max(sum_yy - 2.0 * ratio * sum_xy + ratio * ratio * sum_xx, 0.0)
+    return math.sqrt(ssd / (n - 1.0) / n) / abs(sum_x / n)
+
+
 def ratio_interval(
     n: SupportsFloat,
     sum_x: SupportsFloat,
@@ -57,8 +70,6 @@ def ratio_interval(
     small = is_small(count, small_sample_n)
     if count < 2:
         return Estimate(ratio, as_n(count), math.nan, math.nan, DELTA_RATIO, True, level)
-    ssd = max(syy - 2.0 * ratio * sxy + ratio * ratio * sxx, 0.0)
-    mean_x = sx / count
-    se = math.sqrt(ssd / (count - 1.0) / count) / abs(mean_x)
+    se = ratio_standard_error(count, sx, sy, sxx, syy, sxy)
     half = t_critical(level, count - 1.0) * se
     return Estimate(ratio, as_n(count), ratio - half, ratio + half, DELTA_RATIO, small, level)
