@@ -65,6 +65,18 @@ def _import_router(module_name: str) -> Any:
     return getattr(module, "router", None)
 
 
+def _paths_of(router: Any) -> set[str]:
+    found: set[str] = set()
+    for route in getattr(router, "routes", []):
+        path = getattr(route, "path", None)
+        if isinstance(path, str):
+            found.add(path)
+        inner = getattr(route, "original_router", None)  # a router included in a router
+        if inner is not None:
+            found |= _paths_of(inner)
+    return found
+
+
 def _build_context(project_dir: str | Path | None, settings: Settings | None) -> WebContext:
     settings = settings or Settings()
     folder = Path(project_dir).resolve() if project_dir is not None else None
@@ -116,10 +128,13 @@ def create_app(
     app.add_middleware(SessionMiddleware, secret_key=ctx.secret_key, https_only=https_only)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    paths: set[str] = set()
     for module_name in ROUTER_MODULES:
         router = _import_router(module_name)
         if router is not None:
             app.include_router(router)
+            paths.update(_paths_of(router))
+    app.state.paths = paths  # the navigation shows only pages that exist
 
     @app.exception_handler(CxpulseError)
     async def _cxpulse_error(request: Request, exc: CxpulseError) -> Response:

@@ -10,13 +10,17 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cxpulse.config import ProjectConfig, Settings
 from cxpulse.errors import ConfigError
+from cxpulse.web.cache import ResultCache
 from cxpulse.workspace import Workspace
+
+T = TypeVar("T")
 
 SECRET_FILE = ".cxpulse_secret"
 
@@ -60,6 +64,14 @@ class WebContext:
     # thread pool, so workspace reads go one at a time (they are aggregates, and cached).
     workspace_lock: threading.RLock = field(default_factory=threading.RLock)
     _engine: Any = None
+    cache: ResultCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cache = ResultCache(self.workspace, self.workspace_lock)
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` cached per ``key`` and data version (see :mod:`cxpulse.web.cache`)."""
+        return self.cache.get(key, compute)
 
     @property
     def language(self) -> str:

@@ -58,7 +58,7 @@ def language_of(request: Request) -> str:
 def _nav_items(request: Request, user: SignedInUser | None) -> list[dict[str, Any]]:
     if user is None:
         return []
-    mounted = {getattr(r, "path", None) for r in request.app.routes}
+    mounted: set[str] = getattr(request.app.state, "paths", set())
     path = request.url.path
     items = []
     for href, key, roles in NAV:

@@ -1,0 +1,204 @@
+"""``/api/v1/metrics`` and ``/api/v1/overview``: the indicators behind the overview page."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from cxpulse.errors import CxpulseError
+from cxpulse.metrics import list_definitions
+from cxpulse.web.dashboard import (
+    PERIOD_CHOICES,
+    OverviewFilters,
+    comparison_dict,
+    metric_value_dict,
+)
+from cxpulse.web.deps import ContextDep
+from cxpulse.web.pages.overview import load_overview
+
+router = APIRouter(prefix="/api/v1", tags=["metrics"])
+
+Grain = Literal["day", "week", "month", "quarter", "year"]
+
+
+class MetricValuePublic(BaseModel):
+    """One indicator value with its n, confidence interval and method."""
+
+    metric: str
+    group: dict[str, Any] = Field(description="dimension values of this row, e.g. segment")
+    period: date | None = Field(description="start of the period (None without a grain)")
+    value: float | None
+    n: int
+    ci_low: float | None
+    ci_high: float | None
+    method: str
+    small_sample: bool
+    unit: str
+    extra: dict[str, Any] = Field(description="e.g. the NPS split pct_promoters, benchmark_nps")
+
+
+class MetricTablePublic(BaseModel):
+    rows: list[MetricValuePublic]
+
+
+class ComparisonPublic(BaseModel):
+    """The difference ``period - vs`` of a metric, with interval, p-value and verdict."""
+
+    metric: str
+    group: dict[str, Any]
+    period: str
+    vs: str
+    unit: str
+    difference: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    significant: bool
+    method: str
+    n_a: int
+    n_b: int
+    confidence: float | None = None
+    value_a: float | None = None
+    value_b: float | None = None
+    statistic: float | None = None
+
+
+class ComparisonList(BaseModel):
+    comparisons: list[ComparisonPublic]
+
+
+class MetricInfo(BaseModel):
+    name: str
+    label: str
+    unit: str
+    table: str
+    statistic: str
+    description: str
+
+
+class ExplainPublic(BaseModel):
+    metric: str
+    sql: str
+
+
+class OverviewPublic(BaseModel):
+    """What the overview page shows for one period preset and segment."""
+
+    period: str
+    segment: str | None
+    start: date | None
+    end: date | None
+    segments: list[str]
+    kpis: dict[str, MetricValuePublic | None]
+    trend: dict[str, list[MetricValuePublic]]
+    latest_month: str | None
+    previous_month: str | None
+    changes: list[ComparisonPublic]
+
+
+def _by(by: list[str] | None) -> list[str] | None:
+    return [b for b in by or [] if b] or None
+
+
+@router.get("/metrics/definitions", response_model=list[MetricInfo])
+def metric_definitions(lang: Literal["es", "en"] = "es") -> list[dict[str, Any]]:
+    """Every indicator cxpulse computes."""
+    return [
+        {
+            "name": d.name,
+            "label": d.label(lang),
+            "unit": d.unit,
+            "table": d.table,
+            "statistic": d.statistic,
+            "description": d.description,
+        }
+        for d in list_definitions()
+    ]
+
+
+@router.get("/metrics", response_model=MetricTablePublic)
+def metrics(
+    ctx: ContextDep,
+    metric: Annotated[list[str], Query(description="metric names, e.g. nps, csat, ces")] = [  # noqa: B006
+        "nps"
+    ],
+    by: Annotated[list[str] | None, Query(description="dimensions, e.g. segment")] = None,
+    grain: Grain | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> dict[str, Any]:
+    """Indicators by group and period, as ``Workspace.metrics`` computes them."""
+    names = [m for m in metric if m]
+    if not names:
+        raise HTTPException(status_code=422, detail="give at least one metric name")
+    key = ("api.metrics", tuple(names), tuple(_by(by) or ()), grain, start, end)
+    try:
+        table = ctx.cached(
+            key,
+            lambda: ctx.workspace.metrics(names, by=_by(by), grain=grain, start=start, end=end),
+        )
+    except CxpulseError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return {"rows": [metric_value_dict(r) for r in table.rows]}
+
+
+@router.get("/metrics/compare", response_model=ComparisonList)
+def compare(
+    ctx: ContextDep,
+    metric: str = "nps",
+    period: Annotated[str, Query(description="e.g. 2026-09, 2026-Q3, 2026-W37, 2026")] = "",
+    vs: Annotated[str, Query(description="the reference period, same forms")] = "",
+    by: Annotated[list[str] | None, Query()] = None,
+) -> dict[str, Any]:
+    """The difference of a metric between two periods, with a significance test."""
+    if not period or not vs:
+        raise HTTPException(status_code=422, detail="give both period and vs, e.g. 2026-09")
+    key = ("api.compare", metric, period, vs, tuple(_by(by) or ()))
+    try:
+        rows = ctx.cached(
+            key, lambda: ctx.workspace.compare(metric, period=period, vs=vs, by=_by(by))
+        )
+    except CxpulseError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return {"comparisons": [comparison_dict(c) for c in rows]}
+
+
+@router.get("/metrics/explain", response_model=ExplainPublic)
+def explain(
+    ctx: ContextDep,
+    metric: str = "nps",
+    by: Annotated[list[str] | None, Query()] = None,
+    grain: Grain | None = None,
+) -> dict[str, Any]:
+    """The SQL the engine runs for a metric (not executed)."""
+    try:
+        with ctx.workspace_lock:
+            sql = ctx.workspace.explain(metric, by=_by(by), grain=grain)
+    except CxpulseError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return {"metric": metric, "sql": sql}
+
+
+@router.get("/overview", response_model=OverviewPublic)
+def overview(
+    ctx: ContextDep,
+    period: Annotated[str, Query(description=" | ".join(PERIOD_CHOICES))] = "12m",
+    segment: str | None = None,
+) -> dict[str, Any]:
+    """KPIs, monthly trend and month-over-month changes, as on the overview page."""
+    data = load_overview(ctx, OverviewFilters.parse(period, segment))
+    return {
+        "period": data.filters.period,
+        "segment": data.filters.segment,
+        "start": data.start,
+        "end": data.end,
+        "segments": data.segments,
+        "kpis": {k: metric_value_dict(v) if v else None for k, v in data.kpis.items()},
+        "trend": {k: [metric_value_dict(r) for r in rows] for k, rows in data.trend.items()},
+        "latest_month": data.latest,
+        "previous_month": data.previous,
+        "changes": [comparison_dict(c) for c in data.changes],
+    }

@@ -1,0 +1,210 @@
+"""Vega-Lite chart specs (built with Altair) for the pages; vega-embed draws them.
+
+Specs carry their data inline, so a page works offline and no request leaves the app.
+Labels arrive already formatted for the user's language.
+
+>>> spec = trend_spec([], "nps", "en")
+>>> spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from cxpulse.metrics.results import MetricValue
+from cxpulse.web.i18n import format_month, translate
+
+BRAND = "#3b4cca"
+GOOD = "#16a34a"
+BAD = "#dc2626"
+WARN = "#d97706"
+NEUTRAL = "#cbd5e1"
+AXIS: dict[str, Any] = {
+    "labelColor": "#6b7a90",
+    "titleColor": "#6b7a90",
+    "gridColor": "#eef1f6",
+    "domainColor": "#e3e8ef",
+    "tickColor": "#e3e8ef",
+    "labelFont": "system-ui, sans-serif",
+    "titleFont": "system-ui, sans-serif",
+    "labelFontSize": 11,
+    "titleFontSize": 11,
+    "titleFontWeight": 600,
+}
+SCALES = {"nps": (-100, 100), "csat": (0, 100), "ces": (1, 7)}
+
+
+def _finish(chart: alt.TopLevelMixin, height: int = 220) -> dict[str, Any]:
+    spec: dict[str, Any] = (
+        chart.properties(width="container", height=height)
+        .configure_axis(**AXIS)
+        .configure_view(stroke=None)
+        .configure_legend(
+            orient="top", labelColor="#4a5a70", title=None, symbolType="circle", labelFontSize=11
+        )
+        .to_dict(validate=False)
+    )
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    spec["background"] = "transparent"
+    return spec
+
+
+def _domain(frame: pd.DataFrame, metric: str) -> list[float]:
+    """The y range: the intervals plus a margin, clipped to the metric's possible range."""
+    lo, hi = SCALES.get(metric, (0.0, 100.0))
+    if frame.empty:
+        return [float(lo), float(hi)]
+    low, high = float(frame["low"].min()), float(frame["high"].max())
+    pad = max(1.0, (high - low) * 0.1) if metric != "ces" else 0.2
+    return [max(float(lo), low - pad), min(float(hi), high + pad)]
+
+
+def trend_spec(rows: list[MetricValue], metric: str, lang: str) -> dict[str, Any]:
+    """Monthly values of one metric with the confidence interval as a band."""
+    frame = pd.DataFrame(
+        [
+            {
+                "month": format_month(r.period, lang),
+                "order": r.period.isoformat() if r.period else "",
+                "value": round(r.value, 2),
+                "low": round(r.ci_low, 2),
+                "high": round(r.ci_high, 2),
+                "n": r.n,
+                "small": translate("web.chart.small_sample", lang) if r.small_sample else "",
+            }
+            for r in rows
+        ],
+        columns=["month", "order", "value", "low", "high", "n", "small"],
+    )
+    months = frame["month"].tolist()
+    value_title = translate(f"web.metric.{metric}.short", lang)
+    x = alt.X(
+        "month:O", sort=months, title=None, axis=alt.Axis(labelAngle=0, labelOverlap="greedy")
+    )
+    scale = alt.Scale(domain=_domain(frame, metric), nice=True, zero=False)
+    tooltip = [
+        alt.Tooltip("month:O", title=translate("web.chart.month", lang)),
+        alt.Tooltip("value:Q", title=value_title, format=".1f"),
+        alt.Tooltip("low:Q", title=translate("web.chart.ci_low", lang), format=".1f"),
+        alt.Tooltip("high:Q", title=translate("web.chart.ci_high", lang), format=".1f"),
+        alt.Tooltip("n:Q", title="n", format=","),
+    ]
+    base = alt.Chart(frame).encode(x=x)
+    band = base.mark_area(opacity=0.16, color=BRAND, interpolate="monotone").encode(
+        y=alt.Y("low:Q", scale=scale, title=value_title), y2="high:Q"
+    )
+    line = base.mark_line(color=BRAND, strokeWidth=2.2, interpolate="monotone").encode(
+        y=alt.Y("value:Q", scale=scale)
+    )
+    points = base.mark_point(filled=True, size=46, color=BRAND).encode(
+        y=alt.Y("value:Q", scale=scale),
+        shape=alt.condition(alt.datum.small != "", alt.value("triangle"), alt.value("circle")),
+        opacity=alt.condition(alt.datum.small != "", alt.value(0.45), alt.value(1.0)),
+        tooltip=tooltip,
+    )
+    return _finish(alt.layer(band, line, points))
+
+
+def split_spec(rows: list[MetricValue], lang: str) -> dict[str, Any]:
+    """Promoters / passives / detractors per month as 100 % stacked bars."""
+    labels = {
+        "pct_promoters": translate("web.nps.promoters", lang),
+        "pct_passives": translate("web.nps.passives", lang),
+        "pct_detractors": translate("web.nps.detractors", lang),
+    }
+    records = []
+    for r in rows:
+        for key, name in labels.items():
+            records.append(
+                {
+                    "month": format_month(r.period, lang),
+                    "group": name,
+                    "rank": list(labels).index(key),
+                    "share": round(float(r.extra.get(key, 0.0)), 1),
+                }
+            )
+    frame = pd.DataFrame(records, columns=["month", "group", "rank", "share"])
+    months = list(dict.fromkeys(frame["month"].tolist()))
+    chart = (
+        alt.Chart(frame)
+        .mark_bar(cornerRadius=2)
+        .encode(
+            x=alt.X("month:O", sort=months, title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("share:Q", stack="normalize", title=None, axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "group:N",
+                scale=alt.Scale(domain=list(labels.values()), range=[GOOD, NEUTRAL, BAD]),
+                sort=list(labels.values()),
+            ),
+            order=alt.Order("rank:Q"),
+            tooltip=[
+                alt.Tooltip("month:O", title=translate("web.chart.month", lang)),
+                alt.Tooltip("group:N", title=" "),
+                alt.Tooltip("share:Q", title="%", format=".1f"),
+            ],
+        )
+    )
+    return _finish(chart, height=200)
+
+
+def histogram_spec(
+    bins: list[dict[str, Any]], lang: str, *, x_title: str, y_title: str
+) -> dict[str, Any]:
+    """Bars of pre-aggregated bins: ``[{"start": 0, "end": 10, "count": 12, "band": "red"}]``."""
+    frame = pd.DataFrame(bins, columns=["start", "end", "count", "band"])
+    frame["label"] = frame.apply(lambda r: f"{int(r['start'])}-{int(r['end'])}", axis=1)
+    chart = (
+        alt.Chart(frame)
+        .mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3)
+        .encode(
+            x=alt.X(
+                "label:O", sort=frame["label"].tolist(), title=x_title, axis=alt.Axis(labelAngle=0)
+            ),
+            y=alt.Y("count:Q", title=y_title),
+            color=alt.Color(
+                "band:N",
+                scale=alt.Scale(domain=["red", "yellow", "green"], range=[BAD, WARN, GOOD]),
+                legend=None,
+            ),
+            tooltip=[alt.Tooltip("label:O", title=x_title), alt.Tooltip("count:Q", title=y_title)],
+        )
+    )
+    return _finish(chart, height=200)
+
+
+def score_history_spec(points: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    """An account's score over time with the band thresholds as shaded areas.
+
+    ``points``: ``[{"date": "2026-09-01", "score": 63.2, "band": "yellow"}]``; thresholds
+    come as ``{"red": 40, "green": 70}`` in the first point's ``thresholds`` key, if any.
+    """
+    frame = pd.DataFrame(
+        [
+            {
+                "date": str(p["date"])[:10],
+                "score": round(float(p["score"]), 1),
+                "band": p.get("band", ""),
+            }
+            for p in points
+        ],
+        columns=["date", "score", "band"],
+    )
+    title = translate("web.health.score", lang)
+    line = (
+        alt.Chart(frame)
+        .mark_line(color=BRAND, strokeWidth=2.2, point=alt.OverlayMarkDef(color=BRAND, size=40))
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
+            y=alt.Y("score:Q", scale=alt.Scale(domain=[0, 100]), title=title),
+            tooltip=[
+                alt.Tooltip("date:T", title=" ", format="%Y-%m-%d"),
+                alt.Tooltip("score:Q", title=title, format=".1f"),
+                alt.Tooltip("band:N", title=" "),
+            ],
+        )
+    )
+    return _finish(line, height=200)
