@@ -27,9 +27,9 @@ from cxpulse.schema.types import arrow_schema
 PHI = 0.8
 SIGMA = 0.45
 BASE_SD = 0.8
-CHURN_A = -4.1
+CHURN_A = -4.6
 CHURN_B = -1.4
-EXPANSION = (-4.3, 1.3)  # monthly P(expansion) = sigmoid(a + b * h)
+EXPANSION = (-4.1, 1.2)  # monthly P(expansion) = sigmoid(a + b * h)
 CONTRACTION = (-4.6, -1.3)  # monthly P(contraction) = sigmoid(a + b * h)
 EXISTING_SHARE = 0.7  # accounts that were customers before the window starts
 MAX_PAST_DAYS = 3 * 365
@@ -157,7 +157,7 @@ def simulate_company(
         grow = steady & (rng.random(n) < sigmoid(EXPANSION[0] + EXPANSION[1] * latent[:, t]))
         shrink = steady & ~grow
         shrink &= rng.random(n) < sigmoid(CONTRACTION[0] + CONTRACTION[1] * latent[:, t])
-        new_lic = np.where(grow, np.ceil(lic * rng.uniform(1.1, 1.5, n)), lic)
+        new_lic = np.where(grow, np.ceil(lic * rng.uniform(1.05, 1.35, n)), lic)
         new_lic = np.where(shrink, np.maximum(1, np.floor(lic * rng.uniform(0.7, 0.9, n))), new_lic)
         if grow.any():
             gained = (new_lic - lic)[grow] * price[grow]
