@@ -20,7 +20,7 @@ from cxpulse.collect.invitations import IssuedInvitation
 from cxpulse.collect.surveys import question_text
 from cxpulse.config import Settings
 from cxpulse.locale import gettext
-from cxpulse.store.tables import Survey, utcnow
+from cxpulse.store.tables import Invitation, Survey, utcnow
 
 SMTP_TIMEOUT_S = 10.0
 
@@ -98,7 +98,8 @@ def email_invitations(
     enqueue = None if direct else _outbox_enqueue()
     smtp_settings = settings or Settings()
     for item in issued:
-        invitation = item.invitation
+        # the invitations may come from an earlier, committed session: write through this one
+        invitation = session.get(Invitation, item.invitation.id) or item.invitation
         if not invitation.email:
             report.without_email.append(invitation.id)
             continue
