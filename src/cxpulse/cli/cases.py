@@ -139,7 +139,7 @@ def show(
         url, _ctx, lang = _open(project)
         with store.session(url) as s:
             data = _case_dict(get_case(s, case_id))
-            history = [
+            history: list[dict[str, Any]] = [
                 {
                     "at": e.at.isoformat(),
                     "actor": e.actor,
