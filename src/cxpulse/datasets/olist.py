@@ -31,6 +31,7 @@ FILES = {
     "payments": "olist_order_payments_dataset.csv",
     "reviews": "olist_order_reviews_dataset.csv",
 }
+WHITESPACE = "' ' || chr(9) || chr(10) || chr(13)"  # comments end in stray CR/LF
 REGIONS = {
     "Norte": ("AC", "AP", "AM", "PA", "RO", "RR", "TO"),
     "Nordeste": ("AL", "BA", "CE", "MA", "PB", "PE", "PI", "RN", "SE"),
@@ -88,7 +89,7 @@ def olist_tables(data_dir: str | Path) -> dict[str, pa.Table]:
             paths["orders"],
         )
         con.execute(
-            """
+            f"""
             CREATE TEMP TABLE review_rows AS
             SELECT CASE WHEN COUNT(*) OVER (PARTITION BY r.review_id) > 1
                         THEN r.review_id || ':' || r.order_id ELSE r.review_id END
@@ -98,8 +99,8 @@ def olist_tables(data_dir: str | Path) -> dict[str, pa.Table]:
                    CAST(r.review_score AS BIGINT) AS score,
                    CAST(r.review_creation_date AS TIMESTAMP) AS responded_at,
                    'post-purchase' AS touchpoint,
-                   NULLIF(CONCAT_WS('. ', NULLIF(TRIM(r.review_comment_title), ''),
-                                    NULLIF(TRIM(r.review_comment_message), '')), '')
+                   NULLIF(CONCAT_WS('. ', NULLIF(TRIM(r.review_comment_title, {WHITESPACE}), ''),
+                                    NULLIF(TRIM(r.review_comment_message, {WHITESPACE}), '')), '')
                        AS comment
             FROM reviews r LEFT JOIN order_account oa USING (order_id)
             """
