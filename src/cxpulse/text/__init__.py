@@ -7,6 +7,7 @@ Universal Sentence Encoder whose weights ship inside ``fast-universal-sentence-e
 
 from __future__ import annotations
 
+from cxpulse.text.analysis import CommentAnalysis, ThemeDriver, comment_analysis
 from cxpulse.text.catalog import CATALOG, CatalogTheme, matching_themes, theme_name
 from cxpulse.text.embedding import embed
 from cxpulse.text.language import Language, detect_language, detect_languages
@@ -16,11 +17,14 @@ from cxpulse.text.themes import Theme, ThemeModel, assign_themes, find_themes
 __all__ = [
     "CATALOG",
     "CatalogTheme",
+    "CommentAnalysis",
     "Language",
     "SentimentResult",
     "Theme",
+    "ThemeDriver",
     "ThemeModel",
     "assign_themes",
+    "comment_analysis",
     "detect_language",
     "detect_languages",
     "embed",
