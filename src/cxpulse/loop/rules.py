@@ -173,6 +173,12 @@ class LoopConfig(BaseModel):
     email_to: list[str] = Field(default_factory=list, description="always notified by e-mail")
     webhook_url: str | None = None
     max_attempts: int = Field(default=8, ge=1, le=50, description="deliveries before 'dead'")
+    deliver_in_app: bool = Field(
+        default=True, description="the web app delivers the outbox itself (a background thread)"
+    )
+    deliver_interval_s: float = Field(
+        default=10, gt=0, le=3600, description="seconds between outbox delivery rounds"
+    )
     language: Literal["es", "en"] | None = Field(
         default=None, description="language of notifications (default: [locale] language)"
     )
@@ -239,6 +245,10 @@ DEFAULT_LOOP_TOML = """\
 # webhook_url = "https://hooks.example.com/cxpulse"
 # Delivery attempts (exponential backoff) before a notification is marked dead.
 max_attempts = 8
+# The web app delivers notifications every deliver_interval_s seconds; set deliver_in_app
+# to false when a separate 'cxpulse cases deliver' job does it.
+deliver_in_app = true
+deliver_interval_s = 10
 
 # One [[loop.rules]] per rule. Triggers: detractor (NPS <= 6), csat_low (CSAT <= 2),
 # ces_low (CES <= 3), health_red (health band drops into red), theme (comment theme).
