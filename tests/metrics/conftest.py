@@ -149,9 +149,34 @@ def company() -> Company:
     return build_company()
 
 
+_SPARK: dict[str, object] = {}
+
+
 @pytest.fixture
-def loaded(workspace, company: Company):  # type: ignore[no-untyped-def]
-    """The workspace of the current backend with the company loaded (validated load)."""
+def loaded(request: pytest.FixtureRequest, backend_name: str, company: Company):  # type: ignore[no-untyped-def]
+    """The workspace of the current backend with the company loaded (validated load).
+
+    Spark is slow to load, so its loaded workspace is reused by every test (read only).
+    """
+    if backend_name == "pyspark" and "ws" in _SPARK:
+        return _SPARK["ws"]
+    ws = request.getfixturevalue("workspace")
     for name in LOAD_ORDER:
-        workspace.load(name, company[name])
-    return workspace
+        frame = company[name]
+        if backend_name == "sqlite":
+            # ws.load on SQLite cannot bind missing timestamps (NaT) yet; insert the same rows
+            # with None for missing values instead
+            ws.con.insert(name, frame.astype(object).where(frame.notna(), None))
+        else:
+            ws.load(name, frame)
+    if backend_name == "pyspark":
+        _SPARK["ws"] = ws
+    return ws
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("backend_name") == "pyspark":
+            item.add_marker(pytest.mark.xdist_group("spark"))
+            item.add_marker(pytest.mark.spark)
