@@ -101,12 +101,13 @@ def shot(page: Any, name: str) -> Path:
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The web app of the test company, served on 127.0.0.1."""
-    from webdata import add_users, build_frames, make_project
+    from webdata import add_scores, add_users, build_frames, make_project
 
     from cxpulse.web import create_app
 
     folder = make_project(tmp_path_factory.mktemp("e2e") / "proj", build_frames())
     add_users(folder)
+    add_scores(folder)
     server = LiveServer(create_app(folder)).start()
     server.project_dir = folder  # type: ignore[attr-defined]
     yield server

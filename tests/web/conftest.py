@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from webdata import PASSWORD, add_users, build_frames, make_project
+from webdata import PASSWORD, add_scores, add_users, build_frames, make_project
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +22,7 @@ def project_dir(tmp_path_factory: pytest.TempPathFactory, frames: dict[str, pd.D
     """A project folder with a DuckDB workspace and a SQLite store holding three users."""
     folder = make_project(tmp_path_factory.mktemp("web") / "proj", frames)
     add_users(folder)
+    add_scores(folder)
     return folder
 
 

@@ -105,3 +105,15 @@ def add_users(folder: Path) -> str:
         store.create_user(s, "analyst@example.com", PASSWORD, role="analyst", name="Luis Analista")
         store.create_user(s, "agent@example.com", PASSWORD, role="agent", language="en")
     return url
+
+
+def add_scores(folder: Path, dates: tuple[str, ...] = ("2026-06-01", "2026-09-01")) -> None:
+    """Score every account with the default expert model on each date (real snapshots)."""
+    from cxpulse.health import ExpertModel, compute_features, score_accounts
+    from cxpulse.health.features import health_config_of
+
+    with Workspace.open(folder) as ws:
+        cfg = health_config_of(ws)
+        model = ExpertModel(cfg.signals).fit(compute_features(ws, dates[0], cfg.signals))
+        for day in dates:
+            score_accounts(ws, model, day)

@@ -44,6 +44,7 @@ ROUTER_MODULES: list[str] = [
     "cxpulse.web.api.health",
     "cxpulse.web.api.accounts",
     "cxpulse.web.api.training",
+    "cxpulse.web.api.tokens",
     # surveys and public survey pages, responses ingestion
     "cxpulse.web.api.surveys",
     "cxpulse.web.api.responses",

@@ -129,14 +129,14 @@ def case_page(
     except CaseNotFoundError as exc:
         return render(request, "error.html", status_code=404, status=404, detail=str(exc))
     history = case_history(session, case_id)
-    opened = next((e for e in history if e.kind == "opened"), None)
+    said = [e.text for e in history if e.text and (e.kind == "opened" or e.actor == "customer")]
     allowed = sorted(TRANSITIONS[CaseStatus(case.status)], key=lambda s: STATUSES.index(s.value))
     return render(
         request,
         "case.html",
         case=case,
         history=history,
-        customer_comment=opened.text if opened is not None else None,
+        customer_comment=said[-1] if said else None,
         breached=is_case_breached(case),
         next_statuses=[s.value for s in allowed],
         can_resolve=CaseStatus.RESOLVED in TRANSITIONS[CaseStatus(case.status)],

@@ -1,0 +1,82 @@
+"""``/api/v1/accounts``: account search and the full account profile."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from cxpulse.web.deps import ContextDep
+from cxpulse.web.pages.accounts import load_profile, search_accounts
+
+router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
+
+
+class AccountRow(BaseModel):
+    account_id: str
+    name: str | None = None
+    segment: str | None = None
+    owner: str | None = None
+    country: str | None = None
+    mrr: float | None = None
+    score: float | None = None
+    band: str | None = None
+
+
+class DriverPublic(BaseModel):
+    signal: str
+    label: str
+    value: float | None
+    points: float
+
+
+class HistoryPoint(BaseModel):
+    date: date
+    score: float
+    band: str
+
+
+class CasePublic(BaseModel):
+    id: int
+    title: str
+    status: str
+    priority: str
+    owner: str | None
+    created_at: datetime
+    due_at: datetime | None
+    breached: bool
+
+
+class AccountProfilePublic(BaseModel):
+    """Facts, health (score, band, history, drivers, playbook), answers, tickets and cases."""
+
+    account_id: str
+    name: str | None
+    facts: dict[str, Any]
+    score: float | None
+    band: str | None
+    as_of: date | None
+    previous_score: float | None
+    history: list[HistoryPoint]
+    drivers: list[DriverPublic]
+    missing: list[str]
+    explanation: list[str]
+    playbook: str | None
+    responses: list[dict[str, Any]]
+    tickets: list[dict[str, Any]]
+    cases: list[CasePublic]
+
+
+@router.get("", response_model=list[AccountRow])
+def accounts(ctx: ContextDep, q: str = "", limit: int = 50) -> list[dict[str, Any]]:
+    """Accounts whose id or name contains ``q``, with their latest health score."""
+    return search_accounts(ctx, q, max(1, min(limit, 500)))
+
+
+@router.get("/{account_id}", response_model=AccountProfilePublic)
+def account(ctx: ContextDep, account_id: str, lang: Literal["es", "en"] = "es") -> dict[str, Any]:
+    """Everything the account page shows."""
+    return asdict(load_profile(ctx, account_id, lang))

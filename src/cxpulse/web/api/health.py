@@ -1,0 +1,100 @@
+"""``/api/v1/health``: the latest health scores, bands, movement and the at-risk list."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from cxpulse.web.deps import ContextDep
+from cxpulse.web.health_summary import at_risk, records
+from cxpulse.web.pages.health import load_summary
+
+router = APIRouter(prefix="/api/v1/health", tags=["health"])
+
+
+class ScoredAccount(BaseModel):
+    account_id: str
+    name: str | None = None
+    segment: str | None = None
+    owner: str | None = None
+    country: str | None = None
+    mrr: float | None = None
+    score: float
+    band: str
+    moved_from: str | None = None
+
+
+class BandMove(BaseModel):
+    from_band: str
+    to_band: str
+    count: int
+    drop: bool
+
+
+class HistogramBin(BaseModel):
+    start: int
+    end: int
+    count: int
+    band: str
+
+
+class HealthSummaryPublic(BaseModel):
+    """The latest snapshot: counts per band, distribution and movement since the one before."""
+
+    model: str | None
+    models: list[str]
+    as_of: date | None
+    previous_as_of: date | None
+    accounts: int
+    band_counts: dict[str, int]
+    red_below: float
+    green_from: float
+    histogram: list[HistogramBin]
+    movement: list[BandMove]
+
+
+class AtRiskList(BaseModel):
+    model: str | None
+    as_of: date | None
+    total: int
+    accounts: list[ScoredAccount]
+
+
+@router.get("", response_model=HealthSummaryPublic)
+def summary(ctx: ContextDep, model: str | None = None) -> dict[str, Any]:
+    """Counts per band, the score distribution and band movement since the previous snapshot."""
+    s = load_summary(ctx, model)
+    return {
+        "model": s.model,
+        "models": s.models,
+        "as_of": s.as_of,
+        "previous_as_of": s.previous_as_of,
+        "accounts": s.total,
+        "band_counts": s.band_counts,
+        "red_below": s.red_below,
+        "green_from": s.green_from,
+        "histogram": s.histogram() if s.has_scores else [],
+        "movement": [
+            {"from_band": m["from"], "to_band": m["to"], "count": m["count"], "drop": m["drop"]}
+            for m in s.movement
+        ],
+    }
+
+
+@router.get("/at-risk", response_model=AtRiskList)
+def at_risk_list(
+    ctx: ContextDep,
+    model: str | None = None,
+    risk: Literal["red", "risk", "all"] = "red",
+    sort: Literal["score", "name", "segment", "owner", "mrr", "account_id"] = "score",
+    desc: bool = False,
+    limit: int = 500,
+) -> dict[str, Any]:
+    """Accounts in the red band (``risk=risk`` adds yellow, ``all`` everyone), sorted."""
+    s = load_summary(ctx, model)
+    frame = at_risk(s, risk=risk, sort=sort, descending=desc)
+    rows = records(frame.head(max(0, limit)))
+    return {"model": s.model, "as_of": s.as_of, "total": len(frame), "accounts": rows}

@@ -1,0 +1,190 @@
+"""``/api/v1/responses``: ingest answers with an API token and an ``Idempotency-Key``.
+
+``POST`` is durable: the answer is committed before the 201 (or the 200 of a replay) is
+sent. A retry with the same key and body returns the first answer; the same key with
+another body is a 409. Malformed JSON, an unknown survey, a score off the scale or an
+oversized comment get a 4xx that says what to fix, and store nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from cxpulse import collect, store
+from cxpulse.collect.errors import CollectError
+from cxpulse.collect.sync import RESPONSE_ID_PREFIX
+from cxpulse.store.tables import Survey, SurveyResponse
+from cxpulse.web.deps import ContextDep, get_db_session, require_role
+
+router = APIRouter(prefix="/api/v1", tags=["responses"])
+# Commit when the endpoint returns, before the response is sent: a 2xx means it is stored.
+DbSession = Annotated[Session, Depends(get_db_session, scope="function")]
+
+MAX_BODY_BYTES = 64 * 1024
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+class ResponseCreate(collect.ResponseInput):
+    """One answer to ingest (``survey`` is the survey's slug)."""
+
+
+class ResponsePublic(BaseModel):
+    """A stored answer. ``response_id`` is its key in the analytics workspace."""
+
+    id: int
+    response_id: str = Field(description="'op-<id>': the key in the canonical responses table")
+    survey: str
+    kind: str
+    score: int
+    account_id: str
+    contact_id: str | None
+    comment: str | None
+    language: str | None
+    channel: str | None
+    touchpoint: str | None
+    source: str
+    responded_at: datetime
+    created_at: datetime
+    updated_at: datetime
+
+
+class ResponseList(BaseModel):
+    items: list[ResponsePublic]
+    total: int
+
+
+def to_public(response: SurveyResponse, slug: str) -> ResponsePublic:
+    """The API view of a stored answer."""
+    return ResponsePublic(
+        id=response.id,
+        response_id=f"{RESPONSE_ID_PREFIX}{response.id}",
+        survey=slug,
+        kind=response.kind,
+        score=response.score,
+        account_id=response.account_id,
+        contact_id=response.contact_id,
+        comment=response.comment,
+        language=response.language,
+        channel=response.channel,
+        touchpoint=response.touchpoint,
+        source=response.source,
+        responded_at=response.responded_at,
+        created_at=response.created_at,
+        updated_at=response.updated_at,
+    )
+
+
+def _decode(body: bytes) -> Any:
+    if len(body) > MAX_BODY_BYTES:
+        raise HTTPException(
+            status_code=413,
+            detail=f"the body has {len(body)} bytes; one answer takes at most {MAX_BODY_BYTES}. "
+            "Nothing was stored.",
+        )
+    if not body.strip():
+        raise HTTPException(
+            status_code=400,
+            detail='the body is empty: send a JSON object like {"survey": "nps-q1", '
+            '"score": 9, "account_id": "acme"}. Nothing was stored.',
+        )
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise HTTPException(
+            status_code=400,
+            detail=f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}. "
+            "Nothing was stored.",
+        ) from None
+    except UnicodeDecodeError:
+        raise HTTPException(
+            status_code=400, detail="the body is not UTF-8 JSON. Nothing was stored."
+        ) from None
+
+
+def _store(engine: Any, payload: Any, key: str | None) -> tuple[ResponsePublic, bool]:
+    data = collect.parse_response_input(payload)
+    with store.session(engine) as s:
+        result = collect.record_response(s, data, idempotency_key=key, source="api")
+        slug = s.scalar(select(Survey.slug).where(Survey.id == result.response.survey_id))
+        public = to_public(result.response, slug or data.survey)
+    # leaving the block committed the transaction: only now is it safe to acknowledge
+    return public, result.created
+
+
+@router.post(
+    "/responses",
+    status_code=201,
+    response_model=ResponsePublic,
+    dependencies=[require_role("analyst")],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ResponseCreate.model_json_schema()}},
+        }
+    },
+    responses={
+        200: {"model": ResponsePublic, "description": "replay of an earlier request"},
+        400: {"description": "malformed or empty JSON"},
+        404: {"description": "unknown survey"},
+        409: {"description": "Idempotency-Key reused with another body, or survey closed"},
+        422: {"description": "invalid answer (score off the scale, comment too long ...)"},
+    },
+)
+async def create_response(
+    request: Request,
+    ctx: ContextDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias=IDEMPOTENCY_HEADER,
+            max_length=300,
+            description="any unique string per answer; retries with it never duplicate",
+        ),
+    ] = None,
+) -> Any:
+    """Store one answer; 201 when new, 200 when replaying the same ``Idempotency-Key``."""
+    payload = _decode(await request.body())
+    try:
+        public, created = await run_in_threadpool(
+            _store, ctx.store_engine(), payload, idempotency_key
+        )
+    except CollectError as exc:
+        raise HTTPException(status_code=exc.http_status, detail=str(exc)) from None
+    headers = {} if created else {"Idempotent-Replayed": "true"}
+    return JSONResponse(
+        public.model_dump(mode="json"), status_code=201 if created else 200, headers=headers
+    )
+
+
+@router.get("/responses", response_model=ResponseList, dependencies=[require_role("analyst")])
+def list_responses(
+    db: DbSession,
+    survey: Annotated[str | None, Query(description="survey slug")] = None,
+    account_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ResponseList:
+    """Stored answers, newest first."""
+    from sqlalchemy import func
+
+    query = select(SurveyResponse, Survey.slug).join(Survey, Survey.id == SurveyResponse.survey_id)
+    if survey is not None:
+        try:
+            target = collect.get_survey(db, survey)
+        except CollectError as exc:
+            raise HTTPException(status_code=exc.http_status, detail=str(exc)) from None
+        query = query.where(SurveyResponse.survey_id == target.id)
+    if account_id is not None:
+        query = query.where(SurveyResponse.account_id == account_id)
+    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.execute(query.order_by(SurveyResponse.id.desc()).limit(limit).offset(offset)).all()
+    return ResponseList(items=[to_public(r, slug) for r, slug in rows], total=int(total))

@@ -1,0 +1,175 @@
+"""``/api/v1/surveys``: create and list surveys, open or close them, issue invitations."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from cxpulse import collect
+from cxpulse.collect.errors import CollectError
+from cxpulse.config import Settings
+from cxpulse.store.tables import Survey
+from cxpulse.web.context import WebContext
+from cxpulse.web.deps import ContextDep, get_db_session, require_role
+
+router = APIRouter(prefix="/api/v1", tags=["surveys"], dependencies=[require_role("analyst")])
+# Commit when the endpoint returns, before the response is sent: a 2xx means it is stored.
+DbSession = Annotated[Session, Depends(get_db_session, scope="function")]
+
+
+class SurveyCreate(BaseModel):
+    slug: Annotated[str, Field(min_length=1, max_length=100, examples=["nps-2026-q1"])]
+    kind: Literal["nps", "csat", "ces"]
+    touchpoint: str | None = Field(default=None, max_length=100, examples=["support"])
+    language: Literal["es", "en"] = "es"
+    question_es: str | None = Field(default=None, max_length=1000)
+    question_en: str | None = Field(default=None, max_length=1000)
+    ask_comment: bool = True
+
+
+class SurveyUpdate(BaseModel):
+    active: bool
+
+
+class SurveyPublic(BaseModel):
+    id: int
+    slug: str
+    kind: str
+    scale: tuple[int, int]
+    touchpoint: str | None
+    language: str
+    question_es: str
+    question_en: str
+    ask_comment: bool
+    active: bool
+    created_at: datetime
+
+
+class ContactIn(BaseModel):
+    account_id: Annotated[str, Field(min_length=1, max_length=200)]
+    contact_id: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+
+
+class InvitationsCreate(BaseModel):
+    contacts: list[ContactIn] = Field(min_length=1, max_length=10_000)
+    send_email: bool = False
+    expires_in_days: int | None = Field(default=30, ge=1, le=3650)
+
+
+class InvitationPublic(BaseModel):
+    id: int
+    account_id: str
+    contact_id: str | None
+    email: str | None
+    url: str = Field(description="the personal link; shown only in this response")
+    expires_at: datetime | None
+
+
+class InvitationsCreated(BaseModel):
+    invitations: list[InvitationPublic]
+    emailed: int
+    email_failures: dict[int, str]
+
+
+def survey_public(survey: Survey) -> SurveyPublic:
+    return SurveyPublic(
+        id=survey.id,
+        slug=survey.slug,
+        kind=survey.kind,
+        scale=collect.scale(survey.kind),
+        touchpoint=survey.touchpoint,
+        language=survey.language,
+        question_es=collect.question_text(survey, "es"),
+        question_en=collect.question_text(survey, "en"),
+        ask_comment=survey.ask_comment,
+        active=survey.active,
+        created_at=survey.created_at,
+    )
+
+
+def public_base_url(request: Request, ctx: WebContext) -> str:
+    """Where invitation links point: CXPULSE_BASE_URL, else [surveys] base_url, else this host."""
+    configured = os.environ.get("CXPULSE_BASE_URL") or ctx.config.surveys.get("base_url")
+    return str(configured or request.base_url).rstrip("/")
+
+
+def _fail(exc: CollectError) -> HTTPException:
+    return HTTPException(status_code=exc.http_status, detail=str(exc))
+
+
+def _get(db: Session, slug: str) -> Survey:
+    try:
+        return collect.get_survey(db, slug)
+    except CollectError as exc:
+        raise _fail(exc) from None
+
+
+@router.get("/surveys", response_model=list[SurveyPublic])
+def list_surveys(db: DbSession, active_only: bool = False) -> list[SurveyPublic]:
+    """Every survey, newest first."""
+    return [survey_public(s) for s in collect.list_surveys(db, active_only=active_only)]
+
+
+@router.post("/surveys", status_code=201, response_model=SurveyPublic)
+def create_survey(body: SurveyCreate, db: DbSession) -> SurveyPublic:
+    """Create a survey (409 when the slug exists)."""
+    try:
+        survey = collect.create_survey(db, **body.model_dump())
+    except CollectError as exc:
+        raise _fail(exc) from None
+    return survey_public(survey)
+
+
+@router.get("/surveys/{slug}", response_model=SurveyPublic)
+def get_survey(slug: str, db: DbSession) -> SurveyPublic:
+    return survey_public(_get(db, slug))
+
+
+@router.patch("/surveys/{slug}", response_model=SurveyPublic)
+def update_survey(slug: str, body: SurveyUpdate, db: DbSession) -> SurveyPublic:
+    """Open or close a survey (a closed survey takes no new answers)."""
+    survey = _get(db, slug)
+    survey.active = body.active
+    return survey_public(survey)
+
+
+@router.post("/surveys/{slug}/invitations", status_code=201, response_model=InvitationsCreated)
+def create_invitations(
+    slug: str, body: InvitationsCreate, request: Request, ctx: ContextDep, db: DbSession
+) -> InvitationsCreated:
+    """Issue one personal link per contact; optionally e-mail them (outbox or SMTP)."""
+    survey = _get(db, slug)
+    expires = timedelta(days=body.expires_in_days) if body.expires_in_days else None
+    contacts = [collect.Contact(c.account_id, c.contact_id, c.email) for c in body.contacts]
+    try:
+        issued = collect.invite_contacts(
+            db, survey, contacts, base_url=public_base_url(request, ctx), expires_in=expires
+        )
+        report = (
+            collect.email_invitations(db, survey, issued, settings=Settings())
+            if body.send_email
+            else None
+        )
+    except CollectError as exc:
+        raise _fail(exc) from None
+    return InvitationsCreated(
+        invitations=[
+            InvitationPublic(
+                id=i.invitation.id,
+                account_id=i.invitation.account_id,
+                contact_id=i.invitation.contact_id,
+                email=i.invitation.email,
+                url=i.url,
+                expires_at=i.invitation.expires_at,
+            )
+            for i in issued
+        ],
+        emailed=len(report.queued) + len(report.sent) if report else 0,
+        email_failures=report.failed if report else {},
+    )

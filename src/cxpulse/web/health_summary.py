@@ -1,0 +1,188 @@
+"""What the health page shows, read through :mod:`cxpulse.health` (latest scores, band changes).
+
+The latest snapshot is one row per account (already a per-account result of the engine);
+the page bins and counts those rows and joins a few account columns for the at-risk list.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxpulse.errors import CxpulseError
+from cxpulse.workspace import Workspace
+
+BANDS = ("red", "yellow", "green")
+ACCOUNT_COLUMNS = ("account_id", "name", "segment", "owner", "country", "mrr")
+SORTABLE = ("score", "name", "segment", "owner", "mrr", "account_id")
+RISK_CHOICES = ("red", "risk", "all")  # red only, red + yellow, everyone
+
+
+@dataclass
+class HealthSummary:
+    """The latest health snapshot of every account and what changed since the one before."""
+
+    model: str | None
+    as_of: date | None
+    previous_as_of: date | None
+    scores: pd.DataFrame  # account_id, score, band, name, segment, owner, country, mrr, moved_from
+    band_counts: dict[str, int] = field(default_factory=dict)
+    movement: list[dict[str, Any]] = field(default_factory=list)  # from, to, count
+    models: list[str] = field(default_factory=list)
+    red_below: float = 40.0
+    green_from: float = 70.0
+
+    @property
+    def has_scores(self) -> bool:
+        return not self.scores.empty
+
+    @property
+    def total(self) -> int:
+        return len(self.scores)
+
+    def histogram(self, width: int = 10) -> list[dict[str, Any]]:
+        """Accounts per score bin of ``width`` points, with the band of each bin's start."""
+        edges = np.arange(0, 100 + width, width)
+        counts, _ = np.histogram(self.scores["score"].clip(0, 100), bins=edges)
+        out = []
+        for start, count in zip(edges[:-1], counts, strict=True):
+            mid = start + width / 2
+            band = (
+                "red" if mid < self.red_below else "green" if mid >= self.green_from else "yellow"
+            )
+            out.append(
+                {"start": int(start), "end": int(start + width), "count": int(count), "band": band}
+            )
+        return out
+
+
+def _empty(models: list[str] | None = None) -> HealthSummary:
+    cols = [*ACCOUNT_COLUMNS, "score", "band", "moved_from"]
+    return HealthSummary(None, None, None, pd.DataFrame(columns=cols), models=models or [])
+
+
+def health_summary(ws: Workspace, model: str | None = None) -> HealthSummary:
+    """The latest scores of ``model`` (default: the model of the newest snapshot)."""
+    from cxpulse.health import band_changes, latest_scores
+    from cxpulse.health.features import health_config_of
+
+    try:
+        latest = latest_scores(ws)
+    except CxpulseError:  # nothing scored yet
+        return _empty()
+    if latest.empty:
+        return _empty()
+    latest["as_of"] = pd.to_datetime(latest["as_of"]).dt.date
+    models = sorted(latest["model"].astype(str).unique())
+    chosen: str = model if model is not None and model in models else str(latest.sort_values("as_of").iloc[-1]["model"])
+    rows = latest[latest["model"] == chosen].copy()
+    as_of = max(rows["as_of"])
+    rows = rows[rows["as_of"] == as_of]
+
+    accounts = ws.table("accounts")
+    info = accounts.select(*ACCOUNT_COLUMNS).execute()
+    merged = rows[["account_id", "score", "band"]].merge(info, on="account_id", how="left")
+
+    changes = [c for c in band_changes(ws, since=as_of, model=chosen) if c.at == as_of]
+    moved = {c.account_id: c.from_band for c in changes}
+    merged["moved_from"] = merged["account_id"].map(moved)
+    movement: dict[tuple[str, str], int] = {}
+    for c in changes:
+        movement[(c.from_band, c.to_band)] = movement.get((c.from_band, c.to_band), 0) + 1
+    bands = health_config_of(ws).bands
+    previous = _previous_as_of(ws, chosen, as_of)
+    return HealthSummary(
+        model=chosen,
+        as_of=as_of,
+        previous_as_of=previous,
+        scores=merged,
+        band_counts={b: int((merged["band"] == b).sum()) for b in BANDS},
+        movement=[
+            {"from": f, "to": t, "count": n, "drop": BANDS.index(t) < BANDS.index(f)}
+            for (f, t), n in sorted(movement.items(), key=lambda kv: -kv[1])
+        ],
+        models=models,
+        red_below=bands.red_below,
+        green_from=bands.green_from,
+    )
+
+
+def _previous_as_of(ws: Workspace, model: str, as_of: date) -> date | None:
+    from cxpulse.health import SCORES_TABLE
+
+    t = ws.table(SCORES_TABLE)
+    before = t.filter((t.model == model) & (t.as_of < as_of)).as_of.max().execute()
+    if before is None or pd.isna(before):
+        return None
+    return pd.Timestamp(before).date()
+
+
+def at_risk(
+    summary: HealthSummary, *, risk: str = "red", sort: str = "score", descending: bool = False
+) -> pd.DataFrame:
+    """The accounts to look after first: red (or red + yellow, or all), sorted."""
+    frame = summary.scores
+    if risk == "red":
+        frame = frame[frame["band"] == "red"]
+    elif risk == "risk":
+        frame = frame[frame["band"].isin(["red", "yellow"])]
+    key = sort if sort in SORTABLE else "score"
+    return frame.sort_values(
+        [key, "account_id"], ascending=[not descending, True], na_position="last"
+    ).reset_index(drop=True)
+
+
+EXPORT_COLUMNS = (
+    "account_id",
+    "name",
+    "segment",
+    "owner",
+    "country",
+    "mrr",
+    "score",
+    "band",
+    "moved_from",
+)
+
+
+def export_frame(frame: pd.DataFrame, as_of: date | None, model: str | None) -> pd.DataFrame:
+    out = frame[list(EXPORT_COLUMNS)].copy()
+    out.insert(0, "as_of", as_of)
+    out.insert(1, "model", model)
+    return out
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with missing values as ``None`` (templates and JSON)."""
+    out = []
+    for row in frame.to_dict("records"):
+        out.append(
+            {
+                k: (None if v is None or (isinstance(v, float) and math.isnan(v)) else v)
+                for k, v in row.items()
+            }
+        )
+    return out
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with a byte-order mark so spreadsheet programs read accents right."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def to_excel(frame: pd.DataFrame, sheet: str = "at-risk") -> bytes:
+    """An .xlsx workbook with one sheet."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name=sheet)
+        sheet_obj = writer.sheets[sheet]
+        for column in sheet_obj.columns:
+            width = max(len(str(c.value or "")) for c in column[:200]) + 2
+            sheet_obj.column_dimensions[column[0].column_letter].width = min(width, 40)
+    return buffer.getvalue()
