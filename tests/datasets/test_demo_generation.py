@@ -25,6 +25,7 @@ from cxpulse.schema.types import arrow_schema
 from cxpulse.workspace import Workspace
 
 TINY = {"accounts": 600, "responses": 3_000, "months": 8, "progress": False}
+LOADED = {"accounts": 300, "responses": 1_000, "months": 4, "progress": False}
 
 
 def read(path: Path) -> pd.DataFrame:
@@ -176,16 +177,16 @@ def test_progress_bar_reports_rows(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_load_demo_validates_and_loads_every_table(duck: Workspace, tmp_path: Path) -> None:
-    files = load_demo(duck, tmp_path, **TINY)
+    files = load_demo(duck, tmp_path, **LOADED)
     for name in TABLES:
         assert duck.count(name) == files.rows[name], name
         assert files.loaded[name].rows == files.rows[name]
-    again = load_demo(duck, tmp_path, **TINY)  # same seed: an idempotent reload
+    again = load_demo(duck, tmp_path, **LOADED)  # same seed: an idempotent reload
     assert all(duck.count(n) == again.rows[n] for n in TABLES)
 
 
 def test_chunk_folders_load_like_files(duck: Workspace, tmp_path: Path) -> None:
-    files = load_demo(duck, tmp_path, chunk_accounts=BLOCK, **TINY)
+    files = load_demo(duck, tmp_path, chunk_accounts=BLOCK, **LOADED)
     assert files.tables["usage_events"].is_dir()
     assert duck.count("usage_events") == files.rows["usage_events"]
 
