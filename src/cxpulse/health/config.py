@@ -32,10 +32,16 @@ class Signal(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="column name of the feature")
     family: Family
     source: str = Field(
-        description="a builtin feature (e.g. 'usage_frequency') or 'table.column' of a table "
-        "with one row per account (e.g. 'accounts.mrr')"
+        description="a builtin feature (e.g. 'usage_frequency'), 'table.column' of a table with "
+        "account_id (e.g. 'accounts.mrr'), or an indicator 'table.column=value' "
+        "(e.g. 'accounts.country=DE')"
     )
     lookback_days: int = Field(default=90, ge=1, le=3650)
+    time_column: str | None = Field(
+        default=None,
+        description="for 'table.column' sources: the time column that makes the value point-in-"
+        "time (default: 'observed_at' when the table has it)",
+    )
     direction: Direction = "higher_is_better"
     weight: float = Field(default=1.0, ge=0)
     bad: float = Field(description="value at (or beyond) which the signal scores 0")

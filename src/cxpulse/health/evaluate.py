@@ -117,18 +117,24 @@ def monthly_dates(first: dt.date, last: dt.date) -> list[dt.date]:
 
 def backtest_dates(ws: Workspace, horizon_days: int, warmup_days: int = 90) -> list[dt.date]:
     """Monthly as-of dates whose horizon is fully observed in the data (aggregates only)."""
-    a = ws.table("accounts")
-    first = a.start_date.min().execute()
+    starts = [
+        ws.table("accounts").start_date.min().execute(),
+        ws.table("usage_events").occurred_at.min().execute(),
+        ws.table("tickets").opened_at.min().execute(),
+        ws.table("responses").responded_at.min().execute(),
+    ]
     ends = [
         ws.table("usage_events").occurred_at.max().execute(),
         ws.table("tickets").opened_at.max().execute(),
         ws.table("responses").responded_at.max().execute(),
         ws.table("outcomes").occurred_at.max().execute(),
     ]
+    firsts = [pd.Timestamp(e).date() for e in starts if e is not None and not pd.isna(e)]
     ends = [pd.Timestamp(e).date() for e in ends if e is not None and not pd.isna(e)]
-    if first is None or pd.isna(first) or not ends:
+    if not firsts or not ends:
         raise NotEnoughDataError("the workspace has no accounts or no activity to backtest on")
-    start = pd.Timestamp(first).date() + dt.timedelta(days=warmup_days)
+    # history starts when both accounts and activity exist; the warm-up fills the windows
+    start = max(firsts) + dt.timedelta(days=warmup_days)
     return monthly_dates(start, max(ends) - dt.timedelta(days=horizon_days))
 
 

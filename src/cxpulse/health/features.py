@@ -60,8 +60,14 @@ def population(ws: Workspace, as_of: Any) -> ir.Table:
     return a.anti_join(gone, "account_id").select("account_id")
 
 
-def _column_source(ws: Workspace, signal: Signal) -> ir.Table:
-    table, _, column = signal.source.partition(".")
+def _column_source(ws: Workspace, signal: Signal, as_of: dt.datetime) -> ir.Table:
+    """``table.column`` (mean per account) or ``table.column=value`` (share of rows equal).
+
+    With a time column (``time_column``, or ``observed_at`` when present) only rows in the
+    lookback window before ``as_of`` count, and the latest of them gives the value.
+    """
+    ref, _, wanted = signal.source.partition("=")
+    table, _, column = ref.strip().partition(".")
     if table not in ws.con.list_tables():
         raise ConfigError(
             f"signal {signal.name!r}: source table {table!r} does not exist in the workspace; "
@@ -74,13 +80,39 @@ def _column_source(ws: Workspace, signal: Signal) -> ir.Table:
             f"{column!r} in table {table!r} (it has: {', '.join(t.columns)})"
         )
     col = t[column]
-    if col.type().is_boolean():
+    if wanted:
+        target: Any = wanted.strip().strip("'\"")
+        if col.type().is_numeric():
+            try:
+                target = float(target)
+            except ValueError as exc:
+                raise ConfigError(
+                    f"signal {signal.name!r}: {column!r} is numeric, {wanted!r} is not"
+                ) from exc
+        col = (col == target).cast("int64")
+    elif col.type().is_boolean():
         col = col.cast("int64")
     if not col.type().is_numeric():
         raise ConfigError(
-            f"signal {signal.name!r}: column {signal.source!r} is {col.type()}, not numeric"
+            f"signal {signal.name!r}: column {signal.source!r} is {col.type()}, not numeric; "
+            f"use an indicator such as '{ref.strip()}=<value>'"
         )
-    return t.group_by("account_id").aggregate(value=col.cast("float64").mean())
+    t = t.mutate(__v=col.cast("float64"))
+    time_col = signal.time_column or ("observed_at" if "observed_at" in t.columns else None)
+    if time_col is None:
+        return t.group_by("account_id").aggregate(value=t["__v"].mean())
+    if time_col not in t.columns:
+        raise ConfigError(f"signal {signal.name!r}: table {table!r} has no column {time_col!r}")
+    lo = as_of - dt.timedelta(days=signal.lookback_days)
+    bounds: tuple[Any, Any] = (lo, as_of)
+    if t[time_col].type().is_date():
+        bounds = (lo.date(), as_of.date())
+    t = t.filter(t[time_col] >= bounds[0], t[time_col] < bounds[1])
+    last = t.group_by("account_id").aggregate(last_at=t[time_col].max())
+    j = t.inner_join(last, [t.account_id == last.account_id, t[time_col] == last.last_at]).select(
+        t.account_id, v=t["__v"]
+    )
+    return j.group_by("account_id").aggregate(value=j.v.mean())
 
 
 def signal_expression(
@@ -92,8 +124,8 @@ def signal_expression(
         ctx = FeatureContext(ws, as_of, signal.lookback_days, tuple(important))
         fill = float(signal.lookback_days) if builtin.fill_lookback else builtin.fill
         return builtin.build(ctx), fill
-    if "." in signal.source:
-        return _column_source(ws, signal), None
+    if "." in signal.source.partition("=")[0]:
+        return _column_source(ws, signal, as_of), None
     raise ConfigError(
         f"signal {signal.name!r}: unknown source {signal.source!r}; use one of "
         f"{', '.join(sorted(BUILTINS))} or 'table.column'"
