@@ -10,9 +10,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from synthetic import make_data, seed  # noqa: E402
+from health_synthetic import make_data, seed
 
-from cxpulse.health.config import HealthConfig, parse_health_config  # noqa: E402
+from cxpulse.health.config import HealthConfig, parse_health_config
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from reference import features as reference_features
-from reference import population as reference_population
-from synthetic import insert, seed
+from health_reference import features as reference_features
+from health_reference import population as reference_population
+from health_synthetic import insert, seed
 
 from cxpulse.errors import ConfigError
 from cxpulse.health import (
