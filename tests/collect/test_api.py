@@ -165,3 +165,21 @@ def test_tokens_are_shown_once_listed_without_secret_and_revocable(
         "/api/v1/responses", json=GOOD, headers={"Authorization": f"Bearer {secret}"}
     )
     assert gone.status_code == 401
+
+
+def test_answer_reaches_the_workspace_within_seconds(api: tuple[TestClient, str]) -> None:
+    import time
+
+    client, _ = api
+    ctx = client.app.state.ctx  # type: ignore[attr-defined]
+    assert _post(client, {**GOOD, "score": 9}, key="fresh").status_code == 201
+    posted = time.monotonic()
+    count = 0
+    while time.monotonic() - posted < 10:
+        with ctx.workspace_lock:
+            count = ctx.workspace.count("responses")
+        if count:
+            break
+        time.sleep(0.2)
+    assert count == 1
+    assert time.monotonic() - posted < 6

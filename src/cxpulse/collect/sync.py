@@ -196,6 +196,9 @@ def start_sync_task(app: Any, interval: float = DEFAULT_INTERVAL) -> asyncio.Tas
     ``app.state.ctx`` (store URL, workspace and its lock) and keeps the task on
     ``app.state.sync_task``. Stop it with :func:`stop_sync_task`.
     """
+    existing: asyncio.Task[None] | None = getattr(app.state, "sync_task", None)
+    if existing is not None and not existing.done():
+        return existing
     ctx = app.state.ctx
     lock: Any = getattr(ctx, "workspace_lock", None) or threading.RLock()
 

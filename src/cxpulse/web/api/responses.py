@@ -9,10 +9,12 @@ oversized comment get a 4xx that says what to fix, and store nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -21,11 +23,30 @@ from starlette.concurrency import run_in_threadpool
 
 from cxpulse import collect, store
 from cxpulse.collect.errors import CollectError
-from cxpulse.collect.sync import RESPONSE_ID_PREFIX
+from cxpulse.collect.sync import (
+    DEFAULT_INTERVAL,
+    RESPONSE_ID_PREFIX,
+    start_sync_task,
+    stop_sync_task,
+)
 from cxpulse.store.tables import Survey, SurveyResponse
 from cxpulse.web.deps import ContextDep, get_db_session, require_role
 
-router = APIRouter(prefix="/api/v1", tags=["responses"])
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Keep the analytics workspace up to date with stored answers while the app runs."""
+    ctx = getattr(app.state, "ctx", None)
+    interval = float(ctx.config.surveys.get("sync_interval_s", DEFAULT_INTERVAL)) if ctx else 0
+    if ctx is not None and interval > 0:
+        start_sync_task(app, interval=interval)
+    try:
+        yield
+    finally:
+        await stop_sync_task(app)
+
+
+router = APIRouter(prefix="/api/v1", tags=["responses"], lifespan=_lifespan)
 # Commit when the endpoint returns, before the response is sent: a 2xx means it is stored.
 DbSession = Annotated[Session, Depends(get_db_session, scope="function")]
 
