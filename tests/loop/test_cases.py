@@ -228,3 +228,16 @@ def test_list_filters_and_overdue(store_url) -> None:
         assert sorted(ids(trigger="detractor", account_id="A1")) == sorted([a, c])
         assert ids(status=["resolved"]) == []
         assert ids() == [c, a, b]  # soonest due first
+
+
+def test_comment_added_after_the_score_lands_in_the_case_history_once(store_url, answer) -> None:
+    ctx = _ctx()
+    with store.session(store_url) as s:
+        row = answer(s, 1)
+        (case,) = on_response(s, row, ctx, now=T0)
+        row.comment = "Nadie me llamó"
+        on_response(s, row, ctx, now=T0 + timedelta(minutes=2))
+        on_response(s, row, ctx, now=T0 + timedelta(minutes=3))  # same comment: no repeat
+        history = case_history(s, case.id)
+    said = [(e.kind, e.actor, e.text) for e in history if e.actor == "customer"]
+    assert said == [("commented", "customer", "Nadie me llamó")]

@@ -24,15 +24,16 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cxpulse.locale import gettext
-from cxpulse.loop.cases import open_case_once
+from cxpulse.loop.cases import open_case_once, record_event
 from cxpulse.loop.context import LoopContext, context_for
 from cxpulse.loop.outbox import enqueue
 from cxpulse.loop.rules import BandChange, ResponseFacts, Rule, recipients
 from cxpulse.loop.workflow import as_utc
-from cxpulse.store.tables import Case, utcnow
+from cxpulse.store.tables import Case, CaseEvent, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +103,29 @@ def on_response(
         if created:
             details = {"kind": facts.kind, "score": facts.score, "comment": facts.comment}
             queue_notifications(session, case, rule, ctx, details, at)
+        elif facts.comment:
+            add_customer_comment(session, case, facts.comment, at)
         opened.append(case)
     return opened
+
+
+CUSTOMER = "customer"
+
+
+def add_customer_comment(session: Session, case: Case, comment: str, at: datetime) -> bool:
+    """Record a comment the customer added or changed after the case opened (the answer page
+    takes the score first, the comment later). Returns whether an event was added."""
+    text = comment.strip()
+    said = session.scalars(
+        select(CaseEvent.text).where(
+            CaseEvent.case_id == case.id,
+            or_(CaseEvent.kind == "opened", CaseEvent.actor == CUSTOMER),
+        )
+    ).all()
+    if not text or text in {(t or "").strip() for t in said}:
+        return False
+    record_event(session, case.id, "commented", actor=CUSTOMER, text=text, at=at)
+    return True
 
 
 def on_band_changes(
