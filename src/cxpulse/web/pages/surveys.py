@@ -135,11 +135,11 @@ def submit_answer(
         except ValueError:
             value = -1  # refused below with the scale in the message
     try:
-        collect.answer_invitation(
-            db, token, value, comment=comment, language=lang_param, channel="link"
-        )
+        with db.begin_nested():  # a refused answer leaves nothing behind
+            collect.answer_invitation(
+                db, token, value, comment=comment, language=lang_param, channel="link"
+            )
     except InvalidAnswerError:
-        db.rollback()
         invitation = db.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
         survey = db.get(Survey, invitation.survey_id) if invitation else None
         lang = _answer_language(request, survey)
@@ -200,18 +200,18 @@ def create_survey_submit(
         "question_en": question_en,
     }
     try:
-        survey = collect.create_survey(
-            db,
-            slug,
-            kind,
-            touchpoint=touchpoint.strip() or None,
-            language=language,
-            question_es=question_es.strip() or None,
-            question_en=question_en.strip() or None,
-            ask_comment=ask_comment is not None,
-        )
+        with db.begin_nested():
+            survey = collect.create_survey(
+                db,
+                slug,
+                kind,
+                touchpoint=touchpoint.strip() or None,
+                language=language,
+                question_es=question_es.strip() or None,
+                question_en=question_en.strip() or None,
+                ask_comment=ask_comment is not None,
+            )
     except CollectError as exc:
-        db.rollback()
         return render(
             request,
             "survey_list.html",
@@ -298,13 +298,13 @@ def invite_submit(
     """Create invitations and show their links once (they cannot be shown again)."""
     survey = _survey_or_404(db, slug)
     try:
-        issued = collect.invite_contacts(
-            db, survey, _parse_contacts(contacts), base_url=public_base_url(request, ctx)
-        )
-        if send_email is not None:
-            collect.email_invitations(db, survey, issued, settings=Settings())
+        with db.begin_nested():
+            issued = collect.invite_contacts(
+                db, survey, _parse_contacts(contacts), base_url=public_base_url(request, ctx)
+            )
+            if send_email is not None:
+                collect.email_invitations(db, survey, issued, settings=Settings())
     except CollectError as exc:
-        db.rollback()
         return _detail(request, db, survey, error=str(exc), status_code=422)
     return _detail(request, db, survey, links=issued)
 
