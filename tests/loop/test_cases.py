@@ -241,3 +241,18 @@ def test_comment_added_after_the_score_lands_in_the_case_history_once(store_url,
         history = case_history(s, case.id)
     said = [(e.kind, e.actor, e.text) for e in history if e.actor == "customer"]
     assert said == [("commented", "customer", "Nadie me llamó")]
+
+
+def test_dated_band_changes_from_the_health_package_are_idempotent(store_url) -> None:
+    from datetime import date
+
+    from cxpulse.health.bands import BandChange as HealthBandChange
+
+    ctx = _ctx(rules=[{"name": "red", "trigger": {"kind": "health_red"}}])
+    change = HealthBandChange("A1", "yellow", "red", date(2026, 4, 1), 52.0, 28.0, "expert")
+    with store.session(store_url) as s:
+        first = on_band_changes(s, [change], ctx, now=T0)
+    with store.session(store_url) as s:
+        second = on_band_changes(s, [change], ctx, now=T0 + timedelta(days=3))
+        assert s.scalar(select(func.count()).select_from(Case)) == 1
+    assert first[0].id == second[0].id and first[0].owner == "ana@example.com"

@@ -79,3 +79,58 @@ def test_refused_transition_exits_with_a_clear_message(tmp_path: Path, monkeypat
     assert "cannot move to 'open'" in result.output
     missing = runner.invoke(app, ["cases", "show", "42", "-p", project])
     assert missing.exit_code == 2 and "case 42 does not exist" in missing.output
+
+
+def test_check_health_opens_a_case_for_a_drop_into_red_once(tmp_path: Path, monkeypatch) -> None:
+    from datetime import date, timedelta
+
+    import pandas as pd
+
+    from cxpulse.health.scoring import write_scores
+    from cxpulse.workspace import Workspace
+
+    monkeypatch.delenv("CXPULSE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("CXPULSE_WORKSPACE_URL", raising=False)
+    (tmp_path / "cxpulse.toml").write_text(
+        '[[loop.rules]]\nname = "red"\ntrigger = { kind = "health_red" }\n'
+        'action = { priority = "urgent", sla_hours = 24 }\n',
+        encoding="utf-8",
+    )
+    today = date.today()
+    with Workspace.open(tmp_path) as ws:
+        ws.load(
+            "accounts",
+            pd.DataFrame(
+                {
+                    "account_id": ["A1", "A2"],
+                    "owner": ["ana@x.com", None],
+                    "start_date": [date(2024, 1, 1)] * 2,
+                }
+            ),
+        )
+        for as_of, bands in (
+            (today - timedelta(days=14), ("yellow", "green")),
+            (today - timedelta(days=7), ("red", "green")),
+        ):
+            write_scores(
+                ws,
+                pd.DataFrame(
+                    {
+                        "account_id": ["A1", "A2"],
+                        "as_of": [as_of] * 2,
+                        "score": [30.0 if bands[0] == "red" else 55.0, 80.0],
+                        "band": list(bands),
+                        "model": ["expert"] * 2,
+                        "explanation": ["{}"] * 2,
+                    }
+                ),
+            )
+    out = _run("check-health", "-p", str(tmp_path))
+    assert "1 health case(s): #1" in out
+    assert "0 health case(s)" not in out
+    again = _run("check-health", "-p", str(tmp_path))
+    assert "1 health case(s): #1" in again  # the same case, not a second one
+    listed = json.loads(_run("list", "--json", "-p", str(tmp_path)))
+    assert len(listed) == 1
+    assert listed[0]["owner"] == "ana@x.com" and listed[0]["priority"] == "urgent"
+    assert listed[0]["trigger"] == "health_red"

@@ -23,6 +23,7 @@ from cxpulse.loop import (
     assign_case,
     case_history,
     change_case_status,
+    check_health,
     classify_case,
     comment_case,
     deliver_once,
@@ -310,6 +311,39 @@ def indicators(
     for key, (estimate, unit) in items.items():
         console.print(f"{key}: {_fmt(estimate, unit)}")
     console.print(f"followups_sent: {got.followups_sent}")
+
+
+@app.command("check-health")
+def check_health_command(
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Only band changes on or after this date (YYYY-MM-DD); default 30 days ago."
+        ),
+    ] = None,
+    project: ProjectOption = Path("."),
+) -> None:
+    """Open cases for accounts whose health band dropped (rules with trigger health_red)."""
+    from datetime import UTC, date, timedelta
+
+    from cxpulse.errors import ConfigError
+    from cxpulse.workspace import Workspace
+
+    with reported_errors():
+        try:
+            start = date.fromisoformat(since) if since else None
+        except ValueError:
+            raise ConfigError(f"--since {since!r} is not a date; write it as YYYY-MM-DD") from None
+        start = start or (datetime.now(UTC) - timedelta(days=30)).date()
+        cfg = load_config(project)
+        url = cfg.store_url()
+        store.migrate(url)
+        with Workspace.open(project) as ws:
+            ctx = LoopContext.from_project(cfg, ws)
+            with store.session(url) as s:
+                cases = check_health(s, ws, start, ctx)
+                ids = [c.id for c in cases]
+    console.print(f"{len(ids)} health case(s): {', '.join(f'#{i}' for i in ids) or '-'}")
 
 
 @app.command("deliver")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -202,6 +202,8 @@ def check_health(
 def _as_datetime(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return as_utc(value)
+    if isinstance(value, date):  # health snapshots are dated
+        return datetime.combine(value, time(0), tzinfo=UTC)
     if isinstance(value, str):
         try:
             return as_utc(datetime.fromisoformat(value))
