@@ -198,7 +198,11 @@ def score_history_spec(points: list[dict[str, Any]], lang: str) -> dict[str, Any
         alt.Chart(frame)
         .mark_line(color=BRAND, strokeWidth=2.2, point=alt.OverlayMarkDef(color=BRAND, size=40))
         .encode(
-            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
+            x=alt.X(
+                "date:T",
+                title=None,
+                axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month", grid=False),
+            ),
             y=alt.Y("score:Q", scale=alt.Scale(domain=[0, 100]), title=title),
             tooltip=[
                 alt.Tooltip("date:T", title=" ", format="%Y-%m-%d"),

@@ -80,7 +80,11 @@ def health_summary(ws: Workspace, model: str | None = None) -> HealthSummary:
         return _empty()
     latest["as_of"] = pd.to_datetime(latest["as_of"]).dt.date
     models = sorted(latest["model"].astype(str).unique())
-    chosen: str = model if model is not None and model in models else str(latest.sort_values("as_of").iloc[-1]["model"])
+    chosen: str = (
+        model
+        if model is not None and model in models
+        else str(latest.sort_values("as_of").iloc[-1]["model"])
+    )
     rows = latest[latest["model"] == chosen].copy()
     as_of = max(rows["as_of"])
     rows = rows[rows["as_of"] == as_of]

@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date as babel_format_date
+from babel.dates import get_day_names, get_month_names
 from babel.numbers import format_decimal, format_percent
 from starlette.requests import Request
 
@@ -75,3 +77,32 @@ def format_date(value: dt.date | dt.datetime | str | None, lang: str, style: str
 def format_month(value: dt.date | dt.datetime | str | None, lang: str) -> str:
     """A month label such as ``Sep 2026`` / ``sept 2026``."""
     return format_date(value, lang, "MMM yyyy")
+
+
+def vega_locale(lang: str) -> dict[str, Any]:
+    """d3 number and time format locales for vega-embed, taken from Babel's CLDR data."""
+    code = BABEL_LOCALES.get(lang, lang)
+    symbols = Locale.parse(code).number_symbols["latn"]
+    months = get_month_names("wide", locale=code)
+    short_months = get_month_names("abbreviated", locale=code)
+    days = get_day_names("wide", locale=code)  # Babel: 0 = Monday; d3: Sunday first
+    short_days = get_day_names("abbreviated", locale=code)
+    order = [6, 0, 1, 2, 3, 4, 5]
+    return {
+        "format": {
+            "decimal": symbols["decimal"],
+            "thousands": symbols["group"],
+            "grouping": [3],
+            "currency": ["$", ""],
+        },
+        "time": {
+            "dateTime": "%x, %X",
+            "date": "%d/%m/%Y" if lang == "es" else "%m/%d/%Y",
+            "time": "%H:%M:%S",
+            "periods": ["AM", "PM"],
+            "days": [days[i] for i in order],
+            "shortDays": [short_days[i] for i in order],
+            "months": [months[i] for i in range(1, 13)],
+            "shortMonths": [short_months[i].rstrip(".") for i in range(1, 13)],
+        },
+    }

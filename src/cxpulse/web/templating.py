@@ -110,6 +110,7 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         ],
         "nav": _nav_items(request, user),
         "escape": escape,
+        "vega_locale": lambda: i18n.vega_locale(lang),
     }
     context.update(extra)
     return context

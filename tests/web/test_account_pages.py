@@ -1,0 +1,65 @@
+"""Account search and the account page."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_account_search_finds_by_name_and_id(admin: TestClient) -> None:
+    by_id = admin.get("/api/v1/accounts?q=A01").json()
+    assert {r["account_id"] for r in by_id} == {f"A01{i}" for i in range(10)}
+    by_name = admin.get("/api/v1/accounts?q=cliente 002").json()
+    assert [r["account_id"] for r in by_name] == ["A002"]
+    assert by_name[0]["band"] in ("red", "yellow", "green")
+
+
+def test_account_profile_matches_the_health_explanation(admin: TestClient, app) -> None:  # type: ignore[no-untyped-def]
+    from cxpulse.health import explain_account, score_history
+
+    ws = app.state.ctx.workspace
+    want = explain_account(ws, "A002", lang="en")
+    body = admin.get("/api/v1/accounts/A002?lang=en").json()
+    assert body["score"] == want.score
+    assert body["band"] == want.band
+    assert body["playbook"] == want.playbook
+    assert [d["signal"] for d in body["drivers"]] == [d.signal for d in want.drivers]
+    assert len(body["history"]) == len(score_history(ws, "A002"))
+    assert body["facts"]["segment"] == "Enterprise"
+    assert all(r["account_id"] == "A002" for r in body["responses"])
+    times = [r["responded_at"] for r in body["responses"]]
+    assert times == sorted(times, reverse=True)
+
+
+def test_account_page_shows_score_drivers_and_comments(admin: TestClient) -> None:
+    page = admin.get("/accounts/A002")
+    assert page.status_code == 200
+    assert 'id="account-score"' in page.text
+    assert 'id="drivers"' in page.text
+    assert "Cliente 002 S.A." in page.text
+    assert "Qué hacer" in page.text
+
+
+def test_unknown_account_is_a_404_page(admin: TestClient) -> None:
+    response = admin.get("/accounts/NOPE")
+    assert response.status_code == 404
+    assert "NOPE" in response.text
+    assert admin.get("/api/v1/accounts/NOPE").status_code == 404
+
+
+def test_account_page_lists_its_cases(admin: TestClient, app) -> None:  # type: ignore[no-untyped-def]
+    from cxpulse import store
+    from cxpulse.loop import open_case
+
+    with store.session(app.state.ctx.store_engine()) as s:
+        open_case(
+            s,
+            account_id="A005",
+            trigger="manual",
+            title="Llamar al sponsor",
+            priority="high",
+            sla_hours=48,
+        )
+    page = admin.get("/accounts/A005")
+    assert "Llamar al sponsor" in page.text
+    body = admin.get("/api/v1/accounts/A005").json()
+    assert [c["title"] for c in body["cases"]] == ["Llamar al sponsor"]
