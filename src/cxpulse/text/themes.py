@@ -186,13 +186,20 @@ def _catalogue_keys(
     return keys
 
 
-def _label(key: str | None, words: tuple[str, ...], lang: str, taken: set[str]) -> str:
+def _label(key: str | None, words: tuple[str, ...], lang: str, earlier: list[Theme]) -> str:
+    """The catalogue name, or the distinctive words; a second theme with the same name gets
+    its first distinctive word that the earlier ones do not have."""
     if key is None:
         return " · ".join(words) if words else "—"
     name = theme_name(key, lang)
-    if name in taken and words:
-        return f"{name} · {words[0]}"
-    return name
+    same = [t for t in earlier if t.key == key]
+    if not same or not words:
+        return name
+    used = {w for t in same for w in t.words} | {t.label for t in earlier}
+    fresh = [w for w in words if w not in used and fold(w) != fold(name)]
+    word = fresh[0] if fresh else words[0]
+    label = f"{name} · {word}"
+    return label if label not in used else f"{name} · {' '.join(words)}"
 
 
 def find_themes(
@@ -236,7 +243,6 @@ def find_themes(
     words = distinctive_words(texts, labels, k)
     keys = _catalogue_keys(texts, labels, k, catalog)
     themes: list[Theme] = []
-    taken: set[str] = set()
     for theme_id in range(k):
         members = np.flatnonzero(labels == theme_id)
         closest = members[np.argsort(-similarity[members], kind="stable")]
@@ -246,8 +252,7 @@ def find_themes(
                 shown.append(texts[i])
             if len(shown) == examples:
                 break
-        label = _label(keys[theme_id], words[theme_id], lang, taken)
-        taken.add(label)
+        label = _label(keys[theme_id], words[theme_id], lang, themes)
         themes.append(
             Theme(theme_id, label, keys[theme_id], words[theme_id], len(members), tuple(shown))
         )
