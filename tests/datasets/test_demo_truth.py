@@ -10,7 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxpulse.datasets import DemoFiles, TruthError, true_churn_probability
+from cxpulse.datasets import (
+    DemoFiles,
+    TruthError,
+    forecast_churn_probability,
+    true_churn_probability,
+)
 
 
 def month_of(values: pd.Series) -> pd.Series:
@@ -19,7 +24,8 @@ def month_of(values: pd.Series) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def truth_m(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    tm = frames["truth_monthly"].copy()
+    tm = frames["truth_monthly"]
+    tm = tm[tm.customer].copy()  # observable activity exists only while a customer
     tm["month"] = pd.to_datetime(tm.month_start)
     return tm
 
@@ -34,11 +40,19 @@ def test_truth_files_have_the_documented_columns(frames: dict[str, pd.DataFrame]
         "month_start",
         "health",
         "churn_hazard",
+        "customer",
     ]
     assert list(frames["truth"].columns) == ["account_id", "base_health", "churned", "churn_date"]
     tm = frames["truth_monthly"]
     assert tm.health.between(0, 100).all() and tm.churn_hazard.between(0, 1).all()
     assert not tm.duplicated(["account_id", "month_start"]).any()
+    # rows continue after a churn (counterfactual hazards), flagged as not a customer
+    truth = frames["truth"].set_index("account_id")
+    last = tm[tm.customer].groupby("account_id").month_start.max()
+    churned = truth.index[truth.churned]
+    churn_month = pd.to_datetime(truth.churn_date[churned]).dt.to_period("M").dt.to_timestamp()
+    assert (pd.to_datetime(last[churned]) == churn_month).all()
+    assert tm.groupby("account_id").month_start.max().nunique() == 1
 
 
 def test_truth_agrees_with_accounts_and_outcomes(frames: dict[str, pd.DataFrame]) -> None:
@@ -78,7 +92,8 @@ def test_churned_accounts_had_lower_health(frames: dict[str, pd.DataFrame]) -> N
 
 
 def test_empirical_churn_matches_the_hazards(frames: dict[str, pd.DataFrame]) -> None:
-    p = frames["truth_monthly"].churn_hazard
+    tm = frames["truth_monthly"]
+    p = tm.churn_hazard[tm.customer]  # months at risk: through the churn month
     expected, sd = p.sum(), np.sqrt((p * (1 - p)).sum())
     observed = frames["truth"].churned.sum()
     assert abs(observed - expected) < 3 * sd  # 121 vs 127.8, sd 10.8
@@ -232,3 +247,37 @@ def test_true_churn_probability_counts_days_exactly() -> None:
         }
     )
     assert true_churn_probability(tm2, "2025-05-31", 61).probability.iloc[0] == pytest.approx(0.36)
+
+
+def test_forecast_is_calibrated_and_ranks_below_the_realised_hazards(
+    demo: DemoFiles, frames: dict[str, pd.DataFrame]
+) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    predicted, observed, variance = 0.0, 0, 0.0
+    realised_p, forecast_p, labels = [], [], []
+    for as_of in ("2025-02-01", "2025-05-02", "2025-07-31", "2025-10-29", "2026-01-27"):
+        q = forecast_churn_probability(demo.truth_monthly, demo.truth, as_of, 90, paths=400)
+        p = true_churn_probability(demo.truth_monthly, as_of, 90)
+        assert list(q.account_id) == list(p.account_id)
+        qa, y = _alive_labels(frames, q, as_of, 90)
+        pa_, _ = _alive_labels(frames, p, as_of, 90)
+        predicted += qa.sum()
+        variance += (qa * (1 - qa)).sum()
+        observed += int(y.sum())
+        realised_p.append(pa_)
+        forecast_p.append(qa)
+        labels.append(y)
+    assert abs(observed - predicted) < 3 * np.sqrt(variance)
+    y_all = np.concatenate(labels)
+    auc_realised = roc_auc_score(y_all, np.concatenate(realised_p))
+    auc_forecast = roc_auc_score(y_all, np.concatenate(forecast_p))
+    assert 0.65 < auc_forecast < auc_realised  # measured 0.81 < 0.83
+
+
+def test_forecast_within_the_current_month_is_the_known_hazard(demo: DemoFiles) -> None:
+    # a window that ends inside the month of as_of needs no future: both must agree exactly
+    q = forecast_churn_probability(demo.truth_monthly, demo.truth, "2025-03-05", 10, paths=5)
+    p = true_churn_probability(demo.truth_monthly, "2025-03-05", 10)
+    assert np.allclose(q.probability, p.probability)
+    assert (p.probability > 0).mean() > 0.9

@@ -19,7 +19,11 @@ from cxpulse.datasets.demo import (
 from cxpulse.datasets.olist import olist_tables
 from cxpulse.datasets.online_retail import online_retail_tables
 from cxpulse.datasets.sources import DatasetError
-from cxpulse.datasets.truth import TruthError, true_churn_probability
+from cxpulse.datasets.truth import (
+    TruthError,
+    forecast_churn_probability,
+    true_churn_probability,
+)
 
 __all__ = [
     "BLOCK",
@@ -31,6 +35,7 @@ __all__ = [
     "TruthError",
     "bank_churn_tables",
     "demo_size",
+    "forecast_churn_probability",
     "generate_demo",
     "load_demo",
     "olist_tables",

@@ -305,6 +305,7 @@ TRUTH_MONTHLY_SCHEMA = pa.schema(
         pa.field("month_start", pa.date32()),
         pa.field("health", pa.float64()),
         pa.field("churn_hazard", pa.float64()),
+        pa.field("customer", pa.bool_()),
     ]
 )
 TRUTH_SCHEMA = pa.schema(
@@ -318,14 +319,20 @@ TRUTH_SCHEMA = pa.schema(
 
 
 def truth_tables(c: Company) -> tuple[pa.Table, pa.Table]:
-    """(truth_monthly, truth): the hidden health the observable tables were drawn from."""
-    acc, mon = np.nonzero(c.active)
+    """(truth_monthly, truth): the hidden health the observable tables were drawn from.
+
+    Monthly rows run from each account's start month to the last month, also after a churn:
+    the health and hazard it would have had are needed to compute unbiased probabilities.
+    """
+    start_month = np.searchsorted(c.month_days, c.start_day, side="right") - 1
+    acc, mon = np.nonzero(np.arange(c.months)[None, :] >= start_month[:, None])
     monthly = pa.Table.from_arrays(
         [
             c.account_ids.take(pa.array(acc)),
             pa.array(c.month_starts[mon]),
             pa.array(100.0 * sigmoid(c.latent[acc, mon].astype(np.float64))),
             pa.array(c.hazard[acc, mon]),
+            pa.array(c.active[acc, mon]),
         ],
         schema=TRUTH_MONTHLY_SCHEMA,
     )

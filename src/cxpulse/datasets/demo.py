@@ -4,8 +4,9 @@
 big for one piece, a folder ``<table>/part-NNNNN.parquet`` of chunk files), plus two truth
 files that nothing observable contains:
 
-``truth_monthly.parquet`` — one row per account and month in which it was a customer
-(from its start month through its churn month):
+``truth_monthly.parquet`` — one row per account and month from the account's start month
+(the first month for accounts that started before) to the last generated month, also after
+it churned (the hazard it would have faced is needed for unbiased probabilities):
 
 =============  =========  ===================================================================
 column         type       meaning
@@ -13,8 +14,10 @@ column         type       meaning
 account_id     string     ``ACC-000001`` ...; same ids as ``accounts``
 month_start    date32     first day of the month
 health         float64    hidden health 0-100 (``100 * sigmoid(h)``, h the latent AR(1) state)
-churn_hazard   float64    probability the account churned in that month, given a customer at
-                          its start (0 in an account's first month); see ``truth.py``
+churn_hazard   float64    probability of churning in that month for a customer at its start
+                          (0 in an account's first month); see ``truth.py``
+customer       bool       the account was a customer during (part of) the month: from its
+                          start month through its churn month
 =============  =========  ===================================================================
 
 ``truth.parquet`` — one row per account:
