@@ -12,6 +12,11 @@ where ``s_m`` and ``e_m`` are the shares of month ``m``'s days on or before ``as
 before ``as_of + H``. Months after the last generated month have no hazard (no churn is
 generated there either), so windows reaching past the end are truncated the same way the
 observable outcomes are.
+
+Those hazards depend on the health of months after ``as_of``, which nothing observable at
+``as_of`` reveals; :func:`forecast_churn_probability` is the generator's own forecast from the
+health known at ``as_of`` (the fair ceiling a health model is compared with), and
+:func:`true_churn_probability` the realised-hazard probability (the labels' exact law).
 """
 
 from __future__ import annotations
