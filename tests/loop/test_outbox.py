@@ -245,3 +245,48 @@ def test_two_workers_at_once_send_each_message_once(store_url, smtp) -> None:
     with store.session(store_url) as s:
         rows = s.scalars(select(OutboxMessage)).all()
         assert {r.status for r in rows} == {"sent"} and {r.attempts for r in rows} == {1}
+
+
+def test_detractor_answer_reaches_the_owner_by_email_and_webhook(
+    store_url, answer, smtp, hook_server
+) -> None:
+    from cxpulse.loop import LoopContext, on_response
+    from cxpulse.loop.rules import parse_loop_config
+
+    url, handler = hook_server
+    ctx = LoopContext(
+        config=parse_loop_config(
+            {
+                "webhook_url": url,
+                "rules": [
+                    {
+                        "name": "detractors",
+                        "trigger": {"kind": "detractor"},
+                        "action": {"notify": ["email", "webhook"]},
+                    }
+                ],
+            }
+        ),
+        language="es",
+        base_url="https://cx.example",
+        owner_of={"ACME": "csm@acme.example"}.get,
+    )
+    with store.session(store_url) as s:
+        (case,) = on_response(s, answer(s, 0, account_id="ACME", comment="Pésimo"), ctx, now=T0)
+    smtp.start()
+    worker = store.session_factory(store_url)()
+    try:
+        report = deliver_pending(worker, _settings(smtp.port), T0)
+    finally:
+        worker.close()
+    assert len(report.sent) == 2
+    ((rcpt, message),) = smtp.inbox.messages
+    assert rcpt == ["csm@acme.example"]
+    assert message["Subject"] == f"[cxpulse] Caso #{case.id}: NPS 0 de la cuenta ACME"
+    body = message.get_payload(decode=True).decode("utf-8")
+    assert f"https://cx.example/cases/{case.id}" in body and "Pésimo" in body
+    ((headers, raw),) = handler.received
+    sent = json.loads(raw)
+    assert sent["event"] == "case.opened" and sent["case"]["id"] == case.id
+    assert sent["case"]["owner"] == "csm@acme.example"
+    assert verify_signature(raw, SECRET, headers[SIGNATURE_HEADER])
