@@ -1,0 +1,50 @@
+-- aht: sufficient statistics per group
+SELECT
+  "t8"."segment",
+  "t8"."period",
+  COUNT(*) FILTER(WHERE
+    "t8"."handle_time_minutes" IS NOT NULL) AS "aht__n",
+  SUM("t8"."handle_time_minutes") FILTER(WHERE
+    "t8"."handle_time_minutes" IS NOT NULL) AS "aht__total",
+  SUM("t8"."handle_time_minutes" * "t8"."handle_time_minutes") FILTER(WHERE
+    "t8"."handle_time_minutes" IS NOT NULL) AS "aht__total_sq"
+FROM (
+  SELECT
+    "t7"."handle_time_minutes",
+    "t7"."opened_at",
+    "t7"."account_id",
+    "t7"."segment",
+    DATE_TRUNC('MONTH', "t7"."opened_at") AS "period"
+  FROM (
+    SELECT
+      "t6".*
+      EXCLUDE ("_acc_id")
+    FROM (
+      SELECT
+        "t5"."handle_time_minutes",
+        "t5"."opened_at",
+        "t5"."account_id",
+        "t4"."_acc_id",
+        "t4"."segment"
+      FROM (
+        SELECT
+          "t0"."handle_time_minutes",
+          "t0"."opened_at",
+          "t0"."account_id"
+        FROM "tickets" AS "t0"
+        WHERE
+          "t0"."handle_time_minutes" IS NOT NULL
+      ) AS "t5"
+      LEFT OUTER JOIN (
+        SELECT
+          "t1"."account_id" AS "_acc_id",
+          "t1"."segment"
+        FROM "accounts" AS "t1"
+      ) AS "t4"
+        ON "t5"."account_id" = "t4"."_acc_id"
+    ) AS "t6"
+  ) AS "t7"
+) AS "t8"
+GROUP BY
+  1,
+  2;
