@@ -318,15 +318,18 @@ TRUTH_SCHEMA = pa.schema(
 )
 
 
-def truth_tables(c: Company) -> tuple[pa.Table, pa.Table]:
-    """(truth_monthly, truth): the hidden health the observable tables were drawn from.
+def truth_monthly_table(c: Company, rows: slice | None = None) -> pa.Table:
+    """Monthly truth of accounts ``rows`` (all by default): health and hazard per month.
 
-    Monthly rows run from each account's start month to the last month, also after a churn:
-    the health and hazard it would have had are needed to compute unbiased probabilities.
+    Rows run from each account's start month to the last month, also after a churn: the
+    health and hazard it would have had are needed to compute unbiased probabilities.
     """
-    start_month = np.searchsorted(c.month_days, c.start_day, side="right") - 1
+    rows = rows or slice(0, c.n)
+    first = rows.start or 0
+    start_month = np.searchsorted(c.month_days, c.start_day[rows], side="right") - 1
     acc, mon = np.nonzero(np.arange(c.months)[None, :] >= start_month[:, None])
-    monthly = pa.Table.from_arrays(
+    acc = acc + first
+    return pa.Table.from_arrays(
         [
             c.account_ids.take(pa.array(acc)),
             pa.array(c.month_starts[mon]),
@@ -336,8 +339,12 @@ def truth_tables(c: Company) -> tuple[pa.Table, pa.Table]:
         ],
         schema=TRUTH_MONTHLY_SCHEMA,
     )
+
+
+def truth_table(c: Company) -> pa.Table:
+    """One truth row per account: base health, churned, churn date."""
     end = np.where(c.churned, c.end_day, 0).astype("datetime64[D]")
-    truth = pa.Table.from_arrays(
+    return pa.Table.from_arrays(
         [
             c.account_ids,
             pa.array(100.0 * sigmoid(c.base)),
@@ -346,4 +353,3 @@ def truth_tables(c: Company) -> tuple[pa.Table, pa.Table]:
         ],
         schema=TRUTH_SCHEMA,
     )
-    return monthly, truth

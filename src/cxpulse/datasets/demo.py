@@ -59,7 +59,14 @@ import pyarrow.parquet as pq
 
 from cxpulse.datasets import activity, commerce
 from cxpulse.datasets.activity import Block
-from cxpulse.datasets.company import Company, accounts_table, simulate_company, truth_tables
+from cxpulse.datasets.company import (
+    TRUTH_MONTHLY_SCHEMA,
+    Company,
+    accounts_table,
+    simulate_company,
+    truth_monthly_table,
+    truth_table,
+)
 from cxpulse.errors import CxpulseError
 
 if TYPE_CHECKING:
@@ -286,10 +293,11 @@ def generate_demo(
         files[name] = out / f"{name}.parquet"
         pq.write_table(table, files[name])
         rows[name] = table.num_rows
-    monthly, truth = truth_tables(company)
-    pq.write_table(truth, out / "truth.parquet")
-    pq.write_table(monthly, out / "truth_monthly.parquet")
-    del monthly, truth, acc_table
+    del acc_table
+    pq.write_table(truth_table(company), out / "truth.parquet")
+    with pq.ParquetWriter(out / "truth_monthly.parquet", TRUTH_MONTHLY_SCHEMA) as writer:
+        for lo in range(0, accounts, 100_000):
+            writer.write_table(truth_monthly_table(company, slice(lo, min(lo + 100_000, accounts))))
 
     sinks = {name: _Sink(out, name, chunked) for name in ACTIVITY}
     next_id = dict.fromkeys(ACTIVITY, 1)
