@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import ibis
@@ -31,6 +31,13 @@ class FeatureContext:
     as_of: dt.datetime
     lookback_days: int
     important_priorities: tuple[str, ...] = ("high", "urgent")
+    tables: dict[str, ir.Table] = field(default_factory=dict, compare=False)
+
+    def table(self, name: str) -> ir.Table:
+        """A workspace table, looked up once per feature build (each lookup is a query)."""
+        if name not in self.tables:
+            self.tables[name] = self.ws.table(name)
+        return self.tables[name]
 
     @property
     def start(self) -> dt.datetime:
@@ -46,7 +53,7 @@ class FeatureContext:
 
     def window(self, table: str, column: str, *, previous: bool = False) -> ir.Table:
         """Rows of ``table`` with ``column`` in [start, as_of) (or the window before it)."""
-        t = self.ws.table(table)
+        t = self.table(table)
         lo = self.previous_start if previous else self.start
         hi = self.start if previous else self.as_of
         if t.schema()[column].is_date():
@@ -55,7 +62,7 @@ class FeatureContext:
 
     def both_windows(self, table: str, column: str) -> ir.Table:
         """Rows in [previous_start, as_of): the window and the one before it, for trends."""
-        t = self.ws.table(table)
+        t = self.table(table)
         return t.filter(t[column] >= self.previous_start, t[column] < self.as_of)
 
 
@@ -92,7 +99,7 @@ def _active_user_trend(ctx: FeatureContext) -> ir.Table:
 def _license_utilisation(ctx: FeatureContext) -> ir.Table:
     f = ctx.window("usage_events", "occurred_at")
     users = f.group_by("account_id").aggregate(users=f.user_id.nunique().cast("float64"))
-    acc = ctx.ws.table("accounts").select("account_id", "licenses")
+    acc = ctx.table("accounts").select("account_id", "licenses")
     j = acc.left_join(users, "account_id").select(acc.account_id, acc.licenses, users.users)
     value = ibis.cases(
         (j.licenses > 0, j.users.fill_null(0.0) / j.licenses.cast("float64")),
@@ -164,7 +171,7 @@ def _nps_trend(ctx: FeatureContext) -> ir.Table:
 
 
 def _revenue_trend(ctx: FeatureContext) -> ir.Table:
-    t = ctx.ws.table("invoices")
+    t = ctx.table("invoices")
     f = t.filter(
         t.issued_at >= ctx.previous_start.date(),
         t.issued_at < ctx.as_of.date(),
@@ -190,7 +197,7 @@ def _overdue_amount(ctx: FeatureContext) -> ir.Table:
 
 
 def _days_to_renewal(ctx: FeatureContext) -> ir.Table:
-    a = ctx.ws.table("accounts")
+    a = ctx.table("accounts")
     a = a.filter(a.start_date < ctx.as_of.date())
     now_days = int(ctx.as_of.timestamp() // _SECONDS_PER_DAY)
     start_days = (a.start_date.epoch_seconds() / _SECONDS_PER_DAY).floor().cast("int64")
@@ -199,7 +206,7 @@ def _days_to_renewal(ctx: FeatureContext) -> ir.Table:
 
 
 def _tenure_days(ctx: FeatureContext) -> ir.Table:
-    a = ctx.ws.table("accounts")
+    a = ctx.table("accounts")
     a = a.filter(a.start_date < ctx.as_of.date())
     now = ibis.literal(ctx.as_of).epoch_seconds()
     secs = now - a.start_date.epoch_seconds()
@@ -213,10 +220,10 @@ def _csm_rating(ctx: FeatureContext) -> ir.Table:
 
 
 def _override(ctx: FeatureContext) -> ir.Table:
-    if OVERRIDES_TABLE not in ctx.ws.con.list_tables():
-        a = ctx.ws.table("accounts")
+    if OVERRIDES_TABLE not in ctx.tables and OVERRIDES_TABLE not in ctx.ws.con.list_tables():
+        a = ctx.table("accounts")
         return a.select("account_id", value=ibis.null().cast("float64")).limit(0)
-    f = ctx.ws.con.table(OVERRIDES_TABLE)
+    f = ctx.table(OVERRIDES_TABLE)
     f = f.filter(f.set_at >= ctx.start, f.set_at < ctx.as_of)
     return _latest(f, "score", "set_at")
 

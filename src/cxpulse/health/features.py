@@ -50,12 +50,16 @@ def health_config_of(ws: Workspace) -> HealthConfig:
     return parse_health_config(ws.config.health)
 
 
-def population(ws: Workspace, as_of: Any) -> ir.Table:
+def population(ws: Workspace, as_of: Any, tables: dict[str, ir.Table] | None = None) -> ir.Table:
     """Accounts alive at ``as_of``: started before it, not ended or churned by it."""
     day = as_instant(as_of).date()
-    a = ws.table("accounts")
+    cache = tables if tables is not None else {}
+    for name in ("accounts", "outcomes"):
+        if name not in cache:
+            cache[name] = ws.table(name)
+    a = cache["accounts"]
     a = a.filter(a.start_date < day, a.end_date.isnull() | (a.end_date > day))
-    o = ws.table("outcomes")
+    o = cache["outcomes"]
     gone = o.filter(o.outcome == "churn", o.occurred_at <= day).select("account_id")
     return a.anti_join(gone, "account_id").select("account_id")
 
@@ -116,12 +120,17 @@ def _column_source(ws: Workspace, signal: Signal, as_of: dt.datetime) -> ir.Tabl
 
 
 def signal_expression(
-    ws: Workspace, signal: Signal, as_of: dt.datetime, important: Sequence[str]
+    ws: Workspace,
+    signal: Signal,
+    as_of: dt.datetime,
+    important: Sequence[str],
+    tables: dict[str, ir.Table] | None = None,
 ) -> tuple[ir.Table, float | None]:
     """The (account_id, value) expression of one signal and the value of an account without rows."""
     builtin = BUILTINS.get(signal.source)
     if builtin is not None:
-        ctx = FeatureContext(ws, as_of, signal.lookback_days, tuple(important))
+        cache = tables if tables is not None else {}
+        ctx = FeatureContext(ws, as_of, signal.lookback_days, tuple(important), cache)
         fill = float(signal.lookback_days) if builtin.fill_lookback else builtin.fill
         return builtin.build(ctx), fill
     if "." in signal.source.partition("=")[0]:
@@ -143,9 +152,10 @@ def feature_expression(
     instant = as_instant(as_of)
     sigs = tuple(signals) if signals is not None else health_config_of(ws).signals
     important = important_priorities or ws.config.metrics.important_priorities
-    result = population(ws, instant)
+    tables: dict[str, ir.Table] = {}
+    result = population(ws, instant, tables)
     for signal in sigs:
-        expr, fill = signal_expression(ws, signal, instant, important)
+        expr, fill = signal_expression(ws, signal, instant, important, tables)
         expr = expr.select("account_id", value=expr.value)
         joined = result.left_join(expr, "account_id")
         value = joined.value if fill is None else joined.value.fill_null(fill)

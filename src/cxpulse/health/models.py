@@ -6,7 +6,10 @@ returns ``self``, learned attributes end in ``_``. Both predict P(good outcome);
   weighted mean over the signals an account has (missing ones are left out, not guessed).
 - :class:`LearnedModel`: logistic regression (default) or LightGBM on the signals, with missing
   values imputed by the training median plus a "was missing" indicator (logistic) or handled
-  natively (LightGBM); the probability is calibrated (isotonic or Platt) on a held-out fold.
+  natively (LightGBM); the probability is calibrated on a held-out fold: Platt (``sigmoid``,
+  the default: monotone, keeps the ranking and gives distinct scores) or ``isotonic`` (more
+  flexible, but its steps tie many accounts on one score); ``auto`` picks isotonic only
+  with a large held-out fold.
 
 >>> import pandas as pd
 >>> from cxpulse.health.config import Signal
@@ -149,7 +152,7 @@ class LearnedModel(HealthModel):
     def __init__(
         self,
         estimator: Estimator = "logistic",
-        calibration: Calibration = "auto",
+        calibration: Calibration = "sigmoid",
         holdout: float = 0.25,
         C: float = 1.0,
         n_estimators: int = 300,

@@ -85,3 +85,21 @@ def load_model(project_dir: str | Path, name: str | None = None) -> SavedModel:
     if not isinstance(saved, SavedModel):
         raise ModelNotFoundError(f"{path} is not a cxpulse health model; fit again to replace it")
     return saved
+
+
+def project_model(project_dir: str | Path, config: Any, name: str | None = None) -> SavedModel:
+    """The model to score with: the saved one (``name`` or current), else the expert model.
+
+    ``config`` is the project's :class:`~cxpulse.health.config.HealthConfig`. Without any saved
+    model the expert model from ``[[health.signals]]`` is used, so scoring works before any
+    history exists.
+    """
+    import pandas as pd
+
+    from cxpulse.health.models import ExpertModel
+
+    if model_path(project_dir, name).exists() or name not in (None, "current", "expert"):
+        return load_model(project_dir, name)
+    signals = tuple(config.signals)
+    expert = ExpertModel(signals=signals).fit(pd.DataFrame(columns=[s.name for s in signals]))
+    return SavedModel(expert, signals, config.outcome, config.horizon_days)
