@@ -81,3 +81,23 @@ def test_sentiment_of_empty_text_is_neutral() -> None:
 def test_sentiment_rejects_mismatched_language_list() -> None:
     with pytest.raises(LexiconError, match="2 texts but 1 languages"):
         sentiment(["a", "b"], language=["es"])
+
+
+@pytest.mark.parametrize("name", ["lexicon_es.txt", "cx_es.txt", "cx_en.txt", "cx_pt.txt"])
+def test_own_lexicon_files_are_well_formed_without_duplicates(name: str) -> None:
+    from importlib import resources
+
+    from cxpulse.text.lexicon import _parse
+
+    lines = resources.files("cxpulse.text").joinpath(name).read_text("utf-8").splitlines()
+    entries = _parse(lines, name)
+    terms = [term for term, _, _ in entries]
+    assert len(terms) == len(set(terms)), sorted({t for t in terms if terms.count(t) > 1})
+    assert all(-4.0 <= valence <= 4.0 for _, valence, _ in entries)
+    assert all(neg is None or -4.0 <= neg <= 4.0 for _, _, neg in entries)
+
+
+def test_emoji_carry_sentiment_in_any_language() -> None:
+    assert polarity("Perfeitos 😁", "pt") > polarity("Perfeitos", "pt") > 0
+    assert polarity("Pedido 12345 👎", "es") < -0.05
+    assert polarity("ok :)", "en") > 0

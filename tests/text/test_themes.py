@@ -109,3 +109,17 @@ def test_find_themes_needs_comments() -> None:
         find_themes(["", "   "])
     single = find_themes(["Muy caro"])
     assert single.k == 1 and single.themes[0].size == 1
+
+
+@pytest.mark.parametrize("groups", [4, 6])
+def test_chosen_k_recovers_well_separated_groups(groups: int) -> None:
+    rng = np.random.default_rng(groups)
+    centres = rng.normal(size=(groups, 512))
+    vectors = np.repeat(centres, 60, axis=0) + rng.normal(scale=1.5, size=(groups * 60, 512))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = [f"comment {i}" for i in range(len(vectors))]
+    model = find_themes(texts, embeddings=vectors.astype(np.float32), seed=0)
+    assert model.k == groups
+    truth = np.repeat(np.arange(groups), 60)
+    for g in range(groups):  # each true group is exactly one theme
+        assert len(set(model.labels_[truth == g].tolist())) == 1

@@ -27,6 +27,20 @@ from cxpulse.text.words import fold
 
 BOOST: Final = 0.293  # VADER's empirically derived intensifier increment
 
+# Emoji and emoticons common in survey comments, the same in every language.
+EMOJI: Final[dict[str, float]] = {
+    **dict.fromkeys("😀😃😄😁😊🙂😍🥰😘🤩👍👏🙌💯💪✅🎉", 2.0),
+    **dict.fromkeys("❤💙💚💜🧡💛⭐🌟", 1.8),
+    **dict.fromkeys("😐😑🤔", -0.3),
+    **dict.fromkeys("🙁☹😕😟😒😞😔", -1.8),
+    **dict.fromkeys("😡😠🤬😤😢😭😩😫👎💩🤮❌", -2.3),
+    ":)": 1.5,
+    ":-)": 1.5,
+    ":D": 2.0,
+    ":(": -1.5,
+    ":-(": -1.5,
+}
+
 
 class LexiconError(CxpulseError):
     """A sentiment lexicon is missing or malformed."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from cxpulse.text.language import Language, detect_language
-from cxpulse.text.lexicon import Lexicon, lexicon
+from cxpulse.text.lexicon import EMOJI, Lexicon, lexicon
 from cxpulse.text.words import fold, raw_tokens
 
 Label = Literal["positive", "neutral", "negative"]
@@ -110,6 +110,8 @@ def polarity(text: str, language: Language) -> float:
             if valence != 0:
                 valences.append(valence)
         i += span
+    for symbol, value in EMOJI.items():
+        valences.extend([value] * min(text.count(symbol), 3))
     if contrast_at >= 0:
         valences = [v * (0.5 if k < contrast_at else 1.5) for k, v in enumerate(valences)]
     total = sum(valences)

@@ -31,6 +31,7 @@ from cxpulse.text.words import STOPWORDS, fold, raw_tokens, tokenize
 MAX_K: Final = 10
 MIN_K_MANY: Final = 4
 MANY_COMMENTS: Final = 50
+K_SEARCH_SAMPLE: Final = 3000
 MIN_COVERAGE: Final = 0.3  # share of a cluster's comments that must mention a catalogue theme
 MIN_LIFT: Final = 1.2  # ... and how much more often than in all comments
 _ALL_STOPWORDS: Final = frozenset().union(*STOPWORDS.values())
@@ -224,7 +225,13 @@ def find_themes(
     vectors = embed(texts) if embeddings is None else np.asarray(embeddings, dtype=np.float32)
     if k is not None and k < 1:
         raise NotEnoughDataError(f"k must be at least 1, got {k}.")
-    if k is None:
+    if k is None and len(texts) > K_SEARCH_SAMPLE:
+        # Choose k on a sample (the search fits max_k models), then fit all comments once.
+        rng = np.random.default_rng(seed)
+        sample = rng.choice(len(texts), size=K_SEARCH_SAMPLE, replace=False)
+        k = _choose_k(vectors[sample], seed, max_k)[0]
+        labels, centroids = _kmeans(vectors, k, seed)
+    elif k is None:
         k, labels, centroids = (
             _choose_k(vectors, seed, max_k) if len(texts) >= 4 else (1, *_kmeans(vectors, 1, seed))
         )
