@@ -159,7 +159,12 @@ def test_manifest_records_parameters_and_rows(demo: DemoFiles) -> None:
 def test_size_presets_and_response_counts() -> None:
     assert demo_size("small") == {"accounts": 500, "responses": 20_000}
     assert demo_size("large")["responses"] == 1_000_000
-    assert demo_size(100_000_000) == {"accounts": 1_000_000, "responses": 100_000_000}
+    assert demo_size(100_000_000) == {
+        "accounts": 1_000_000,
+        "responses": 100_000_000,
+        "usage_events": 100_000_000,
+        "tickets": 10_000_000,
+    }
     assert demo_size(1_000)["accounts"] == 500
     with pytest.raises(DemoError, match="unknown demo size"):
         demo_size("huge")

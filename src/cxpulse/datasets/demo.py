@@ -120,13 +120,15 @@ def demo_size(size: str | int) -> dict[str, int]:
     """Keyword arguments of :func:`generate_demo` for a preset or a response count.
 
     Presets: ``small`` (500 accounts, 20k responses), ``medium`` (5k, 200k), ``large``
-    (20k, 1M). A number of responses (up to 100 million and beyond) gets one account per
-    100 responses, between 500 and 1,000,000 accounts.
+    (20k, 1M); usage and tickets follow the default rates per account-month. A number of
+    responses (up to 100 million and beyond) gets one account per 100 responses (between
+    500 and 1,000,000), as many usage events as responses and a tenth as many tickets: 100M
+    gives the 1M accounts, 100M usage events and 10M tickets of the health benchmark.
 
     >>> demo_size("small")
     {'accounts': 500, 'responses': 20000}
-    >>> demo_size(10_000_000)
-    {'accounts': 100000, 'responses': 10000000}
+    >>> demo_size(10_000_000)["accounts"], demo_size(10_000_000)["tickets"]
+    (100000, 1000000)
     """
     if isinstance(size, str):
         if size not in SIZES:
@@ -135,7 +137,12 @@ def demo_size(size: str | int) -> dict[str, int]:
         return {"accounts": s.accounts, "responses": s.responses}
     if size < 1:
         raise DemoError(f"the number of responses must be positive, got {size}")
-    return {"accounts": int(min(max(size // 100, 500), 1_000_000)), "responses": int(size)}
+    return {
+        "accounts": int(min(max(size // 100, 500), 1_000_000)),
+        "responses": int(size),
+        "usage_events": int(size),
+        "tickets": int(size) // 10,
+    }
 
 
 @dataclass
