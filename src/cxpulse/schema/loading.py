@@ -156,31 +156,39 @@ def _count_unchanged_sql(spec: TableSpec, stage: str, op: str = "IS NOT DISTINCT
 def _upsert_duckdb(
     con: duckdb.DuckDBPyConnection, spec: TableSpec, stage: str
 ) -> tuple[int, int, int]:
+    """Replace only what changed: identical rows are neither deleted nor re-inserted."""
     target = quote(spec.name)
     cols = ", ".join(quote(c) for c in spec.column_names)
+    changed = f"{stage}_changed"
     con.execute("BEGIN TRANSACTION")
     try:
-        updated = int(
-            con.execute(  # type: ignore[index]
-                f"SELECT count(*) FROM {stage} s WHERE EXISTS "
-                f"(SELECT 1 FROM {target} t WHERE {_match(spec, 't', 's')})"
-            ).fetchone()[0]
+        con.execute(
+            f"CREATE TEMP TABLE {changed} AS SELECT * FROM {stage} s WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {target} t WHERE {_same_row(spec, 't', 's')})"
         )
         total = int(con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0])  # type: ignore[index]
-        unchanged = 0
-        if updated:
-            unchanged = int(con.execute(_count_unchanged_sql(spec, stage)).fetchone()[0])  # type: ignore[index]
-        if updated:
-            con.execute(
-                f"DELETE FROM {target} t WHERE EXISTS "
-                f"(SELECT 1 FROM {stage} s WHERE {_match(spec, 't', 's')})"
+        n_changed = int(con.execute(f"SELECT count(*) FROM {changed}").fetchone()[0])  # type: ignore[index]
+        replaced = 0
+        if n_changed:
+            replaced = int(
+                con.execute(  # type: ignore[index]
+                    f"SELECT count(*) FROM {changed} s WHERE EXISTS "
+                    f"(SELECT 1 FROM {target} t WHERE {_match(spec, 't', 's')})"
+                ).fetchone()[0]
             )
-        con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {stage}")
+            if replaced:
+                con.execute(
+                    f"DELETE FROM {target} t WHERE EXISTS "
+                    f"(SELECT 1 FROM {changed} s WHERE {_match(spec, 't', 's')})"
+                )
+            con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {changed}")
+        con.execute(f"DROP TABLE {changed}")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return total - updated, updated, unchanged
+    unchanged = total - n_changed
+    return n_changed - replaced, replaced + unchanged, unchanged
 
 
 def _upsert_other(ws: Workspace, spec: TableSpec, frame: pa.Table) -> tuple[int, int, int]:
