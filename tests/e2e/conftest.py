@@ -56,6 +56,7 @@ class LiveServer:
     def __init__(self, app: Any) -> None:
         import uvicorn
 
+        self.app = app
         self.port = free_port()
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
@@ -98,17 +99,23 @@ def shot(page: Any, name: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The web app of the test company, served on 127.0.0.1."""
+def serve_test_company(folder: Path) -> LiveServer:
+    """Build the test company (data, users, two health snapshots) in ``folder`` and serve it."""
     from webdata import add_scores, add_users, build_frames, make_project
 
     from cxpulse.web import create_app
 
-    folder = make_project(tmp_path_factory.mktemp("e2e") / "proj", build_frames())
+    make_project(folder, build_frames())
     add_users(folder)
     add_scores(folder)
     server = LiveServer(create_app(folder)).start()
     server.project_dir = folder  # type: ignore[attr-defined]
+    return server
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The web app of the test company, served on 127.0.0.1 (shared by browser tests)."""
+    server = serve_test_company(tmp_path_factory.mktemp("e2e") / "proj")
     yield server
     server.stop()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query
@@ -71,6 +71,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
                 Settings(),
                 interval_s=loop_ctx.config.deliver_interval_s,
                 max_attempts=loop_ctx.config.max_attempts,
+                retry_base=timedelta(seconds=loop_ctx.config.retry_base_s),
             )
     try:
         yield
