@@ -68,6 +68,16 @@ def test_chunked_generation_writes_the_rows_of_one_shot(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(left, right, obj=name)
 
 
+def test_rewriting_a_folder_leaves_no_stale_layout(tmp_path: Path) -> None:
+    generate_demo(tmp_path, chunk_accounts=BLOCK, **TINY)  # type: ignore[arg-type]
+    assert (tmp_path / "responses").is_dir()
+    again = generate_demo(tmp_path, **TINY)  # type: ignore[arg-type]
+    assert again.tables["responses"] == tmp_path / "responses.parquet"
+    assert not (tmp_path / "responses").exists()
+    generate_demo(tmp_path, chunk_accounts=BLOCK, **TINY)  # type: ignore[arg-type]
+    assert not (tmp_path / "responses.parquet").exists()
+
+
 def test_every_table_has_the_exact_canonical_arrow_schema(demo: DemoFiles) -> None:
     assert set(demo.tables) == set(TABLES)
     for name, path in demo.tables.items():
@@ -226,11 +236,6 @@ def test_any_small_company_is_canonical_and_consistent(
     assert tm.groupby("account_id").size().max() <= months
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="schema loading on SQLite binds a null timestamp as pandas NaT "
-    "(tickets.first_response_at / resolved_at): sqlite3 rejects NaTType",
-)
 def test_demo_loads_into_sqlite_too(workspace_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     ws = workspace_factory("sqlite")
     files = load_demo(ws, tmp_path, accounts=80, responses=500, months=4, progress=False)

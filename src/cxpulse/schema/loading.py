@@ -195,7 +195,9 @@ def _upsert_other(ws: Workspace, spec: TableSpec, frame: pa.Table) -> tuple[int,
     name = ws.backend_name
     if name == "pyspark":
         return _upsert_rebuild(ws, spec, frame)
-    if name not in {"sqlite", "postgres"}:
+    if name == "sqlite":
+        return _upsert_sqlite(ws, spec, frame)
+    if name != "postgres":
         return _upsert_rebuild(ws, spec, frame)
     stage = f"cx_stage_{uuid.uuid4().hex[:10]}"
     ws.con.create_table(stage, frame)
@@ -222,13 +224,51 @@ def _upsert_other(ws: Workspace, spec: TableSpec, frame: pa.Table) -> tuple[int,
                 cur.execute(delete)
                 cur.execute(insert)
         else:
-            with raw:  # sqlite3: commit on success, roll back on error
-                updated = int(raw.execute(exists).fetchone()[0])
-                unchanged = int(raw.execute(_count_unchanged_sql(spec, stage, "IS")).fetchone()[0])
-                raw.execute(delete)
-                raw.execute(insert)
+            raise WorkspaceError(f"no transactional writer for {name}")
     finally:
         ws.con.drop_table(stage, force=True)
+    return frame.num_rows - updated, updated, unchanged
+
+
+def _sqlite_values(frame: pa.Table) -> list[tuple[Any, ...]]:
+    """Rows as SQLite values, written the way ibis writes them (ISO text for dates)."""
+    columns = []
+    for column in frame.columns:
+        values = column.to_pylist()
+        if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
+            values = [None if v is None else v.isoformat() for v in values]
+        elif pa.types.is_boolean(column.type):
+            values = [None if v is None else int(v) for v in values]
+        columns.append(values)
+    return list(zip(*columns, strict=True))
+
+
+def _upsert_sqlite(ws: Workspace, spec: TableSpec, frame: pa.Table) -> tuple[int, int, int]:
+    """SQLite: stage through the connection itself (one transaction, NULLs kept as NULL)."""
+    raw = ws.con.con  # type: ignore[attr-defined]
+    stage = f"cx_stage_{uuid.uuid4().hex[:10]}"
+    target = quote(spec.name)
+    cols = ", ".join(quote(c) for c in spec.column_names)
+    marks = ", ".join("?" for _ in spec.column_names)
+    with raw:  # commit on success, roll back on any error
+        raw.execute(f"CREATE TEMP TABLE {quote(stage)} AS SELECT {cols} FROM {target} WHERE 0")
+        raw.executemany(
+            f"INSERT INTO {quote(stage)} ({cols}) VALUES ({marks})", _sqlite_values(frame)
+        )
+        updated = int(
+            raw.execute(
+                f"SELECT count(*) FROM {quote(stage)} s WHERE EXISTS "
+                f"(SELECT 1 FROM {target} t WHERE {_match(spec, 't', 's')})"
+            ).fetchone()[0]
+        )
+        unchanged = int(raw.execute(_count_unchanged_sql(spec, stage, "IS")).fetchone()[0])
+        raw.execute(
+            f"DELETE FROM {target} WHERE EXISTS (SELECT 1 FROM {quote(stage)} s WHERE "
+            + " AND ".join(f"{target}.{quote(k)} = s.{quote(k)}" for k in spec.key)
+            + ")"
+        )
+        raw.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {quote(stage)}")
+        raw.execute(f"DROP TABLE {quote(stage)}")
     return frame.num_rows - updated, updated, unchanged
 
 
