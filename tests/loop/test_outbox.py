@@ -7,6 +7,7 @@ import itertools
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
@@ -290,3 +291,37 @@ def test_detractor_answer_reaches_the_owner_by_email_and_webhook(
     assert sent["event"] == "case.opened" and sent["case"]["id"] == case.id
     assert sent["case"]["owner"] == "csm@acme.example"
     assert verify_signature(raw, SECRET, headers[SIGNATURE_HEADER])
+
+
+def _wait_for(condition: Any, timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.05)
+
+
+def test_delivery_thread_keeps_retrying_while_smtp_is_down_then_sends_once(store_url, smtp) -> None:
+    from cxpulse.loop import start_delivery_thread
+
+    with store.session(store_url) as s:
+        mid = enqueue(s, "email", {"to": ["ana@example.com"], "subject": "s", "body": "b"}).id
+    thread, stop = start_delivery_thread(
+        store_url,
+        _settings(smtp.port),
+        interval_s=0.05,
+        max_attempts=50,
+        retry_base=timedelta(milliseconds=100),
+    )
+    try:
+        _wait_for(lambda: _row(store_url, mid).attempts >= 3)  # down: failed, still pending
+        assert _row(store_url, mid).status == "pending" and smtp.inbox.messages == []
+        smtp.start()
+        _wait_for(lambda: _row(store_url, mid).status == "sent")
+        rounds_after = _row(store_url, mid).attempts
+        time.sleep(0.5)  # several more rounds: nothing is sent again
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert len(smtp.inbox.messages) == 1
+    assert _row(store_url, mid).attempts == rounds_after

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -324,7 +324,7 @@ def check_health_command(
     project: ProjectOption = Path("."),
 ) -> None:
     """Open cases for accounts whose health band dropped (rules with trigger health_red)."""
-    from datetime import UTC, date, timedelta
+    from datetime import UTC, date
 
     from cxpulse.errors import ConfigError
     from cxpulse.workspace import Workspace
@@ -354,5 +354,10 @@ def deliver(project: ProjectOption = Path(".")) -> None:
         url = cfg.store_url()
         store.migrate(url)
         ctx = LoopContext.from_project(cfg)
-        attempted = deliver_once(url, Settings(), max_attempts=ctx.config.max_attempts)
+        attempted = deliver_once(
+            url,
+            Settings(),
+            max_attempts=ctx.config.max_attempts,
+            retry_base=timedelta(seconds=ctx.config.retry_base_s),
+        )
     console.print(f"{attempted} notification(s) attempted.")

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
     from cxpulse.workspace import Workspace
 
 
+OWNER_CACHE_S = 300.0
+OWNER_CACHE_SIZE = 50_000
+
+
 def _no_owner(_account_id: str) -> str | None:
     return None
 
@@ -39,8 +44,20 @@ def workspace_owner_lookup(
     never stops a case from being opened.
     """
     guard = lock if lock is not None else nullcontext()
+    cache: dict[str, tuple[float, str | None]] = {}
 
     def owner_of(account_id: str) -> str | None:
+        # owners change rarely; a short cache keeps bursts of answers off the workspace
+        hit = cache.get(account_id)
+        if hit is not None and time.monotonic() - hit[0] < OWNER_CACHE_S:
+            return hit[1]
+        owner = _read_owner(account_id)
+        if len(cache) > OWNER_CACHE_SIZE:
+            cache.clear()
+        cache[account_id] = (time.monotonic(), owner)
+        return owner
+
+    def _read_owner(account_id: str) -> str | None:
         try:
             with guard:
                 accounts = ws.table("accounts")
@@ -146,6 +163,25 @@ def context_for(session: Session) -> LoopContext:
         found = _CONTEXTS.get(_url_key(engine))
     if found is not None:
         return found
-    if (Path.cwd() / CONFIG_FILE).exists():
-        return LoopContext.from_project(load_config(Path.cwd()))
-    return LoopContext.default()
+    return _folder_context(Path.cwd())
+
+
+_FOLDER_CONTEXTS: dict[tuple[str, float], LoopContext] = {}
+
+
+def _folder_context(folder: Path) -> LoopContext:
+    """The context of the project in ``folder`` (defaults without a cxpulse.toml), cached
+    until the file changes."""
+    path = folder / CONFIG_FILE
+    try:
+        key = (str(path.resolve()), path.stat().st_mtime)
+    except OSError:
+        key = ("", 0.0)
+    with _CONTEXTS_LOCK:
+        found = _FOLDER_CONTEXTS.get(key)
+    if found is None:
+        found = LoopContext.from_project(load_config(folder)) if key[0] else LoopContext.default()
+        with _CONTEXTS_LOCK:
+            _FOLDER_CONTEXTS.clear()
+            _FOLDER_CONTEXTS[key] = found
+    return found

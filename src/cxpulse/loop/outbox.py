@@ -36,11 +36,11 @@ DEFAULT_MAX_ATTEMPTS = 8
 MAX_ERROR_CHARS = 2000
 
 
-def backoff_delay(attempts: int) -> timedelta:
+def backoff_delay(attempts: int, base: timedelta = BASE_DELAY) -> timedelta:
     """Wait after the ``attempts``-th failure: 30 s, 1 min, 2 min, ... capped at 6 h."""
     if attempts < 1:
         return timedelta(0)
-    seconds = BASE_DELAY.total_seconds() * 2 ** min(attempts - 1, 30)
+    seconds = base.total_seconds() * 2 ** min(attempts - 1, 30)
     return min(timedelta(seconds=seconds), MAX_DELAY)
 
 
@@ -106,12 +106,14 @@ def deliver_pending(
     limit: int = 100,
     webhook_secret: str | None = None,
     client: httpx.Client | None = None,
+    retry_base: timedelta = BASE_DELAY,
 ) -> DeliveryReport:
     """Send every due pending message once; record sent / retry later / dead.
 
     ``session`` must be a plain session (not inside ``with session.begin()``): it commits the
     claim before sending and each outcome right after, so a slow server blocks no writer.
-    ``webhook_secret`` defaults to ``smtp_settings.secret_key`` (``CXPULSE_SECRET_KEY``).
+    ``webhook_secret`` defaults to ``smtp_settings.secret_key`` (``CXPULSE_SECRET_KEY``);
+    ``retry_base`` is the wait after the first failure (doubled after each next one).
     """
     at = as_utc(now) if now is not None else utcnow()
     if session.in_transaction():
@@ -125,7 +127,7 @@ def deliver_pending(
     http = client or httpx.Client(follow_redirects=False)
     try:
         for row in rows:
-            _deliver_one(row, smtp_settings, secret, http, at, max_attempts, report)
+            _deliver_one(row, smtp_settings, secret, http, at, max_attempts, retry_base, report)
             session.commit()
     finally:
         if own_client:
@@ -140,6 +142,7 @@ def _deliver_one(
     client: httpx.Client,
     at: datetime,
     max_attempts: int,
+    retry_base: timedelta,
     report: DeliveryReport,
 ) -> None:
     try:
@@ -154,7 +157,7 @@ def _deliver_one(
             row.next_attempt_at = None
             report.dead.append(row.id)
         else:
-            row.next_attempt_at = at + backoff_delay(row.attempts)
+            row.next_attempt_at = at + backoff_delay(row.attempts, retry_base)
             report.retrying.append(row.id)
         return
     row.status = "sent"

@@ -179,6 +179,9 @@ class LoopConfig(BaseModel):
     deliver_interval_s: float = Field(
         default=10, gt=0, le=3600, description="seconds between outbox delivery rounds"
     )
+    retry_base_s: float = Field(
+        default=30, gt=0, le=86400, description="wait after a first failed delivery (doubles)"
+    )
     language: Literal["es", "en"] | None = Field(
         default=None, description="language of notifications (default: [locale] language)"
     )
@@ -249,6 +252,8 @@ max_attempts = 8
 # to false when a separate 'cxpulse cases deliver' job does it.
 deliver_in_app = true
 deliver_interval_s = 10
+# Wait after a first failed delivery, in seconds; it doubles after each failure (max 6 h).
+retry_base_s = 30
 
 # One [[loop.rules]] per rule. Triggers: detractor (NPS <= 6), csat_low (CSAT <= 2),
 # ces_low (CES <= 3), health_red (health band drops into red), theme (comment theme).

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
 from cxpulse.config import Settings
-from cxpulse.loop.outbox import DEFAULT_MAX_ATTEMPTS, deliver_pending
+from cxpulse.loop.outbox import BASE_DELAY, DEFAULT_MAX_ATTEMPTS, deliver_pending
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +27,16 @@ def deliver_once(
     settings: Settings | None = None,
     *,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    retry_base: timedelta = BASE_DELAY,
 ) -> int:
     """Deliver every due message of a store once; returns how many were attempted."""
     from cxpulse import store
 
     worker = store.session_factory(store_url)()
     try:
-        report = deliver_pending(worker, settings or Settings(), max_attempts=max_attempts)
+        report = deliver_pending(
+            worker, settings or Settings(), max_attempts=max_attempts, retry_base=retry_base
+        )
     finally:
         worker.close()
     return report.attempted
@@ -62,13 +66,14 @@ def start_delivery_thread(
     *,
     interval_s: float = 5.0,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    retry_base: timedelta = BASE_DELAY,
 ) -> tuple[threading.Thread, threading.Event]:
     """Start a daemon thread delivering the outbox; set the returned event to stop it."""
     stop = threading.Event()
     chosen = settings or Settings()
 
     def step() -> None:
-        deliver_once(store_url, chosen, max_attempts=max_attempts)
+        deliver_once(store_url, chosen, max_attempts=max_attempts, retry_base=retry_base)
 
     thread = threading.Thread(
         target=run_delivery,
