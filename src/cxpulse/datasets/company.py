@@ -264,7 +264,11 @@ def _outcomes(
 
 
 def accounts_table(c: Company) -> pa.Table:
-    """The canonical ``accounts`` table of the simulated company."""
+    """The canonical ``accounts`` table of the simulated company.
+
+    ``mrr`` and ``licenses`` are those of the last month the account was a customer: for a
+    churned account, the revenue that was lost.
+    """
     rng = np.random.default_rng(int(c.n))  # names only: cosmetic, independent of the seed
     first = rng.integers(0, len(cat.NAME_FIRST), c.n)
     second = rng.integers(0, len(cat.NAME_SECOND), c.n)

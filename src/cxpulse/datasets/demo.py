@@ -168,9 +168,11 @@ class _Sink:
         self.parts = 0
         self.rows = 0
         self._writer: pq.ParquetWriter | None = None
+        # a previous run with the other layout must not leave a second copy behind
+        if (out_dir / name).is_dir():
+            shutil.rmtree(out_dir / name)
+        (out_dir / f"{name}.parquet").unlink(missing_ok=True)
         if chunked:
-            if self.path.exists():
-                shutil.rmtree(self.path)
             self.path.mkdir(parents=True)
 
     def write(self, table: pa.Table) -> None:
