@@ -156,21 +156,29 @@ def histogram_spec(
 ) -> dict[str, Any]:
     """Bars of pre-aggregated bins: ``[{"start": 0, "end": 10, "count": 12, "band": "red"}]``."""
     frame = pd.DataFrame(bins, columns=["start", "end", "count", "band"])
-    frame["label"] = frame.apply(lambda r: f"{int(r['start'])}-{int(r['end'])}", axis=1)
     chart = (
         alt.Chart(frame)
-        .mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3)
+        .mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3, stroke="#ffffff", strokeWidth=2)
         .encode(
             x=alt.X(
-                "label:O", sort=frame["label"].tolist(), title=x_title, axis=alt.Axis(labelAngle=0)
+                "start:Q",
+                title=x_title,
+                scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(values=list(range(0, 101, 10)), labelAngle=0),
             ),
+            x2="end:Q",
             y=alt.Y("count:Q", title=y_title),
+            y2=alt.datum(0),
             color=alt.Color(
                 "band:N",
                 scale=alt.Scale(domain=["red", "yellow", "green"], range=[BAD, WARN, GOOD]),
                 legend=None,
             ),
-            tooltip=[alt.Tooltip("label:O", title=x_title), alt.Tooltip("count:Q", title=y_title)],
+            tooltip=[
+                alt.Tooltip("start:Q", title=x_title),
+                alt.Tooltip("end:Q", title=" "),
+                alt.Tooltip("count:Q", title=y_title),
+            ],
         )
     )
     return _finish(chart, height=200)
