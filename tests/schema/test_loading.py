@@ -217,3 +217,18 @@ def test_problems_in_a_folder_of_parquet_files_name_the_file(duck: Workspace, tm
     assert "part-0.parquet" in err.value.problems[0].reason  # the duplicate's first occurrence
     assert "file_row_number" not in str(err.value)
     assert duck.count("accounts") == 0
+
+
+def test_missing_dates_stay_missing_on_every_backend(workspace: Workspace, tmp_path: Path):
+    text = (
+        "ticket_id,account_id,opened_at,first_response_at,resolved_at,status,priority\n"
+        "t1,a1,2026-01-01 09:00,2026-01-01 10:30,,open,high\n"
+        "t2,a1,2026-01-02 09:00,,,open,low\n"
+    )
+    path = write(tmp_path, "t.csv", text)
+    workspace.load("tickets", path)
+    again = workspace.load("tickets", path)
+    assert again.unchanged == 2
+    frame = snapshot(workspace, "tickets")
+    assert pd.Timestamp(frame.loc[0, "first_response_at"]) == pd.Timestamp("2026-01-01 10:30")
+    assert frame["resolved_at"].isna().all() and pd.isna(frame.loc[1, "first_response_at"])
