@@ -241,3 +241,11 @@ def test_demo_loads_into_sqlite_too(workspace_factory, tmp_path: Path) -> None: 
     files = load_demo(ws, tmp_path, accounts=80, responses=500, months=4, progress=False)
     assert ws.count("responses") == files.rows["responses"]
     assert ws.count("tickets") == files.rows["tickets"]
+
+
+@pytest.mark.postgres
+def test_demo_loads_into_postgres(workspace_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ws = workspace_factory("postgres")
+    files = load_demo(ws, tmp_path, accounts=80, responses=500, months=4, progress=False)
+    for name in TABLES:
+        assert ws.count(name) == files.rows[name], name
