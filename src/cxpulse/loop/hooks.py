@@ -36,6 +36,14 @@ from cxpulse.loop.workflow import as_utc
 from cxpulse.store.tables import Case, CaseEvent, utcnow
 
 log = logging.getLogger(__name__)
+_WARNED: set[str] = set()
+
+
+def _warn_once(key: str, message: str, *args: object) -> None:
+    """A configuration gap is logged once per process, not once per case."""
+    if key not in _WARNED:
+        _WARNED.add(key)
+        log.warning(message, *args)
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
@@ -246,7 +254,12 @@ def queue_notifications(
             subject = gettext("loop.email.subject", lang, id=case.id, title=case.title)
             enqueue(session, "email", {"to": to, "subject": subject, "body": body}, now=at)
         else:
-            log.warning("case %s: no e-mail recipient (set [loop] email_to)", case.id)
+            _warn_once(
+                f"{rule.name}:email",
+                "rule %r: no e-mail recipient; set [loop] email_to "
+                "or account owners with an address",
+                rule.name,
+            )
     if "webhook" in rule.action.notify:
         target = rule.action.webhook_url or ctx.config.webhook_url
         if target:
@@ -258,7 +271,11 @@ def queue_notifications(
                 now=at,
             )
         else:
-            log.warning("case %s: rule %r wants a webhook but no URL is set", case.id, rule.name)
+            _warn_once(
+                f"{rule.name}:webhook",
+                "rule %r wants a webhook but no URL is set ([loop] webhook_url)",
+                rule.name,
+            )
 
 
 def case_payload(case: Case, url: str) -> dict[str, Any]:
