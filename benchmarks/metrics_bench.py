@@ -54,9 +54,7 @@ def generate(path: Path, n: int, accounts: int, chunk: int, seed: int = 7) -> No
         }
     )
     con.register("acc_chunk", acc)
-    con.execute(
-        "INSERT INTO accounts (account_id, segment, start_date) SELECT * FROM acc_chunk"
-    )
+    con.execute("INSERT INTO accounts (account_id, segment, start_date) SELECT * FROM acc_chunk")
     con.unregister("acc_chunk")
     dictionary = pa.array(ids, pa.string())
     kinds = pa.array(["nps", "csat", "ces"], pa.string())
@@ -99,8 +97,15 @@ def run_cxpulse(path: Path) -> list[dict[str, Any]]:
     ws = Workspace.connect(f"duckdb:///{path}")
     table = ws.metrics(["nps", "csat", "ces"], by="segment", grain="month")
     return [
-        {"metric": r.metric, "segment": r.group["segment"], "period": str(r.period),
-         "value": r.value, "n": r.n, "ci_low": r.ci_low, "ci_high": r.ci_high}
+        {
+            "metric": r.metric,
+            "segment": r.group["segment"],
+            "period": str(r.period),
+            "value": r.value,
+            "n": r.n,
+            "ci_low": r.ci_low,
+            "ci_high": r.ci_high,
+        }
         for r in table.rows
     ]
 
@@ -118,22 +123,46 @@ def _intervals(stats: Any) -> list[dict[str, Any]]:
             pp, pd_ = rec["promoters"] / n, rec["detractors"] / n
             v = 100 * (pp - pd_)
             h = z * 100 * np.sqrt(max(pp + pd_ - (pp - pd_) ** 2, 0.0) / n)
-            out.append({**base, "metric": "nps", "value": v, "n": int(n),
-                        "ci_low": max(-100, v - h), "ci_high": min(100, v + h)})
+            out.append(
+                {
+                    **base,
+                    "metric": "nps",
+                    "value": v,
+                    "n": int(n),
+                    "ci_low": max(-100, v - h),
+                    "ci_high": min(100, v + h),
+                }
+            )
         n = rec["csat_n"]
         if n:
             p = rec["csat_top"] / n
             c = (p + z * z / (2 * n)) / (1 + z * z / n)
             h = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-            out.append({**base, "metric": "csat", "value": 100 * p, "n": int(n),
-                        "ci_low": 100 * (c - h), "ci_high": 100 * (c + h)})
+            out.append(
+                {
+                    **base,
+                    "metric": "csat",
+                    "value": 100 * p,
+                    "n": int(n),
+                    "ci_low": 100 * (c - h),
+                    "ci_high": 100 * (c + h),
+                }
+            )
         n = rec["ces_n"]
         if n:
             mean = rec["ces_sum"] / n
             var = max((rec["ces_sumsq"] - n * mean * mean) / (n - 1), 0.0) if n > 1 else 0.0
             h = sp.t.ppf(0.975, n - 1) * np.sqrt(var / n) if n > 1 else float("nan")
-            out.append({**base, "metric": "ces", "value": mean, "n": int(n),
-                        "ci_low": mean - h, "ci_high": mean + h})
+            out.append(
+                {
+                    **base,
+                    "metric": "ces",
+                    "value": mean,
+                    "n": int(n),
+                    "ci_low": mean - h,
+                    "ci_high": mean + h,
+                }
+            )
     return out
 
 
@@ -155,14 +184,23 @@ def run_pandas(path: Path) -> list[dict[str, Any]]:
     g3 = ces.assign(sq=ces.score.astype(float) ** 2).groupby(keys)
     import pandas as pd
 
-    stats = pd.concat(
-        {
-            "nps_n": g1.size(), "promoters": g1.p.sum(), "detractors": g1.d.sum(),
-            "csat_n": g2.size(), "csat_top": g2.t.sum(),
-            "ces_n": g3.size(), "ces_sum": g3.score.sum(), "ces_sumsq": g3.sq.sum(),
-        },
-        axis=1,
-    ).fillna(0).reset_index()
+    stats = (
+        pd.concat(
+            {
+                "nps_n": g1.size(),
+                "promoters": g1.p.sum(),
+                "detractors": g1.d.sum(),
+                "csat_n": g2.size(),
+                "csat_top": g2.t.sum(),
+                "ces_n": g3.size(),
+                "ces_sum": g3.score.sum(),
+                "ces_sumsq": g3.sq.sum(),
+            },
+            axis=1,
+        )
+        .fillna(0)
+        .reset_index()
+    )
     return _intervals(stats)
 
 
@@ -200,7 +238,7 @@ def child(way: str, path: Path) -> None:
     import pandas  # noqa: F401
     from scipy import stats  # noqa: F401
 
-    import cxpulse.metrics.engine  # noqa: F401
+    import cxpulse.metrics.engine
     import cxpulse.workspace  # noqa: F401
 
     started = time.perf_counter()
@@ -209,8 +247,18 @@ def child(way: str, path: Path) -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     total_n = sum(int(r["n"]) for r in rows)
     nps = {(r["segment"], r["period"][:10]): r["value"] for r in rows if r["metric"] == "nps"}
-    print(json.dumps({"way": way, "seconds": seconds, "peak_mb": peak_mb, "rows": len(rows),
-                      "total_n": total_n, "nps": {f"{k[0]}|{k[1]}": v for k, v in nps.items()}}))
+    print(
+        json.dumps(
+            {
+                "way": way,
+                "seconds": seconds,
+                "peak_mb": peak_mb,
+                "rows": len(rows),
+                "total_n": total_n,
+                "nps": {f"{k[0]}|{k[1]}": v for k, v in nps.items()},
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -231,29 +279,37 @@ def main() -> None:
     if not (args.reuse and db.exists()):
         t = time.perf_counter()
         generate(db, args.n, args.accounts, args.chunk)
-        print(f"generated {args.n:,} answers in {time.perf_counter() - t:.1f} s -> {db} "
-              f"({db.stat().st_size / 1e9:.2f} GB)")
+        print(
+            f"generated {args.n:,} answers in {time.perf_counter() - t:.1f} s -> {db} "
+            f"({db.stat().st_size / 1e9:.2f} GB)"
+        )
     results: dict[str, dict[str, Any]] = {}
     for way in args.ways.split(","):
         best: dict[str, Any] | None = None
         for _ in range(args.repeat if way != "pandas" else 1):
             out = subprocess.run(
                 [sys.executable, __file__, "--child", way, "--db", str(db), "--n", str(args.n)],
-                check=True, capture_output=True, text=True,
+                check=True,
+                capture_output=True,
+                text=True,
             ).stdout
             res = json.loads(out.strip().splitlines()[-1])
             if best is None or res["seconds"] < best["seconds"]:
                 best = res
         assert best is not None
         results[way] = best
-        print(f"{way:8s} {best['seconds']:8.2f} s   peak {best['peak_mb']:8.0f} MB   "
-              f"{best['rows']} rows, n total {best['total_n']:,}")
+        print(
+            f"{way:8s} {best['seconds']:8.2f} s   peak {best['peak_mb']:8.0f} MB   "
+            f"{best['rows']} rows, n total {best['total_n']:,}"
+        )
     ref = results.get("sql") or next(iter(results.values()))
     for way, res in results.items():
         worst = max(abs(res["nps"][k] - v) for k, v in ref["nps"].items())
         same_n = res["total_n"] == ref["total_n"]
-        print(f"{way:8s} agrees with {ref['way']}: n {'yes' if same_n else 'NO'}, "
-              f"max NPS difference {worst:.2e}")
+        print(
+            f"{way:8s} agrees with {ref['way']}: n {'yes' if same_n else 'NO'}, "
+            f"max NPS difference {worst:.2e}"
+        )
     if "cxpulse" in results:
         c = results["cxpulse"]["seconds"]
         for other in ("pandas", "sql"):

@@ -7,6 +7,7 @@ so that the engine is checked against a second implementation.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import numpy as np
@@ -105,8 +106,12 @@ def churn(frames: Frames, by_segment: bool) -> pd.DataFrame:
             if f.r.sum() == 0:
                 continue
             rows.append(
-                {"segment": seg, "period": ps.date(), "value": 100 * f.c.sum() / f.r.sum(),
-                 "n": int(f.r.sum())}
+                {
+                    "segment": seg,
+                    "period": ps.date(),
+                    "value": 100 * f.c.sum() / f.r.sum(),
+                    "n": int(f.r.sum()),
+                }
             )
     out = pd.DataFrame(rows)
     return out if by_segment else out.drop(columns="segment")
@@ -120,15 +125,13 @@ def revenue(frames: Frames, gross: bool) -> pd.DataFrame:
     rev = rev.fillna(0.0)
     months = sorted(rev.columns)
     rows = []
-    for prev, cur in zip(months, months[1:], strict=False):
+    for prev, cur in itertools.pairwise(months):
         x = rev[prev]
         keep = x > 0
         y = rev[cur][keep]
         if gross:
             y = np.minimum(y, x[keep])
-        rows.append(
-            {"period": cur, "value": 100 * y.sum() / x[keep].sum(), "n": int(keep.sum())}
-        )
+        rows.append({"period": cur, "value": 100 * y.sum() / x[keep].sum(), "n": int(keep.sum())})
     return pd.DataFrame(rows)
 
 
@@ -150,8 +153,7 @@ def open_important(frames: Frames) -> pd.DataFrame:
     for ps in _months(every.opened_at.min().date(), last.date()):
         pe = ps + pd.offsets.MonthBegin(1)
         open_ = (t.opened_at < pe) & (
-            (t.resolved_at.isna() & ~t.status.isin(["resolved", "closed"]))
-            | (t.resolved_at >= pe)
+            (t.resolved_at.isna() & ~t.status.isin(["resolved", "closed"])) | (t.resolved_at >= pe)
         )
         rows.append({"period": ps.date(), "value": float(open_.sum()), "n": int(open_.sum())})
     return pd.DataFrame(rows)
@@ -188,8 +190,12 @@ def cohorts(frames: Frames) -> pd.DataFrame:
                 break
             kept = members & (e_idx.isna() | (e_idx > cohort + k))
             rows.append(
-                {"period": date(cohort // 12, cohort % 12 + 1, 1), "months_since_start": k,
-                 "value": 100 * kept.sum() / members.sum(), "n": int(members.sum())}
+                {
+                    "period": date(cohort // 12, cohort % 12 + 1, 1),
+                    "months_since_start": k,
+                    "value": 100 * kept.sum() / members.sum(),
+                    "n": int(members.sum()),
+                }
             )
     return pd.DataFrame(rows)
 

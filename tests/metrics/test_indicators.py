@@ -64,7 +64,9 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 def _engine_frame(ws, case: Case) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     table = query(
-        ws, case.metric, by="segment" if case.by_segment else None,
+        ws,
+        case.metric,
+        by="segment" if case.by_segment else None,
         grain="month" if case.grain else None,
     )
     return table.to_pandas()

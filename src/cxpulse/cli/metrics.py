@@ -10,13 +10,12 @@ import math
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
-from cxpulse.cli.common import ProjectOption, console, default_project, reported_errors
+from cxpulse.cli.common import ProjectOption, console, reported_errors
 from cxpulse.locale import gettext
 from cxpulse.metrics import (
     MetricComparison,
@@ -30,7 +29,7 @@ from cxpulse.workspace import Workspace
 class _DefaultShow(TyperGroup):
     """Route ``cxpulse metrics nps ...`` (no known subcommand) to ``show``."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and not args[0].startswith("-") and args[0] not in self.commands:
             args = ["show", *args]
         return super().parse_args(ctx, args)
@@ -46,20 +45,18 @@ app = typer.Typer(
 ByOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--by", "-b", help="Split by a column of accounts or of the metric's table (repeatable, "
+        "--by",
+        "-b",
+        help="Split by a column of accounts or of the metric's table (repeatable, "
         "or comma-separated).",
     ),
 ]
 GrainOption = Annotated[
     str, typer.Option("--grain", "-g", help="none, day, week, month, quarter or year.")
 ]
-FromOption = Annotated[
-    str | None, typer.Option("--from", help="First day included (YYYY-MM-DD).")
-]
+FromOption = Annotated[str | None, typer.Option("--from", help="First day included (YYYY-MM-DD).")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Last day included (YYYY-MM-DD).")]
-FormatOption = Annotated[
-    str, typer.Option("--format", "-f", help="table, csv or json.")
-]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
 LangOption = Annotated[
     str | None, typer.Option("--lang", help="es or en (default: the project's locale).")
 ]
@@ -104,10 +101,10 @@ def render_table(table: MetricTable, lang: str) -> Table:
     if has_bench:
         out.add_column(gettext("metrics.col.benchmark", lang), justify="right")
     for r in rows:
-        d = get_definition(r.metric)
+        definition = get_definition(r.metric)
         dg = _digits(r.unit)
-        unit = "" if r.unit in ("score",) else f" {r.unit}" if r.unit == "%" else ""
-        cells = [d.label(lang)]
+        unit = " %" if r.unit == "%" else ""
+        cells = [definition.label(lang)]
         cells += ["-" if r.group.get(k) is None else escape(str(r.group[k])) for k in dims]
         if has_period:
             cells.append(r.period.isoformat() if r.period else "")
@@ -120,9 +117,7 @@ def render_table(table: MetricTable, lang: str) -> Table:
         ]
         if has_bench:
             b = r.extra.get("benchmark_nps")
-            cells.append(
-                "" if b is None else f"{_number(b)} ({r.extra.get('benchmark_year')})"
-            )
+            cells.append("" if b is None else f"{_number(b)} ({r.extra.get('benchmark_year')})")
         out.add_row(*cells)
     return out
 
@@ -146,7 +141,7 @@ def show(
     end: ToOption = None,
     fmt: FormatOption = "table",
     lang: LangOption = None,
-    project: ProjectOption = default_project(),
+    project: ProjectOption = Path("."),
 ) -> None:
     """Indicators with value, n, confidence interval, method and small-sample flag."""
     if fmt not in ("table", "csv", "json"):
@@ -174,7 +169,7 @@ def explain(
     grain: GrainOption = "none",
     start: FromOption = None,
     end: ToOption = None,
-    project: ProjectOption = default_project(),
+    project: ProjectOption = Path("."),
 ) -> None:
     """Print the SQL the engine runs for a metric (in the workspace's dialect)."""
     with reported_errors(), Workspace.open(project) as ws:
@@ -184,7 +179,9 @@ def explain(
 def _comparison_dict(c: MetricComparison) -> dict[str, Any]:
     out = {k: v for k, v in c.__dict__.items() if k != "group"}
     out.update(c.group)
-    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in out.items()}
+    return {
+        k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in out.items()
+    }
 
 
 @app.command("compare")
@@ -195,7 +192,7 @@ def compare(
     by: ByOption = None,
     fmt: FormatOption = "table",
     lang: LangOption = None,
-    project: ProjectOption = default_project(),
+    project: ProjectOption = Path("."),
 ) -> None:
     """Difference between two periods (per group), with interval, p-value and verdict."""
     with reported_errors(), Workspace.open(project) as ws:

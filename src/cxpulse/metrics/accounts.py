@@ -20,7 +20,7 @@ from cxpulse.metrics.calendars import P_END, P_START, calendar_table, periods
 from cxpulse.metrics.definitions import MetricDefinition
 from cxpulse.metrics.estimates import Aggregate
 from cxpulse.metrics.frame import QuerySpec, clean, group_of, split_dimensions
-from cxpulse.metrics.periods import Period, to_date
+from cxpulse.metrics.periods import Period, period_index, to_date
 
 K = "months_since_start"
 DEFAULT_MAX_MONTHS = 24
@@ -29,6 +29,7 @@ DEFAULT_MAX_MONTHS = 24
 def _churn_expression(ws: Any, spec: QuerySpec, items: list[Period]) -> ir.Table:
     split_dimensions("accounts", spec.by)
     acc = ws.table("accounts")
+    acc = acc.select(*spec.by, "start_date", "end_date")
     cal = calendar_table(items, timestamps=False)
     j = acc.cross_join(cal)
     ended_before = j.end_date.notnull() & (j.end_date < j[P_START])
@@ -42,13 +43,13 @@ def _churn_expression(ws: Any, spec: QuerySpec, items: list[Period]) -> ir.Table
     )
 
 
-def churn_expressions(
-    ws: Any, d: MetricDefinition, spec: QuerySpec
-) -> list[tuple[str, ir.Table]]:
+def churn_expressions(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[tuple[str, ir.Table]]:
     items = periods(ws, "accounts", ["start_date", "end_date"], spec) or [
         Period(date(2000, 1, 1), date(2000, 2, 1), "example")
     ]
-    return [(f"{d.name}: accounts at risk and churned per period", _churn_expression(ws, spec, items))]
+    return [
+        (f"{d.name}: accounts at risk and churned per period", _churn_expression(ws, spec, items))
+    ]
 
 
 def run_churn(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]:
@@ -70,27 +71,21 @@ def run_churn(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]:
     return out
 
 
-def _month_index(col: ir.Value) -> ir.IntegerValue:
-    return col.year() * 12 + col.month() - 1  # type: ignore[attr-defined,no-any-return]
-
-
-def _cohort_expression(
-    ws: Any, spec: QuerySpec, last_index: int, max_months: int
-) -> ir.Table:
+def _cohort_expression(ws: Any, spec: QuerySpec, last_index: int, max_months: int) -> ir.Table:
     split_dimensions("accounts", spec.by)
     acc = ws.table("accounts")
     if spec.start is not None:
         acc = acc.filter(acc.start_date >= ibis.literal(spec.start, type="date"))
     if spec.end is not None:
         acc = acc.filter(acc.start_date <= ibis.literal(spec.end, type="date"))
-    acc = acc.mutate(_s=_month_index(acc.start_date), _e=_month_index(acc.end_date))
+    acc = acc.mutate(
+        _s=period_index(acc.start_date, "month"), _e=period_index(acc.end_date, "month")
+    )
     ks = ibis.memtable({K: list(range(max_months + 1))}, schema={K: "int64"})
     j = acc.cross_join(ks)
     j = j.filter(j._s + j[K] <= last_index)
     retained = j._e.isnull() | (j._e > j._s + j[K])
-    return j.group_by([*spec.by, "_s", K]).aggregate(
-        n=j.count(), successes=j.count(where=retained)
-    )
+    return j.group_by([*spec.by, "_s", K]).aggregate(n=j.count(), successes=j.count(where=retained))
 
 
 def _last_index(ws: Any) -> int | None:
@@ -104,9 +99,7 @@ def _last_index(ws: Any) -> int | None:
     return last.year * 12 + last.month - 1
 
 
-def cohort_expressions(
-    ws: Any, d: MetricDefinition, spec: QuerySpec
-) -> list[tuple[str, ir.Table]]:
+def cohort_expressions(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[tuple[str, ir.Table]]:
     expr = _cohort_expression(ws, spec, _last_index(ws) or 0, DEFAULT_MAX_MONTHS)
     return [(f"{d.name}: cohort size and retained accounts by months since start", expr)]
 

@@ -121,9 +121,7 @@ def query(
     rows: list[MetricValue] = []
     for d in definitions:
         values = [
-            estimate(d, agg, spec.options)
-            for agg in aggregates[d.name]
-            if not is_empty(agg, d)
+            estimate(d, agg, spec.options) for agg in aggregates[d.name] if not is_empty(agg, d)
         ]
         if d.name == "nps" and bench:
             values = [MetricValue(**{**v.__dict__, "extra": {**v.extra, **bench}}) for v in values]
@@ -200,9 +198,7 @@ def compare(
     pa, pb = parse_period(period), parse_period(vs)
     sides: list[dict[tuple[Any, ...], Aggregate]] = []
     for p in (pa, pb):
-        spec = QuerySpec.build(
-            ws.config.metrics, by, None, p.start, p.end - timedelta(days=1)
-        )
+        spec = QuerySpec.build(ws.config.metrics, by, None, p.start, p.end - timedelta(days=1))
         aggs = collect(ws, [d], spec)[d.name]
         sides.append({tuple(a.group.items()): a for a in aggs if not is_empty(a, d)})
     keys = list(dict.fromkeys([*sides[0], *sides[1]]))
@@ -212,7 +208,11 @@ def compare(
         c = comparison(d, sides[0].get(key), sides[1].get(key), ws.config.metrics)
         out.append(
             MetricComparison(
-                **c.__dict__, metric=d.name, group=dict(key), period=pa.label, vs=pb.label,
+                **c.__dict__,
+                metric=d.name,
+                group=dict(key),
+                period=pa.label,
+                vs=pb.label,
                 unit="points" if d.unit in ("%", "score") and d.statistic != "mean" else d.unit,
             )
         )

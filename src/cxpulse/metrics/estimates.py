@@ -50,9 +50,7 @@ def _percent(e: Estimate) -> tuple[float, float, float]:
     return 100.0 * e.value, 100.0 * e.ci_low, 100.0 * e.ci_high
 
 
-def estimate(
-    definition: MetricDefinition, agg: Aggregate, options: MetricsConfig
-) -> MetricValue:
+def estimate(definition: MetricDefinition, agg: Aggregate, options: MetricsConfig) -> MetricValue:
     """The value, n and interval of one aggregate, percent metrics on 0..100."""
     s = agg.stats
     conf, small_n = options.confidence, options.small_sample_n
@@ -79,8 +77,14 @@ def estimate(
     elif kind == "revenue_retention":
         # stats' ratio is sum_y / sum_x: x = revenue before, y = revenue kept (or now)
         e = ratio_interval(
-            _f(s["n"]), _f(s["sum_x"]), _f(s["sum_y"]), _f(s["sum_xx"]), _f(s["sum_yy"]),
-            _f(s["sum_xy"]), conf, small_n,
+            _f(s["n"]),
+            _f(s["sum_x"]),
+            _f(s["sum_y"]),
+            _f(s["sum_xx"]),
+            _f(s["sum_yy"]),
+            _f(s["sum_xy"]),
+            conf,
+            small_n,
         )
         value, low, high = _percent(e)
         extra.update(revenue_before=_f(s["sum_x"]), revenue_after=_f(s["sum_y"]))
@@ -141,24 +145,33 @@ def comparison(
     kind = definition.statistic
     if kind == "nps":
         keys = ("promoters", "passives", "detractors")
-        return compare_nps(
-            [_f(sa.get(k)) for k in keys], [_f(sb.get(k)) for k in keys], conf
-        )
+        return compare_nps([_f(sa.get(k)) for k in keys], [_f(sb.get(k)) for k in keys], conf)
     if kind in PROPORTION_STATISTICS:
         c = compare_proportions(
-            _f(sa.get("successes")), _f(sa.get("n")), _f(sb.get("successes")), _f(sb.get("n")),
+            _f(sa.get("successes")),
+            _f(sa.get("n")),
+            _f(sb.get("successes")),
+            _f(sb.get("n")),
             conf,
         )
         return _scale(c, 100.0)
     if kind == "mean":
         return compare_means(
-            _f(sa.get("n")), _f(sa.get("total")), _f(sa.get("total_sq")),
-            _f(sb.get("n")), _f(sb.get("total")), _f(sb.get("total_sq")), conf,
+            _f(sa.get("n")),
+            _f(sa.get("total")),
+            _f(sa.get("total_sq")),
+            _f(sb.get("n")),
+            _f(sb.get("total")),
+            _f(sb.get("total_sq")),
+            conf,
         )
     if kind in RATE_STATISTICS:
         return compare_rates(
-            _f(sa.get("events")), _f(sa.get("exposure")),
-            _f(sb.get("events")), _f(sb.get("exposure")), conf,
+            _f(sa.get("events")),
+            _f(sa.get("exposure")),
+            _f(sb.get("events")),
+            _f(sb.get("exposure")),
+            conf,
         )
     from cxpulse.metrics.errors import MetricQueryError
 

@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 from cxpulse.config import MetricsConfig
 from cxpulse.metrics.definitions import Condition, MetricDefinition
 from cxpulse.metrics.errors import MetricQueryError, UnknownDimensionError
-from cxpulse.metrics.periods import check_grain, to_date, truncate
+from cxpulse.metrics.periods import check_grain, period_value, to_date, truncate
 from cxpulse.schema import TABLES
 
 PERIOD = "period"
@@ -83,9 +83,7 @@ def condition(t: ir.Table, cond: Condition, options: MetricsConfig) -> ir.Boolea
     raise MetricQueryError(f"unsupported operator {cond.op!r}")
 
 
-def conjunction(
-    t: ir.Table, conds: Sequence[Condition], options: MetricsConfig
-) -> ir.BooleanValue:
+def conjunction(t: ir.Table, conds: Sequence[Condition], options: MetricsConfig) -> ir.BooleanValue:
     parts = [condition(t, c, options) for c in conds]
     if not parts:
         return ibis.literal(True)
@@ -196,7 +194,7 @@ def period_of(record: Mapping[str, Any], spec: QuerySpec) -> date | None:
     if spec.grain is None:
         return None
     value = clean(record.get(PERIOD))
-    return None if value is None else to_date(value)
+    return None if value is None else period_value(value, spec.grain)
 
 
 def finite(x: float) -> float:

@@ -37,9 +37,7 @@ class Period:
     def months(self) -> float:
         """Length in (mean) months; exactly 1, 3 or 12 for whole months, quarters, years."""
         if self.start.day == 1 and self.end.day == 1:
-            return float(
-                (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
-            )
+            return float((self.end.year - self.start.year) * 12 + self.end.month - self.start.month)
         return (self.end - self.start).days / DAYS_PER_MONTH
 
 
@@ -48,15 +46,58 @@ def check_grain(grain: str | None) -> str | None:
     if grain is None or grain == "none":
         return None
     if grain not in GRAINS:
-        raise MetricQueryError(
-            f"unknown grain {grain!r}; use one of: none, {', '.join(GRAINS)}."
-        )
+        raise MetricQueryError(f"unknown grain {grain!r}; use one of: none, {', '.join(GRAINS)}.")
     return grain
 
 
+INDEXED_GRAINS = ("month", "quarter", "year")
+
+
 def truncate(column: ir.Value, grain: str) -> ir.Value:
-    """The first instant of the period holding ``column``, as an engine expression."""
+    """The period holding ``column``, as an engine expression.
+
+    Months, quarters and years become an integer index (``year * 12 + month - 1`` ...),
+    which every engine computes much faster than ``date_trunc`` on timestamps; days and
+    weeks are truncated. :func:`period_value` turns either back into the period's first day.
+    """
+    if grain in INDEXED_GRAINS:
+        return period_index(column, grain)
     return column.truncate(_IBIS_UNITS[grain])  # type: ignore[attr-defined]
+
+
+def period_index(column: ir.Value, grain: str) -> ir.IntegerValue:
+    """Months, quarters or years since year 0 as an engine expression."""
+    year = column.year()  # type: ignore[attr-defined]
+    if grain == "month":
+        return year * 12 + column.month() - 1  # type: ignore[attr-defined,no-any-return]
+    if grain == "quarter":
+        return year * 4 + column.quarter() - 1  # type: ignore[attr-defined,no-any-return]
+    return year  # type: ignore[no-any-return]
+
+
+def index_date(idx: int, grain: str) -> date:
+    """The first day of the period with index ``idx`` (see :func:`period_index`)."""
+    if grain == "month":
+        return date(idx // 12, idx % 12 + 1, 1)
+    if grain == "quarter":
+        return date(idx // 4, (idx % 4) * 3 + 1, 1)
+    return date(idx, 1, 1)
+
+
+def date_index(day: date, grain: str) -> int:
+    """The index of the period holding ``day`` (inverse of :func:`index_date`)."""
+    if grain == "month":
+        return day.year * 12 + day.month - 1
+    if grain == "quarter":
+        return day.year * 4 + (day.month - 1) // 3
+    return day.year
+
+
+def period_value(value: Any, grain: str) -> date:
+    """The first day of a period from what the engine returned for :func:`truncate`."""
+    if grain in INDEXED_GRAINS:
+        return index_date(int(value), grain)
+    return to_date(value)
 
 
 def to_date(value: Any) -> date:

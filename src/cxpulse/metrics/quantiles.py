@@ -30,9 +30,9 @@ def _frame(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Table:
     assert d.value_column is not None and d.duration_from is not None
     cols = [d.value_column, d.duration_from, *(c.column for c in d.filters)]
     t = base_frame(ws, d, spec, list(dict.fromkeys(cols)))
-    hours = (
-        t[d.value_column].epoch_seconds() - t[d.duration_from].epoch_seconds()
-    ).cast("float64") / 3600.0
+    hours = (t[d.value_column].epoch_seconds() - t[d.duration_from].epoch_seconds()).cast(
+        "float64"
+    ) / 3600.0
     parts = [t[k].cast("string").fill_null(_NULL) for k in group_keys(spec)]
     key = ibis.literal("all") if not parts else parts[0]
     for p in parts[1:]:
@@ -46,9 +46,7 @@ def _sizes(t: ir.Table, spec: QuerySpec) -> ir.Table:
 
 
 def _picked(t: ir.Table, ranks: ir.Table) -> ir.Table:
-    ordered = t.mutate(
-        **{RANK: ibis.row_number().over(group_by=t[KEY], order_by=t[VALUE]) + 1}
-    )
+    ordered = t.mutate(**{RANK: ibis.row_number().over(group_by=t[KEY], order_by=t[VALUE]) + 1})
     joined = ordered.join(ranks, [KEY, RANK])
     return joined.select(KEY, RANK, VALUE)
 
@@ -75,7 +73,10 @@ def expressions(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[tuple[str
     ranks = ibis.memtable({KEY: ["all"], RANK: [1]}, schema={KEY: "string", RANK: "int64"})
     return [
         (f"{d.name}: group sizes", _sizes(t, spec)),
-        (f"{d.name}: order statistics at the ranks derived from the group sizes", _picked(t, ranks)),
+        (
+            f"{d.name}: order statistics at the ranks derived from the group sizes",
+            _picked(t, ranks),
+        ),
     ]
 
 
@@ -105,18 +106,21 @@ def run(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]:
         extra: dict[str, Any] = {}
         estimates = []
         for q in QUANTILES:
-            r = quantile_order_statistics(n, q, conf)
+            ranks_q = quantile_order_statistics(n, q, conf)
             estimates.append(
                 quantile_estimate(
-                    n, q, _interpolated(values, n, q), values[r.lower_rank],
-                    values[r.upper_rank], conf, small_n,
+                    n,
+                    q,
+                    _interpolated(values, n, q),
+                    values[ranks_q.lower_rank],
+                    values[ranks_q.upper_rank],
+                    conf,
+                    small_n,
                 )
             )
         median, p90 = estimates
         extra.update(
             _estimate=median, p90=p90.value, p90_ci_low=p90.ci_low, p90_ci_high=p90.ci_high
         )
-        out.append(
-            Aggregate(group_of(rec, spec), period_of(rec, spec), {"n": float(n)}, extra)
-        )
+        out.append(Aggregate(group_of(rec, spec), period_of(rec, spec), {"n": float(n)}, extra))
     return [a for a in out if clean(a.stats["n"])]

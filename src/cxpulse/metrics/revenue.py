@@ -11,7 +11,6 @@ quarter, year (no grain, day and week use month).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import ibis
@@ -21,37 +20,13 @@ from cxpulse.metrics.definitions import MetricDefinition
 from cxpulse.metrics.errors import MetricQueryError
 from cxpulse.metrics.estimates import Aggregate
 from cxpulse.metrics.frame import QuerySpec, clean, conjunction, group_of, split_dimensions
+from cxpulse.metrics.periods import date_index, index_date, period_index
 
 IDX = "_idx"
 
 
 def revenue_grain(grain: str | None) -> str:
     return grain if grain in ("month", "quarter", "year") else "month"
-
-
-def _index(col: ir.Value, grain: str) -> ir.IntegerValue:
-    year = col.year()  # type: ignore[attr-defined]
-    if grain == "month":
-        return year * 12 + col.month() - 1  # type: ignore[attr-defined,no-any-return]
-    if grain == "quarter":
-        return year * 4 + col.quarter() - 1  # type: ignore[attr-defined,no-any-return]
-    return year  # type: ignore[no-any-return]
-
-
-def index_date(idx: int, grain: str) -> date:
-    if grain == "month":
-        return date(idx // 12, idx % 12 + 1, 1)
-    if grain == "quarter":
-        return date(idx // 4, (idx % 4) * 3 + 1, 1)
-    return date(idx, 1, 1)
-
-
-def date_index(day: date, grain: str) -> int:
-    if grain == "month":
-        return day.year * 12 + day.month - 1
-    if grain == "quarter":
-        return day.year * 4 + (day.month - 1) // 3
-    return day.year
 
 
 def _expression(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Table:
@@ -65,11 +40,9 @@ def _expression(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Table:
     inv = ws.table(d.table)
     inv = inv.filter(conjunction(inv, d.filters, spec.options))
     per = inv.group_by(
-        account_id=inv.account_id, **{IDX: _index(inv[d.time_column], grain)}
+        account_id=inv.account_id, **{IDX: period_index(inv[d.time_column], grain)}
     ).aggregate(revenue=inv[d.value_column or "amount"].cast("float64").sum())
-    prev = per.select(
-        _acc=per.account_id, _target=per[IDX] + 1, x=per.revenue
-    ).filter(ibis._.x > 0)
+    prev = per.select(_acc=per.account_id, _target=per[IDX] + 1, x=per.revenue).filter(ibis._.x > 0)
     cur = per.select(_acc2=per.account_id, _cur=per[IDX], now=per.revenue)
     j = prev.left_join(cur, (prev._acc == cur._acc2) & (prev._target == cur._cur))
     now = j.now.fill_null(0.0)
@@ -108,7 +81,5 @@ def run(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]:
     for r in frame.to_dict("records"):
         stats = {k: float(clean(r[k]) or 0.0) for k in keys}
         extra = {"grain": grain} if grain != spec.grain else {}
-        out.append(
-            Aggregate(group_of(r, spec), index_date(int(r[IDX]), grain), stats, extra)
-        )
+        out.append(Aggregate(group_of(r, spec), index_date(int(r[IDX]), grain), stats, extra))
     return out

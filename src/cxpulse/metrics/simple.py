@@ -29,9 +29,7 @@ SIMPLE_STATISTICS = ("nps", "proportion", "mean")
 SEP = "__"
 
 
-def _aggregates(
-    d: MetricDefinition, t: ir.Table, spec: QuerySpec
-) -> dict[str, ir.Scalar]:
+def _aggregates(d: MetricDefinition, t: ir.Table, spec: QuerySpec) -> dict[str, ir.Scalar]:
     where = conjunction(t, d.filters, spec.options)
     p = d.name + SEP
     if d.statistic == "nps":

@@ -35,16 +35,18 @@ def _repeat_expression(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Tabl
     t = base_frame(ws, d, spec, [])
     keys = group_keys(spec)
     per_account = t.group_by([*keys, "account_id"]).aggregate(orders=t.count())
-    return per_account.group_by(keys).aggregate(
-        n=per_account.count(), successes=per_account.count(where=per_account.orders >= 2)
-    ) if keys else per_account.aggregate(
-        n=per_account.count(), successes=per_account.count(where=per_account.orders >= 2)
+    return (
+        per_account.group_by(keys).aggregate(
+            n=per_account.count(), successes=per_account.count(where=per_account.orders >= 2)
+        )
+        if keys
+        else per_account.aggregate(
+            n=per_account.count(), successes=per_account.count(where=per_account.orders >= 2)
+        )
     )
 
 
-def repeat_expressions(
-    ws: Any, d: MetricDefinition, spec: QuerySpec
-) -> list[tuple[str, ir.Table]]:
+def repeat_expressions(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[tuple[str, ir.Table]]:
     return [(f"{d.name}: buying accounts and repeat buyers", _repeat_expression(ws, d, spec))]
 
 
@@ -69,15 +71,15 @@ def _open_expression(
     t = base_frame(ws, d, everything, ["opened_at", "resolved_at", "status"])
     j = t.cross_join(calendar_table(items, timestamps=True))
     closed_without_date = j.resolved_at.isnull() & j.status.isin(["resolved", "closed"])
-    still_open = (j.opened_at < j[P_END]) & ~closed_without_date & (
-        j.resolved_at.isnull() | (j.resolved_at >= j[P_END])
+    still_open = (
+        (j.opened_at < j[P_END])
+        & ~closed_without_date
+        & (j.resolved_at.isnull() | (j.resolved_at >= j[P_END]))
     )
     return j.group_by([*spec.by, P_START]).aggregate(events=j.count(where=still_open))
 
 
-def open_expressions(
-    ws: Any, d: MetricDefinition, spec: QuerySpec
-) -> list[tuple[str, ir.Table]]:
+def open_expressions(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[tuple[str, ir.Table]]:
     items = periods(ws, d.table, ["opened_at", "resolved_at"], spec) or _EXAMPLE
     return [(f"{d.name}: open tickets at each period end", _open_expression(ws, d, spec, items))]
 
@@ -107,7 +109,7 @@ def _exposure_expression(
     ws: Any, d: MetricDefinition, spec: QuerySpec, items: list[Period]
 ) -> ir.Table:
     _, acc_dims = split_dimensions(d.table, spec.by)
-    acc = ws.table("accounts")
+    acc = ws.table("accounts").select(*acc_dims, "start_date", "end_date")
     j = acc.cross_join(calendar_table(items, timestamps=False))
     active = (j.start_date < j[P_END]) & (j.end_date.isnull() | (j.end_date >= j[P_START]))
     j = j.filter(active)
@@ -122,9 +124,7 @@ def _events_expression(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Tabl
     return t.aggregate(events=t.count())
 
 
-def rate_expressions(
-    ws: Any, d: MetricDefinition, spec: QuerySpec
-) -> list[tuple[str, ir.Table]]:
+def rate_expressions(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[tuple[str, ir.Table]]:
     items = periods(ws, d.table, [d.time_column], spec) or _EXAMPLE
     return [
         (f"{d.name}: events per group and period", _events_expression(ws, d, spec)),
@@ -160,9 +160,7 @@ def run_rate(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]:
         n_events = events.get(key, 0.0)
         if months == 0 and n_events > 0:
             continue  # events of accounts not active then (or unknown): no exposure to divide
-        out.append(
-            Aggregate(group, period, {"events": n_events, "exposure": months, "n": units})
-        )
+        out.append(Aggregate(group, period, {"events": n_events, "exposure": months, "n": units}))
     return out
 
 

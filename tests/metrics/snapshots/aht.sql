@@ -14,7 +14,11 @@ FROM (
     "t7"."opened_at",
     "t7"."account_id",
     "t7"."segment",
-    DATE_TRUNC('MONTH', "t7"."opened_at") AS "period"
+    (
+      (
+        EXTRACT(year FROM "t7"."opened_at") * 12
+      ) + EXTRACT(month FROM "t7"."opened_at")
+    ) - 1 AS "period"
   FROM (
     SELECT
       "t6".*

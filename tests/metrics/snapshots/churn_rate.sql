@@ -1,54 +1,52 @@
 -- churn_rate: accounts at risk and churned per period
 SELECT
-  "t4"."segment",
-  "t4"."_p_start",
+  "t5"."segment",
+  "t5"."_p_start",
   COUNT(*) FILTER(WHERE
     (
-      "t4"."start_date" < "t4"."_p_start"
+      "t5"."start_date" < "t5"."_p_start"
     )
     AND NOT (
       (
-        "t4"."end_date" IS NOT NULL
+        "t5"."end_date" IS NOT NULL
       ) AND (
-        "t4"."end_date" < "t4"."_p_start"
+        "t5"."end_date" < "t5"."_p_start"
       )
     )) AS "n",
   COUNT(*) FILTER(WHERE
     (
-      "t4"."start_date" < "t4"."_p_start"
+      "t5"."start_date" < "t5"."_p_start"
     )
     AND NOT (
       (
-        "t4"."end_date" IS NOT NULL
+        "t5"."end_date" IS NOT NULL
       ) AND (
-        "t4"."end_date" < "t4"."_p_start"
+        "t5"."end_date" < "t5"."_p_start"
       )
     )
     AND (
-      "t4"."end_date" IS NOT NULL
+      "t5"."end_date" IS NOT NULL
     )
     AND (
-      "t4"."end_date" < "t4"."_p_end"
+      "t5"."end_date" < "t5"."_p_end"
     )) AS "successes"
 FROM (
   SELECT
-    "t2"."account_id",
-    "t2"."name",
-    "t2"."segment",
-    "t2"."industry",
-    "t2"."country",
-    "t2"."owner",
-    "t2"."plan",
-    "t2"."start_date",
-    "t2"."end_date",
-    "t2"."mrr",
-    "t2"."licenses",
-    "t3"."_p_start",
-    "t3"."_p_end",
-    "t3"."_p_months"
-  FROM "accounts" AS "t2"
-  CROSS JOIN "calendar_memtable" AS "t3"
-) AS "t4"
+    "t4"."segment",
+    "t4"."start_date",
+    "t4"."end_date",
+    "t2"."_p_start",
+    "t2"."_p_end",
+    "t2"."_p_months"
+  FROM (
+    SELECT
+      "t0"."segment",
+      "t0"."start_date",
+      "t0"."end_date"
+    FROM "accounts" AS "t0"
+  ) AS "t4"
+  CROSS JOIN "calendar_memtable" AS "t2"
+) AS "t5"
 GROUP BY
   1,
   2;

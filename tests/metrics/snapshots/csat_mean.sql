@@ -15,7 +15,11 @@ FROM (
     "t7"."responded_at",
     "t7"."account_id",
     "t7"."segment",
-    DATE_TRUNC('MONTH', "t7"."responded_at") AS "period"
+    (
+      (
+        EXTRACT(year FROM "t7"."responded_at") * 12
+      ) + EXTRACT(month FROM "t7"."responded_at")
+    ) - 1 AS "period"
   FROM (
     SELECT
       "t6".*

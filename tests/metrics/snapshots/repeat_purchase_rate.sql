@@ -16,7 +16,11 @@ FROM (
       "t6"."ordered_at",
       "t6"."account_id",
       "t6"."segment",
-      DATE_TRUNC('MONTH', "t6"."ordered_at") AS "period"
+      (
+        (
+          EXTRACT(year FROM "t6"."ordered_at") * 12
+        ) + EXTRACT(month FROM "t6"."ordered_at")
+      ) - 1 AS "period"
     FROM (
       SELECT
         "t4"."ordered_at",

@@ -8,7 +8,11 @@ FROM (
     "t6"."opened_at",
     "t6"."account_id",
     "t6"."segment",
-    DATE_TRUNC('MONTH', "t6"."opened_at") AS "period"
+    (
+      (
+        EXTRACT(year FROM "t6"."opened_at") * 12
+      ) + EXTRACT(month FROM "t6"."opened_at")
+    ) - 1 AS "period"
   FROM (
     SELECT
       "t4"."opened_at",
@@ -38,42 +42,40 @@ GROUP BY
 
 -- tickets_per_account: active accounts per period
 SELECT
-  "t5"."segment",
-  "t5"."_p_start",
-  "t5"."_p_months",
+  "t6"."segment",
+  "t6"."_p_start",
+  "t6"."_p_months",
   COUNT(*) AS "accounts"
 FROM (
   SELECT
     *
   FROM (
     SELECT
-      "t2"."account_id",
-      "t2"."name",
-      "t2"."segment",
-      "t2"."industry",
-      "t2"."country",
-      "t2"."owner",
-      "t2"."plan",
-      "t2"."start_date",
-      "t2"."end_date",
-      "t2"."mrr",
-      "t2"."licenses",
-      "t3"."_p_start",
-      "t3"."_p_end",
-      "t3"."_p_months"
-    FROM "accounts" AS "t2"
-    CROSS JOIN "calendar_memtable" AS "t3"
-  ) AS "t4"
+      "t4"."segment",
+      "t4"."start_date",
+      "t4"."end_date",
+      "t2"."_p_start",
+      "t2"."_p_end",
+      "t2"."_p_months"
+    FROM (
+      SELECT
+        "t0"."segment",
+        "t0"."start_date",
+        "t0"."end_date"
+      FROM "accounts" AS "t0"
+    ) AS "t4"
+    CROSS JOIN "calendar_memtable" AS "t2"
+  ) AS "t5"
   WHERE
-    "t4"."start_date" < "t4"."_p_end"
+    "t5"."start_date" < "t5"."_p_end"
     AND (
       (
-        "t4"."end_date" IS NULL
+        "t5"."end_date" IS NULL
       ) OR (
-        "t4"."end_date" >= "t4"."_p_start"
+        "t5"."end_date" >= "t5"."_p_start"
       )
     )
-) AS "t5"
+) AS "t6"
 GROUP BY
   1,
   2,
