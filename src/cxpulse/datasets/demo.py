@@ -68,6 +68,8 @@ from cxpulse.datasets.company import (
     truth_table,
 )
 from cxpulse.errors import CxpulseError
+from cxpulse.schema.tables import TABLES
+from cxpulse.schema.types import arrow_schema
 
 if TYPE_CHECKING:
     from cxpulse.workspace import Workspace
@@ -229,6 +231,53 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[[int, str], None]]
         yield update
 
 
+def _write_company(c: Company, out: Path) -> tuple[dict[str, Path], dict[str, int]]:
+    """Accounts, outcomes and the two truth files (account-level, written whole or in slices)."""
+    files: dict[str, Path] = {}
+    rows: dict[str, int] = {}
+    for name, make in (("accounts", accounts_table), ("outcomes", lambda c: c.outcomes)):
+        table = make(c)
+        files[name] = out / f"{name}.parquet"
+        pq.write_table(table, files[name])
+        rows[name] = table.num_rows
+    pq.write_table(truth_table(c), out / "truth.parquet")
+    with pq.ParquetWriter(out / "truth_monthly.parquet", TRUTH_MONTHLY_SCHEMA) as writer:
+        for lo in range(0, c.n, 100_000):
+            writer.write_table(truth_monthly_table(c, slice(lo, min(lo + 100_000, c.n))))
+    return files, rows
+
+
+def _write_activity(
+    c: Company,
+    out: Path,
+    seed: int,
+    scales: dict[str, float],
+    chunk_accounts: int,
+    advance: Callable[[int, str], None],
+) -> dict[str, _Sink]:
+    """Activity tables, chunk by chunk; each block of accounts has its own random stream."""
+    n_chunks = -(-c.n // chunk_accounts)
+    sinks = {name: _Sink(out, name, n_chunks > 1) for name in ACTIVITY}
+    next_id = dict.fromkeys(ACTIVITY, 1)
+    done = 0
+    for chunk in range(n_chunks):
+        lo_c = chunk * chunk_accounts
+        hi_c = min(lo_c + chunk_accounts, c.n)
+        parts: dict[str, list[pa.Table]] = {name: [] for name in ACTIVITY}
+        for lo in range(lo_c, hi_c, BLOCK):
+            block = Block(c, lo, min(lo + BLOCK, hi_c), scales)
+            for name, make in ACTIVITY.items():
+                rng = np.random.default_rng([seed, lo // BLOCK, TABLE_CODES[name]])
+                table = make(block, rng, next_id[name])
+                next_id[name] += table.num_rows
+                done += table.num_rows
+                parts[name].append(table)
+            advance(block.hi - block.lo, f"demo: {done:,} rows")
+        for name, tables in parts.items():
+            sinks[name].write(pa.concat_tables(tables))
+    return sinks
+
+
 def generate_demo(
     out_dir: str | Path,
     *,
@@ -254,10 +303,10 @@ def generate_demo(
     >>> sorted(files.tables)[:3], files.rows["accounts"]
     (['accounts', 'invoices', 'orders'], 50)
     """
-    if accounts < 1 or responses < 0 or months < 1:
+    if accounts < 1 or responses < 0 or months < 1 or seed < 0:
         raise DemoError(
-            f"need accounts >= 1, responses >= 0 and months >= 1 "
-            f"(got {accounts}, {responses}, {months})"
+            f"need accounts >= 1, responses >= 0, months >= 1 and seed >= 0 "
+            f"(got {accounts}, {responses}, {months}, {seed})"
         )
     if chunk_accounts is not None and (chunk_accounts < BLOCK or chunk_accounts % BLOCK):
         raise DemoError(
@@ -275,69 +324,31 @@ def generate_demo(
         "usage_events": usage_events,
         "tickets": tickets,
     }
-    company = simulate_company(accounts, start, months, np.random.default_rng(seed))
-    scales = _scales(
-        company,
-        {
+    with _progress(progress, accounts) as advance:
+        advance(0, "demo: simulating accounts")
+        company = simulate_company(accounts, start, months, np.random.default_rng(seed))
+        files, rows = _write_company(company, out)
+        targets = {
             "responses": float(responses),
             "usage_events": None if usage_events is None else float(usage_events),
             "tickets": None if tickets is None else float(tickets),
             "orders": None,
             "touchpoints": None,
-        },
-    )
-    alive = float(company.alive_frac.sum(dtype=np.float64))
-    expected = responses + (usage_events or DEFAULT_RATES["usage_events"] * alive)
-    expected += tickets or 0.0
-    per_account = max(expected / accounts, 1.0)
-    if chunk_accounts is None:
-        chunk_accounts = max(BLOCK, int(CHUNK_ROWS / per_account) // BLOCK * BLOCK)
-    n_chunks = -(-accounts // chunk_accounts)
-    chunked = n_chunks > 1
-
-    files: dict[str, Path] = {}
-    rows: dict[str, int] = {}
-    acc_table = accounts_table(company)
-    for name, table in (("accounts", acc_table), ("outcomes", company.outcomes)):
-        files[name] = out / f"{name}.parquet"
-        pq.write_table(table, files[name])
-        rows[name] = table.num_rows
-    del acc_table
-    pq.write_table(truth_table(company), out / "truth.parquet")
-    with pq.ParquetWriter(out / "truth_monthly.parquet", TRUTH_MONTHLY_SCHEMA) as writer:
-        for lo in range(0, accounts, 100_000):
-            writer.write_table(truth_monthly_table(company, slice(lo, min(lo + 100_000, accounts))))
-
-    sinks = {name: _Sink(out, name, chunked) for name in ACTIVITY}
-    next_id = dict.fromkeys(ACTIVITY, 1)
-    with _progress(progress, accounts) as advance:
-        for chunk in range(n_chunks):
-            lo_c = chunk * chunk_accounts
-            hi_c = min(lo_c + chunk_accounts, accounts)
-            parts: dict[str, list[pa.Table]] = {name: [] for name in ACTIVITY}
-            for lo in range(lo_c, hi_c, BLOCK):
-                block = Block(company, lo, min(lo + BLOCK, hi_c), scales)
-                for name, make in ACTIVITY.items():
-                    rng = np.random.default_rng([seed, lo // BLOCK, TABLE_CODES[name]])
-                    t = make(block, rng, next_id[name])
-                    next_id[name] += t.num_rows
-                    parts[name].append(t)
-                done = sum(s.rows for s in sinks.values()) + sum(
-                    p.num_rows for ps in parts.values() for p in ps
-                )
-                advance(block.hi - block.lo, f"demo: {done:,} rows")
-            for name, ps in parts.items():
-                sinks[name].write(pa.concat_tables(ps))
-            del parts
-    from cxpulse.schema.tables import TABLES
-    from cxpulse.schema.types import arrow_schema
-
+        }
+        scales = _scales(company, targets)
+        if chunk_accounts is None:
+            alive = float(company.alive_frac.sum(dtype=np.float64))
+            expected = responses + (usage_events or DEFAULT_RATES["usage_events"] * alive)
+            per_account = max((expected + (tickets or 0)) / accounts, 1.0)
+            chunk_accounts = max(BLOCK, int(CHUNK_ROWS / per_account) // BLOCK * BLOCK)
+        sinks = _write_activity(company, out, seed, scales, chunk_accounts, advance)
     for name, sink in sinks.items():
         sink.close(arrow_schema(TABLES[name]))
         files[name] = sink.path
         rows[name] = sink.rows
     seconds = time.perf_counter() - started
-    manifest = {"params": params, "rows": rows, "seconds": round(seconds, 3), "chunks": n_chunks}
+    chunks = -(-accounts // chunk_accounts)
+    manifest = {"params": params, "rows": rows, "seconds": round(seconds, 3), "chunks": chunks}
     (out / "demo.json").write_text(json.dumps(manifest, indent=2))
     return DemoFiles(
         out_dir=out,
