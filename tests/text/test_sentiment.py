@@ -101,3 +101,22 @@ def test_emoji_carry_sentiment_in_any_language() -> None:
     assert polarity("Perfeitos 😁", "pt") > polarity("Perfeitos", "pt") > 0
     assert polarity("Pedido 12345 👎", "es") < -0.05
     assert polarity("ok :)", "en") > 0
+
+
+def test_negation_reaches_only_the_first_opinion_word() -> None:
+    assert polarity("The support team does not understand our problem", "en") < -0.05
+    assert polarity("El soporte no entiende nuestro problema", "es") < -0.05
+
+
+def test_a_solved_problem_is_not_a_complaint() -> None:
+    assert polarity("The support team solved my problem in minutes", "en") > 0.05
+    assert polarity("El técnico resolvió el problema en una llamada", "es") > 0.05
+    assert polarity("Resolveram o problema rápido", "pt") > 0.05
+    assert polarity("They never solved the problem", "en") < -0.05
+
+
+def test_inflected_forms_find_their_lexicon_entry() -> None:
+    assert polarity("rapidísimo", "es") > 0
+    assert polarity("fáceis de usar", "pt") > 0
+    assert polarity("clientes felices", "es") > 0
+    assert polarity("respuestas lentas", "es") < 0

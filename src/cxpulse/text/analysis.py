@@ -30,7 +30,7 @@ import pandas as pd
 from cxpulse.errors import NotEnoughDataError
 from cxpulse.locale import gettext
 from cxpulse.metrics.frame import PERIOD, QuerySpec, in_range, split_dimensions, with_account_dims
-from cxpulse.metrics.periods import truncate
+from cxpulse.metrics.periods import period_value, truncate
 from cxpulse.stats import Comparison, Estimate, compare_proportions, wilson_interval
 from cxpulse.text.language import LANGUAGES, Language, detect_language
 from cxpulse.text.sentiment import sentiment
@@ -177,6 +177,13 @@ def _joined(ws: Any, spec: QuerySpec) -> ir.Table:
     return t
 
 
+def _periods(frame: pd.DataFrame, grain: str | None) -> pd.DataFrame:
+    """Engine period keys (an index or a truncated timestamp) as the period's first day."""
+    if grain is not None and PERIOD in frame.columns:
+        frame[PERIOD] = [period_value(v, grain) for v in frame[PERIOD]]
+    return frame
+
+
 def _sentiment_stats(t: ir.Table, keys: list[str]) -> ir.Table:
     metrics = {
         "n": t.count(),
@@ -289,7 +296,7 @@ def comment_analysis(
     t = _joined(ws, spec)
     keys = [*spec.by, *([PERIOD] if spec.grain is not None else [])]
     order = keys or None
-    sent = _percentages(_sentiment_stats(t, keys).execute())
+    sent = _periods(_percentages(_sentiment_stats(t, keys).execute()), spec.grain)
     if order:
         sent = sent.sort_values(order, ignore_index=True)
 
@@ -326,6 +333,7 @@ def comment_analysis(
         .aggregate(n=t.count(), mean_sentiment=t.sentiment_score.mean())
         .execute()
     )
+    by_theme = _periods(by_theme, spec.grain)
     if keys:
         totals = by_theme.groupby(keys, dropna=False)["n"].transform("sum")
     else:

@@ -58,6 +58,7 @@ class Lexicon:
     boosters: dict[str, float]
     contrast: frozenset[str]
     inflects: bool  # try plural/gender variants (Spanish, Portuguese)
+    resolvers: frozenset[str] = frozenset()  # "solved", "resolvió": the problem after is gone
 
     @property
     def longest_phrase(self) -> int:
@@ -125,6 +126,41 @@ _ES_BOOSTERS = {
 }
 
 
+# Verbs after which a problem word is the thing that was fixed ("solved my problem").
+RESOLVERS: Final[dict[str, frozenset[str]]] = {
+    "en": frozenset(["solved", "solves", "fixed", "fixes", "resolved", "resolves", "sorted"]),
+    "es": frozenset(
+        [
+            "resolvio",
+            "resolvieron",
+            "resuelven",
+            "resuelve",
+            "soluciono",
+            "solucionaron",
+            "solucionan",
+            "arreglo",
+            "arreglaron",
+            "corrigieron",
+            "corrigio",
+        ]
+    ),
+    "pt": frozenset(
+        [
+            "resolveu",
+            "resolveram",
+            "resolvem",
+            "resolve",
+            "solucionou",
+            "solucionaram",
+            "consertou",
+            "consertaram",
+            "corrigiu",
+            "corrigiram",
+        ]
+    ),
+}
+
+
 def _build(language: Language) -> Lexicon:
     entries: list[tuple[str, float, float | None]] = []
     if language == "en":
@@ -132,7 +168,9 @@ def _build(language: Language) -> Lexicon:
 
         path = _package_file("vaderSentiment", "vader_lexicon.txt")
         entries += _parse(_vader_lines(path), str(path), comments=False)
-        negators = frozenset(fold(w) for w in vader.NEGATE) | {"without", "no", "nothing"}
+        negators = frozenset(fold(w) for w in vader.NEGATE) | {
+            *("without", "no", "nothing", "nobody", "none", "noone", "neither")
+        }
         boosters = {fold(k): (BOOST if v > 0 else -BOOST) for k, v in vader.BOOSTER_DICT.items()}
         contrast = frozenset({"but", "however", "although", "though"})
         inflects = False
@@ -179,6 +217,7 @@ def _build(language: Language) -> Lexicon:
         boosters={k: v for k, v in boosters.items() if " " not in k},
         contrast=frozenset(c for c in contrast if " " not in c),
         inflects=inflects,
+        resolvers=RESOLVERS[language],
     )
 
 

@@ -31,6 +31,22 @@ NORMALIZATION_ALPHA: Final = 15.0
 THRESHOLD: Final = 0.05  # |compound| below this is neutral, as in VADER
 
 
+# (ending, replacement) tried before the plain plural/gender variants
+_SPECIAL_ENDINGS: Final = (
+    ("issimos", "o"),
+    ("issimas", "o"),
+    ("issimo", "o"),
+    ("issima", "o"),
+    ("isimos", "o"),
+    ("isimas", "o"),
+    ("isimo", "o"),
+    ("isima", "o"),
+    ("veis", "vel"),  # confiáveis -> confiável
+    ("eis", "il"),  # fáceis -> fácil
+    ("ces", "z"),  # felices -> feliz
+)
+
+
 @dataclass(frozen=True)
 class SentimentResult:
     """Sentiment of one comment: ``score`` in -1..1, its ``label`` and the ``language`` used."""
@@ -41,8 +57,13 @@ class SentimentResult:
 
 
 def _variants(token: str) -> list[str]:
-    """Plural and gender variants of a Spanish or Portuguese word, most specific first."""
+    """Plural, gender and superlative variants of a Spanish or Portuguese word, most specific
+    first: "rápidas" -> "rápida", "rápido"; "fáceis" -> "fácil"; "felices" -> "feliz";
+    "rapidísimo" -> "rápido"."""
     out = [token]
+    for ending, replacement in _SPECIAL_ENDINGS:
+        if token.endswith(ending) and len(token) > len(ending) + 2:
+            out.append(token[: -len(ending)] + replacement)
     if len(token) > 3:
         if token.endswith("es"):
             out.append(token[:-2])
@@ -79,6 +100,7 @@ def polarity(text: str, language: Language) -> float:
     shouting_everywhere = all(w.isupper() for w in raw if len(w) > 1)
     valences: list[float] = []
     contrast_at = -1
+    spent: set[int] = set()  # positions of negations already applied
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -105,8 +127,19 @@ def polarity(text: str, language: Language) -> float:
                     valence += sign * boost * (1.0, 0.95, 0.9)[distance]
             if valence != 0 and raw[i].isupper() and len(raw[i]) > 1 and not shouting_everywhere:
                 valence += sign * CAPS_INCREMENT
-            if any(word in lex.negators for word in before) and len(term.split()) == 1:
+            # A negation applies to the first opinion word after it only, so "does not
+            # understand our problem" stays negative (VADER would flip "problem" too).
+            negations = [
+                k for k in range(max(0, i - 3), i) if tokens[k] in lex.negators and k not in spent
+            ]
+            if negations and len(term.split()) == 1 and valence != 0:
                 valence = lex.negated.get(term, valence * NEGATION_SCALAR)
+                spent.update(negations)
+            elif negations and len(term.split()) == 1 and term in lex.negated:
+                valence = lex.negated[term]
+                spent.update(negations)
+            if valence < 0 and any(word in lex.resolvers for word in before):
+                valence = 0.0  # the problem that was solved
             if valence != 0:
                 valences.append(valence)
         i += span
