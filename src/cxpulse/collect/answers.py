@@ -68,10 +68,12 @@ class ResponseInput(BaseModel):
 
 @dataclass(frozen=True)
 class RecordResult:
-    """The stored answer and whether this call created it (False: updated or replayed)."""
+    """The stored answer, its survey, and whether this call created it (False: updated or
+    replayed)."""
 
     response: SurveyResponse
     created: bool
+    survey: Survey | None = None
 
 
 def _explain(exc: PydanticValidationError) -> str:
@@ -176,10 +178,6 @@ def record_response(
     comment = check_comment(data.comment)
     responded_at = check_responded_at(data.responded_at)
     fingerprint = request_hash(data) if key is not None else None
-    if key is not None and fingerprint is not None:
-        previous = _replay(session, key, fingerprint)
-        if previous is not None:
-            return RecordResult(previous, created=False)
     now = utcnow()
     response = SurveyResponse(
         survey_id=survey.id,
@@ -198,19 +196,20 @@ def record_response(
         created_at=now,
         updated_at=now,
     )
+    # Insert first and look for an earlier answer only when the key is taken: a first
+    # attempt (the common case) costs one statement, and two racing retries cannot both win.
     try:
         with session.begin_nested():
             session.add(response)
     except IntegrityError:
-        # Another transaction stored the same key between our lookup and insert (PostgreSQL).
         if key is None or fingerprint is None:
             raise
         previous = _replay(session, key, fingerprint)
         if previous is None:
             raise
-        return RecordResult(previous, created=False)
+        return RecordResult(previous, created=False, survey=survey)
     run_loop_hook(session, response)
-    return RecordResult(response, created=True)
+    return RecordResult(response, created=True, survey=survey)
 
 
 def answer_invitation(
@@ -249,7 +248,7 @@ def answer_invitation(
         invitation.responded_at = now
         session.flush()
         run_loop_hook(session, existing)
-        return RecordResult(existing, created=False)
+        return RecordResult(existing, created=False, survey=survey)
     if score is None:
         raise InvalidAnswerError(
             f"choose a score from {scale(survey.kind)[0]} to {scale(survey.kind)[1]} first."
@@ -275,7 +274,7 @@ def answer_invitation(
     invitation.responded_at = now
     invitation.response_id = response.id
     run_loop_hook(session, response)
-    return RecordResult(response, created=True)
+    return RecordResult(response, created=True, survey=survey)
 
 
 def run_loop_hook(session: Session, response: SurveyResponse) -> None:

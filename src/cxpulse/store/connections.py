@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ from cxpulse.errors import CxpulseError
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 _ENGINES: dict[str, Engine] = {}
+_FACTORIES: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
@@ -123,9 +125,16 @@ def dispose_engines() -> None:
 
 
 def session_factory(url: str | Engine | None = None) -> sessionmaker[Session]:
-    """A ``sessionmaker`` bound to the store; objects stay usable after commit."""
+    """The ``sessionmaker`` bound to the store (one per engine); objects stay usable after
+    commit."""
     bind = url if isinstance(url, Engine) else engine(url)
-    return sessionmaker(bind=bind, expire_on_commit=False)
+    # a sessionmaker builds a Session subclass: making one per request costs more than the
+    # request's own SQL
+    factory = _FACTORIES.get(bind)
+    if factory is None:
+        factory = sessionmaker(bind=bind, expire_on_commit=False)
+        _FACTORIES[bind] = factory
+    return factory
 
 
 @contextmanager

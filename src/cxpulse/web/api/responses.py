@@ -135,8 +135,8 @@ def _store(engine: Any, payload: Any, key: str | None) -> tuple[ResponsePublic, 
     data = collect.parse_response_input(payload)
     with store.session(engine) as s:
         result = collect.record_response(s, data, idempotency_key=key, source="api")
-        slug = s.scalar(select(Survey.slug).where(Survey.id == result.response.survey_id))
-        public = to_public(result.response, slug or data.survey)
+        slug = result.survey.slug if result.survey is not None else data.survey
+        public = to_public(result.response, slug)
     # leaving the block committed the transaction: only now is it safe to acknowledge
     return public, result.created
 
