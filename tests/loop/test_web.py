@@ -184,3 +184,31 @@ def test_pages_list_detail_and_forms_in_both_languages(app, project) -> None:
     with store.session(f"sqlite:///{project / 'cxpulse.sqlite'}") as s:
         case = s.get(Case, cid)
         assert case is not None and case.status == "resolved" and case.category == "soporte"
+
+
+def test_cases_api_conforms_to_its_openapi_spec(app, project) -> None:
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from sqlalchemy import select
+
+    url = f"sqlite:///{project / 'cxpulse.sqlite'}"
+    _detractor(project)
+    with store.session(url) as s:
+        user = s.scalar(select(store.User).where(store.User.email == "agent@example.com"))
+        token = store.create_api_token(s, user, "schemathesis")
+    headers = {"Authorization": f"Bearer {token}"}
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app, headers=headers)
+    checked = []
+    for result in schema.include(path_regex=r"^/api/v1/cases").get_all_operations():
+        operation = result.ok()
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
+        def check(case: Any) -> None:
+            case.call_and_validate(headers=headers)
+
+        check()
+        checked.append(operation.label)
+    assert len(checked) == 9, checked

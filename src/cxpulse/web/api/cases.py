@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query
+from fastapi import APIRouter, FastAPI, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,8 @@ from cxpulse.store.tables import Case
 from cxpulse.web.context import WebContext
 from cxpulse.web.deps import ContextDep, CurrentUser, DbSessionDep
 
+MAX_ID = 2_147_483_647  # ids are 32-bit on PostgreSQL; larger numbers cannot exist
+CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="case number")]
 Priority = Literal["low", "normal", "high", "urgent"]
 Status = Literal["open", "in_progress", "waiting_customer", "resolved", "closed"]
 
@@ -83,6 +85,20 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 router = APIRouter(prefix="/api/v1", tags=["cases"], lifespan=_lifespan)
+
+
+class ErrorPublic(BaseModel):
+    detail: str
+
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorPublic, "description": "no case with this id"}
+}
+REFUSED: dict[int | str, dict[str, Any]] = {
+    **NOT_FOUND,
+    409: {"model": ErrorPublic, "description": "the workflow does not allow this change"},
+    400: {"model": ErrorPublic, "description": "the change cannot be made (message says why)"},
+}
 
 
 class CasePublic(BaseModel):
@@ -259,7 +275,7 @@ def list_endpoint(
     overdue: bool = False,
     open_only: Annotated[bool, Query(alias="open")] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> CaseList:
     """Cases matching the filters, soonest due first."""
     flt = CaseFilter(
@@ -313,8 +329,8 @@ def create_endpoint(body: CaseCreate, session: DbSessionDep, user: CurrentUser) 
     return case_detail(session, case.id)
 
 
-@router.get("/cases/{case_id}", response_model=CaseDetail)
-def detail_endpoint(case_id: int, session: DbSessionDep, user: CurrentUser) -> CaseDetail:
+@router.get("/cases/{case_id}", response_model=CaseDetail, responses=NOT_FOUND)
+def detail_endpoint(case_id: CaseId, session: DbSessionDep, user: CurrentUser) -> CaseDetail:
     """One case with its full history."""
     try:
         return case_detail(session, case_id)
@@ -331,9 +347,9 @@ def _apply(session: Session, case_id: int, action: Any) -> CaseDetail:
     return case_detail(session, case_id)
 
 
-@router.post("/cases/{case_id}/assign", response_model=CaseDetail)
+@router.post("/cases/{case_id}/assign", response_model=CaseDetail, responses=REFUSED)
 def assign_endpoint(
-    case_id: int, body: AssignBody, session: DbSessionDep, user: CurrentUser
+    case_id: CaseId, body: AssignBody, session: DbSessionDep, user: CurrentUser
 ) -> CaseDetail:
     """Give the case to someone."""
     return _apply(
@@ -341,9 +357,9 @@ def assign_endpoint(
     )
 
 
-@router.post("/cases/{case_id}/comment", response_model=CaseDetail)
+@router.post("/cases/{case_id}/comment", response_model=CaseDetail, responses=REFUSED)
 def comment_endpoint(
-    case_id: int, body: CommentBody, session: DbSessionDep, user: CurrentUser
+    case_id: CaseId, body: CommentBody, session: DbSessionDep, user: CurrentUser
 ) -> CaseDetail:
     """Add a note (``contact: true`` records a customer contact)."""
     return _apply(
@@ -353,9 +369,9 @@ def comment_endpoint(
     )
 
 
-@router.post("/cases/{case_id}/classify", response_model=CaseDetail)
+@router.post("/cases/{case_id}/classify", response_model=CaseDetail, responses=REFUSED)
 def classify_endpoint(
-    case_id: int, body: ClassifyBody, session: DbSessionDep, user: CurrentUser
+    case_id: CaseId, body: ClassifyBody, session: DbSessionDep, user: CurrentUser
 ) -> CaseDetail:
     """Set the root-cause category."""
     return _apply(
@@ -365,9 +381,9 @@ def classify_endpoint(
     )
 
 
-@router.post("/cases/{case_id}/status", response_model=CaseDetail)
+@router.post("/cases/{case_id}/status", response_model=CaseDetail, responses=REFUSED)
 def status_endpoint(
-    case_id: int, body: StatusBody, session: DbSessionDep, user: CurrentUser
+    case_id: CaseId, body: StatusBody, session: DbSessionDep, user: CurrentUser
 ) -> CaseDetail:
     """Move the case to another status (409 when the workflow does not allow it)."""
     return _apply(
@@ -377,9 +393,9 @@ def status_endpoint(
     )
 
 
-@router.post("/cases/{case_id}/resolve", response_model=CaseDetail)
+@router.post("/cases/{case_id}/resolve", response_model=CaseDetail, responses=REFUSED)
 def resolve_endpoint(
-    case_id: int, body: ResolveBody, session: DbSessionDep, user: CurrentUser, ctx: ContextDep
+    case_id: CaseId, body: ResolveBody, session: DbSessionDep, user: CurrentUser, ctx: ContextDep
 ) -> CaseDetail:
     """Resolve the case; sends the rule's follow-up survey to the contact when it names one."""
     loop_ctx = loop_context(ctx)

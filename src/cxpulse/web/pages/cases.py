@@ -29,7 +29,7 @@ from cxpulse.loop import (
 from cxpulse.loop.errors import CaseNotFoundError, LoopError
 from cxpulse.loop.workflow import PRIORITIES, STATUSES, TRANSITIONS, CaseStatus, as_utc
 from cxpulse.stats import Estimate
-from cxpulse.web.api.cases import loop_context
+from cxpulse.web.api.cases import CaseId, loop_context
 from cxpulse.web.deps import ContextDep, CurrentUser, DbSessionDep, Lang
 from cxpulse.web.i18n import BABEL_LOCALES
 from cxpulse.web.session import flash
@@ -122,7 +122,7 @@ def cases_page(
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
-    request: Request, case_id: int, session: DbSessionDep, user: CurrentUser, lang: Lang
+    request: Request, case_id: CaseId, session: DbSessionDep, user: CurrentUser, lang: Lang
 ) -> HTMLResponse:
     try:
         case = get_case(session, case_id)
@@ -147,7 +147,7 @@ def case_page(
 def _act(
     request: Request,
     session: Session,
-    case_id: int,
+    case_id: CaseId,
     action: Callable[[], object],
     done_key: str = "loop.flash.saved",
 ) -> RedirectResponse:
@@ -164,7 +164,7 @@ def _act(
 @router.post("/cases/{case_id}/assign")
 def assign_form(
     request: Request,
-    case_id: int,
+    case_id: CaseId,
     session: DbSessionDep,
     user: CurrentUser,
     owner: Annotated[str, Form(max_length=320)],
@@ -177,7 +177,7 @@ def assign_form(
 @router.post("/cases/{case_id}/comment")
 def comment_form(
     request: Request,
-    case_id: int,
+    case_id: CaseId,
     session: DbSessionDep,
     user: CurrentUser,
     text: Annotated[str, Form(max_length=5000)],
@@ -194,7 +194,7 @@ def comment_form(
 @router.post("/cases/{case_id}/classify")
 def classify_form(
     request: Request,
-    case_id: int,
+    case_id: CaseId,
     session: DbSessionDep,
     user: CurrentUser,
     category: Annotated[str, Form(max_length=100)],
@@ -210,7 +210,7 @@ def classify_form(
 @router.post("/cases/{case_id}/status")
 def status_form(
     request: Request,
-    case_id: int,
+    case_id: CaseId,
     session: DbSessionDep,
     user: CurrentUser,
     status: Annotated[str, Form(max_length=30)],
@@ -227,7 +227,7 @@ def status_form(
 @router.post("/cases/{case_id}/resolve")
 def resolve_form(
     request: Request,
-    case_id: int,
+    case_id: CaseId,
     session: DbSessionDep,
     user: CurrentUser,
     ctx: ContextDep,
