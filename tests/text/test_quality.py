@@ -78,7 +78,10 @@ def test_themes_on_the_demo_phrase_bank_follow_the_true_themes() -> None:
     from cxpulse.text import find_themes
 
     rows = _phrase_bank()
+    truth = [r[1] for r in rows]
     model = find_themes([r[3] for r in rows], k=7, seed=0)
-    # Measured 0.458: embeddings also group by polarity, so themes are not recovered exactly;
-    # a random partition scores 0.
-    assert adjusted_rand_score([r[1] for r in rows], model.labels_) >= 0.4
+    plain = find_themes([r[3] for r in rows], k=7, seed=0, keyword_weight=0)
+    # Measured 0.80 with catalogue keywords and 0.46 on embeddings alone, which also group
+    # comments by polarity; a random partition scores 0.
+    assert adjusted_rand_score(truth, model.labels_) >= 0.7
+    assert adjusted_rand_score(truth, plain.labels_) >= 0.4

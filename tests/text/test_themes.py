@@ -76,7 +76,7 @@ def test_themes_have_labels_examples_and_sizes() -> None:
 
 def test_examples_are_the_comments_closest_to_the_centroid() -> None:
     model = find_themes(PRICE + DELIVERY, k=2, seed=0, examples=1)
-    vectors = embed(PRICE + DELIVERY)
+    vectors = model.features(PRICE + DELIVERY)
     for theme in model.themes:
         members = np.flatnonzero(model.labels_ == theme.id)
         sims = vectors[members] @ model.centroids_[theme.id]
@@ -118,7 +118,7 @@ def test_chosen_k_recovers_well_separated_groups(groups: int) -> None:
     vectors = np.repeat(centres, 60, axis=0) + rng.normal(scale=1.5, size=(groups * 60, 512))
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     texts = [f"comment {i}" for i in range(len(vectors))]
-    model = find_themes(texts, embeddings=vectors.astype(np.float32), seed=0)
+    model = find_themes(texts, embeddings=vectors.astype(np.float32), seed=0, keyword_weight=0)
     assert model.k == groups
     truth = np.repeat(np.arange(groups), 60)
     for g in range(groups):  # each true group is exactly one theme

@@ -12,7 +12,7 @@ from cxpulse.text.catalog import CATALOG, CatalogTheme, matching_themes, theme_n
 from cxpulse.text.embedding import embed
 from cxpulse.text.language import Language, detect_language, detect_languages
 from cxpulse.text.sentiment import SentimentResult, polarity, sentiment
-from cxpulse.text.themes import Theme, ThemeModel, assign_themes, find_themes
+from cxpulse.text.themes import Theme, ThemeModel, assign_themes, find_themes, theme_features
 
 __all__ = [
     "CATALOG",
@@ -32,5 +32,6 @@ __all__ = [
     "matching_themes",
     "polarity",
     "sentiment",
+    "theme_features",
     "theme_name",
 ]
