@@ -20,9 +20,9 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from cxpulse.metrics.definitions import MetricDefinition, get_definition
+from cxpulse.metrics.definitions import REGISTRY, MetricDefinition, get_definition
 from cxpulse.metrics.errors import MetricQueryError
-from cxpulse.metrics.estimates import Aggregate, comparison, estimate, is_empty
+from cxpulse.metrics.estimates import COMPARABLE, Aggregate, comparison, estimate, is_empty
 from cxpulse.metrics.frame import QuerySpec
 from cxpulse.metrics.results import MetricTable, MetricValue
 from cxpulse.metrics.simple import SIMPLE_STATISTICS, run_simple, simple_expression
@@ -195,6 +195,12 @@ def compare(
     from cxpulse.metrics.periods import parse_period
 
     d = get_definition(name)
+    if d.statistic not in COMPARABLE:
+        raise MetricQueryError(
+            f"comparing {d.name!r} between periods is not supported yet (supported: "
+            f"{', '.join(n for n, x in REGISTRY.items() if x.statistic in COMPARABLE)}); "
+            "compare the two periods' intervals with 'cxpulse metrics' instead."
+        )
     pa, pb = parse_period(period), parse_period(vs)
     sides: list[dict[tuple[Any, ...], Aggregate]] = []
     for p in (pa, pb):

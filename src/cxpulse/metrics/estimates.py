@@ -30,6 +30,7 @@ from cxpulse.stats import (
 
 PROPORTION_STATISTICS = ("proportion", "churn", "cohort", "repeat_purchase")
 RATE_STATISTICS = ("rate", "open_count")
+COMPARABLE = ("nps", "mean", *PROPORTION_STATISTICS, *RATE_STATISTICS)
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,9 @@ def _aggregates(d: MetricDefinition, t: ir.Table, spec: QuerySpec) -> dict[str, 
             p + "n": t.count(where=where),
             p + "successes": t.count(where=where & condition(t, d.success, spec.options)),
         }
-    value = t[d.value_column or "score"].cast("float64")
+    value = t[d.value_column or "score"]
+    if not value.type().is_integer():  # integer sums stay exact and are cheaper
+        value = value.cast("float64")
     return {
         p + "n": t.count(where=where),
         p + "total": value.sum(where=where),

@@ -4,9 +4,9 @@ SELECT
   "t8"."period",
   COUNT(*) FILTER(WHERE
     "t8"."kind" = 'csat') AS "csat_mean__n",
-  SUM(CAST("t8"."score" AS DOUBLE)) FILTER(WHERE
+  SUM("t8"."score") FILTER(WHERE
     "t8"."kind" = 'csat') AS "csat_mean__total",
-  SUM(CAST("t8"."score" AS DOUBLE) * CAST("t8"."score" AS DOUBLE)) FILTER(WHERE
+  SUM("t8"."score" * "t8"."score") FILTER(WHERE
     "t8"."kind" = 'csat') AS "csat_mean__total_sq"
 FROM (
   SELECT
