@@ -132,11 +132,9 @@ def polarity(text: str, language: Language) -> float:
             negations = [
                 k for k in range(max(0, i - 3), i) if tokens[k] in lex.negators and k not in spent
             ]
-            if negations and len(term.split()) == 1 and valence != 0:
+            single = len(term.split()) == 1
+            if negations and single and (valence != 0 or term in lex.negated):
                 valence = lex.negated.get(term, valence * NEGATION_SCALAR)
-                spent.update(negations)
-            elif negations and len(term.split()) == 1 and term in lex.negated:
-                valence = lex.negated[term]
                 spent.update(negations)
             if valence < 0 and any(word in lex.resolvers for word in before):
                 valence = 0.0  # the problem that was solved
