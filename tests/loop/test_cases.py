@@ -256,3 +256,40 @@ def test_dated_band_changes_from_the_health_package_are_idempotent(store_url) ->
         second = on_band_changes(s, [change], ctx, now=T0 + timedelta(days=3))
         assert s.scalar(select(func.count()).select_from(Case)) == 1
     assert first[0].id == second[0].id and first[0].owner == "ana@example.com"
+
+
+def test_concurrent_openers_of_the_same_thing_get_one_case(store_url) -> None:
+    import threading
+
+    barrier = threading.Barrier(4)
+    ids: list[int] = []
+    errors: list[BaseException] = []
+
+    def opener() -> None:
+        try:
+            with store.session(store_url) as s:
+                barrier.wait(timeout=10)
+                case = open_case(
+                    s,
+                    account_id="A1",
+                    trigger="detractor",
+                    title="t",
+                    priority="high",
+                    sla_hours=48,
+                    dedup_key="response:77:detractors",
+                    at=T0,
+                )
+                ids.append(case.id)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert not errors, errors
+    assert len(set(ids)) == 1 and len(ids) == 4
+    with store.session(store_url) as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 1
+        assert s.scalar(select(func.count()).select_from(CaseEvent)) == 1
