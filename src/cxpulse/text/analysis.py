@@ -242,6 +242,40 @@ def _flag(estimate: Estimate, small_n: int) -> Estimate:
     return replace(estimate, small_sample=estimate.n < small_n)
 
 
+def _theme_table(t: ir.Table, model: ThemeModel) -> pd.DataFrame:
+    """One row per theme: size, share, sentiment and examples, most comments first."""
+    overall = _percentages(_sentiment_stats(t, ["theme_id"]).execute())
+    overall["share"] = 100.0 * overall["n"] / overall["n"].sum()
+    meta = pd.DataFrame(
+        {
+            "theme_id": [th.id for th in model.themes],
+            "label": [th.label for th in model.themes],
+            "key": [th.key for th in model.themes],
+            "words": [list(th.words) for th in model.themes],
+            "examples": [list(th.examples) for th in model.themes],
+        }
+    )
+    columns = ["theme_id", "label", "key", "words", "n", "share", "mean_sentiment"]
+    columns += ["pct_positive", "pct_negative", "examples"]
+    table = meta.merge(overall, on="theme_id", how="inner")[columns]
+    return table.sort_values(["n", "theme_id"], ascending=[False, True], ignore_index=True)
+
+
+def _themes_by(t: ir.Table, keys: list[str], model: ThemeModel, grain: str | None) -> pd.DataFrame:
+    """Comments, share of the group and mean sentiment per group (segment, period) and theme."""
+    frame = (
+        t.group_by([*keys, "theme_id"])
+        .aggregate(n=t.count(), mean_sentiment=t.sentiment_score.mean())
+        .execute()
+    )
+    frame = _periods(frame, grain)
+    group = frame.groupby(keys, dropna=False)["n"] if keys else None
+    totals = group.transform("sum") if group is not None else frame["n"].sum()
+    frame["share"] = 100.0 * frame["n"] / totals
+    frame["label"] = [model.themes[int(i)].label for i in frame["theme_id"]]
+    return frame.sort_values([*keys, "theme_id"], ignore_index=True)
+
+
 def comment_analysis(
     ws: Any,
     by: Sequence[str] | str | None = None,
@@ -295,53 +329,12 @@ def comment_analysis(
 
     t = _joined(ws, spec)
     keys = [*spec.by, *([PERIOD] if spec.grain is not None else [])]
-    order = keys or None
     sent = _periods(_percentages(_sentiment_stats(t, keys).execute()), spec.grain)
-    if order:
-        sent = sent.sort_values(order, ignore_index=True)
-
-    overall = _percentages(_sentiment_stats(t, ["theme_id"]).execute())
-    overall = overall.sort_values("theme_id", ignore_index=True)
-    overall["share"] = 100.0 * overall["n"] / overall["n"].sum()
-    meta = pd.DataFrame(
-        {
-            "theme_id": [th.id for th in model.themes],
-            "label": [th.label for th in model.themes],
-            "key": [th.key for th in model.themes],
-            "words": [list(th.words) for th in model.themes],
-            "examples": [list(th.examples) for th in model.themes],
-        }
-    )
-    themes = meta.merge(overall, on="theme_id", how="left")
-    themes = themes[
-        [
-            "theme_id",
-            "label",
-            "key",
-            "words",
-            "n",
-            "share",
-            "mean_sentiment",
-            "pct_positive",
-            "pct_negative",
-            "examples",
-        ]
-    ]
-
-    by_theme = (
-        t.group_by([*keys, "theme_id"])
-        .aggregate(n=t.count(), mean_sentiment=t.sentiment_score.mean())
-        .execute()
-    )
-    by_theme = _periods(by_theme, spec.grain)
     if keys:
-        totals = by_theme.groupby(keys, dropna=False)["n"].transform("sum")
-    else:
-        totals = by_theme["n"].sum()
-    by_theme["share"] = 100.0 * by_theme["n"] / totals
-    by_theme["label"] = [model.themes[int(i)].label for i in by_theme["theme_id"]]
-    by_theme = by_theme.sort_values([*keys, "theme_id"], ignore_index=True)
+        sent = sent.sort_values(keys, ignore_index=True)
 
+    themes = _theme_table(t, model)
+    by_theme = _themes_by(t, keys, model, spec.grain)
     options = ws.config.metrics
     drivers = _drivers(t, model, options.confidence, options.small_sample_n)
     return CommentAnalysis(
