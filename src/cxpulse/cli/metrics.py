@@ -240,7 +240,7 @@ def list_metrics(
     language = lang if lang in ("es", "en") else "es"
     out = Table(header_style="bold")
     for key in ("name", "metric", "table", "unit", "description"):
-        out.add_column(gettext(f"metrics.col.{key}", language))
+        out.add_column(gettext(f"metrics.col.{key}", language), no_wrap=key == "name")
     for d in list_definitions():
         out.add_row(d.name, d.label(language), d.table, d.unit, escape(d.description))
     console.print(out)

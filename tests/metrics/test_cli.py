@@ -1,0 +1,113 @@
+"""``cxpulse metrics`` on a DuckDB project folder, through Typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cxpulse.cli.app import app
+from cxpulse.workspace import Workspace
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wide terminal, so that table cells are not wrapped or cropped."""
+    from cxpulse.cli.common import console
+
+    monkeypatch.setattr(console, "width", 220)
+
+
+@pytest.fixture
+def project(tmp_path: Path, company) -> Path:  # type: ignore[no-untyped-def]
+    (tmp_path / "cxpulse.toml").write_text(
+        '[metrics]\nindustry = "Legal services"\n\n[locale]\nlanguage = "en"\n',
+        encoding="utf-8",
+    )
+    with Workspace.open(tmp_path) as ws:
+        for name in ("accounts", "responses", "tickets"):
+            ws.load(name, company[name])
+    return tmp_path
+
+
+def _invoke(*args: str) -> str:
+    result = runner.invoke(app, ["metrics", *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_names_without_subcommand_show_the_json_table(project: Path) -> None:
+    out = _invoke(
+        "nps", "csat", "--by", "segment", "--grain", "month", "-f", "json", "-p", str(project)
+    )
+    records = json.loads(out)
+    with Workspace.open(project) as ws:
+        want = ws.metrics(["nps", "csat"], by="segment", grain="month").rows
+    assert len(records) == len(want)
+    first = records[0]
+    assert first["metric"] == "nps" and first["value"] == pytest.approx(want[0].value)
+    assert first["benchmark_nps"] == want[0].extra["benchmark_nps"]
+    assert {"n", "ci_low", "ci_high", "method", "small_sample", "period"} <= set(first)
+
+
+def test_table_shows_value_interval_method_and_benchmark(project: Path) -> None:
+    out = _invoke("show", "nps", "ces", "-p", str(project))
+    for text in ("NPS", "CES mean", "multinomial wald", "student t", "Industry NPS", "2022"):
+        assert text in out
+    out_es = _invoke("nps", "--lang", "es", "-p", str(project))
+    assert "Indicador" in out_es and "Valor" in out_es
+
+
+def test_csv_range_filters(project: Path, company) -> None:  # type: ignore[no-untyped-def]
+    out = _invoke(
+        "csat", "--from", "2026-02-01", "--to", "2026-02-28", "-f", "csv", "-p", str(project)
+    )
+    header, row = out.strip().splitlines()[:2]
+    r = company["responses"]
+    n = ((r.kind == "csat") & (r.responded_at.dt.month == 2)).sum()
+    assert header.startswith("metric,") and f",{n}," in row
+
+
+def test_explain_prints_sql(project: Path) -> None:
+    out = _invoke("explain", "nps", "--by", "segment", "-p", str(project))
+    assert out.startswith("-- nps") and "GROUP BY" in out and '"segment"' in out
+
+
+def test_compare_prints_verdict(project: Path) -> None:
+    out = _invoke("compare", "nps", "--period", "2026-03", "--vs", "2026-02", "-p", str(project))
+    assert "2026-03" in out and "significant" in out
+    data = json.loads(
+        _invoke(
+            "compare",
+            "csat",
+            "--period",
+            "2026-03",
+            "--vs",
+            "2026-02",
+            "--by",
+            "segment",
+            "-f",
+            "json",
+            "-p",
+            str(project),
+        )
+    )
+    assert data and {"difference", "p_value", "significant", "segment"} <= set(data[0])
+
+
+def test_list_names_every_metric() -> None:
+    out = _invoke("list", "--lang", "en")
+    for name in ("nps", "churn_rate", "grr", "time_to_resolution", "touchpoint_frequency"):
+        assert name in out
+
+
+def test_unknown_metric_exits_non_zero_with_help(project: Path) -> None:
+    result = runner.invoke(app, ["metrics", "npz", "-p", str(project)])
+    assert result.exit_code == 2
+    assert "unknown metric 'npz'" in result.output
+    result = runner.invoke(app, ["metrics", "nps", "--by", "colour", "-p", str(project)])
+    assert result.exit_code == 2 and "colour" in result.output
