@@ -228,6 +228,47 @@ def _override(ctx: FeatureContext) -> ir.Table:
     return _latest(f, "score", "set_at")
 
 
+def _usage_quantity(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("usage_events", "occurred_at")
+    return f.group_by("account_id").aggregate(value=f.quantity.cast("float64").mean())
+
+
+def _usage_per_seat(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("usage_events", "occurred_at")
+    events = f.group_by("account_id").aggregate(n=f.count().cast("float64"))
+    acc = ctx.table("accounts").select("account_id", "licenses")
+    j = acc.left_join(events, "account_id").select(acc.account_id, acc.licenses, events.n)
+    per_month = j.n.fill_null(0.0) / ctx.months
+    value = ibis.cases((j.licenses > 0, per_month / j.licenses.cast("float64")), else_=ibis.null())
+    return j.select("account_id", value=value.cast("float64"))
+
+
+def _first_contact_resolution(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("tickets", "opened_at")
+    f = f.filter(f.first_contact_resolution.notnull())
+    return f.group_by("account_id").aggregate(
+        value=f.first_contact_resolution.cast("int64").cast("float64").mean()
+    )
+
+
+def _important_ticket_share(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("tickets", "opened_at")
+    important = f.priority.isin(list(ctx.important_priorities)).cast("int64").cast("float64")
+    return f.group_by("account_id").aggregate(value=important.mean())
+
+
+def _recent_ces(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("responses", "responded_at")
+    f = f.filter(f.kind == "ces")
+    return f.group_by("account_id").aggregate(value=f.score.cast("float64").mean())
+
+
+def _mean_nps(ctx: FeatureContext) -> ir.Table:
+    f = ctx.window("responses", "responded_at")
+    f = f.filter(f.kind == "nps")
+    return f.group_by("account_id").aggregate(value=f.score.cast("float64").mean())
+
+
 BUILTINS: dict[str, Builtin] = {
     "usage_frequency": Builtin(_usage_frequency, fill=0.0),
     "distinct_features": Builtin(_distinct_features, fill=0.0),
@@ -247,4 +288,10 @@ BUILTINS: dict[str, Builtin] = {
     "tenure_days": Builtin(_tenure_days, fill=None),
     "csm_rating": Builtin(_csm_rating, fill=None),
     "override": Builtin(_override, fill=None),
+    "usage_quantity": Builtin(_usage_quantity, fill=None),
+    "usage_per_seat": Builtin(_usage_per_seat, fill=None),
+    "first_contact_resolution": Builtin(_first_contact_resolution, fill=None),
+    "important_ticket_share": Builtin(_important_ticket_share, fill=None),
+    "recent_ces": Builtin(_recent_ces, fill=None),
+    "mean_nps": Builtin(_mean_nps, fill=None),
 }

@@ -144,6 +144,7 @@ class ExpertModel(HealthModel):
 
 Estimator = Literal["logistic", "lightgbm"]
 Calibration = Literal["auto", "isotonic", "sigmoid", "none"]
+Transform = Literal["signed_log", "none"]
 
 
 class LearnedModel(HealthModel):
@@ -153,20 +154,24 @@ class LearnedModel(HealthModel):
         self,
         estimator: Estimator = "logistic",
         calibration: Calibration = "sigmoid",
+        transform: Transform = "signed_log",
         holdout: float = 0.25,
-        C: float = 1.0,
+        C: float = 0.01,
         n_estimators: int = 300,
-        learning_rate: float = 0.05,
-        num_leaves: int = 15,
+        learning_rate: float = 0.02,
+        num_leaves: int = 4,
+        min_child_samples: int = 50,
         random_state: int = 0,
     ) -> None:
         self.estimator = estimator
         self.calibration = calibration
+        self.transform = transform
         self.holdout = holdout
         self.C = C
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves
+        self.min_child_samples = min_child_samples
         self.random_state = random_state
 
     @property
@@ -174,8 +179,16 @@ class LearnedModel(HealthModel):
         return str(self.estimator)
 
     # ---- design matrix ------------------------------------------------------------------
-    def _design(self, frame: pd.DataFrame) -> np.ndarray:
+    def _shape(self, frame: pd.DataFrame) -> pd.DataFrame:
         frame = frame[list(self.feature_names_in_)]
+        if self.transform == "signed_log" and self.estimator == "logistic":
+            # counts and amounts have long tails; on a log scale one huge account does not
+            # dominate the standardised weights
+            return np.sign(frame) * np.log1p(frame.abs())
+        return frame
+
+    def _design(self, frame: pd.DataFrame) -> np.ndarray:
+        frame = self._shape(frame)
         if self.estimator == "lightgbm":
             return frame.to_numpy()
         filled = frame.fillna(self.medians_)
@@ -214,13 +227,15 @@ class LearnedModel(HealthModel):
                 stratify=target,
                 random_state=self.random_state,
             )
-        train = frame.iloc[fit_idx]
+        if self.transform not in ("signed_log", "none"):
+            raise CxpulseError(f"transform {self.transform!r}: use 'signed_log' or 'none'")
+        train = self._shape(frame.iloc[fit_idx])
         self.medians_ = train.median().fillna(0.0)
         filled = train.fillna(self.medians_)
         self.means_ = filled.mean()
         self.scales_ = filled.std(ddof=0).replace(0.0, 1.0).fillna(1.0)
         self.missing_columns_ = [c for c in frame.columns if frame[c].isna().any()]
-        self.model_ = self._base_estimator().fit(self._design(train), target[fit_idx])
+        self.model_ = self._base_estimator().fit(self._design(frame.iloc[fit_idx]), target[fit_idx])
         self.calibration_ = method
         self.calibrator_: Any = None
         if method != "none":
@@ -249,7 +264,7 @@ class LearnedModel(HealthModel):
                 n_estimators=self.n_estimators,
                 learning_rate=self.learning_rate,
                 num_leaves=self.num_leaves,
-                min_child_samples=20,
+                min_child_samples=self.min_child_samples,
                 subsample=0.8,
                 subsample_freq=1,
                 colsample_bytree=0.8,
