@@ -62,6 +62,9 @@ def test_detractor_answer_opens_a_case_that_an_agent_resolves_on_a_phone(live, c
         # the card fits the phone screen: no horizontal scrolling needed
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"] + 1
+        shots = REPO / "test-output" / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "cases-list-phone.png"), full_page=True)
         card.locator("a.case-title").tap()
         page.wait_for_url(f"**/cases/{case_id}")
         assert "Tardaron dos semanas" in page.content()
@@ -76,8 +79,6 @@ def test_detractor_answer_opens_a_case_that_an_agent_resolves_on_a_phone(live, c
         assert status.inner_text().strip() == "Resuelto"
         history = page.locator("#case-history li").all_inner_texts()
         assert any("En curso" in h or "Resuelto" in h for h in history)
-        shots = REPO / "test-output" / "screenshots"
-        shots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / "case-resolved-phone.png"), full_page=True)
     finally:
         agent.close()
