@@ -74,3 +74,20 @@ def test_concurrent_writers_on_sqlite_wait_instead_of_failing(tmp_path: Path) ->
     with store.session(url) as s:
         assert len(s.scalars(select(Survey.id)).all()) == 150
     store.dispose_engines()
+
+
+def test_read_session_does_not_wait_for_a_writer_on_sqlite(tmp_path: Path) -> None:
+    import time
+
+    url = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    store.migrate(url)
+    with store.session(url) as writer:
+        writer.add(Survey(slug="held", kind="nps", language="es"))
+        writer.flush()  # this transaction now holds the write lock
+        started = time.monotonic()
+        with store.read_session(url) as reader:
+            assert reader.scalar(select(Survey.slug)) is None  # not committed yet
+        assert time.monotonic() - started < 2
+    with store.read_session(url) as reader:
+        assert reader.scalar(select(Survey.slug)) == "held"
+    store.dispose_engines()

@@ -25,6 +25,7 @@ import contextlib
 import logging
 import threading
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +35,7 @@ from sqlalchemy import Engine, and_, or_, select
 
 from cxpulse.schema.types import arrow_schema
 from cxpulse.store.connections import engine as store_engine
+from cxpulse.store.connections import read_session
 from cxpulse.store.connections import session as store_session
 from cxpulse.store.tables import Survey, SurveyResponse, SyncState, utcnow
 from cxpulse.workspace import Workspace
@@ -78,7 +80,7 @@ def decode_watermark(text: str | None) -> tuple[datetime, int] | None:
 
 
 def _read_watermark(eng: Engine, name: str) -> str | None:
-    with store_session(eng) as s:
+    with read_session(eng) as s:
         state = s.get(SyncState, name)
         return state.watermark if state is not None else None
 
@@ -123,7 +125,7 @@ def _fetch(
                 and_(SurveyResponse.updated_at == stamp, SurveyResponse.id > row_id),
             )
         )
-    with store_session(eng) as s:
+    with read_session(eng) as s:
         return list(s.execute(query).all())
 
 
@@ -161,11 +163,16 @@ def sync(
     name: str = SYNC_NAME,
     batch_size: int = BATCH_SIZE,
     settle: timedelta = SETTLE,
+    workspace_lock: AbstractContextManager[Any] | None = None,
 ) -> SyncReport:
     """Upsert answers changed since the last sync into ``ws``'s ``responses`` table.
 
     Idempotent and incremental: each batch is loaded, then the watermark moves past it.
+    ``workspace_lock`` is held only while writing to the workspace, never while reading the
+    store: a request that holds the store's write lock and waits for the workspace (the
+    closed loop looks up account owners there) can then never wait on us in a circle.
     """
+    guard = workspace_lock if workspace_lock is not None else contextlib.nullcontext()
     started = time.perf_counter()
     eng = store_url if isinstance(store_url, Engine) else store_engine(store_url)
     before = _read_watermark(eng, name)
@@ -177,7 +184,9 @@ def sync(
         rows = _fetch(eng, after, until, batch_size)
         if not rows:
             break
-        ws.load("responses", _to_arrow(rows), mapping={})
+        frame = _to_arrow(rows)
+        with guard:
+            ws.load("responses", frame, mapping={})
         last = rows[-1]
         after = (last.updated_at, last.id)
         current = encode_watermark(last.updated_at, last.id)
@@ -203,8 +212,7 @@ def start_sync_task(app: Any, interval: float = DEFAULT_INTERVAL) -> asyncio.Tas
     lock: Any = getattr(ctx, "workspace_lock", None) or threading.RLock()
 
     def once() -> SyncReport:
-        with lock:
-            return sync(ctx.store_engine(), ctx.workspace)
+        return sync(ctx.store_engine(), ctx.workspace, workspace_lock=lock)
 
     async def loop() -> None:
         while True:

@@ -20,6 +20,7 @@ from cxpulse.store.connections import (
     dispose_engines,
     engine,
     normalize_url,
+    read_session,
     session,
     session_factory,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "metadata",
     "migrate",
     "normalize_url",
+    "read_session",
     "revoke_api_token",
     "session",
     "session_factory",

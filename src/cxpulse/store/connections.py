@@ -23,6 +23,7 @@ from cxpulse.config import ProjectConfig
 from cxpulse.errors import CxpulseError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY_OPTION = "cxpulse_read_only"
 
 _ENGINES: dict[str, Engine] = {}
 _FACTORIES: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = weakref.WeakKeyDictionary()
@@ -68,7 +69,11 @@ def _configure_sqlite(eng: Engine, memory: bool) -> None:
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front: a read-then-write transaction waits on
         # busy_timeout instead of failing with "database is locked" when it tries to upgrade.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only sessions (read_session) take no lock: WAL readers never block writers.
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_store_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -135,6 +140,28 @@ def session_factory(url: str | Engine | None = None) -> sessionmaker[Session]:
         factory = sessionmaker(bind=bind, expire_on_commit=False)
         _FACTORIES[bind] = factory
     return factory
+
+
+@contextmanager
+def read_session(url: str | Engine | None = None) -> Iterator[Session]:
+    """A session for reading only: on SQLite it takes no write lock, so long reads never
+    hold up writers. Writing through it is a mistake (it may fail with "database is
+    locked"); use :func:`session` for that.
+
+    >>> from sqlalchemy import text
+    >>> with read_session("sqlite://") as s:
+    ...     s.execute(text("SELECT 2")).scalar()
+    2
+    """
+    bind = url if isinstance(url, Engine) else engine(url)
+    reader = Session(
+        bind=bind.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
+    )
+    try:
+        with reader.begin():
+            yield reader
+    finally:
+        reader.close()
 
 
 @contextmanager
