@@ -126,7 +126,7 @@ def test_logistic_contributions_are_exact_log_odds_shares() -> None:
     raw = model.model_.decision_function(model._design(X.head(50)))
     np.testing.assert_allclose(parts.sum(axis=1) + model.model_.intercept_[0], raw)
     # independently: plain scikit-learn on the same design matrix learns the same weights
-    plain = LogisticRegression(max_iter=2000).fit(model._design(X), y)
+    plain = LogisticRegression(C=model.C, max_iter=2000).fit(model._design(X), y)
     np.testing.assert_allclose(plain.coef_, model.model_.coef_, rtol=1e-4, atol=1e-6)
 
 
