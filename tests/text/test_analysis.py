@@ -223,3 +223,16 @@ def test_date_range_limits_the_comments(loaded: Any) -> None:
 def test_unknown_dimension_is_refused(loaded: Any) -> None:
     with pytest.raises(CxpulseError, match="favourite_colour"):
         comment_analysis(loaded, by="favourite_colour")
+
+
+def test_examples_by_segment_are_the_closest_comments_of_each_group(loaded: Any) -> None:
+    result = comment_analysis(loaded, by="segment", k=2, examples=2)
+    ref = _reference(loaded)
+    got = result.examples_by
+    assert set(got.columns) >= {"segment", "theme_id", "label", "comment"}
+    for (segment, theme_id), part in got.groupby(["segment", "theme_id"]):
+        members = ref[(ref["segment"] == segment) & (ref["theme_id"] == theme_id)]
+        members = members.sort_values(["similarity", "response_id"], ascending=[False, True])
+        expected = list(dict.fromkeys(members["comment"]))[:2]
+        assert list(part["comment"]) == expected
+    assert len(got.groupby(["segment", "theme_id"])) == len(ref.groupby(["segment", "theme_id"]))

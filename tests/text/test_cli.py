@@ -43,6 +43,7 @@ def test_themes_command_in_english_by_segment(project: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "Price" in result.output and "Enterprise" in result.output and "SMB" in result.output
+    assert result.output.count("“") >= 2 * 4  # examples in the overall and per-segment tables
 
 
 def test_sentiment_command_by_month(project: Path) -> None:

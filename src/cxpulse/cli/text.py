@@ -104,15 +104,21 @@ def themes_command(
         keys = [*result.by, *(["period"] if result.grain else [])]
         for key in keys:
             split.add_column(gettext("text.col.period", lg) if key == "period" else key)
-        for key in ("theme", "comments", "share", "sentiment"):
+        for key in ("theme", "comments", "share", "sentiment", "examples"):
             split.add_column(gettext(f"text.col.{key}", lg))
+        per_group: dict[tuple[object, ...], list[str]] = {}
+        for ex in result.examples_by.to_dict("records"):
+            group = tuple(ex[c] for c in [*keys, "theme_id"])
+            per_group.setdefault(group, []).append(ex["comment"])
         for rec in result.themes_by.to_dict("records"):
+            texts = per_group.get(tuple(rec[c] for c in [*keys, "theme_id"]), [])[:examples]
             split.add_row(
                 *[_cell(rec[c]) for c in keys],
                 escape(str(rec["label"])),
                 str(int(rec["n"])),
                 _num(float(rec["share"])),
                 _num(float(rec["mean_sentiment"]), 2),
+                "\n".join(f"“{escape(text[:70])}”" for text in texts),
             )
         console.print(split)
 

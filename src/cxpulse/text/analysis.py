@@ -70,6 +70,8 @@ class CommentAnalysis:
     - ``themes_by``: the ``by`` columns and ``period``, theme_id, label, n, share (of the
       group's comments), mean_sentiment
     - ``drivers``: one :class:`ThemeDriver` per indicator and theme, largest difference first
+    - ``examples_by``: the ``by`` columns and ``period``, theme_id, label, comment, similarity:
+      the comments closest to the theme centroid in each group (empty without ``by``/grain)
     """
 
     model: ThemeModel
@@ -80,6 +82,7 @@ class CommentAnalysis:
     sentiment: pd.DataFrame
     themes_by: pd.DataFrame
     drivers: list[ThemeDriver]
+    examples_by: pd.DataFrame
 
     def drivers_frame(self) -> pd.DataFrame:
         """The drivers as a table (shares and difference in 0..1)."""
@@ -161,7 +164,8 @@ def _joined(ws: Any, spec: QuerySpec) -> ir.Table:
     """``comment_themes`` joined to its responses, with dimensions and period."""
     r = ws.table("responses")
     own, acc = split_dimensions("responses", spec.by)
-    keep = list(dict.fromkeys(["response_id", "account_id", "kind", "score", "responded_at", *own]))
+    keep = ["response_id", "account_id", "kind", "score", "responded_at", "comment", *own]
+    keep = list(dict.fromkeys(keep))
     base = r.filter(_comment_filter(r, spec)).select(*keep)
     ct = ws.table(COMMENT_THEMES)
     ct = ct.select(
@@ -169,6 +173,7 @@ def _joined(ws: Any, spec: QuerySpec) -> ir.Table:
         theme_id=ct.theme_id,
         sentiment_score=ct.sentiment_score,
         sentiment_label=ct.sentiment_label,
+        similarity=ct.similarity,
     )
     t = base.join(ct, base.response_id == ct._rid).drop("_rid")
     t = with_account_dims(ws, t, acc)
@@ -276,6 +281,30 @@ def _themes_by(t: ir.Table, keys: list[str], model: ThemeModel, grain: str | Non
     return frame.sort_values([*keys, "theme_id"], ignore_index=True)
 
 
+def _examples_by(
+    t: ir.Table, keys: list[str], model: ThemeModel, grain: str | None, per_group: int
+) -> pd.DataFrame:
+    """The comments closest to their theme's centroid in each group (segment, period) and
+    theme: a window rank in the engine, so only ``per_group`` rows per group come back."""
+    columns = [*keys, "theme_id", "label", "comment", "similarity"]
+    if not keys or per_group <= 0:
+        return pd.DataFrame(columns=columns)
+    rank = ibis.row_number().over(
+        group_by=[t[k] for k in [*keys, "theme_id"]],
+        order_by=[t.similarity.desc(), t.response_id],
+    )
+    # A comment given with two answers appears twice; over-fetch, then keep distinct texts.
+    ranked = t.mutate(_rank=rank)
+    top = ranked.filter(ranked._rank < 2 * per_group).select(
+        *keys, "theme_id", "comment", "similarity", "_rank"
+    )
+    frame = _periods(top.execute(), grain).sort_values([*keys, "theme_id", "_rank"])
+    frame = frame.drop_duplicates([*keys, "theme_id", "comment"])
+    frame = frame.groupby([*keys, "theme_id"], dropna=False).head(per_group)
+    frame["label"] = [model.themes[int(i)].label for i in frame["theme_id"]]
+    return frame[columns].reset_index(drop=True)
+
+
 def comment_analysis(
     ws: Any,
     by: Sequence[str] | str | None = None,
@@ -335,6 +364,7 @@ def comment_analysis(
 
     themes = _theme_table(t, model)
     by_theme = _themes_by(t, keys, model, spec.grain)
+    examples_by = _examples_by(t, keys, model, spec.grain, examples)
     options = ws.config.metrics
     drivers = _drivers(t, model, options.confidence, options.small_sample_n)
     return CommentAnalysis(
@@ -346,4 +376,5 @@ def comment_analysis(
         sentiment=sent,
         themes_by=by_theme,
         drivers=drivers,
+        examples_by=examples_by,
     )
