@@ -63,3 +63,12 @@ def test_account_page_lists_its_cases(admin: TestClient, app) -> None:  # type: 
     assert "Llamar al sponsor" in page.text
     body = admin.get("/api/v1/accounts/A005").json()
     assert [c["title"] for c in body["cases"]] == ["Llamar al sponsor"]
+
+
+def test_search_with_control_characters_is_answered(admin: TestClient) -> None:
+    response = admin.get("/api/v1/accounts", params={"q": "A00\x002\n"})
+    assert response.status_code == 200
+    assert {r["account_id"] for r in response.json()} == {"A002"}
+    quoted = admin.get("/api/v1/accounts", params={"q": "O'Brien'; DROP TABLE accounts"})
+    assert quoted.status_code == 200 and quoted.json() == []
+    assert len(admin.get("/api/v1/accounts?q=A0").json()) == 50

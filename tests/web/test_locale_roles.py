@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from conftest import csrf_of
+from tests.web.conftest import csrf_of
 from cxpulse.web.i18n import format_date, format_number, format_pct
 
 

@@ -93,7 +93,10 @@ def test_metrics_api_groups_by_dimension(admin: TestClient, app) -> None:  # typ
 def test_metrics_api_explains_unknown_metric(admin: TestClient) -> None:
     response = admin.get("/api/v1/metrics?metric=nope")
     assert response.status_code == 422
-    assert "nope" in response.json()["detail"]
+    assert "nps" in str(response.json()["detail"])
+    bad_dimension = admin.get("/api/v1/metrics?metric=nps&by=shoe_size")
+    assert bad_dimension.status_code == 400
+    assert "shoe_size" in bad_dimension.json()["detail"]
 
 
 def test_compare_api_matches_workspace_compare(admin: TestClient, app) -> None:  # type: ignore[no-untyped-def]

@@ -156,7 +156,8 @@ def find_accounts(ws: Workspace, query: str = "", limit: int = 50) -> list[dict[
     """Accounts whose id or name contains ``query`` (case-insensitive), by name."""
     t = ws.table("accounts")
     expr = t.select("account_id", "name", "segment", "owner", "country", "mrr")
-    text = query.strip().lower()
+    # control characters (NUL above all) cannot appear in a name and break SQL string literals
+    text = "".join(ch for ch in query if ch.isprintable()).strip().lower()
     if text:
         expr = expr.filter(
             expr.account_id.lower().contains(text) | expr.name.lower().contains(text)

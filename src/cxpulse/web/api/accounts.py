@@ -9,6 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from cxpulse.web.api.metrics import Problem
 from cxpulse.web.deps import ContextDep
 from cxpulse.web.pages.accounts import load_profile, search_accounts
 
@@ -76,7 +77,11 @@ def accounts(ctx: ContextDep, q: str = "", limit: int = 50) -> list[dict[str, An
     return search_accounts(ctx, q, max(1, min(limit, 500)))
 
 
-@router.get("/{account_id}", response_model=AccountProfilePublic)
+@router.get(
+    "/{account_id}",
+    response_model=AccountProfilePublic,
+    responses={404: {"model": Problem, "description": "no account with that id"}},
+)
 def account(ctx: ContextDep, account_id: str, lang: Literal["es", "en"] = "es") -> dict[str, Any]:
     """Everything the account page shows."""
     return asdict(load_profile(ctx, account_id, lang))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
@@ -22,6 +23,22 @@ from cxpulse.web.pages.overview import load_overview
 router = APIRouter(prefix="/api/v1", tags=["metrics"])
 
 Grain = Literal["day", "week", "month", "quarter", "year"]
+# the metric names, as an enum in the OpenAPI spec
+MetricName = Enum(  # type: ignore[misc]
+    "MetricName", {d.name: d.name for d in list_definitions()}, type=str
+)
+
+
+NPS = MetricName("nps")
+
+
+class Problem(BaseModel):
+    """Why a request could not be answered (e.g. a dimension the metric's tables lack)."""
+
+    detail: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": Problem}}
 
 
 class MetricValuePublic(BaseModel):
@@ -119,11 +136,11 @@ def metric_definitions(lang: Literal["es", "en"] = "es") -> list[dict[str, Any]]
     ]
 
 
-@router.get("/metrics", response_model=MetricTablePublic)
+@router.get("/metrics", response_model=MetricTablePublic, responses=ERRORS)
 def metrics(
     ctx: ContextDep,
-    metric: Annotated[list[str], Query(description="metric names, e.g. nps, csat, ces")] = [  # noqa: B006
-        "nps"
+    metric: Annotated[list[MetricName], Query(description="metric names, e.g. nps, csat")] = [  # noqa: B006
+        NPS
     ],
     by: Annotated[list[str] | None, Query(description="dimensions, e.g. segment")] = None,
     grain: Grain | None = None,
@@ -131,9 +148,9 @@ def metrics(
     end: date | None = None,
 ) -> dict[str, Any]:
     """Indicators by group and period, as ``Workspace.metrics`` computes them."""
-    names = [m for m in metric if m]
+    names = list(dict.fromkeys(m.value for m in metric))
     if not names:
-        raise HTTPException(status_code=422, detail="give at least one metric name")
+        raise HTTPException(status_code=400, detail="give at least one metric name")
     key = ("api.metrics", tuple(names), tuple(_by(by) or ()), grain, start, end)
     try:
         table = ctx.cached(
@@ -141,45 +158,46 @@ def metrics(
             lambda: ctx.workspace.metrics(names, by=_by(by), grain=grain, start=start, end=end),
         )
     except CxpulseError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
     return {"rows": [metric_value_dict(r) for r in table.rows]}
 
 
-@router.get("/metrics/compare", response_model=ComparisonList)
+@router.get("/metrics/compare", response_model=ComparisonList, responses=ERRORS)
 def compare(
     ctx: ContextDep,
-    metric: str = "nps",
+    metric: MetricName = NPS,
     period: Annotated[str, Query(description="e.g. 2026-09, 2026-Q3, 2026-W37, 2026")] = "",
     vs: Annotated[str, Query(description="the reference period, same forms")] = "",
     by: Annotated[list[str] | None, Query()] = None,
 ) -> dict[str, Any]:
     """The difference of a metric between two periods, with a significance test."""
     if not period or not vs:
-        raise HTTPException(status_code=422, detail="give both period and vs, e.g. 2026-09")
-    key = ("api.compare", metric, period, vs, tuple(_by(by) or ()))
+        raise HTTPException(status_code=400, detail="give both period and vs, e.g. 2026-09")
+    name = metric.value
+    key = ("api.compare", name, period, vs, tuple(_by(by) or ()))
     try:
         rows = ctx.cached(
-            key, lambda: ctx.workspace.compare(metric, period=period, vs=vs, by=_by(by))
+            key, lambda: ctx.workspace.compare(name, period=period, vs=vs, by=_by(by))
         )
     except CxpulseError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
     return {"comparisons": [comparison_dict(c) for c in rows]}
 
 
-@router.get("/metrics/explain", response_model=ExplainPublic)
+@router.get("/metrics/explain", response_model=ExplainPublic, responses=ERRORS)
 def explain(
     ctx: ContextDep,
-    metric: str = "nps",
+    metric: MetricName = NPS,
     by: Annotated[list[str] | None, Query()] = None,
     grain: Grain | None = None,
 ) -> dict[str, Any]:
     """The SQL the engine runs for a metric (not executed)."""
     try:
         with ctx.workspace_lock:
-            sql = ctx.workspace.explain(metric, by=_by(by), grain=grain)
+            sql = ctx.workspace.explain(metric.value, by=_by(by), grain=grain)
     except CxpulseError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
-    return {"metric": metric, "sql": sql}
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    return {"metric": metric.value, "sql": sql}
 
 
 @router.get("/overview", response_model=OverviewPublic)
