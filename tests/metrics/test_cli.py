@@ -111,3 +111,15 @@ def test_unknown_metric_exits_non_zero_with_help(project: Path) -> None:
     assert "unknown metric 'npz'" in result.output
     result = runner.invoke(app, ["metrics", "nps", "--by", "colour", "-p", str(project)])
     assert result.exit_code == 2 and "colour" in result.output
+
+
+def test_every_metric_is_described_in_spanish_and_english() -> None:
+    from cxpulse.locale import catalog
+    from cxpulse.metrics import list_definitions
+
+    for lang in ("es", "en"):
+        texts = catalog(lang)
+        for d in list_definitions():
+            assert texts.get(f"metrics.desc.{d.name}"), (lang, d.name)
+            assert d.label(lang)
+        assert all(k in texts for k in ("metrics.col.value", "metrics.cli.significant"))

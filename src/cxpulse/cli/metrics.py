@@ -242,5 +242,6 @@ def list_metrics(
     for key in ("name", "metric", "table", "unit", "description"):
         out.add_column(gettext(f"metrics.col.{key}", language), no_wrap=key == "name")
     for d in list_definitions():
-        out.add_row(d.name, d.label(language), d.table, d.unit, escape(d.description))
+        description = gettext(f"metrics.desc.{d.name}", language)
+        out.add_row(d.name, d.label(language), d.table, d.unit, escape(description))
     console.print(out)

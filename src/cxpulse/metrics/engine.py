@@ -72,11 +72,18 @@ def collect(
     return out
 
 
+def _order(value: Any) -> tuple[int, float, str]:
+    if value is None:
+        return (0, 0.0, "")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (1, float(value), "")
+    return (2, 0.0, str(value))
+
+
 def _sort_key(row: MetricValue) -> tuple[Any, ...]:
     return (
-        tuple("" if v is None else str(v) for v in row.group.values()),
+        tuple(_order(v) for v in row.group.values()),
         row.period.isoformat() if row.period else "",
-        str(sorted(row.extra.get("_order", {}).items())),
     )
 
 
@@ -208,7 +215,7 @@ def compare(
         aggs = collect(ws, [d], spec)[d.name]
         sides.append({tuple(a.group.items()): a for a in aggs if not is_empty(a, d)})
     keys = list(dict.fromkeys([*sides[0], *sides[1]]))
-    keys.sort(key=lambda k: tuple("" if v is None else str(v) for _, v in k))
+    keys.sort(key=lambda k: tuple(_order(v) for _, v in k))
     out: list[MetricComparison] = []
     for key in keys:
         c = comparison(d, sides[0].get(key), sides[1].get(key), ws.config.metrics)
