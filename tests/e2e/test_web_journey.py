@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 
-from conftest import DESKTOP, PHONE, LiveServer, serve_test_company, shot
+from tests.e2e.conftest import DESKTOP, PHONE, LiveServer, serve_test_company, shot
 from cxpulse.web.i18n import format_number
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import reference as ref
+from tests.metrics import reference as ref
 
 from cxpulse.config import MetricsConfig, ProjectConfig
 from cxpulse.errors import CxpulseError, UnknownMetricError

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
-import reference as ref
+from tests.metrics import reference as ref
 from scipy import stats
 
 from cxpulse.metrics import query

@@ -18,7 +18,7 @@ from cxpulse.stats import (
     compare_ratios,
     nps_estimate,
 )
-from stats.simulation import REPLICATIONS, TOLERANCE, assert_coverage
+from tests.stats.simulation import REPLICATIONS, TOLERANCE, assert_coverage
 
 Z95 = stats.norm.ppf(0.975)
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from cxpulse.stats import StatisticsInputError, mean_interval, mean_interval_from_moments
-from stats.simulation import REPLICATIONS, assert_coverage
+from tests.stats.simulation import REPLICATIONS, assert_coverage
 
 
 def _sufficient(x: np.ndarray) -> tuple[int, float, float]:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from cxpulse.stats import NpsEstimate, StatisticsInputError, nps_estimate, nps_from_scores
-from stats.simulation import REPLICATIONS, assert_coverage
+from tests.stats.simulation import REPLICATIONS, assert_coverage
 
 Z95 = stats.norm.ppf(0.975)
 

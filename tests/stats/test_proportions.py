@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from cxpulse.stats import SMALL_SAMPLE_N, StatisticsInputError, wilson_interval
-from stats.simulation import REPLICATIONS, assert_coverage
+from tests.stats.simulation import REPLICATIONS, assert_coverage
 
 
 @pytest.mark.parametrize("n", [1, 5, 29, 30, 100, 1000])

@@ -14,7 +14,7 @@ from cxpulse.stats import (
     quantile_interval_ranks,
     quantile_order_statistics,
 )
-from stats.simulation import REPLICATIONS
+from tests.stats.simulation import REPLICATIONS
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from cxpulse.stats import RateEstimate, StatisticsInputError, poisson_rate_interval
-from stats.simulation import REPLICATIONS
+from tests.stats.simulation import REPLICATIONS
 
 
 @pytest.mark.parametrize("events", [1, 2, 7, 30, 412])

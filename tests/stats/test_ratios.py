@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from cxpulse.stats import ratio_interval
-from stats.simulation import REPLICATIONS, assert_coverage
+from tests.stats.simulation import REPLICATIONS, assert_coverage
 
 
 def _sums(x: np.ndarray, y: np.ndarray) -> tuple[int, float, float, float, float, float]:
