@@ -1,0 +1,83 @@
+"""``cxpulse health fit/score/explain/evaluate`` on a project folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from health_synthetic import seed
+from typer.testing import CliRunner
+
+from cxpulse.cli.app import app
+from cxpulse.health import SCORES_TABLE, band_changes, load_model
+from cxpulse.project import init_project
+from cxpulse.workspace import Workspace
+
+
+@pytest.fixture
+def project(tmp_path: Path, history_data: dict[str, pd.DataFrame]) -> Path:
+    folder = tmp_path / "acme"
+    init_project(folder, language="en")
+    with Workspace.open(folder) as ws:
+        seed(ws, history_data)
+    return folder
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_fit_score_explain_evaluate_from_the_command_line(project: Path) -> None:
+    p = str(project)
+    code, out = _run("health", "fit", "--outcome", "churn", "--horizon", "90d", "-p", p)
+    assert code == 0, out
+    assert "Model logistic fitted for churn in 90 days" in out
+    assert (project / "models" / "health-logistic.joblib").exists()
+    saved = load_model(project)
+    assert saved.name == "logistic" and saved.horizon_days == 90
+
+    for day in ("2024-11-01", "2024-12-01"):
+        code, out = _run("health", "score", "--as-of", day, "-p", p)
+        assert code == 0, out
+        assert f"as of {day} with model logistic" in out
+    with Workspace.open(project) as ws:
+        stored = ws.table(SCORES_TABLE).execute()
+        changes = band_changes(ws)
+    assert set(pd.to_datetime(stored["as_of"]).dt.date.astype(str)) == {"2024-11-01", "2024-12-01"}
+    assert stored["score"].between(0, 100).all()
+
+    account = str(stored.sort_values("score")["account_id"].iloc[0])
+    code, out = _run("health", "explain", account, "-p", p)
+    assert code == 0, out
+    assert out.startswith(f"{account}: health ") and "since 2024-11-01" in out
+    assert "Playbook:" in out
+    code, out = _run("health", "explain", account, "-p", p, "--lang", "es")
+    assert f"{account}: salud " in out and "Plan de acción:" in out
+    assert all(c.at.isoformat() == "2024-12-01" for c in changes)
+
+    code, out = _run("health", "evaluate", "--horizon", "90d", "--test-dates", "2", "-p", p)
+    assert code == 0, out
+    assert "Backtest of churn in 90 days over 2 as-of dates." in out
+    for name in ("expert", "logistic", "lightgbm"):
+        assert name in out
+
+
+def test_score_with_the_expert_model_needs_no_fit(project: Path) -> None:
+    code, out = _run("health", "score", "--as-of", "2024-10-01", "-p", str(project))
+    assert code == 0, out
+    assert "with model expert" in out
+
+
+def test_command_errors_say_what_to_do(project: Path) -> None:
+    p = str(project)
+    code, out = _run("health", "explain", "NOPE", "-p", p)
+    assert code == 2 and "no health scores stored yet" in out
+    assert _run("health", "score", "--as-of", "2024-10-01", "-p", p)[0] == 0
+    code, out = _run("health", "explain", "NOPE", "-p", p)
+    assert code == 2 and "no stored health score" in out
+    code, out = _run("health", "fit", "--horizon", "ninety", "-p", p)
+    assert code == 2 and "'90d'" in out
+    code, out = _run("health", "score", "--model", "lightgbm", "-p", p)
+    assert code == 2 and "cxpulse health fit" in out
