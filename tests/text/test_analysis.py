@@ -236,3 +236,24 @@ def test_examples_by_segment_are_the_closest_comments_of_each_group(loaded: Any)
         expected = list(dict.fromkeys(members["comment"]))[:2]
         assert list(part["comment"]) == expected
     assert len(got.groupby(["segment", "theme_id"])) == len(ref.groupby(["segment", "theme_id"]))
+
+
+def test_comments_without_language_clues_take_the_common_language(duck: Any) -> None:
+    accounts = pd.DataFrame({"account_id": ["a"], "start_date": ["2025-01-01"]})
+    texts = ["Não recebi o produto", "Chegou rápido, obrigado", "Ótimo atendimento", "OK", "10"]
+    responses = pd.DataFrame(
+        {
+            "response_id": [f"r{i}" for i in range(5)],
+            "account_id": "a",
+            "kind": "csat",
+            "score": [1, 5, 5, 4, 5],
+            "responded_at": "2026-03-01",
+            "comment": texts,
+            "language": [None, None, "pt", None, None],
+        }
+    )
+    duck.load("accounts", accounts)
+    duck.load("responses", responses)
+    comment_analysis(duck, k=1)
+    stored = duck.table(COMMENT_THEMES).execute().set_index("response_id")
+    assert (stored["language"] == "pt").all()

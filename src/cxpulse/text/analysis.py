@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -32,7 +33,7 @@ from cxpulse.locale import gettext
 from cxpulse.metrics.frame import PERIOD, QuerySpec, in_range, split_dimensions, with_account_dims
 from cxpulse.metrics.periods import period_value, truncate
 from cxpulse.stats import Comparison, Estimate, compare_proportions, wilson_interval
-from cxpulse.text.language import LANGUAGES, Language, detect_language
+from cxpulse.text.language import LANGUAGES, Language, detect_language, language_scores
 from cxpulse.text.sentiment import sentiment
 from cxpulse.text.themes import ThemeModel, find_themes
 
@@ -117,11 +118,20 @@ def _comment_filter(r: ir.Table, spec: QuerySpec) -> ir.BooleanValue:
 
 
 def _languages(texts: Sequence[str], given: Sequence[Any], default: Language) -> list[Language]:
-    out: list[Language] = []
+    """The stored language code when valid, else the detected one; comments without any clue
+    ("OK", "10") take the most common language of the others, then ``default``."""
+    out: list[Language | None] = []
     for text, code in zip(texts, given, strict=True):
         code = str(code).strip().lower()[:2] if isinstance(code, str) else ""
-        out.append(code if code in LANGUAGES else detect_language(text, default))  # type: ignore[arg-type]
-    return out
+        if code in LANGUAGES:
+            out.append(code)  # type: ignore[arg-type]
+        elif max(language_scores(text).values()) > 0:
+            out.append(detect_language(text, default))
+        else:
+            out.append(None)
+    known = Counter(lang for lang in out if lang is not None)
+    fallback: Language = known.most_common(1)[0][0] if known else default
+    return [lang or fallback for lang in out]
 
 
 def _per_comment(
