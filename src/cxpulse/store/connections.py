@@ -26,6 +26,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY_OPTION = "cxpulse_read_only"
 
 _ENGINES: dict[str, Engine] = {}
+_WRITE_GATES: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
 _FACTORIES: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
@@ -93,6 +94,8 @@ def create_store_engine(url: str | None = None, **kwargs: Any) -> Engine:
             kwargs.setdefault("max_overflow", 8)
         eng = create_engine(target, **kwargs)
         _configure_sqlite(eng, memory)
+        if not memory:
+            _WRITE_GATES[eng] = threading.RLock()
         return eng
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
@@ -172,5 +175,19 @@ def session(url: str | Engine | None = None) -> Iterator[Session]:
     >>> with session("sqlite://") as s:
     ...     _ = s.execute(text("SELECT 1")).scalar()
     """
-    with session_factory(url).begin() as s:
-        yield s
+    factory = session_factory(url)
+    gate = _WRITE_GATES.get(factory.kw["bind"])
+    if gate is None:
+        with factory.begin() as s:
+            yield s
+        return
+    # SQLite has one writer at a time. Queue this process's writers on a lock that wakes the
+    # next one the moment the last commits; SQLite's own busy handler would poll with sleeps
+    # of up to 100 ms, which is what long tails of latency are made of.
+    acquired = gate.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    try:
+        with factory.begin() as s:
+            yield s
+    finally:
+        if acquired:
+            gate.release()
