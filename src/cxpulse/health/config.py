@@ -116,23 +116,37 @@ DEFAULT_HEALTH_TOML = """\
 # Signals in five families: financial, product, service, relationship, market (human input).
 # Señales en cinco familias: financiera, producto, servicio, relación, mercado (criterio humano).
 # Each signal / Cada señal:
-#   source        builtin feature or "table.column" (one row per account)
-#                 función integrada o "tabla.columna" (una fila por cuenta)
+#   name          column name of the signal / nombre de la señal
+#   family        financial | product | service | relationship | market
+#   source        a builtin / una función integrada:
+#                   usage_frequency, distinct_features, active_user_trend, license_utilisation,
+#                   usage_quantity, usage_per_seat, open_important_tickets, tickets_per_month,
+#                   important_ticket_share, first_contact_resolution, recent_csat, recent_ces,
+#                   resolution_hours, touchpoints_per_month, days_since_touchpoint, latest_nps,
+#                   mean_nps, nps_trend, revenue_trend, overdue_amount, days_to_renewal,
+#                   tenure_days, csm_rating, override
+#                 or "table.column" (mean per account), or "table.column=value" (indicator)
+#                 o "tabla.columna" (media por cuenta), o "tabla.columna=valor" (indicador)
 #   lookback_days window of history before the as-of date / ventana de historia previa
+#   time_column   for "table.column": column that dates each row (default observed_at)
+#                 columna que fecha cada fila (por defecto observed_at)
 #   direction     higher_is_better | lower_is_better
 #   weight        expert weight / peso experto (0 = ignored by the expert model)
 #   bad, good     value scoring 0 and value scoring 100 / valor que puntúa 0 y valor que puntúa 100
+# Features as of a date use only data strictly before it; a missing signal is left out of the
+# expert score (never guessed) and imputed + flagged for learned models.
+# Las señales al corte usan solo datos anteriores; una señal ausente no se inventa.
 # ---------------------------------------------------------------------------------------
 [health]
 outcome = "churn"        # churn | renewal | expansion
 horizon_days = 90        # predict the outcome in the next 90 days / en los próximos 90 días
 model = "expert"         # expert | logistic | lightgbm (after `cxpulse health fit`)
 
-[health.bands]
+[health.bands]            # bands / bandas
 red_below = 40           # rojo < 40
 green_from = 70          # verde >= 70; amarillo en medio / yellow in between
 
-# Playbook text per band overrides the built-in one / texto propio por banda (opcional)
+# playbooks: text per band overrides the built-in one / texto propio por banda (opcional)
 # [health.playbooks.red]
 # es = "Llamada del CSM en 48 horas y plan de recuperación."
 # en = "CSM call within 48 hours and a recovery plan."
