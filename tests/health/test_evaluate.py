@@ -57,6 +57,9 @@ def test_fit_model_learns_from_closed_horizons_only(history_ws) -> None:  # type
     assert result.as_of_dates == backtest_dates(history_ws, 90)
     assert result.n > 1000 and 0.02 < result.bad_rate < 0.5
     assert result.model.weights_["latest_nps"] > 0  # a better NPS means a healthier account
+    # no overrides were recorded: the signal is left out rather than learned as a constant
+    assert "override" not in result.model.feature_names_in_
+    assert "override" not in {s.name for s in result.signals}
 
 
 def test_backtest_on_an_empty_workspace_says_what_is_missing(duck) -> None:  # type: ignore[no-untyped-def]

@@ -51,5 +51,10 @@ def fit_model(
     chosen = kind or ("logistic" if cfg.model == "expert" else cfg.model)
     dates = sorted({as_instant(d).date() for d in (as_of_dates or backtest_dates(ws, horizon))})
     X, y = training_frame(ws, dates, horizon_days=horizon, outcome=out, signals=sigs)
+    if chosen != "expert":
+        # a signal with no value at any date (e.g. no overrides recorded) teaches nothing and
+        # would only show up as "no data" in every explanation
+        sigs = tuple(s for s in sigs if X[s.name].notna().any())
+        X = X[[s.name for s in sigs]]
     model = make_model(chosen, sigs, **params).fit(X, y)
     return FitResult(model, sigs, out, horizon, len(y), float(1 - y.mean()), dates)
