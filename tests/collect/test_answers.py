@@ -179,3 +179,16 @@ def test_loop_hook_failure_keeps_the_answer(
         collect.record_response(s, _answer(score=1))
     assert calls == [1]
     assert stored() == 1
+
+
+def test_api_detractor_opens_one_closed_loop_case(store_url: str, nps_survey: str) -> None:
+    from cxpulse.store import Case
+
+    with store.session(store_url) as s:
+        first = collect.record_response(s, _answer(score=1), idempotency_key="det-1")
+    with store.session(store_url) as s:
+        collect.record_response(s, _answer(score=1), idempotency_key="det-1")  # replay
+        cases = s.scalars(select(Case)).all()
+    assert [(c.response_id, c.trigger, c.account_id) for c in cases] == [
+        (first.response.id, "detractor", "acme")
+    ]

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from cxpulse.collect.errors import (
     IdempotencyConflictError,
@@ -198,18 +198,66 @@ def record_response(
     )
     # Insert first and look for an earlier answer only when the key is taken: a first
     # attempt (the common case) costs one statement, and two racing retries cannot both win.
-    try:
-        with session.begin_nested():
-            session.add(response)
-    except IntegrityError:
-        if key is None or fingerprint is None:
-            raise
-        previous = _replay(session, key, fingerprint)
-        if previous is None:
-            raise
-        return RecordResult(previous, created=False, survey=survey)
+    if key is not None and session.get_bind().dialect.name in _UPSERT_DIALECTS:
+        new_id = _insert_unless_key_exists(session, response)
+        if new_id is None:
+            previous = _replay(session, key, fingerprint or "")
+            if previous is None:  # pragma: no cover - the key's row vanished mid-transaction
+                raise InvalidAnswerError(f"Idempotency-Key {key!r} is in use; retry later.")
+            return RecordResult(previous, created=False, survey=survey)
+        response.id = new_id
+        make_transient_to_detached(response)
+        session.add(response)  # persistent without a read-back
+    else:
+        try:
+            with session.begin_nested():
+                session.add(response)
+        except IntegrityError:
+            if key is None or fingerprint is None:
+                raise
+            previous = _replay(session, key, fingerprint)
+            if previous is None:
+                raise
+            return RecordResult(previous, created=False, survey=survey)
     run_loop_hook(session, response)
     return RecordResult(response, created=True, survey=survey)
+
+
+_UPSERT_DIALECTS = ("sqlite", "postgresql")
+_INSERT_COLUMNS = (
+    "survey_id",
+    "account_id",
+    "contact_id",
+    "kind",
+    "score",
+    "comment",
+    "language",
+    "channel",
+    "touchpoint",
+    "responded_at",
+    "idempotency_key",
+    "request_hash",
+    "source",
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert_unless_key_exists(session: Session, response: SurveyResponse) -> int | None:
+    """``INSERT ... ON CONFLICT (idempotency_key) DO NOTHING RETURNING id``: the new id, or
+    ``None`` when an answer with this key exists (no error, so no savepoint is needed)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    values = {name: getattr(response, name) for name in _INSERT_COLUMNS}
+    if session.get_bind().dialect.name == "postgresql":
+        pg_insert = postgresql.insert(SurveyResponse).values(**values)
+        statement: Any = pg_insert.on_conflict_do_nothing(index_elements=["idempotency_key"])
+    else:
+        lite_insert = sqlite.insert(SurveyResponse).values(**values)
+        statement = lite_insert.on_conflict_do_nothing(index_elements=["idempotency_key"])
+    statement = statement.returning(SurveyResponse.id)
+    new_id = session.execute(statement).scalar()
+    return int(new_id) if new_id is not None else None
 
 
 def answer_invitation(
