@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +18,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-sys.path.insert(0, str(REPO / "tests" / "web"))  # the shared test company (webdata.py)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -101,9 +99,8 @@ def shot(page: Any, name: str) -> Path:
 
 def serve_test_company(folder: Path) -> LiveServer:
     """Build the test company (data, users, two health snapshots) in ``folder`` and serve it."""
-    from webdata import add_scores, add_users, build_frames, make_project
-
     from cxpulse.web import create_app
+    from tests.web.webdata import add_scores, add_users, build_frames, make_project
 
     make_project(folder, build_frames())
     add_users(folder)

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, LiveServer, serve_test_company, shot
 from cxpulse.web.i18n import format_number
+from tests.e2e.conftest import DESKTOP, PHONE, LiveServer, serve_test_company, shot
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from webdata import PASSWORD, add_scores, add_users, build_frames, make_project
+
+from tests.web.webdata import add_scores, add_users, build_frames, make_project, sign_in
 
 
 @pytest.fixture(scope="session")
@@ -40,23 +40,6 @@ def monkeypatch_session() -> Iterator[pytest.MonkeyPatch]:
         mp.delenv(name, raising=False)
     yield mp
     mp.undo()
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "page has no CSRF field"
-    return found.group(1)
-
-
-def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> TestClient:
-    page = client.get("/login")
-    response = client.post(
-        "/login",
-        data={"email": email, "password": password, "next": "/", "csrf_token": csrf_of(page.text)},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    return client
 
 
 @pytest.fixture

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from webdata import PASSWORD
 
-from tests.web.conftest import csrf_of, sign_in
+from tests.web.webdata import PASSWORD, csrf_of, sign_in
 
 
 def test_pages_redirect_to_login_without_a_session(anon: TestClient) -> None:

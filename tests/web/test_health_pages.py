@@ -87,10 +87,8 @@ def test_health_page_lists_red_accounts_and_sorts_in_place(admin: TestClient) ->
 
 
 def test_health_page_without_scores_shows_how_to_score(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from webdata import add_users, build_frames, make_project
-
-    from conftest import sign_in
     from cxpulse.web import create_app
+    from tests.web.webdata import add_users, build_frames, make_project, sign_in
 
     folder = make_project(tmp_path / "p", build_frames(accounts=9, per_month=10))
     add_users(folder)

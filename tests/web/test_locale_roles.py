@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import csrf_of
 from cxpulse.web.i18n import format_date, format_number, format_pct
+from tests.web.webdata import csrf_of
 
 
 def test_language_switch_is_remembered(analyst: TestClient) -> None:
@@ -45,7 +45,7 @@ def test_user_admin_page_is_for_admins_only(
 
 
 def test_admin_adds_a_user_who_can_then_sign_in(admin: TestClient, app) -> None:  # type: ignore[no-untyped-def]
-    from conftest import sign_in
+    from tests.web.webdata import sign_in
 
     token = csrf_of(admin.get("/admin/users").text)
     form = {

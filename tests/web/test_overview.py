@@ -108,10 +108,8 @@ def test_compare_api_matches_workspace_compare(admin: TestClient, app) -> None: 
 
 
 def test_empty_workspace_shows_an_empty_state(tmp_path: Path) -> None:
-    from webdata import add_users, make_project
-
-    from conftest import sign_in
     from cxpulse.web import create_app
+    from tests.web.webdata import add_users, make_project, sign_in
 
     folder = make_project(tmp_path / "empty", None)
     add_users(folder)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from fastapi.testclient import TestClient
 
 from cxpulse import store
 from cxpulse.workspace import Workspace
@@ -117,3 +119,20 @@ def add_scores(folder: Path, dates: tuple[str, ...] = ("2026-06-01", "2026-09-01
         model = ExpertModel(cfg.signals).fit(compute_features(ws, dates[0], cfg.signals))
         for day in dates:
             score_accounts(ws, model, day)
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "page has no CSRF field"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> TestClient:
+    page = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"email": email, "password": password, "next": "/", "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return client
