@@ -52,6 +52,7 @@ class Result:
     p99_ms: float
     max_ms: float
     stored: int | None
+    server_cpu_ms_per_answer: float | None
     cpu_count: int
     load_average_1m: float
 
@@ -60,6 +61,26 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _tree_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of a process and its descendants (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    total, frontier = 0.0, [root]
+    while frontier:
+        pid = frontier.pop()
+        total += stats.get(pid, (0, 0.0))[1]
+        frontier.extend(child for child, (parent, _) in stats.items() if parent == pid)
+    return total
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -247,9 +268,11 @@ def main() -> None:
                 store_url, pg_name = _create_pg_database(args.pg_url)
             token = _prepare_store(store_url)
             proc, url = _start_server(project, store_url, args.workers)
+        cpu_before = _tree_cpu_seconds(proc.pid) if proc is not None else 0.0
         latencies, errors, sent, elapsed = asyncio.run(
             _run_load(url, token, args.survey, args.requests, args.concurrency, args.max_seconds)
         )
+        cpu_used = _tree_cpu_seconds(proc.pid) - cpu_before if proc is not None else None
         stored = _count_stored(store_url) if store_url else None
     finally:
         if proc is not None:
@@ -277,6 +300,9 @@ def main() -> None:
         p99_ms=round(_percentile(ms, 0.99), 1),
         max_ms=round(max(ms), 1) if ms else float("nan"),
         stored=stored,
+        server_cpu_ms_per_answer=(
+            round(1000 * cpu_used / len(latencies), 2) if cpu_used and latencies else None
+        ),
         cpu_count=os.cpu_count() or 0,
         load_average_1m=round(os.getloadavg()[0], 2),
     )

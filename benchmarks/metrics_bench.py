@@ -241,9 +241,12 @@ def child(way: str, path: Path) -> None:
     import cxpulse.metrics.engine
     import cxpulse.workspace  # noqa: F401
 
+    before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     rows = RUNNERS[way](path)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     total_n = sum(int(r["n"]) for r in rows)
     nps = {(r["segment"], r["period"][:10]): r["value"] for r in rows if r["metric"] == "nps"}
@@ -252,6 +255,7 @@ def child(way: str, path: Path) -> None:
             {
                 "way": way,
                 "seconds": seconds,
+                "cpu_seconds": cpu,
                 "peak_mb": peak_mb,
                 "rows": len(rows),
                 "total_n": total_n,
@@ -314,7 +318,11 @@ def main() -> None:
         c = results["cxpulse"]["seconds"]
         for other in ("pandas", "sql"):
             if other in results:
-                print(f"{other} / cxpulse time ratio: {results[other]['seconds'] / c:.2f}")
+                cpu_ratio = results[other]["cpu_seconds"] / results["cxpulse"]["cpu_seconds"]
+                print(
+                    f"{other} / cxpulse time ratio: wall {results[other]['seconds'] / c:.2f}, "
+                    f"cpu {cpu_ratio:.2f}"
+                )
 
 
 if __name__ == "__main__":

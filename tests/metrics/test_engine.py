@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from tests.metrics import reference as ref
 
 from cxpulse.config import MetricsConfig, ProjectConfig
 from cxpulse.errors import CxpulseError, UnknownMetricError
@@ -22,6 +21,7 @@ from cxpulse.metrics import (
 )
 from cxpulse.metrics.benchmarks import nps_benchmark
 from cxpulse.workspace import Workspace
+from tests.metrics import reference as ref
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("CXPULSE_UPDATE_SNAPSHOTS") == "1"

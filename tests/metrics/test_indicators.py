@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
-from tests.metrics import reference as ref
 from scipy import stats
 
 from cxpulse.metrics import query
+from tests.metrics import reference as ref
 
 Frames = dict[str, pd.DataFrame]
 

@@ -149,18 +149,25 @@ def base_frame(
     spec: QuerySpec,
     columns: Sequence[str],
     where: ir.BooleanValue | None = None,
+    own_filters: bool = True,
 ) -> ir.Table:
     """The metric's rows in range, with its dimensions and (when a grain is set) ``period``.
 
     ``columns`` are the source columns the statistic needs; ``where`` replaces the
-    definition's own filters (used when several metrics share one scan).
+    definition's own filters (used when several metrics share one scan), and
+    ``own_filters=False`` drops them (each aggregate then filters for itself).
     """
     t = ws.table(definition.table)
     own, acc = split_dimensions(definition.table, spec.by)
     keep = list(dict.fromkeys([*columns, *own, definition.time_column, "account_id"]))
-    row_filter = where if where is not None else conjunction(t, definition.filters, spec.options)
+    parts = [where] if where is not None else []
+    if where is None and own_filters and definition.filters:
+        parts.append(conjunction(t, definition.filters, spec.options))
     window = in_range(t, definition.time_column, spec.start, spec.end)
-    t = t.filter(row_filter if window is None else row_filter & window)
+    if window is not None:
+        parts.append(window)
+    if parts:
+        t = t.filter(functools.reduce(operator.and_, parts))
     t = t.select(*keep)
     t = with_account_dims(ws, t, acc)
     if spec.grain is not None:

@@ -24,6 +24,7 @@ from cxpulse.metrics.frame import (
     group_of,
     period_of,
 )
+from cxpulse.schema import TABLES
 
 SIMPLE_STATISTICS = ("nps", "proportion", "mean")
 SEP = "__"
@@ -55,22 +56,38 @@ def _aggregates(d: MetricDefinition, t: ir.Table, spec: QuerySpec) -> dict[str, 
     }
 
 
+def _covers_every_value(definitions: Sequence[MetricDefinition]) -> bool:
+    """Whether the metrics together keep every allowed value of one column (e.g. NPS, CSAT
+    and CES keep every ``kind``): then a row pre-filter only costs a scan, so it is skipped
+    and each aggregate's own filter does the work."""
+    filters = [d.filters for d in definitions]
+    if not all(len(f) == 1 and f[0].op == "==" and f[0].option is None for f in filters):
+        return False
+    columns = {f[0].column for f in filters}
+    if len(columns) != 1:
+        return False
+    allowed = TABLES[definitions[0].table].column(columns.pop()).allowed
+    return allowed is not None and set(allowed) <= {f[0].value for f in filters}
+
+
 def simple_expression(
     ws: Any, definitions: Sequence[MetricDefinition], spec: QuerySpec
 ) -> ir.Table:
     """One grouped aggregate for metrics that share a table (and time column)."""
     first = definitions[0]
     raw = ws.table(first.table)
-    any_row = functools.reduce(
-        operator.or_, [conjunction(raw, d.filters, spec.options) for d in definitions]
-    )
+    any_row = None
+    if not _covers_every_value(definitions):
+        any_row = functools.reduce(
+            operator.or_, [conjunction(raw, d.filters, spec.options) for d in definitions]
+        )
     columns: list[str] = []
     for d in definitions:
         columns += [c.column for c in d.filters]
         columns += [c for c in (d.value_column,) if c]
         if d.success is not None:
             columns.append(d.success.column)
-    t = base_frame(ws, first, spec, list(dict.fromkeys(columns)), where=any_row)
+    t = base_frame(ws, first, spec, list(dict.fromkeys(columns)), where=any_row, own_filters=False)
     aggs: dict[str, ir.Scalar] = {}
     for d in definitions:
         aggs.update(_aggregates(d, t, spec))

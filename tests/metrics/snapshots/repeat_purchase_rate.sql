@@ -32,8 +32,6 @@ FROM (
           "t0"."ordered_at",
           "t0"."account_id"
         FROM "orders" AS "t0"
-        WHERE
-          TRUE
       ) AS "t4"
       LEFT OUTER JOIN (
         SELECT

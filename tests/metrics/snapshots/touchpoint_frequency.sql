@@ -24,8 +24,6 @@ FROM (
         "t0"."occurred_at",
         "t0"."account_id"
       FROM "touchpoints" AS "t0"
-      WHERE
-        TRUE
     ) AS "t4"
     LEFT OUTER JOIN (
       SELECT
