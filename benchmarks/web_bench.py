@@ -41,7 +41,7 @@ def build_project(folder: Path, accounts: int, responses: int) -> None:
         return
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "cxpulse.toml").write_text(
-        'name = "web benchmark"\n[metrics]\nindustry = "software"\n', encoding="utf-8"
+        'name = "web benchmark"\n[metrics]\nindustry = "it_vendors"\n', encoding="utf-8"
     )
     t0 = time.perf_counter()
     with Workspace.open(folder) as ws:

@@ -116,3 +116,11 @@ def test_api_token_authenticates_without_csrf(app, project_dir) -> None:  # type
     assert response.status_code == 200
     bad = client.get("/api/v1/overview", headers={"Authorization": "Bearer cxp_nope"})
     assert bad.status_code == 401
+
+
+def test_pages_forbid_framing_and_sniffing(anon: TestClient) -> None:
+    response = anon.get("/login")
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie

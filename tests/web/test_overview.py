@@ -117,3 +117,21 @@ def test_empty_workspace_shows_an_empty_state(tmp_path: Path) -> None:
     page = client.get("/")
     assert page.status_code == 200
     assert "Aún no hay respuestas" in page.text
+
+
+def test_industry_benchmark_is_shown_beside_nps(tmp_path: Path, frames) -> None:  # type: ignore[no-untyped-def]
+    from cxpulse.metrics.benchmarks import nps_benchmark
+    from cxpulse.web import create_app
+    from tests.web.webdata import add_users, make_project, sign_in
+
+    folder = make_project(tmp_path / "bench", frames, toml='[metrics]\nindustry = "it_vendors"\n')
+    add_users(folder)
+    client = sign_in(TestClient(create_app(folder)), "admin@example.com")
+    bench = nps_benchmark("it_vendors")
+    assert bench is not None
+    body = client.get("/api/v1/overview?period=all").json()
+    assert body["kpis"]["nps"]["extra"]["benchmark_nps"] == bench.nps
+    page = client.get("/?period=all&lang=en").text
+    assert "Technology vendors (IT) benchmark" in page
+    gap = body["kpis"]["nps"]["value"] - bench.nps
+    assert format_number(gap, "en", 0).lstrip("-") in page

@@ -26,6 +26,11 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 PUBLIC_PREFIXES = ("/s/", "/static/", "/login", "/favicon.ico")
 ROLES = ("admin", "analyst", "agent")
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,8 @@ class SessionMiddleware(BaseHTTPMiddleware):
         else:
             response = await call_next(request)
 
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
         session = request.scope["cxpulse.session"]
         if session.get("_clear"):
             response.delete_cookie(COOKIE_NAME, path="/")

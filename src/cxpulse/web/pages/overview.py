@@ -51,5 +51,15 @@ def overview_page(
         specs=ctx.cached(("overview.specs", filters, lang), lambda: chart_specs(data, lang)),
         metrics=OVERVIEW_METRICS,
         periods=PERIOD_CHOICES,
-        industry=ctx.config.metrics.industry,
+        bench_label=benchmark_label(ctx.config.metrics.industry, lang),
     )
+
+
+def benchmark_label(industry: str | None, lang: str) -> str | None:
+    """The configured industry's name in ``lang`` (None without a known benchmark)."""
+    if not industry:
+        return None
+    from cxpulse.metrics.benchmarks import nps_benchmark
+
+    found = nps_benchmark(industry)
+    return found.industry(lang) if found is not None else None
