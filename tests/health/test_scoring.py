@@ -183,3 +183,28 @@ def test_write_scores_replaces_only_the_same_date_and_model(duck) -> None:  # ty
     got = duck.table(SCORES_TABLE).order_by(["as_of", "model"]).execute()
     assert got["score"].tolist() == [85.0, 81.0, 82.0]
     assert np.all(got["account_id"] == "a")
+
+
+def test_explanation_records_match_a_plain_python_reading() -> None:
+    from cxpulse.health.explain import MIN_POINTS, explanation_records
+
+    rng = np.random.default_rng(4)
+    names = [f"s{i}" for i in range(9)]
+    points = pd.DataFrame(rng.normal(size=(500, 9)) * 5, columns=names)
+    points.iloc[::4] *= 0.01  # rows whose drivers are all below the noise floor
+    values = pd.DataFrame(rng.normal(size=(500, 9)) * 100, columns=names)
+    values[values > 120] = np.nan
+    docs = explanation_records(points, values, top=4)
+    for i, doc in enumerate(docs):
+        p, v = points.iloc[i].to_numpy(), values.iloc[i].to_numpy()
+        order = np.argsort(-np.abs(p), kind="stable")[:4]
+        want = {
+            "drivers": [
+                [names[j], round(float(p[j]), 2), None if np.isnan(v[j]) else round(float(v[j]), 4)]
+                for j in order
+                if abs(p[j]) >= MIN_POINTS
+            ],
+            "missing": [names[j] for j in range(9) if np.isnan(v[j])],
+        }
+        assert json.loads(doc) == want
+    assert explanation_records(points.iloc[:0], values.iloc[:0]) == []

@@ -8,12 +8,13 @@ score, an approximation that keeps sign and order.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from cxpulse.locale import gettext
 
@@ -28,33 +29,63 @@ def signal_label(name: str, lang: str = "es") -> str:
     return name.replace("_", " ").capitalize() if text == key else text
 
 
+def _missing_patterns(missing: np.ndarray, names: list[str]) -> np.ndarray:
+    """The JSON list of missing signals of each row; each distinct pattern is formatted once."""
+    if missing.shape[1] <= 62:
+        bits = missing.astype(np.int64) @ (
+            np.int64(1) << np.arange(missing.shape[1], dtype=np.int64)
+        )
+        codes, inverse = np.unique(bits, return_inverse=True)
+        rows = [[bool(c >> j & 1) for j in range(missing.shape[1])] for c in codes.tolist()]
+    else:
+        uniq, inverse = np.unique(missing, axis=0, return_inverse=True)
+        rows = uniq.astype(bool).tolist()
+    texts = [json.dumps([n for n, m in zip(names, row, strict=True) if m]) for row in rows]
+    return np.asarray(texts, dtype=object)[np.asarray(inverse).ravel()]
+
+
 def explanation_records(
     contributions: pd.DataFrame, values: pd.DataFrame, top: int = TOP_DRIVERS
 ) -> list[str]:
-    """One compact JSON document per row: top drivers by |points|, their values, missing signals."""
-    names = np.array(contributions.columns)
+    """One compact JSON document per row: top drivers by |points|, their values, missing signals.
+
+    ``{"drivers": [[signal, points, value], ...], "missing": [signal, ...]}``. The top drivers
+    are picked with numpy and the text is built by an in-process DuckDB query over whole
+    columns, so a million accounts take seconds, not a per-account Python loop.
+    """
+    n, width = contributions.shape
+    if n == 0:
+        return []
+    names = [str(c) for c in contributions.columns]
     points = contributions.to_numpy(dtype="float64")
     vals = values.reindex(columns=contributions.columns).to_numpy(dtype="float64")
-    k = min(top, points.shape[1])
-    order = np.argsort(-np.abs(points), axis=1)[:, :k]
-    missing = np.isnan(vals)
-    out = []
-    for i in range(points.shape[0]):
-        drivers = [
-            [str(names[j]), round(float(points[i, j]), 2), _num(vals[i, j])]
-            for j in order[i]
-            if abs(points[i, j]) >= MIN_POINTS
-        ]
-        out.append(
-            json.dumps(
-                {"drivers": drivers, "missing": names[missing[i]].tolist()}, separators=(",", ":")
-            )
-        )
-    return out
-
-
-def _num(value: float) -> float | None:
-    return None if math.isnan(value) else round(float(value), 4)
+    k = min(top, width)
+    order = np.argsort(-np.abs(points), axis=1, kind="stable")[:, :k]
+    p = np.round(np.take_along_axis(points, order, axis=1), 2)
+    v = np.round(np.take_along_axis(vals, order, axis=1), 4)
+    keep = np.abs(np.take_along_axis(points, order, axis=1)) >= MIN_POINTS
+    quoted = pa.array([json.dumps(name) for name in names])
+    columns: dict[str, pa.Array] = {"missing": pa.array(_missing_patterns(np.isnan(vals), names))}
+    for j in range(k):
+        idx = pa.array(order[:, j].astype(np.int32), mask=~keep[:, j])
+        columns[f"n{j}"] = pa.DictionaryArray.from_arrays(idx, quoted)
+        columns[f"p{j}"] = pa.array(p[:, j])
+        columns[f"v{j}"] = pa.array(v[:, j], from_pandas=True)
+    items = ", ".join(
+        f"'[' || n{j} || ',' || p{j}::VARCHAR || ',' || coalesce(v{j}::VARCHAR, 'null') || ']'"
+        for j in range(k)
+    )
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads = 2")
+        con.register("top_drivers", pa.table(columns))
+        rows = con.execute(
+            "SELECT '{\"drivers\":[' || concat_ws(',', " + items + ") || '],\"missing\":' "
+            "|| missing || '}' FROM top_drivers"
+        ).fetchall()
+    finally:
+        con.close()
+    return [str(row[0]) for row in rows]
 
 
 @dataclass(frozen=True)
