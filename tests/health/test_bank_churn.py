@@ -96,7 +96,10 @@ def test_logistic_and_lightgbm_reach_the_published_range(bank) -> None:  # type:
             assert m.roc_auc == pytest.approx(roc_auc_score(preds["good"], preds["p"]))
             aucs[m.model].append(m.roc_auc)
     mean = {name: float(np.mean(v)) for name, v in aucs.items()}
-    assert mean["lightgbm"] >= 0.84  # measured 0.847-0.860 over three splits
-    assert mean["logistic"] >= 0.80  # measured 0.815-0.832 (linear terms + two indicators)
-    assert mean["expert"] >= 0.75  # hand-written weights, measured 0.779-0.782
+    # measured over these three splits (mean, min-max): LightGBM 0.851 (0.846-0.859),
+    # logistic 0.828 (0.821-0.836, linear terms on a signed-log scale + two indicators),
+    # expert 0.797 (0.795-0.801, weights written by hand)
+    assert mean["lightgbm"] >= 0.84
+    assert mean["logistic"] >= 0.81
+    assert mean["expert"] >= 0.78
     assert mean["lightgbm"] > mean["logistic"] > mean["expert"]
