@@ -54,6 +54,7 @@ class ResultCache:
         self.ws = ws
         self.lock = lock
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._guard = threading.Lock()  # the dict itself; computing holds the workspace lock
         self._version: tuple[Any, ...] | None = None
         self._checked = 0.0
 
@@ -62,24 +63,29 @@ class ResultCache:
         if self._version is None or now - self._checked > VERSION_TTL:
             with self.lock:
                 current = data_version(self.ws)
-            if current != self._version:
-                self._entries.clear()
-            self._version, self._checked = current, now
+            with self._guard:
+                if current != self._version:
+                    self._entries.clear()
+                self._version, self._checked = current, now
         return self._version
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The cached result for ``key``, computing it (under the workspace lock) if needed."""
         full = (key, self.version())
-        if full in self._entries:
-            self._entries.move_to_end(full)
-            return self._entries[full]  # type: ignore[no-any-return]
+        with self._guard:
+            if full in self._entries:
+                self._entries.move_to_end(full)
+                return self._entries[full]  # type: ignore[no-any-return]
         with self.lock:
             value = compute()
-        self._entries[full] = value
-        while len(self._entries) > MAX_ENTRIES:
-            self._entries.popitem(last=False)
+        with self._guard:
+            self._entries[full] = value
+            while len(self._entries) > MAX_ENTRIES:
+                self._entries.popitem(last=False)
         return value
 
     def clear(self) -> None:
-        self._entries.clear()
-        self._version = None
+        """Forget every result (e.g. right after loading data)."""
+        with self._guard:
+            self._entries.clear()
+            self._version = None

@@ -1,0 +1,53 @@
+"""Cached page data follows the data: new answers show up once the data version changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from cxpulse.web import cache
+from tests.web.webdata import add_users, build_frames, make_project, sign_in
+
+
+def test_new_answers_change_the_overview(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cxpulse.web import create_app
+
+    frames = build_frames(accounts=30, per_month=40)
+    folder = make_project(tmp_path / "p", frames)
+    add_users(folder)
+    app = create_app(folder)
+    client = sign_in(TestClient(app), "admin@example.com")
+    ctx = app.state.ctx
+    calls = []
+    real_metrics = ctx.workspace.metrics
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args)
+        return real_metrics(*args, **kwargs)
+
+    monkeypatch.setattr(ctx.workspace, "metrics", counting)
+    before = client.get("/api/v1/overview?period=all").json()["kpis"]["nps"]
+    computed = len(calls)
+    assert computed > 0
+    assert client.get("/api/v1/overview?period=all").json()["kpis"]["nps"] == before
+    assert len(calls) == computed  # answered from the cache
+
+    extra = pd.DataFrame(
+        {
+            "response_id": [f"NEW{i}" for i in range(50)],
+            "account_id": ["A001"] * 50,
+            "kind": ["nps"] * 50,
+            "score": [0] * 50,
+            "responded_at": pd.to_datetime(["2026-08-15 10:00"] * 50),
+        }
+    )
+    with ctx.workspace_lock:
+        ctx.workspace.load("responses", extra)
+    monkeypatch.setattr(cache, "VERSION_TTL", 0.0)
+    after = client.get("/api/v1/overview?period=all").json()["kpis"]["nps"]
+    assert after["n"] == before["n"] + 50
+    assert after["value"] < before["value"]
+    assert len(calls) > computed
