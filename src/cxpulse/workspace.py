@@ -23,10 +23,9 @@ from cxpulse.schema import TABLES, ibis_schema
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
-    from cxpulse.metrics.engine import MetricTable
 
+    from cxpulse.metrics.engine import MetricComparison, MetricTable
     from cxpulse.schema.loading import LoadReport
-    from cxpulse.stats import Comparison
 
 
 def _connect_url(url: str) -> BaseBackend:
@@ -187,7 +186,7 @@ class Workspace:
 
     def compare(
         self, name: str, *, period: str, vs: str, by: list[str] | str | None = None
-    ) -> list[Comparison]:
+    ) -> list[MetricComparison]:
         """Difference of a metric between two periods, with interval and p-value."""
         from cxpulse.metrics.engine import compare
 
