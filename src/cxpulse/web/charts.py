@@ -16,7 +16,7 @@ import altair as alt
 import pandas as pd
 
 from cxpulse.metrics.results import MetricValue
-from cxpulse.web.i18n import format_month, translate
+from cxpulse.web.i18n import format_date, translate
 
 BRAND = "#3b4cca"
 GOOD = "#16a34a"
@@ -68,7 +68,7 @@ def trend_spec(rows: list[MetricValue], metric: str, lang: str) -> dict[str, Any
     frame = pd.DataFrame(
         [
             {
-                "month": format_month(r.period, lang),
+                "month": format_date(r.period, lang, "MMM yy"),
                 "order": r.period.isoformat() if r.period else "",
                 "value": round(r.value, 2),
                 "low": round(r.ci_low, 2),
@@ -121,7 +121,7 @@ def split_spec(rows: list[MetricValue], lang: str) -> dict[str, Any]:
         for key, name in labels.items():
             records.append(
                 {
-                    "month": format_month(r.period, lang),
+                    "month": format_date(r.period, lang, "MMM yy"),
                     "group": name,
                     "rank": list(labels).index(key),
                     "share": round(float(r.extra.get(key, 0.0)), 1),
@@ -148,7 +148,7 @@ def split_spec(rows: list[MetricValue], lang: str) -> dict[str, Any]:
             ],
         )
     )
-    return _finish(chart, height=200)
+    return _finish(chart, height=280)
 
 
 def histogram_spec(
