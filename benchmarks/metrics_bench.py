@@ -287,6 +287,7 @@ def main() -> None:
             f"generated {args.n:,} answers in {time.perf_counter() - t:.1f} s -> {db} "
             f"({db.stat().st_size / 1e9:.2f} GB)"
         )
+    print(f"load average before the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     results: dict[str, dict[str, Any]] = {}
     for way in args.ways.split(","):
         best: dict[str, Any] | None = None
@@ -303,7 +304,8 @@ def main() -> None:
         assert best is not None
         results[way] = best
         print(
-            f"{way:8s} {best['seconds']:8.2f} s   peak {best['peak_mb']:8.0f} MB   "
+            f"{way:8s} {best['seconds']:8.2f} s wall {best['cpu_seconds']:8.2f} s cpu   "
+            f"peak {best['peak_mb']:6.0f} MB   "
             f"{best['rows']} rows, n total {best['total_n']:,}"
         )
     ref = results.get("sql") or next(iter(results.values()))

@@ -2,12 +2,13 @@
 SELECT
   "t8"."segment",
   "t8"."period",
+  "t8"."kind",
   COUNT(*) FILTER(WHERE
-    "t8"."kind" = 'ces') AS "ces__n",
+    TRUE) AS "ces__n",
   SUM("t8"."score") FILTER(WHERE
-    "t8"."kind" = 'ces') AS "ces__total",
+    TRUE) AS "ces__total",
   SUM("t8"."score" * "t8"."score") FILTER(WHERE
-    "t8"."kind" = 'ces') AS "ces__total_sq"
+    TRUE) AS "ces__total_sq"
 FROM (
   SELECT
     "t7"."kind",
@@ -54,4 +55,5 @@ FROM (
 ) AS "t8"
 GROUP BY
   1,
-  2;
+  2,
+  3;

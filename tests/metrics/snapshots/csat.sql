@@ -2,12 +2,11 @@
 SELECT
   "t8"."segment",
   "t8"."period",
+  "t8"."kind",
   COUNT(*) FILTER(WHERE
-    "t8"."kind" = 'csat') AS "csat__n",
+    TRUE) AS "csat__n",
   COUNT(*) FILTER(WHERE
-    (
-      "t8"."kind" = 'csat'
-    ) AND (
+    TRUE AND (
       "t8"."score" >= 4
     )) AS "csat__successes"
 FROM (
@@ -56,4 +55,5 @@ FROM (
 ) AS "t8"
 GROUP BY
   1,
-  2;
+  2,
+  3;

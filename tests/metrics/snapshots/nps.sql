@@ -2,24 +2,19 @@
 SELECT
   "t8"."segment",
   "t8"."period",
+  "t8"."kind",
   COUNT(*) FILTER(WHERE
-    (
-      "t8"."kind" = 'nps'
-    ) AND (
+    TRUE AND (
       "t8"."score" >= 9
     )) AS "nps__promoters",
   COUNT(*) FILTER(WHERE
-    (
-      "t8"."kind" = 'nps'
-    ) AND (
+    TRUE AND (
       "t8"."score" >= 7
     ) AND (
       "t8"."score" <= 8
     )) AS "nps__passives",
   COUNT(*) FILTER(WHERE
-    (
-      "t8"."kind" = 'nps'
-    ) AND (
+    TRUE AND (
       "t8"."score" <= 6
     )) AS "nps__detractors"
 FROM (
@@ -68,4 +63,5 @@ FROM (
 ) AS "t8"
 GROUP BY
   1,
-  2;
+  2,
+  3;
