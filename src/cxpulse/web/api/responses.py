@@ -205,6 +205,8 @@ def list_responses(
             raise HTTPException(status_code=exc.http_status, detail=str(exc)) from None
         query = query.where(SurveyResponse.survey_id == target.id)
     if account_id is not None:
+        if "\x00" in account_id:
+            raise HTTPException(status_code=422, detail="account_id contains a NUL character")
         query = query.where(SurveyResponse.account_id == account_id)
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.execute(query.order_by(SurveyResponse.id.desc()).limit(limit).offset(offset)).all()
