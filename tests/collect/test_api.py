@@ -183,3 +183,29 @@ def test_answer_reaches_the_workspace_within_seconds(api: tuple[TestClient, str]
         time.sleep(0.2)
     assert count == 1
     assert time.monotonic() - posted < 6
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({**GOOD, "comment": "nul\x00byte"}, "NUL"),
+        ({**GOOD, "account_id": "a\x00"}, "NUL"),
+        ({**GOOD, "responded_at": "0001-01-01T00:00:00+14:00"}, "before 1970"),
+        ({**GOOD, "responded_at": "2999-01-01T00:00:00Z"}, "future"),
+    ],
+)
+def test_hostile_values_get_a_4xx_not_a_server_error(
+    api: tuple[TestClient, str], stored: Callable[[], int], body: Any, fragment: str
+) -> None:
+    client, _ = api
+    r = _post(client, body, key="hostile")
+    assert r.status_code == 422, r.text
+    assert fragment in r.json()["detail"]
+    assert client.get("/api/v1/surveys/99999999999999999999").status_code == 404
+    assert client.get("/api/v1/surveys/nps%00rel").status_code == 404
+    assert client.get("/api/v1/responses", params={"account_id": "a\x00"}).status_code == 422
+    made = client.post(
+        "/api/v1/surveys", json={"slug": "ok-slug", "kind": "nps", "touchpoint": "x\x00"}
+    )
+    assert made.status_code == 400 and "NUL" in made.json()["detail"]
+    assert stored() == 0

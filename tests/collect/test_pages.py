@@ -122,3 +122,25 @@ def test_team_creates_a_survey_and_invites_contacts_from_the_screens(
     listing = client.get("/surveys")
     assert "post-onboarding" in listing.text
     assert client.get("/surveys/none").status_code == 404
+
+
+def test_hostile_form_values_on_the_answer_page_store_nothing_and_do_not_crash(
+    client: TestClient, store_url: str, stored: Callable[[], int]
+) -> None:
+    path = _link(store_url)
+    token = _csrf(client.get(path).text)
+    assert client.post(path, data={"score": "x", "csrf_token": token}).status_code == 422
+    assert (
+        client.post(path, data={"score": "99999999999999999999", "csrf_token": token}).status_code
+        == 422
+    )
+    weird_lang = client.post(
+        path + "?lang=xxxxxxxxxxxxxxxx", data={"score": "7", "csrf_token": token}
+    )
+    assert weird_lang.status_code == 200
+    nul = client.post(path, data={"comment": "a\x00b", "csrf_token": token})
+    assert nul.status_code == 422
+    with store.session(store_url) as s:
+        row = s.scalars(select(SurveyResponse)).one()
+    assert (row.score, row.comment, row.language) == (7, None, "es")
+    assert stored() == 1

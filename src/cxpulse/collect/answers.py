@@ -21,12 +21,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, field_validator
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 MAX_IDEMPOTENCY_KEY_CHARS = 300
 # answers dated further ahead than this are a client clock or unit error
 FUTURE_TOLERANCE = timedelta(days=1)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -64,6 +67,14 @@ class ResponseInput(BaseModel):
     channel: str | None = Field(default=None, max_length=50, description="email, web, in-app")
     touchpoint: str | None = Field(default=None, max_length=100)
     responded_at: datetime | None = Field(default=None, description="default: now (UTC)")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL, and no survey tool sends one on purpose
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("contains a NUL character (\\x00)")
+        return value
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,10 @@ def check_comment(comment: str | None) -> str | None:
     if comment is None:
         return None
     text = comment.strip()
+    if "\x00" in text:
+        raise InvalidAnswerError(
+            "the comment contains a NUL character (\\x00). Nothing was stored."
+        )
     if len(text) > MAX_COMMENT_CHARS:
         raise InvalidAnswerError(
             f"the comment has {len(text)} characters; the limit is {MAX_COMMENT_CHARS}. "
@@ -124,7 +139,15 @@ def check_responded_at(value: datetime | None) -> datetime:
     """The answer time in UTC (now when absent); refuses times in the future."""
     if value is None:
         return utcnow()
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        value = datetime.min.replace(tzinfo=UTC)
+    if value < EARLIEST:
+        raise InvalidAnswerError(
+            f"responded_at {value.isoformat()} is before {EARLIEST:%Y-%m-%d}; send the time the "
+            "customer answered (ISO 8601, with its time zone). Nothing was stored."
+        )
     if value > utcnow() + FUTURE_TOLERANCE:
         raise InvalidAnswerError(
             f"responded_at {value.isoformat()} is in the future; send the time the customer "
@@ -274,6 +297,8 @@ def answer_invitation(
     A second submission updates the same stored answer (new score and/or comment) and
     returns ``created=False``; it never adds a second row.
     """
+    if language is not None and not LANGUAGE_CODE.match(language):
+        language = None  # a page parameter, not worth refusing an answer for
     invitation = find_invitation(session, token, for_update=True)
     survey = session.get(Survey, invitation.survey_id)
     if survey is None or not survey.active:

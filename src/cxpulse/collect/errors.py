@@ -45,3 +45,9 @@ class IdempotencyConflictError(CollectError):
     """An Idempotency-Key was reused with a different request."""
 
     http_status = 409
+
+
+def reject_nul(field: str, value: str | None) -> None:
+    """Refuse text with a NUL character (PostgreSQL cannot store it; no person types it)."""
+    if value is not None and "\x00" in value:
+        raise CollectError(f"{field} contains a NUL character (\\x00); remove it and retry.")

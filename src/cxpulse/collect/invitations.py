@@ -29,6 +29,7 @@ from cxpulse.collect.errors import (
     CollectError,
     InvitationExpiredError,
     InvitationNotFoundError,
+    reject_nul,
 )
 from cxpulse.errors import Problem, ValidationError
 from cxpulse.store.tables import Invitation, Survey, utcnow
@@ -72,6 +73,8 @@ def create_invitation(
     expires_in: timedelta | None = DEFAULT_EXPIRY,
 ) -> IssuedInvitation:
     """Issue one invitation link to ``survey`` for a contact of ``account_id``."""
+    for field, text in (("account_id", account_id), ("contact_id", contact_id), ("email", email)):
+        reject_nul(field, text)
     if not account_id or not account_id.strip():
         raise CollectError(
             "an invitation needs an account_id (the customer answers are attributed to)."

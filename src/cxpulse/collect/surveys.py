@@ -15,7 +15,12 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cxpulse.collect.errors import CollectError, SurveyExistsError, UnknownSurveyError
+from cxpulse.collect.errors import (
+    CollectError,
+    SurveyExistsError,
+    UnknownSurveyError,
+    reject_nul,
+)
 from cxpulse.locale import gettext
 from cxpulse.schema.tables import SCORE_RANGES, SURVEY_KINDS
 from cxpulse.store.tables import SURVEY_LANGUAGES, Survey, utcnow
@@ -45,6 +50,12 @@ def create_survey(
     ask_comment: bool = True,
 ) -> Survey:
     """Add a survey. Without question texts the standard wording of its kind is used."""
+    for field, text in (
+        ("touchpoint", touchpoint),
+        ("question_es", question_es),
+        ("question_en", question_en),
+    ):
+        reject_nul(field, text)
     slug = slug.strip().lower()
     if not SLUG_PATTERN.match(slug):
         raise CollectError(
@@ -78,8 +89,11 @@ def create_survey(
 def get_survey(session: Session, ref: str | int) -> Survey:
     """The survey with this slug (or numeric id). Raises :class:`UnknownSurveyError`."""
     survey: Survey | None
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        survey = session.get(Survey, int(ref))
+    if isinstance(ref, str) and "\x00" in ref:
+        survey = None
+    elif isinstance(ref, int) or (isinstance(ref, str) and ref.isascii() and ref.isdigit()):
+        number = int(ref)
+        survey = session.get(Survey, number) if 0 < number < 2**31 else None
     else:
         survey = session.scalar(select(Survey).where(Survey.slug == ref.strip().lower()))
     if survey is None:

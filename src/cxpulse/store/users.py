@@ -66,6 +66,8 @@ def create_user(
     language: str = "es",
 ) -> User:
     """Add a user with an argon2-hashed password. Raises :class:`UserError` on bad input."""
+    if "\x00" in email + password + (name or ""):
+        raise UserError("e-mail, password and name must not contain NUL characters (\\x00).")
     address = _normalize_email(email)
     if "@" not in address or address.startswith("@") or address.endswith("@"):
         raise UserError(f"{email!r} is not an e-mail address; give one like ana@example.com.")
@@ -116,6 +118,8 @@ def token_hash(token: str) -> str:
 def create_api_token(session: Session, user: User | int, name: str) -> str:
     """Create an API token for ``user`` and return its plaintext. It is shown only now."""
     user_id = user if isinstance(user, int) else user.id
+    if not name.strip() or "\x00" in name:
+        raise UserError("give the API token a name (no NUL characters), e.g. 'import job'.")
     if session.get(User, user_id) is None:
         raise UserError(f"no user with id {user_id}; create the user first.")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -137,7 +137,12 @@ def submit_answer(
     try:
         with db.begin_nested():  # a refused answer leaves nothing behind
             collect.answer_invitation(
-                db, token, value, comment=comment, language=lang_param, channel="link"
+                db,
+                token,
+                value,
+                comment=comment,
+                language=lang_param if lang_param in i18n.LANGUAGES else None,
+                channel="link",
             )
     except InvalidAnswerError:
         invitation = db.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
