@@ -37,7 +37,7 @@ from cxpulse.health.features import (
     training_frame,
 )
 from cxpulse.health.models import ExpertModel, HealthModel, LearnedModel, make_model
-from cxpulse.health.persistence import SavedModel, load_model, save_model
+from cxpulse.health.persistence import SavedModel, load_model, project_model, save_model
 from cxpulse.health.scoring import (
     SCORES_TABLE,
     band_changes,
@@ -46,7 +46,7 @@ from cxpulse.health.scoring import (
     score_accounts,
     score_history,
 )
-from cxpulse.health.training import fit_model
+from cxpulse.health.training import FitResult, fit_model
 
 __all__ = [
     "BUILTINS",
@@ -58,6 +58,7 @@ __all__ = [
     "Driver",
     "EvaluationReport",
     "ExpertModel",
+    "FitResult",
     "HealthConfig",
     "HealthModel",
     "LearnedModel",
@@ -80,6 +81,7 @@ __all__ = [
     "parse_health_config",
     "parse_horizon",
     "playbook_text",
+    "project_model",
     "save_model",
     "score_accounts",
     "score_history",
