@@ -98,3 +98,13 @@ def test_health_page_without_scores_shows_how_to_score(tmp_path) -> None:  # typ
     assert 'id="health-empty"' in page.text
     assert "cxpulse health score" in page.text
     assert client.get("/api/v1/health").json()["accounts"] == 0
+
+
+def test_agents_see_the_list_but_cannot_export_it(agent: TestClient, analyst: TestClient) -> None:
+    page = agent.get("/health")
+    assert page.status_code == 200 and 'id="at-risk-table"' in page.text
+    assert 'id="export-csv"' not in page.text
+    assert agent.get("/health/at-risk.csv").status_code == 403
+    assert agent.get("/health/at-risk.xlsx").status_code == 403
+    assert 'id="export-csv"' in analyst.get("/health").text
+    assert analyst.get("/health/at-risk.csv").status_code == 200

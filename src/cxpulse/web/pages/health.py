@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from cxpulse.web import charts
-from cxpulse.web.deps import ContextDep, Lang
+from cxpulse.web.deps import ContextDep, Lang, require_role
 from cxpulse.web.health_summary import (
     RISK_CHOICES,
     HealthSummary,
@@ -73,7 +73,7 @@ def health_page(
     )
 
 
-@router.get("/health/at-risk.{fmt}")
+@router.get("/health/at-risk.{fmt}", dependencies=[require_role("analyst")])
 def export_at_risk(
     ctx: ContextDep,
     fmt: str,
@@ -82,7 +82,7 @@ def export_at_risk(
     sort: str = "score",
     desc: bool = False,
 ) -> Response:
-    """Download the at-risk list as CSV or Excel."""
+    """Download the at-risk list as CSV or Excel (analysts and admins: it lists customers)."""
     summary = load_summary(ctx, model)
     frame = export_frame(
         at_risk(summary, risk=_risk(risk), sort=sort, descending=desc), summary.as_of, summary.model
