@@ -124,3 +124,27 @@ def test_pages_forbid_framing_and_sniffing(anon: TestClient) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
+
+
+def test_an_expired_session_sends_back_to_login(app, anon: TestClient) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    from cxpulse.web.session import COOKIE_NAME, MAX_AGE
+
+    class SignedLongAgo(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - MAX_AGE - 60
+
+    serializer = URLSafeTimedSerializer(
+        app.state.ctx.secret_key, salt="cxpulse.session", signer=SignedLongAgo
+    )
+    fresh = URLSafeTimedSerializer(app.state.ctx.secret_key, salt="cxpulse.session")
+    anon.cookies.set(COOKIE_NAME, fresh.dumps({"uid": 1, "csrf_token": "x"}))
+    assert anon.get("/health", follow_redirects=False).status_code == 200  # the same, in time
+    stale = serializer.dumps({"uid": 1, "csrf_token": "x"})
+    anon.cookies.set(COOKIE_NAME, stale)
+    response = anon.get("/health", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/health"
