@@ -84,3 +84,33 @@ def test_revoked_token_stops_working_and_only_its_owner_can_revoke(store_url: st
     with store.session(store_url) as s:
         assert store.verify_api_token(s, plain) is None
         assert store.list_api_tokens(s, owner.id) == []
+
+
+def test_token_check_is_remembered_briefly_and_revocation_wins(store_url: str) -> None:
+    from sqlalchemy import event
+
+    with store.session(store_url) as s:
+        user = store.create_user(s, "h@example.com", "password-1", "analyst", name="Hugo")
+        plain = store.create_api_token(s, user, "bulk")
+        user_id = user.id
+    statements: list[str] = []
+    eng = store.engine(store_url)
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(eng, "before_cursor_execute", listener)
+    try:
+        for _ in range(3):
+            with store.session(store_url) as s:
+                found = store.verify_api_token(s, plain)
+                assert found is not None and (found.id, found.role, found.name) == (
+                    user_id,
+                    "analyst",
+                    "Hugo",
+                )
+        lookups = [q for q in statements if "api_tokens" in q and q.lstrip().startswith("SELECT")]
+        assert len(lookups) == 1  # later checks within the interval hit the cache
+        with store.session(store_url) as s:
+            store.set_user_active(s, user_id, False)
+        with store.session(store_url) as s:
+            assert store.verify_api_token(s, plain) is None
+    finally:
+        event.remove(eng, "before_cursor_execute", listener)

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -34,6 +36,9 @@ MIN_PASSWORD_CHARS = 8
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 _HASHER = PasswordHasher()
+TOKEN_CACHE_TTL = 10.0
+TOKEN_CACHE_SIZE = 10_000
+_TOKEN_CACHE: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
 
 
 class UserError(CxpulseError):
@@ -131,22 +136,66 @@ def create_api_token(session: Session, user: User | int, name: str) -> str:
 
 
 def verify_api_token(session: Session, token: str) -> User | None:
-    """The active user owning ``token``, else ``None``. Records when it was last used."""
+    """The active user owning ``token``, else ``None``. Records when it was last used.
+
+    A valid token is remembered for :data:`TOKEN_CACHE_TTL` seconds, so an API client
+    sending many requests costs one lookup per interval instead of a transaction per
+    request. Revoking a token or deactivating a user here (:func:`revoke_api_token`,
+    :func:`set_user_active`) takes effect at once in this process, and within that interval
+    in other processes. The user returned from the cache is a detached copy for reading.
+    """
     if not token:
         return None
+    digest = token_hash(token)
+    bind = session.get_bind()
+    key = (str(bind.engine.url), digest)
+    hit = _TOKEN_CACHE.get(key)
+    if hit is not None and time.monotonic() - hit[0] < TOKEN_CACHE_TTL:
+        return User(**hit[1])
     row = session.execute(
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == token_hash(token))
+        .where(ApiToken.token_hash == digest)
     ).first()
     if row is None:
         return None
     api_token, user = row.tuple()
     if not user.active:
+        _TOKEN_CACHE.pop(key, None)
         return None
     now = utcnow()
     if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
         api_token.last_used_at = now
+    if len(_TOKEN_CACHE) >= TOKEN_CACHE_SIZE:
+        _TOKEN_CACHE.clear()
+    _TOKEN_CACHE[key] = (
+        time.monotonic(),
+        {
+            "id": user.id,
+            "email": user.email,
+            "name": user.name,
+            "role": user.role,
+            "language": user.language,
+            "active": True,
+            "password_hash": "",
+            "created_at": user.created_at,
+        },
+    )
+    return user
+
+
+def forget_api_tokens() -> None:
+    """Drop every remembered token check (after revoking tokens or deactivating users)."""
+    _TOKEN_CACHE.clear()
+
+
+def set_user_active(session: Session, user_id: int, active: bool) -> User:
+    """Activate or deactivate a user; a deactivated user's tokens stop working here at once."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserError(f"no user with id {user_id}.")
+    user.active = active
+    forget_api_tokens()
     return user
 
 
@@ -166,4 +215,5 @@ def revoke_api_token(session: Session, token_id: int, user_id: int | None = None
         return False
     session.delete(token)
     session.flush()
+    forget_api_tokens()
     return True
