@@ -135,3 +135,11 @@ def test_industry_benchmark_is_shown_beside_nps(tmp_path: Path, frames) -> None:
     assert "Technology vendors (IT) benchmark" in page
     gap = body["kpis"]["nps"]["value"] - bench.nps
     assert format_number(gap, "en", 0).lstrip("-") in page
+
+
+def test_each_kpi_links_to_the_sql_that_computes_it(admin: TestClient, app) -> None:  # type: ignore[no-untyped-def]
+    page = admin.get("/?segment=SMB").text
+    assert "/api/v1/metrics/explain?metric=nps&amp;by=segment" in page
+    body = admin.get("/api/v1/metrics/explain?metric=nps&by=segment").json()
+    assert body["sql"] == app.state.ctx.workspace.explain("nps", by=["segment"])
+    assert "GROUP BY" in body["sql"].upper()
