@@ -176,3 +176,21 @@ def test_explained_sql_is_what_runs_on_each_backend(loaded, backend_name, compan
         want.n.sum()
     )
     assert len(ran) == len(want)
+
+
+def test_revenue_retention_splits_only_by_account_columns(duck_loaded) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(MetricQueryError, match="account columns"):
+        query(duck_loaded, "grr", by="status")
+    by_segment = query(duck_loaded, "nrr", by="segment", grain="month").to_pandas()
+    overall = query(duck_loaded, "nrr", grain="month").to_pandas()
+    np.testing.assert_allclose(
+        by_segment.groupby("period").revenue_before.sum().to_numpy(),
+        overall.set_index("period").revenue_before.to_numpy(),
+    )
+
+
+def test_split_by_the_column_metrics_filter_on(duck_loaded, company) -> None:  # type: ignore[no-untyped-def]
+    got = query(duck_loaded, ["csat", "ces"], by="kind").to_pandas()
+    assert list(got.kind) == ["csat", "ces"]
+    r = company["responses"]
+    assert list(got.n) == [(r.kind == "csat").sum(), (r.kind == "ces").sum()]
