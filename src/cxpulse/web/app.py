@@ -12,6 +12,8 @@ them; a module that is not installed yet is skipped, any other import error is r
 from __future__ import annotations
 
 import importlib
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -32,6 +34,7 @@ from cxpulse.workspace import Workspace
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 API_PREFIX = "/api/v1"
+log = logging.getLogger("cxpulse.web")
 
 ROUTER_MODULES: list[str] = [
     "cxpulse.web.auth",
@@ -94,6 +97,20 @@ def _build_context(project_dir: str | Path | None, settings: Settings | None) ->
     )
 
 
+def warm_up(ctx: WebContext) -> None:
+    """Compute the default overview and health summary once, so the first visitor of a big
+    workspace does not wait for them. A failure here shows up again on the page itself."""
+    from cxpulse.web.dashboard import OverviewFilters
+    from cxpulse.web.pages.health import load_summary
+    from cxpulse.web.pages.overview import load_overview
+
+    try:
+        load_overview(ctx, OverviewFilters())
+        load_summary(ctx, None)
+    except Exception as exc:  # the page will report it to the user with context
+        log.info("warm-up of the dashboards skipped: %s", exc)
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -112,6 +129,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        threading.Thread(target=warm_up, args=(ctx,), name="cxpulse-warm", daemon=True).start()
         yield
         ctx.close()
 
