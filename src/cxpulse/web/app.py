@@ -48,11 +48,10 @@ ROUTER_MODULES: list[str] = [
     "cxpulse.web.api.accounts",
     "cxpulse.web.api.training",
     "cxpulse.web.api.tokens",
-    # surveys and public survey pages, responses ingestion
+    # surveys (with the public answer pages under /s/), responses ingestion
     "cxpulse.web.api.surveys",
     "cxpulse.web.api.responses",
     "cxpulse.web.pages.surveys",
-    "cxpulse.web.pages.public",
     # closed loop
     "cxpulse.web.api.cases",
     "cxpulse.web.pages.cases",
