@@ -194,3 +194,14 @@ def test_split_by_the_column_metrics_filter_on(duck_loaded, company) -> None:  #
     assert list(got.kind) == ["csat", "ces"]
     r = company["responses"]
     assert list(got.n) == [(r.kind == "csat").sum(), (r.kind == "ces").sum()]
+
+
+def test_retention_table_is_the_cohort_pivot(duck_loaded, company) -> None:  # type: ignore[no-untyped-def]
+    from cxpulse.metrics import retention_table
+
+    wide = retention_table(duck_loaded)
+    want = ref.cohorts(company.frames)
+    for rec in want.to_dict("records"):
+        got = wide.loc[rec["period"], rec["months_since_start"]]
+        assert got == pytest.approx(rec["value"])
+    assert wide["size"].sum() == len(company["accounts"])

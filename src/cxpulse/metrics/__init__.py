@@ -5,6 +5,7 @@
 '%'
 """
 
+from cxpulse.metrics.accounts import retention_table
 from cxpulse.metrics.definitions import (
     DEFINITIONS,
     REGISTRY,
@@ -32,4 +33,5 @@ __all__ = [
     "get_definition",
     "list_definitions",
     "query",
+    "retention_table",
 ]

@@ -124,3 +124,39 @@ def run_cohorts(
             )
         )
     return out
+
+
+def retention_table(
+    ws: Any,
+    *,
+    by: list[str] | str | None = None,
+    start: Any = None,
+    end: Any = None,
+    max_months: int = DEFAULT_MAX_MONTHS,
+) -> Any:
+    """Cohort retention as a wide table: one row per start-month cohort (and group), one
+    column per month since start, values in percent (Wilson intervals are in
+    ``query(ws, "retention_cohort")``).
+
+    >>> from cxpulse.workspace import Workspace
+    >>> retention_table(Workspace.connect("duckdb://")).empty
+    True
+    """
+    import pandas as pd
+
+    from cxpulse.metrics.definitions import get_definition
+    from cxpulse.metrics.estimates import estimate
+
+    d = get_definition("retention_cohort")
+    spec = QuerySpec.build(ws.config.metrics, by, None, start, end)
+    values = [estimate(d, a, spec.options) for a in run_cohorts(ws, d, spec, max_months)]
+    if not values:
+        return pd.DataFrame()
+    frame = pd.DataFrame(
+        [{**v.group, "cohort": v.period, "size": v.n, "value": v.value} for v in values]
+    )
+    index = [*spec.by, "cohort"]
+    sizes = frame[frame[K] == 0].set_index(index)["size"]
+    wide = frame.pivot_table(index=index, columns=K, values="value", dropna=False)
+    wide.insert(0, "size", sizes.reindex(wide.index))
+    return wide
