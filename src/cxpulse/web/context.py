@@ -91,4 +91,7 @@ class WebContext:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
-        self.workspace.close()
+        # a background reader (start-up warm-up, answer sync) may be mid-query: closing DuckDB
+        # under it crashes the process
+        with self.workspace_lock:
+            self.workspace.close()
