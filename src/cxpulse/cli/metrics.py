@@ -38,7 +38,8 @@ class _DefaultShow(TyperGroup):
 app = typer.Typer(
     cls=_DefaultShow,
     help="Customer indicators with n, confidence interval and method "
-    "(NPS, CSAT, CES, churn, GRR/NRR, tickets...).",
+    "(NPS, CSAT, CES, churn, GRR/NRR, tickets...). "
+    "Shortcut: 'cxpulse metrics nps csat --by segment' = 'cxpulse metrics show nps csat ...'.",
     no_args_is_help=True,
 )
 
