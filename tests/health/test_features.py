@@ -243,3 +243,18 @@ def test_table_column_sources_are_point_in_time(duck) -> None:  # type: ignore[n
 def test_explain_features_shows_the_sql_the_engine_runs(duck) -> None:  # type: ignore[no-untyped-def]
     sql = explain_features(duck, "2024-06-01", parse_health_config({}).signals[:2])
     assert "SELECT" in sql.upper() and "invoices" in sql
+
+
+def test_overrides_are_the_latest_manual_score_before_the_as_of_date(workspace) -> None:  # type: ignore[no-untyped-def]
+    from cxpulse.health import record_override
+
+    insert(workspace, "accounts", pd.DataFrame({"account_id": ["a", "b"], "start_date": START}))
+    record_override(workspace, "a", 20, dt.datetime(2024, 5, 1))
+    record_override(workspace, "a", 35, dt.datetime(2024, 5, 20))
+    record_override(workspace, "a", 90, dt.datetime(2024, 6, 1))  # on the as-of date: later
+    with pytest.raises(ConfigError, match="0-100"):
+        record_override(workspace, "b", 140)
+    sig = parse_health_config({}).signals
+    override = next(s for s in sig if s.source == "override")
+    got = compute_features(workspace, "2024-06-01", [override])
+    assert got["override"].to_dict() == {"a": 35.0, "b": pytest.approx(np.nan, nan_ok=True)}

@@ -13,7 +13,7 @@ bands with playbooks, explanations, backtests and score history.
 from __future__ import annotations
 
 from cxpulse.health.bands import BandChange, band_label, playbook_text
-from cxpulse.health.builtins import BUILTINS
+from cxpulse.health.builtins import BUILTINS, record_override
 from cxpulse.health.config import (
     DEFAULT_HEALTH_TOML,
     Bands,
@@ -82,6 +82,7 @@ __all__ = [
     "parse_horizon",
     "playbook_text",
     "project_model",
+    "record_override",
     "save_model",
     "score_accounts",
     "score_history",

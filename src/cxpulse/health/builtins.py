@@ -295,3 +295,30 @@ BUILTINS: dict[str, Builtin] = {
     "recent_ces": Builtin(_recent_ces, fill=None),
     "mean_nps": Builtin(_mean_nps, fill=None),
 }
+
+
+def record_override(
+    ws: Workspace, account_id: str, score: float, set_at: dt.datetime | None = None
+) -> None:
+    """Record a manual health score 0-100 for an account (read by the ``override`` signal).
+
+    The latest override inside the signal's lookback window before the as-of date counts.
+    """
+    import pyarrow as pa
+
+    from cxpulse.errors import ConfigError
+
+    if not 0 <= float(score) <= 100:
+        raise ConfigError(f"override score for {account_id!r} must be 0-100, got {score}")
+    when = set_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    row = pa.table(
+        {
+            "account_id": pa.array([str(account_id)]),
+            "set_at": pa.array([when], pa.timestamp("us")),
+            "score": pa.array([float(score)]),
+        }
+    )
+    if OVERRIDES_TABLE in ws.con.list_tables():
+        ws.con.insert(OVERRIDES_TABLE, row)
+    else:
+        ws.write_table(OVERRIDES_TABLE, row)
