@@ -30,30 +30,8 @@ def insert(ws: Workspace, table: str, frame: pd.DataFrame) -> None:
     data = pa.Table.from_pandas(
         frame[list(spec.column_names)], schema=arrow_schema(spec), preserve_index=False
     )
-    if not len(frame):
-        return
-    if ws.backend_name == "sqlite":
-        _insert_sqlite(ws, table, data)
-    else:
+    if len(frame):
         ws.load(table, data)
-
-
-def _insert_sqlite(ws: Workspace, table: str, data: pa.Table) -> None:
-    # The loader's SQLite path cannot bind missing timestamps (pandas NaT) yet; write the
-    # same values the way SQLite's adapters store them (ISO text, NULL).
-    def cell(v: object) -> object:
-        if isinstance(v, dt.datetime):
-            return v.isoformat(sep=" ")
-        if isinstance(v, dt.date):
-            return v.isoformat()
-        return v
-
-    rows = [tuple(cell(v) for v in r.values()) for r in data.to_pylist()]
-    cols = ", ".join(f'"{c}"' for c in data.column_names)
-    marks = ", ".join("?" for _ in data.column_names)
-    con = ws.con.con  # type: ignore[attr-defined]
-    con.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
-    con.commit()
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
