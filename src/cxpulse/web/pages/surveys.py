@@ -43,6 +43,15 @@ def _write_session(ctx: ContextDep) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(_write_session, scope="function")]
 
 
+def _read_session(ctx: ContextDep) -> Iterator[Session]:
+    # pages that only show data take no write lock (SQLite writers never wait for them)
+    with store.read_session(ctx.store_engine()) as s:
+        yield s
+
+
+ReadSession = Annotated[Session, Depends(_read_session, scope="function")]
+
+
 # ---- public answer page --------------------------------------------------------------
 def _answer_language(request: Request, survey: Survey | None) -> str:
     chosen = request.query_params.get("lang")
@@ -113,7 +122,7 @@ def _answer_page(
 
 
 @router.get("/s/{token}")
-def answer_page(request: Request, token: str, db: DbSession) -> Response:
+def answer_page(request: Request, token: str, db: ReadSession) -> Response:
     """The question with one button per score (and, once answered, the comment box)."""
     return _answer_page(request, db, token)
 
@@ -165,7 +174,7 @@ def submit_answer(
 
 # ---- the team's survey screens -------------------------------------------------------
 @router.get("/surveys", dependencies=[require_role("analyst")])
-def surveys_page(request: Request, db: DbSession) -> Response:
+def surveys_page(request: Request, db: ReadSession) -> Response:
     """Every survey with its answer count, and the form to create one."""
     counts = dict(
         db.execute(
@@ -270,7 +279,7 @@ def _detail(request: Request, db: Session, survey: Survey, **extra: Any) -> Resp
 
 
 @router.get("/surveys/{slug}", dependencies=[require_role("analyst")])
-def survey_page(request: Request, slug: str, db: DbSession) -> Response:
+def survey_page(request: Request, slug: str, db: ReadSession) -> Response:
     """One survey: its question, counts, latest answers and the invitation form."""
     return _detail(request, db, _survey_or_404(db, slug))
 
