@@ -128,8 +128,10 @@ DEFAULT_HEALTH_TOML = """\
 #                 or "table.column" (mean per account), or "table.column=value" (indicator)
 #                 o "tabla.columna" (media por cuenta), o "tabla.columna=valor" (indicador)
 #   lookback_days window of history before the as-of date / ventana de historia previa
-#   time_column   for "table.column": column that dates each row (default observed_at)
-#                 columna que fecha cada fila (por defecto observed_at)
+#   time_column   for "table.column": column that dates each row (default observed_at);
+#                 without one the table is a snapshot of today: fine for scoring, optimistic
+#                 in backtests (e.g. accounts.licenses after later expansions)
+#                 columna que fecha cada fila; sin ella la tabla es una foto de hoy
 #   direction     higher_is_better | lower_is_better
 #   weight        expert weight / peso experto (0 = ignored by the expert model)
 #   bad, good     value scoring 0 and value scoring 100 / valor que puntúa 0 y valor que puntúa 100
