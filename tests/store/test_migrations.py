@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -51,3 +52,24 @@ def test_downgrade_to_base_removes_every_table(store_url: str) -> None:
     assert remaining == set()
     store.migrate(store_url)
     assert _diff(store_url) == []
+
+
+def test_processes_starting_at_once_migrate_a_fresh_store_once(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    import subprocess
+    import sys
+
+    for kind in ("sqlite", "postgres"):
+        if kind == "sqlite":
+            url = f"sqlite:///{tmp_path / 'race.sqlite'}"
+        else:
+            url = str(request.getfixturevalue("pg_url"))
+        code = f"from cxpulse import store; store.migrate({url!r})"
+        procs = [
+            subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE) for _ in range(3)
+        ]
+        errors = [p.communicate(timeout=120)[1].decode() for p in procs]
+        assert [p.returncode for p in procs] == [0, 0, 0], errors
+        assert _diff(url) == []
+        store.dispose_engines()

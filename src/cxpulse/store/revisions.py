@@ -17,6 +17,8 @@ from sqlalchemy import Engine
 
 from cxpulse.store.connections import StoreError, engine
 
+MIGRATION_LOCK_ID = 0x63787075  # "cxpu": the advisory lock held while migrating
+
 
 def alembic_config() -> Config:
     """The Alembic configuration pointing at ``cxpulse/store/migrations``."""
@@ -46,6 +48,10 @@ def migrate(url: str | Engine | None = None, revision: str = "head") -> None:
     cfg = alembic_config()
     try:
         with eng.begin() as conn:
+            # Several app processes may start at once: only one migrates, the others wait
+            # and then find the schema current. (SQLite: BEGIN IMMEDIATE already serialises.)
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
     except Exception as exc:
