@@ -40,6 +40,7 @@ import httpx
 @dataclass
 class Result:
     store: str
+    workspace: str
     workers: int
     concurrency: int
     sent: int
@@ -122,7 +123,7 @@ def _drop_pg_database(server_url: str, name: str) -> None:
 
 
 def _start_server(
-    project: Path, store_url: str, workers: int
+    project: Path, store_url: str, workers: int, workspace_url: str | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     (project / "cxpulse.toml").write_text("[surveys]\nsync_interval_s = 2\n", "utf-8")
@@ -130,7 +131,7 @@ def _start_server(
         **os.environ,
         "CXPULSE_PROJECT": str(project),
         "CXPULSE_DATABASE_URL": store_url,
-        "CXPULSE_WORKSPACE_URL": f"duckdb:///{project / 'ws.duckdb'}",
+        "CXPULSE_WORKSPACE_URL": workspace_url or f"duckdb:///{project / 'ws.duckdb'}",
         "CXPULSE_SECRET_KEY": "b" * 40,
     }
     (project / "bench_app.py").write_text(
@@ -245,6 +246,12 @@ def main() -> None:
         ),
     )
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--workspace",
+        choices=["duckdb", "postgres"],
+        default="duckdb",
+        help="analytics workspace the app syncs into (postgres whenever --workers > 1)",
+    )
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--max-seconds", type=float, default=60.0)
@@ -253,6 +260,7 @@ def main() -> None:
 
     proc = None
     pg_name = None
+    ws_name = None
     store_url: str | None = None
     tmp = tempfile.TemporaryDirectory(prefix="cxpulse-bench-")
     try:
@@ -267,7 +275,11 @@ def main() -> None:
             else:
                 store_url, pg_name = _create_pg_database(args.pg_url)
             token = _prepare_store(store_url)
-            proc, url = _start_server(project, store_url, args.workers)
+            workspace_url = None
+            if args.workspace == "postgres" or args.workers > 1:
+                # a DuckDB file takes one writing process: several workers need a server
+                workspace_url, ws_name = _create_pg_database(args.pg_url)
+            proc, url = _start_server(project, store_url, args.workers, workspace_url)
         cpu_before = _tree_cpu_seconds(proc.pid) if proc is not None else 0.0
         latencies, errors, sent, elapsed = asyncio.run(
             _run_load(url, token, args.survey, args.requests, args.concurrency, args.max_seconds)
@@ -281,13 +293,15 @@ def main() -> None:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        if pg_name is not None:
-            _drop_pg_database(args.pg_url, pg_name)
+        for name in (pg_name, ws_name):
+            if name is not None:
+                _drop_pg_database(args.pg_url, name)
         tmp.cleanup()
 
     ms = [x * 1000 for x in latencies]
     result = Result(
         store="running server" if args.url else args.store,
+        workspace="postgres" if (args.workspace == "postgres" or args.workers > 1) else "duckdb",
         workers=args.workers,
         concurrency=args.concurrency,
         sent=sent,
