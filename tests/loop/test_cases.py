@@ -267,8 +267,11 @@ def test_concurrent_openers_of_the_same_thing_get_one_case(store_url) -> None:
 
     def opener() -> None:
         try:
+            # Start together; on SQLite the store then queues writers one at a time, so the
+            # barrier must come before the session (a writer holds the lock for its whole
+            # session), while PostgreSQL runs the four transactions truly concurrently.
+            barrier.wait(timeout=10)
             with store.session(store_url) as s:
-                barrier.wait(timeout=10)
                 case = open_case(
                     s,
                     account_id="A1",
