@@ -62,7 +62,9 @@ def get_language(request: Request) -> str:
 
 ContextDep = Annotated[WebContext, Depends(get_context)]
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
-DbSessionDep = Annotated[Session, Depends(get_db_session)]
+# scope="function": the session commits when the endpoint returns, before the response is
+# sent, so a 2xx is only ever sent for writes that are already durable.
+DbSessionDep = Annotated[Session, Depends(get_db_session, scope="function")]
 CurrentUser = Annotated[SignedInUser, Depends(get_current_user)]
 OptionalUser = Annotated[SignedInUser | None, Depends(get_optional_user)]
 Lang = Annotated[str, Depends(get_language)]
