@@ -83,7 +83,7 @@ def build_demo(
     folder = Path(project_dir)
     if not (folder / CONFIG_FILE).exists():
         init_project(folder)
-        _set_industry(folder / CONFIG_FILE, "it_vendors")
+        _demo_settings(folder / CONFIG_FILE, "it_vendors")
     report = DemoReport(project_dir=folder.resolve())
     today = today or datetime.now(UTC).date()
     options = SIZES[size]
@@ -109,11 +109,33 @@ def build_demo(
     return report
 
 
-def _set_industry(path: Path, industry: str) -> None:
+def _uncomment_rule(text: str, name: str) -> str:
+    """Turn on a rule that the default cxpulse.toml ships commented out."""
+    lines = text.splitlines()
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if (
+            lines[i] == "# [[loop.rules]]"
+            and i + 1 < len(lines)
+            and lines[i + 1] == (f'# name = "{name}"')
+        ):
+            while i < len(lines) and lines[i].startswith("# "):
+                out.append(lines[i][2:])
+                i += 1
+            continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out) + "\n"
+
+
+def _demo_settings(path: Path, industry: str) -> None:
+    """The demo compares NPS with an industry and also follows up low CSAT and health drops."""
     text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace('# industry = "software"', f'industry = "{industry}"'), encoding="utf-8"
-    )
+    text = text.replace('# industry = "software"', f'industry = "{industry}"')
+    for rule in ("low-csat", "health-red"):
+        text = _uncomment_rule(text, rule)
+    path.write_text(text, encoding="utf-8")
 
 
 def _health(ws: Workspace, folder: Path, today: date, report: DemoReport) -> None:
@@ -128,13 +150,18 @@ def _health(ws: Workspace, folder: Path, today: date, report: DemoReport) -> Non
         horizon_days=result.horizon_days,
         info={"n": result.n, "as_of_dates": [d.isoformat() for d in result.as_of_dates]},
     )
+    # Both models keep a history: the learned one is a calibrated probability of staying
+    # (mostly high when few accounts churn in 90 days); the expert one is the CS team's
+    # banded view that [health] model = "expert" shows first.
+    expert = fit_model(ws, "expert", outcome="churn", horizon_days=90)
     scored = 0
     for as_of in _snapshot_dates(today, 6):
         frame = score_accounts(ws, result.model, as_of, signals=result.signals)
+        score_accounts(ws, expert.model, as_of, signals=expert.signals)
         scored = len(frame)
     report.steps.append(
-        f"health model fitted on {result.n:,} account-dates; {scored:,} accounts scored "
-        "monthly for 6 months"
+        f"health models fitted ({result.n:,} account-dates); {scored:,} accounts scored "
+        "monthly for 6 months by the learned and the expert model"
     )
 
 

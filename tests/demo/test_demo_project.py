@@ -23,12 +23,18 @@ def test_demo_builds_a_complete_project(tmp_path: Path):
                 assert ws.count(table) == rows
         scores = ws.table("health_scores").execute()
         assert scores["as_of"].nunique() == 6
+        assert set(scores["model"]) == {"logistic", "expert"}
         assert scores["score"].between(0, 100).all()
         nps = ws.metrics("nps").rows[0]
         assert -100 <= nps.value <= 100 and nps.n > 0
     with store.session(report.project_dir and Workspace.open(tmp_path).config.store_url()) as s:
         user = store.authenticate(s, "admin@example.com", DEMO_PASSWORD)
         assert user is not None and user.role == "admin"
+    from cxpulse.store.tables import Case
+
+    with store.session(Workspace.open(tmp_path).config.store_url()) as s:
+        triggers = {c.trigger for c in s.query(Case).all()}
+    assert {"detractor", "csat_low"} <= triggers  # live answers opened follow-up cases
     # A second run refreshes the same project without duplicating anything.
     again = build_demo(tmp_path, size="tiny", today=date(2026, 11, 25), progress=False)
     assert again.rows == report.rows

@@ -80,11 +80,14 @@ def health_summary(ws: Workspace, model: str | None = None) -> HealthSummary:
         return _empty()
     latest["as_of"] = pd.to_datetime(latest["as_of"]).dt.date
     models = sorted(latest["model"].astype(str).unique())
-    chosen: str = (
-        model
-        if model is not None and model in models
-        else str(latest.sort_values("as_of").iloc[-1]["model"])
-    )
+    configured = health_config_of(ws).model  # [health] model in cxpulse.toml
+    newest = latest[latest["as_of"] == latest["as_of"].max()]["model"].astype(str)
+    if model is not None and model in models:
+        chosen = model
+    elif configured in set(newest):
+        chosen = configured
+    else:
+        chosen = str(newest.iloc[0])
     rows = latest[latest["model"] == chosen].copy()
     as_of = max(rows["as_of"])
     rows = rows[rows["as_of"] == as_of]
