@@ -180,19 +180,25 @@ def record_response(
     *,
     idempotency_key: str | None = None,
     source: str = "api",
+    surveys: dict[str, Survey] | None = None,
 ) -> RecordResult:
     """Store one answer. With ``idempotency_key``, a retry returns the first answer.
 
     Same key and same request: the stored answer, ``created=False``. Same key and another
     request: :class:`IdempotencyConflictError`. Unknown survey, closed survey, score off the
-    scale or an oversized comment raise before anything is written.
+    scale or an oversized comment raise before anything is written. ``surveys`` memoizes
+    survey lookups by reference for several answers recorded in one transaction.
     """
     key = idempotency_key.strip() if idempotency_key is not None else None
     if key is not None and not 0 < len(key) <= MAX_IDEMPOTENCY_KEY_CHARS:
         raise InvalidAnswerError(
             f"the Idempotency-Key must have 1 to {MAX_IDEMPOTENCY_KEY_CHARS} characters."
         )
-    survey = get_survey(session, data.survey)
+    survey = surveys.get(data.survey) if surveys is not None else None
+    if survey is None:
+        survey = get_survey(session, data.survey)
+        if surveys is not None:
+            surveys[data.survey] = survey
     if not survey.active:
         raise InvitationExpiredError(
             f"survey {survey.slug!r} is closed and takes no new answers; reopen it first."
@@ -266,20 +272,32 @@ _INSERT_COLUMNS = (
 )
 
 
-def _insert_unless_key_exists(session: Session, response: SurveyResponse) -> int | None:
-    """``INSERT ... ON CONFLICT (idempotency_key) DO NOTHING RETURNING id``: the new id, or
-    ``None`` when an answer with this key exists (no error, so no savepoint is needed)."""
-    from sqlalchemy.dialects import postgresql, sqlite
+def _upsert_statement(dialect: str) -> Any:
+    """The prepared ``INSERT ... ON CONFLICT (idempotency_key) DO NOTHING RETURNING id``
+    (built once per dialect: SQLAlchemy then reuses its compiled form by identity)."""
+    statement = _UPSERT_STATEMENTS.get(dialect)
+    if statement is None:
+        from sqlalchemy.dialects import postgresql, sqlite
 
+        module: Any = postgresql if dialect == "postgresql" else sqlite
+        statement = (
+            module.insert(SurveyResponse)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(SurveyResponse.id)
+        )
+        _UPSERT_STATEMENTS[dialect] = statement
+    return statement
+
+
+_UPSERT_STATEMENTS: dict[str, Any] = {}
+
+
+def _insert_unless_key_exists(session: Session, response: SurveyResponse) -> int | None:
+    """Insert the answer unless one with its key exists: the new id, or ``None`` when an
+    answer with this key is stored (no error, so no savepoint is needed)."""
     values = {name: getattr(response, name) for name in _INSERT_COLUMNS}
-    if session.get_bind().dialect.name == "postgresql":
-        pg_insert = postgresql.insert(SurveyResponse).values(**values)
-        statement: Any = pg_insert.on_conflict_do_nothing(index_elements=["idempotency_key"])
-    else:
-        lite_insert = sqlite.insert(SurveyResponse).values(**values)
-        statement = lite_insert.on_conflict_do_nothing(index_elements=["idempotency_key"])
-    statement = statement.returning(SurveyResponse.id)
-    new_id = session.execute(statement).scalar()
+    statement = _upsert_statement(session.get_bind().dialect.name)
+    new_id = session.connection().execute(statement, values).scalar()
     return int(new_id) if new_id is not None else None
 
 

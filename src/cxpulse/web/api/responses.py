@@ -8,6 +8,7 @@ oversized comment get a 4xx that says what to fix, and store nothing.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,9 +20,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
-from cxpulse import collect, store
+from cxpulse import collect
+from cxpulse.collect.batching import submit_response
 from cxpulse.collect.errors import CollectError
 from cxpulse.collect.sync import (
     DEFAULT_INTERVAL,
@@ -131,14 +132,8 @@ def _decode(body: bytes) -> Any:
         ) from None
 
 
-def _store(engine: Any, payload: Any, key: str | None) -> tuple[ResponsePublic, bool]:
-    data = collect.parse_response_input(payload)
-    with store.session(engine) as s:
-        result = collect.record_response(s, data, idempotency_key=key, source="api")
-        slug = result.survey.slug if result.survey is not None else data.survey
-        public = to_public(result.response, slug)
-    # leaving the block committed the transaction: only now is it safe to acknowledge
-    return public, result.created
+def _public(result: collect.RecordResult, slug: str) -> dict[str, Any]:
+    return to_public(result.response, slug).model_dump(mode="json")
 
 
 @router.post(
@@ -175,14 +170,18 @@ async def create_response(
     """Store one answer; 201 when new, 200 when replaying the same ``Idempotency-Key``."""
     payload = _decode(await request.body())
     try:
-        public, created = await run_in_threadpool(
-            _store, ctx.store_engine(), payload, idempotency_key
+        data = collect.parse_response_input(payload)
+        # the writer commits this answer with the others pending and resolves the future
+        # only after that commit: a 2xx still means stored
+        result = await asyncio.wrap_future(
+            submit_response(ctx.store_engine(), data, idempotency_key, source="api")
         )
     except CollectError as exc:
         raise HTTPException(status_code=exc.http_status, detail=str(exc)) from None
-    headers = {} if created else {"Idempotent-Replayed": "true"}
+    slug = result.survey.slug if result.survey is not None else data.survey
+    headers = {} if result.created else {"Idempotent-Replayed": "true"}
     return JSONResponse(
-        public.model_dump(mode="json"), status_code=201 if created else 200, headers=headers
+        _public(result, slug), status_code=201 if result.created else 200, headers=headers
     )
 
 
