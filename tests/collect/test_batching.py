@@ -4,8 +4,11 @@ batch, and the closed loop still opens its case for each stored detractor."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -138,3 +141,46 @@ def test_the_closed_loop_opens_a_case_per_detractor_in_a_batch(
         case_response_ids = set(s.scalars(select(Case.response_id)))
     assert detractor_ids <= case_response_ids
     assert len(case_response_ids & {item.future.result().response.id for item in items}) == 7
+
+
+def test_a_session_without_sql_does_not_queue_behind_a_writer(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'gate.sqlite'}"
+    store.migrate(url)
+    writing, release = threading.Event(), threading.Event()
+
+    def long_writer() -> None:
+        with store.session(url) as s:
+            s.execute(text("UPDATE surveys SET active = active"))
+            writing.set()
+            release.wait(30)
+
+    writer = threading.Thread(target=long_writer)
+    writer.start()
+    try:
+        assert writing.wait(30)
+        started = time.monotonic()
+        with store.session(url):
+            pass  # no statement: takes neither SQLite's lock nor the writers' queue
+        assert time.monotonic() - started < 1.0
+    finally:
+        release.set()
+        writer.join(30)
+
+
+def test_nested_sessions_release_the_writer_lock(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'nested.sqlite'}"
+    store.migrate(url)
+    with store.session(url) as outer:
+        with store.session(url) as inner:
+            inner.execute(text("SELECT 1"))
+        outer.execute(text("UPDATE surveys SET active = active"))  # begins after inner ended
+    done = threading.Event()
+
+    def other_writer() -> None:
+        with store.session(url) as s:
+            s.execute(text("UPDATE surveys SET active = active"))
+        done.set()
+
+    threading.Thread(target=other_writer, daemon=True).start()
+    assert done.wait(10), "the writer lock was left held by a nested session"
+    store.dispose_engines()

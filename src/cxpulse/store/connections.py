@@ -74,6 +74,7 @@ def _configure_sqlite(eng: Engine, memory: bool) -> None:
         if conn.get_execution_options().get(READ_ONLY_OPTION):
             conn.exec_driver_sql("BEGIN")
         else:
+            _enter_write_gate(conn.engine)
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -176,18 +177,52 @@ def session(url: str | Engine | None = None) -> Iterator[Session]:
     ...     _ = s.execute(text("SELECT 1")).scalar()
     """
     factory = session_factory(url)
-    gate = _WRITE_GATES.get(factory.kw["bind"])
+    bind = factory.kw["bind"]
+    gate = _WRITE_GATES.get(bind)
     if gate is None:
         with factory.begin() as s:
             yield s
         return
     # SQLite has one writer at a time. Queue this process's writers on a lock that wakes the
     # next one the moment the last commits; SQLite's own busy handler would poll with sleeps
-    # of up to 100 ms, which is what long tails of latency are made of.
-    acquired = gate.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    # of up to 100 ms, which is what long tails of latency are made of. The lock is taken
+    # just before the session's BEGIN IMMEDIATE (_enter_write_gate), so a session that runs
+    # no SQL (a cached token check) never queues behind the writers.
+    held: list[threading.RLock] = []
+    stack = _gate_stack()
+    stack.append((bind, held))
     try:
         with factory.begin() as s:
             yield s
     finally:
-        if acquired:
-            gate.release()
+        # by identity: nested sessions on one engine hold equal-looking entries
+        for index in range(len(stack) - 1, -1, -1):
+            if stack[index][1] is held:
+                del stack[index]
+                break
+        for lock in held:
+            lock.release()
+
+
+_GATE_CLAIMS = threading.local()
+
+
+def _gate_stack() -> list[tuple[Engine, list[threading.RLock]]]:
+    stack: list[tuple[Engine, list[threading.RLock]]] | None = getattr(_GATE_CLAIMS, "stack", None)
+    if stack is None:
+        stack = []
+        _GATE_CLAIMS.stack = stack
+    return stack
+
+
+def _enter_write_gate(eng: Engine) -> None:
+    """Take ``eng``'s writer lock for the innermost :func:`session` of this thread on it;
+    :func:`session` releases it after its commit or rollback."""
+    gate = _WRITE_GATES.get(eng)
+    if gate is None:
+        return
+    for bound, held in reversed(_gate_stack()):
+        if bound is eng:
+            if gate.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+                held.append(gate)
+            return
