@@ -26,7 +26,44 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY_OPTION = "cxpulse_read_only"
 
 _ENGINES: dict[str, Engine] = {}
-_WRITE_GATES: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+
+
+class WriteGate:
+    """SQLite's one-writer queue: re-entrant for its holder, releasable from any thread.
+
+    A web dependency can begin a session in one worker thread and end it in another (FastAPI
+    runs a generator dependency's exit separately from its entry), which a
+    ``threading.RLock`` refuses ("cannot release un-acquired lock").
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._guard = threading.Lock()
+        self._owner: int | None = None
+        self._depth = 0
+
+    def acquire(self, timeout: float = -1) -> bool:
+        me = threading.get_ident()
+        with self._guard:
+            if self._owner == me:
+                self._depth += 1
+                return True
+        if not self._lock.acquire(timeout=timeout):
+            return False
+        with self._guard:
+            self._owner, self._depth = me, 1
+        return True
+
+    def release(self) -> None:
+        with self._guard:
+            self._depth -= 1
+            if self._depth > 0:
+                return
+            self._owner, self._depth = None, 0
+        self._lock.release()
+
+
+_WRITE_GATES: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
 _FACTORIES: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
@@ -96,7 +133,7 @@ def create_store_engine(url: str | None = None, **kwargs: Any) -> Engine:
         eng = create_engine(target, **kwargs)
         _configure_sqlite(eng, memory)
         if not memory:
-            _WRITE_GATES[eng] = threading.RLock()
+            _WRITE_GATES[eng] = WriteGate()
         return eng
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
@@ -188,7 +225,7 @@ def session(url: str | Engine | None = None) -> Iterator[Session]:
     # of up to 100 ms, which is what long tails of latency are made of. The lock is taken
     # just before the session's BEGIN IMMEDIATE (_enter_write_gate), so a session that runs
     # no SQL (a cached token check) never queues behind the writers.
-    held: list[threading.RLock] = []
+    held: list[WriteGate] = []
     stack = _gate_stack()
     stack.append((bind, held))
     try:
@@ -207,8 +244,8 @@ def session(url: str | Engine | None = None) -> Iterator[Session]:
 _GATE_CLAIMS = threading.local()
 
 
-def _gate_stack() -> list[tuple[Engine, list[threading.RLock]]]:
-    stack: list[tuple[Engine, list[threading.RLock]]] | None = getattr(_GATE_CLAIMS, "stack", None)
+def _gate_stack() -> list[tuple[Engine, list[WriteGate]]]:
+    stack: list[tuple[Engine, list[WriteGate]]] | None = getattr(_GATE_CLAIMS, "stack", None)
     if stack is None:
         stack = []
         _GATE_CLAIMS.stack = stack
