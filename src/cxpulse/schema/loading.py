@@ -162,9 +162,18 @@ def _upsert_duckdb(
     changed = f"{stage}_changed"
     con.execute("BEGIN TRANSACTION")
     try:
+        # A hash join on the key, then a column-by-column comparison: far less memory than
+        # matching on every column at once.
+        first_key = quote(spec.key[0])
+        differs = " OR ".join(
+            f"s.{quote(c)} IS DISTINCT FROM t.{quote(c)}"
+            for c in spec.column_names
+            if c not in spec.key
+        )
         con.execute(
-            f"CREATE TEMP TABLE {changed} AS SELECT * FROM {stage} s WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {target} t WHERE {_same_row(spec, 't', 's')})"
+            f"CREATE TEMP TABLE {changed} AS SELECT s.* FROM {stage} s "
+            f"LEFT JOIN {target} t ON {_match(spec, 't', 's')} "
+            f"WHERE t.{first_key} IS NULL OR {differs or 'false'}"
         )
         total = int(con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0])  # type: ignore[index]
         n_changed = int(con.execute(f"SELECT count(*) FROM {changed}").fetchone()[0])  # type: ignore[index]
