@@ -117,6 +117,7 @@ class GroupCommitter:
         done: list[tuple[_Pending, RecordResult]] = []
         failed: list[tuple[_Pending, CollectError]] = []
         surveys: dict[str, Survey] = {}
+        _prepare_loop(self.engine)
         with store.session(self.engine) as s:
             for item in batch:
                 try:
@@ -131,6 +132,7 @@ class GroupCommitter:
 
     def _commit_alone(self, item: _Pending) -> None:
         try:
+            _prepare_loop(self.engine)
             with store.session(self.engine) as s:
                 result = record_response(s, item.data, idempotency_key=item.key, source=item.source)
         except Exception as exc:
@@ -139,6 +141,20 @@ class GroupCommitter:
             item.future.set_exception(exc)
         else:
             item.future.set_result(result)
+
+
+def _prepare_loop(engine: Engine) -> None:
+    """Let the closed loop load what its hook reads (account owners from the workspace)
+    now, while this thread holds no store lock: inside the transaction the hook must not
+    wait for the workspace."""
+    try:
+        from cxpulse.loop.context import prepare_context
+    except ImportError:
+        return
+    try:
+        prepare_context(engine)
+    except Exception:  # the hook still works without it (owners may be unknown)
+        log.exception("preparing the closed loop failed")
 
 
 _COMMITTERS: dict[Engine, GroupCommitter] = {}

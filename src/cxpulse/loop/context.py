@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -25,55 +26,182 @@ from cxpulse.loop.rules import LoopConfig, parse_loop_config
 if TYPE_CHECKING:
     from cxpulse.workspace import Workspace
 
+log = logging.getLogger(__name__)
 
-OWNER_CACHE_S = 300.0
-OWNER_CACHE_SIZE = 50_000
+
+OWNER_TTL_S = 300.0
+OWNER_CHECK_S = 5.0
 
 
 def _no_owner(_account_id: str) -> str | None:
     return None
 
 
+class OwnerDirectory:
+    """Account owners from the workspace ``accounts`` table, held in memory.
+
+    One query loads ``account_id -> owner`` for every account; a cheap fingerprint of the
+    table (row count, latest start date) is re-checked every :data:`OWNER_CHECK_S` seconds
+    and the map reloaded when it changes, or every :data:`OWNER_TTL_S` seconds anyway (an
+    owner edited in place keeps the fingerprint).
+
+    Lock discipline: looking an owner up (``directory("A1")``) runs inside the answer's
+    store transaction -- for SQLite, under the store's writer lock -- so it never waits for
+    the workspace lock: it answers from memory, and a stale map is refreshed by a background
+    thread. Only the first use, when nothing is loaded yet, reads the workspace in place, and
+    only if the lock is free right now. :meth:`refresh` (blocking) is for callers holding no
+    store lock: start-up and the answer writer between batches (:func:`prepare_context`).
+    Workspace errors mean "no owner known": a broken analytics connection never stops a case
+    from being opened.
+    """
+
+    def __init__(
+        self,
+        ws: Workspace,
+        lock: AbstractContextManager[object] | None = None,
+        *,
+        ttl_s: float = OWNER_TTL_S,
+        check_s: float = OWNER_CHECK_S,
+    ) -> None:
+        self.ws = ws
+        self.lock: AbstractContextManager[object] = lock if lock is not None else nullcontext()
+        self.ttl_s = ttl_s
+        self.check_s = check_s
+        self._owners: dict[str, str] | None = None
+        self._version: tuple[Any, ...] | None = None
+        self._loaded_at = 0.0
+        self._checked_at = 0.0
+        self._refreshing = threading.Lock()  # one refresh at a time
+        self._background: threading.Thread | None = None
+
+    def __call__(self, account_id: str) -> str | None:
+        owners = self._owners
+        if owners is None:
+            self._refresh_now_if_free()
+            owners = self._owners
+            if owners is None:
+                return None
+        elif self._stale():
+            self.refresh_soon()
+        return owners.get(account_id)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the owners were read at least once."""
+        return self._owners is not None
+
+    @property
+    def due(self) -> bool:
+        """Whether the fingerprint should be checked again."""
+        return self._stale()
+
+    def _stale(self) -> bool:
+        return time.monotonic() - self._checked_at >= self.check_s
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Re-check the fingerprint (and reload on change or TTL); blocks on the workspace
+        lock, so call it holding no store lock."""
+        if not force and self._owners is not None and not self._stale():
+            return
+        with self._refreshing, self.lock:
+            self._reload(force=force)
+
+    def refresh_soon(self) -> None:
+        """:meth:`refresh` in a background thread (at most one at a time)."""
+        thread = self._background
+        if thread is not None and thread.is_alive():
+            return
+        thread = threading.Thread(target=self._refresh_quietly, name="cxpulse-owners", daemon=True)
+        self._background = thread
+        thread.start()
+
+    def _refresh_quietly(self) -> None:
+        try:
+            self.refresh()
+        except Exception:  # the next lookup tries again
+            log.exception("reloading account owners from the workspace failed")
+
+    def _refresh_now_if_free(self) -> None:
+        """First load in place, but only without waiting for either lock."""
+        acquire = getattr(self.lock, "acquire", None)
+        if not self._refreshing.acquire(blocking=False):
+            return
+        try:
+            if acquire is None:
+                if not isinstance(self.lock, nullcontext):
+                    self.refresh_soon()
+                    return
+                self._reload(force=False)
+                return
+            if not acquire(blocking=False):
+                self.refresh_soon()
+                return
+            try:
+                self._reload(force=False)
+            finally:
+                self.lock.release()  # type: ignore[attr-defined]
+        finally:
+            self._refreshing.release()
+
+    def _reload(self, *, force: bool) -> None:
+        """Caller holds both locks."""
+        now = time.monotonic()
+        version = _accounts_version(self.ws)
+        if (
+            force
+            or self._owners is None
+            or version != self._version
+            or now - self._loaded_at >= self.ttl_s
+        ):
+            self._owners = _read_owners(self.ws)
+            self._loaded_at = now
+        self._version = version
+        self._checked_at = now
+
+
+def _accounts_version(ws: Workspace) -> tuple[Any, ...] | None:
+    """(rows, latest start date) of ``accounts``; ``None`` when unreadable or missing."""
+    try:
+        if "accounts" not in ws.con.list_tables():
+            return None
+        accounts = ws.table("accounts")
+        metrics = [accounts.count().name("n")]
+        if "start_date" in accounts.columns:
+            metrics.append(accounts.start_date.max().cast("string").name("latest"))
+        row = accounts.aggregate(metrics).to_pyarrow().to_pylist()[0]
+    except Exception:  # the workspace is optional for opening a case
+        return None
+    return tuple(row.values())
+
+
+def _read_owners(ws: Workspace) -> dict[str, str]:
+    """Every account's owner in one query (accounts without one are left out)."""
+    try:
+        accounts = ws.table("accounts")
+        if "owner" not in accounts.columns:
+            return {}
+        table = accounts.filter(accounts.owner.notnull()).select("account_id", "owner").to_pyarrow()
+    except Exception:  # the workspace is optional for opening a case
+        return {}
+    owners: dict[str, str] = {}
+    for account_id, owner in zip(
+        table.column("account_id").to_pylist(), table.column("owner").to_pylist(), strict=True
+    ):
+        text = str(owner).strip()
+        if account_id is not None and text:
+            owners.setdefault(str(account_id), text)
+    return owners
+
+
 def workspace_owner_lookup(
     ws: Workspace, lock: AbstractContextManager[object] | None = None
-) -> Callable[[str], str | None]:
-    """Account owner from the workspace ``accounts`` table (``owner`` column).
+) -> OwnerDirectory:
+    """Account owner from the workspace ``accounts`` table (``owner`` column), held in memory.
 
-    One lookup per case opened (``lock`` serialises it with other workspace users, as the web
-    app needs); workspace errors mean "no owner known", so a broken analytics connection
-    never stops a case from being opened.
+    ``lock`` serialises workspace reads with its other users (the web app's workspace lock);
+    see :class:`OwnerDirectory` for when the map is reloaded and why a lookup never waits.
     """
-    guard = lock if lock is not None else nullcontext()
-    cache: dict[str, tuple[float, str | None]] = {}
-
-    def owner_of(account_id: str) -> str | None:
-        # owners change rarely; a short cache keeps bursts of answers off the workspace
-        hit = cache.get(account_id)
-        if hit is not None and time.monotonic() - hit[0] < OWNER_CACHE_S:
-            return hit[1]
-        owner = _read_owner(account_id)
-        if len(cache) > OWNER_CACHE_SIZE:
-            cache.clear()
-        cache[account_id] = (time.monotonic(), owner)
-        return owner
-
-    def _read_owner(account_id: str) -> str | None:
-        try:
-            with guard:
-                accounts = ws.table("accounts")
-                rows = (
-                    accounts.filter(accounts.account_id == account_id)
-                    .select("owner")
-                    .limit(1)
-                    .to_pyarrow()
-                    .to_pylist()
-                )
-        except Exception:  # the workspace is optional for opening a case
-            return None
-        value = rows[0]["owner"] if rows else None
-        return (str(value).strip() or None) if value is not None else None
-
-    return owner_of
+    return OwnerDirectory(ws, lock)
 
 
 @dataclass
@@ -99,19 +227,41 @@ class LoopContext:
         workspace_lock: AbstractContextManager[object] | None = None,
     ) -> LoopContext:
         """The context of a project: ``[loop]`` rules, ``[locale]`` language, owners from the
-        workspace accounts table when a workspace is given."""
+        workspace accounts table when a workspace is given.
+
+        With a workspace the owners are loaded here (waiting for ``workspace_lock``), so
+        call it holding no store lock -- at start-up, as the web app's lifespan does.
+        """
         config = parse_loop_config(project.loop)
-        owner_of = (
-            workspace_owner_lookup(workspace, workspace_lock)
-            if workspace is not None
-            else _no_owner
-        )
+        owner_of: Callable[[str], str | None] = _no_owner
+        if workspace is not None:
+            owners = workspace_owner_lookup(workspace, workspace_lock)
+            try:
+                owners.refresh()
+            except Exception:  # lookups retry; no owner known meanwhile
+                log.exception("loading account owners from the workspace failed")
+            owner_of = owners
         return cls(
             config=config,
             language=config.language or project.locale.language,
             base_url=Settings().base_url.rstrip("/"),
             owner_of=owner_of,
         )
+
+    def prepare(self) -> None:
+        """Make owner lookups answer from memory: load the owners the first time (blocking on
+        the workspace lock), later re-check them in the background when due. Call it holding
+        no store lock (the answer writer does, between batches)."""
+        owners = self.owner_of
+        if isinstance(owners, OwnerDirectory):
+            if owners.loaded:
+                if owners.due:
+                    owners.refresh_soon()
+            else:
+                try:
+                    owners.refresh()
+                except Exception:  # lookups retry; no owner known meanwhile
+                    log.exception("loading account owners from the workspace failed")
 
     def owner_for(self, account_id: str | None, fixed: str | None) -> str | None:
         """Assignee: the rule's fixed owner, else the account owner, else the default."""
@@ -152,6 +302,15 @@ def unregister_context(store_url: str | Engine) -> None:
     """Forget the context of a store (app shutdown, tests)."""
     with _CONTEXTS_LOCK:
         _CONTEXTS.pop(_url_key(store_url), None)
+
+
+def prepare_context(store_url: str | Engine) -> None:
+    """Ready the registered context of a store for a write transaction (see
+    :meth:`LoopContext.prepare`); call it holding no store lock. No-op without one."""
+    with _CONTEXTS_LOCK:
+        found = _CONTEXTS.get(_url_key(store_url))
+    if found is not None:
+        found.prepare()
 
 
 def context_for(session: Session) -> LoopContext:

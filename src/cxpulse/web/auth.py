@@ -6,6 +6,7 @@ Passwords are checked by :func:`cxpulse.store.authenticate` (argon2); API client
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -14,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from cxpulse import store
+from cxpulse.store import users as store_users
 from cxpulse.web.session import (
     CSRF_FIELD,
     SignedInUser,
@@ -47,10 +49,37 @@ def _load_user(request: Request, user_id: int | None, token: str | None) -> Sign
         return _user_from_row(row)
 
 
+def _remembered_token_user(request: Request, token: str) -> SignedInUser | None:
+    """The user of a token :func:`cxpulse.store.verify_api_token` checked moments ago, read
+    from its cache without a store session (so without a thread); ``None`` when the cache
+    cannot answer and the store must be asked."""
+    engine = getattr(request.app.state.ctx, "_engine", None)
+    cache = getattr(store_users, "_TOKEN_CACHE", None)
+    if engine is None or not isinstance(cache, dict):
+        return None
+    hit = cache.get((str(engine.url), store_users.token_hash(token)))
+    if hit is None or time.monotonic() - hit[0] >= store_users.TOKEN_CACHE_TTL:
+        return None
+    row = hit[1]
+    if not row.get("active", True):
+        return None
+    return SignedInUser(
+        id=int(row["id"]), email=row["email"], role=row["role"], name=row["name"], via_token=True
+    )
+
+
 async def resolve_user(request: Request) -> SignedInUser | None:
-    """The user behind a request: an API bearer token, else the session cookie."""
+    """The user behind a request: an API bearer token, else the session cookie.
+
+    A token checked in the last seconds answers here, in the event loop; anything needing
+    the store goes to the thread pool.
+    """
     header = request.headers.get("authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    if token:
+        remembered = _remembered_token_user(request, token)
+        if remembered is not None:
+            return remembered
     user_id = session_of(request).get("uid")
     if not token and user_id is None:
         return None

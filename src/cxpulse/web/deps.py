@@ -60,14 +60,36 @@ def get_language(request: Request) -> str:
     return language_of(request)
 
 
-ContextDep = Annotated[WebContext, Depends(get_context)]
-WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+# The dependencies below only read the request: as coroutines they run in the event loop
+# (FastAPI sends a plain function to the thread pool, a hop costing more than the work).
+async def _context_dep(request: Request) -> WebContext:
+    return get_context(request)
+
+
+async def _workspace_dep(request: Request) -> Workspace:
+    return get_workspace(request)
+
+
+async def _current_user_dep(request: Request) -> SignedInUser:
+    return get_current_user(request)
+
+
+async def _optional_user_dep(request: Request) -> SignedInUser | None:
+    return get_optional_user(request)
+
+
+async def _language_dep(request: Request) -> str:
+    return get_language(request)
+
+
+ContextDep = Annotated[WebContext, Depends(_context_dep)]
+WorkspaceDep = Annotated[Workspace, Depends(_workspace_dep)]
 # scope="function": the session commits when the endpoint returns, before the response is
 # sent, so a 2xx is only ever sent for writes that are already durable.
 DbSessionDep = Annotated[Session, Depends(get_db_session, scope="function")]
-CurrentUser = Annotated[SignedInUser, Depends(get_current_user)]
-OptionalUser = Annotated[SignedInUser | None, Depends(get_optional_user)]
-Lang = Annotated[str, Depends(get_language)]
+CurrentUser = Annotated[SignedInUser, Depends(_current_user_dep)]
+OptionalUser = Annotated[SignedInUser | None, Depends(_optional_user_dep)]
+Lang = Annotated[str, Depends(_language_dep)]
 
 
 def require_role(*roles: str) -> Any:
@@ -76,7 +98,7 @@ def require_role(*roles: str) -> Any:
     Use as ``dependencies=[require_role("analyst")]`` on a route or router.
     """
 
-    def check(request: Request) -> SignedInUser:
+    async def check(request: Request) -> SignedInUser:
         user = get_current_user(request)
         if user.role != "admin" and user.role not in roles:
             raise HTTPException(

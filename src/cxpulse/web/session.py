@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 COOKIE_NAME = "cxpulse_session"
 MAX_AGE = 12 * 3600
@@ -86,11 +86,27 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
 
-class SessionMiddleware(BaseHTTPMiddleware):
-    """Load and save the signed session; send anonymous visitors to the login page."""
+def _bearer_api_call(scope: Scope) -> bool:
+    """An API request carrying ``Authorization: Bearer``: the token decides who it is, so
+    the session cookie is neither read nor written."""
+    if not scope["path"].startswith("/api/"):
+        return False
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return value[:7].lower() == b"bearer "
+    return False
+
+
+class SessionMiddleware:
+    """Load and save the signed session; send anonymous visitors to the login page.
+
+    Plain ASGI (no per-request task or body streaming wrapper): the session is read before
+    the app runs and the cookie is written on the response start message, after the
+    endpoint has returned. Requests to ``/api/`` with a bearer token skip the cookie.
+    """
 
     def __init__(self, app: ASGIApp, secret_key: str, *, https_only: bool = False) -> None:
-        super().__init__(app)
+        self.app = app
         self.serializer = URLSafeTimedSerializer(secret_key, salt="cxpulse.session")
         self.https_only = https_only
 
@@ -104,41 +120,67 @@ class SessionMiddleware(BaseHTTPMiddleware):
             return {}
         return data if isinstance(data, dict) else {}
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        session = self._load(request)
-        if CSRF_FIELD not in session:
-            session[CSRF_FIELD] = new_csrf_token()
-        before = json.dumps(session, sort_keys=True)
-        request.scope["cxpulse.session"] = session
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        stateless = _bearer_api_call(scope)
+        if stateless:
+            session: dict[str, Any] = {}
+            before = ""
+        else:
+            session = self._load(request)
+            if CSRF_FIELD not in session:
+                session[CSRF_FIELD] = new_csrf_token()
+            before = json.dumps(session, sort_keys=True)
+        scope["cxpulse.session"] = session
 
         from cxpulse.web.auth import resolve_user
 
         user = await resolve_user(request)
-        request.scope["cxpulse.user"] = user
+        scope["cxpulse.user"] = user
+        had_cookie = COOKIE_NAME in request.cookies
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for header, value in SECURITY_HEADERS.items():
+                    if header not in headers:
+                        headers[header] = value
+                if not stateless:
+                    for cookie in self._cookie_headers(scope, before, had_cookie):
+                        headers.append("set-cookie", cookie)
+            await send(message)
+
         if user is None and not is_public(request.url.path):
-            if _wants_json(request):
-                response: Response = JSONResponse(
-                    {"detail": "authentication required: sign in or send an API token"},
-                    status_code=401,
-                    headers={"WWW-Authenticate": "Bearer"},
-                )
-            else:
-                target = request.url.path
-                if request.url.query:
-                    target += "?" + request.url.query
-                from urllib.parse import quote
+            await self._refuse(request)(scope, receive, send_wrapper)
+            return
+        await self.app(scope, receive, send_wrapper)
 
-                response = RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-        else:
-            response = await call_next(request)
+    @staticmethod
+    def _refuse(request: Request) -> Response:
+        if _wants_json(request):
+            return JSONResponse(
+                {"detail": "authentication required: sign in or send an API token"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        from urllib.parse import quote
 
-        for header, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(header, value)
-        session = request.scope["cxpulse.session"]
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    def _cookie_headers(self, scope: Scope, before: str, had_cookie: bool) -> list[str]:
+        """The Set-Cookie values for the session as the app left it (none if unchanged)."""
+        session = scope["cxpulse.session"]
+        carrier = Response()
         if session.get("_clear"):
-            response.delete_cookie(COOKIE_NAME, path="/")
-        elif json.dumps(session, sort_keys=True) != before or COOKIE_NAME not in request.cookies:
-            response.set_cookie(
+            carrier.delete_cookie(COOKIE_NAME, path="/")
+        elif json.dumps(session, sort_keys=True) != before or not had_cookie:
+            carrier.set_cookie(
                 COOKIE_NAME,
                 self.serializer.dumps(session),
                 max_age=MAX_AGE,
@@ -147,4 +189,8 @@ class SessionMiddleware(BaseHTTPMiddleware):
                 secure=self.https_only,
                 path="/",
             )
-        return response
+        else:
+            return []
+        return [
+            value.decode("latin-1") for name, value in carrier.raw_headers if name == b"set-cookie"
+        ]
