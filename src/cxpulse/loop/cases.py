@@ -20,10 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from cxpulse.loop import workflow
 from cxpulse.loop.errors import CaseNotFoundError, InvalidTransitionError
@@ -48,8 +49,7 @@ def case_state(case: Case) -> CaseState:
     )
 
 
-def _apply(session: Session, case: Case, change: Change) -> Case:
-    state = change.state
+def _set_state(case: Case, state: CaseState) -> None:
     case.status = state.status.value
     case.priority = state.priority
     case.owner = state.owner
@@ -59,6 +59,9 @@ def _apply(session: Session, case: Case, change: Change) -> Case:
     case.resolved_at = state.resolved_at
     case.closed_at = state.closed_at
     case.updated_at = state.updated_at
+
+
+def _add_events(session: Session, case: Case, change: Change) -> None:
     for event in change.events:
         session.add(
             CaseEvent(
@@ -71,6 +74,11 @@ def _apply(session: Session, case: Case, change: Change) -> Case:
                 text=event.text,
             )
         )
+
+
+def _apply(session: Session, case: Case, change: Change) -> Case:
+    _set_state(case, change.state)
+    _add_events(session, case, change)
     session.flush()
     return case
 
@@ -133,10 +141,6 @@ def open_case_once(
     text: str | None = None,
 ) -> tuple[Case, bool]:
     """:func:`open_case`, also saying whether the case was created now (False: it existed)."""
-    if dedup_key is not None:
-        existing = session.scalar(select(Case).where(Case.dedup_key == dedup_key))
-        if existing is not None:
-            return existing, False
     change = workflow.register(
         at=at or utcnow(),
         priority=priority,
@@ -146,6 +150,7 @@ def open_case_once(
         actor=actor,
         text=text,
     )
+    state = change.state
     case = Case(
         account_id=account_id,
         contact_id=contact_id,
@@ -154,8 +159,32 @@ def open_case_once(
         rule=rule,
         dedup_key=dedup_key,
         title=title[:300],
-        created_at=change.state.created_at,
+        created_at=state.created_at,
     )
+    dialect = session.get_bind().dialect.name
+    if dedup_key is not None and dialect in _UPSERT_DIALECTS:
+        # one statement, no savepoint: insert unless the key exists (a concurrent opener,
+        # or this answer's case opened before), then read the existing case only then
+        _set_state(case, state)
+        case.followup_invitation_id = None
+        session.flush()  # pending rows first: this insert bypasses the unit of work
+        values = {name: getattr(case, name) for name in _CASE_COLUMNS}
+        new_id = session.connection().execute(_upsert_statement(dialect), values).scalar()
+        if new_id is None:
+            existing = session.scalar(select(Case).where(Case.dedup_key == dedup_key))
+            if existing is None:  # pragma: no cover - the key's row vanished mid-transaction
+                raise InvalidTransitionError(f"case {dedup_key!r} is being opened; retry")
+            return existing, False
+        case.id = int(new_id)
+        make_transient_to_detached(case)
+        session.add(case)  # persistent without a read-back
+        _add_events(session, case, change)
+        session.flush()
+        return case, True
+    if dedup_key is not None:
+        existing = session.scalar(select(Case).where(Case.dedup_key == dedup_key))
+        if existing is not None:
+            return existing, False
     if dedup_key is None:
         session.add(case)
         session.flush()
@@ -171,6 +200,27 @@ def open_case_once(
                 raise
             return winner, False
     return _apply(session, case, change), True
+
+
+_UPSERT_DIALECTS = ("sqlite", "postgresql")
+_CASE_COLUMNS = tuple(c.key for c in Case.__table__.columns if c.key != "id")
+_UPSERT_STATEMENTS: dict[str, Any] = {}
+
+
+def _upsert_statement(dialect: str) -> Any:
+    """``INSERT INTO cases ... ON CONFLICT (dedup_key) DO NOTHING RETURNING id``."""
+    statement = _UPSERT_STATEMENTS.get(dialect)
+    if statement is None:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        module: Any = postgresql if dialect == "postgresql" else sqlite
+        statement = (
+            module.insert(Case)
+            .on_conflict_do_nothing(index_elements=["dedup_key"])
+            .returning(Case.id)
+        )
+        _UPSERT_STATEMENTS[dialect] = statement
+    return statement
 
 
 def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Case:
