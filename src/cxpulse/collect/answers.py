@@ -377,8 +377,15 @@ def run_loop_hook(session: Session, response: SurveyResponse) -> None:
     """
     try:
         from cxpulse.loop import on_response  # type: ignore[attr-defined]
+        from cxpulse.loop.hooks import reacts_to
     except ImportError:
         return
+    try:
+        # most answers fire no rule (promoters, passives): no savepoint for them
+        if not reacts_to(session, response):
+            return
+    except Exception:  # let the hook itself run, and report, as before
+        log.debug("closed-loop rule check failed for %s", response.id, exc_info=True)
     try:
         with session.begin_nested():
             on_response(session, response)

@@ -66,6 +66,12 @@ def response_facts(response: Any) -> ResponseFacts:
     )
 
 
+def reacts_to(session: Session, response: Any) -> bool:
+    """Whether any rule of the session's context fires for this answer: when none does,
+    :func:`on_response` has nothing to do, and a caller may skip its savepoint."""
+    return bool(context_for(session).config.rules_for_response(response_facts(response)))
+
+
 def on_response(
     session: Session,
     response: Any,
