@@ -184,6 +184,17 @@ def verify_api_token(session: Session, token: str) -> User | None:
     return user
 
 
+def remembered_api_token_user(engine_url: str, token: str) -> dict[str, Any] | None:
+    """The user (id, email, name, role, language) of a token that :func:`verify_api_token`
+    accepted in the last ``TOKEN_CACHE_TTL`` seconds on the store at ``engine_url``, without
+    touching the store; ``None`` when the store must be asked."""
+    hit = _TOKEN_CACHE.get((engine_url, token_hash(token)))
+    if hit is None or time.monotonic() - hit[0] >= TOKEN_CACHE_TTL:
+        return None
+    row = hit[1]
+    return dict(row) if row.get("active", True) else None
+
+
 def forget_api_tokens() -> None:
     """Drop every remembered token check (after revoking tokens or deactivating users)."""
     _TOKEN_CACHE.clear()

@@ -6,7 +6,6 @@ Passwords are checked by :func:`cxpulse.store.authenticate` (argon2); API client
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -54,14 +53,10 @@ def _remembered_token_user(request: Request, token: str) -> SignedInUser | None:
     from its cache without a store session (so without a thread); ``None`` when the cache
     cannot answer and the store must be asked."""
     engine = getattr(request.app.state.ctx, "_engine", None)
-    cache = getattr(store_users, "_TOKEN_CACHE", None)
-    if engine is None or not isinstance(cache, dict):
+    if engine is None:
         return None
-    hit = cache.get((str(engine.url), store_users.token_hash(token)))
-    if hit is None or time.monotonic() - hit[0] >= store_users.TOKEN_CACHE_TTL:
-        return None
-    row = hit[1]
-    if not row.get("active", True):
+    row = store_users.remembered_api_token_user(str(engine.url), token)
+    if row is None:
         return None
     return SignedInUser(
         id=int(row["id"]), email=row["email"], role=row["role"], name=row["name"], via_token=True
