@@ -142,15 +142,31 @@ def _match(spec: TableSpec, left: str, right: str) -> str:
     return " AND ".join(f"{left}.{quote(k)} = {right}.{quote(k)}" for k in spec.key)
 
 
-def _same_row(spec: TableSpec, left: str, right: str, op: str = "IS NOT DISTINCT FROM") -> str:
+def _same_row(spec: TableSpec, left: str, right: str, op: str) -> str:
     return " AND ".join(f"{left}.{quote(c)} {op} {right}.{quote(c)}" for c in spec.column_names)
 
 
-def _count_unchanged_sql(spec: TableSpec, stage: str, op: str = "IS NOT DISTINCT FROM") -> str:
-    return (
-        f"SELECT count(*) FROM {quote(stage)} s WHERE EXISTS "
-        f"(SELECT 1 FROM {quote(spec.name)} t WHERE {_same_row(spec, 't', 's', op)})"
+def _replace_statements(spec: TableSpec, stage: str, same_op: str) -> tuple[str, str, str, str]:
+    """SQL to count staged keys already present, count staged rows already identical,
+    delete the present keys, and insert the staged rows (``same_op`` is the engine's
+    NULL-safe equality: ``IS NOT DISTINCT FROM``, or ``IS`` on SQLite)."""
+    target, staged = quote(spec.name), quote(stage)
+    cols = ", ".join(quote(c) for c in spec.column_names)
+    present = (
+        f"SELECT count(*) FROM {staged} s WHERE EXISTS "
+        f"(SELECT 1 FROM {target} t WHERE {_match(spec, 't', 's')})"
     )
+    identical = (
+        f"SELECT count(*) FROM {staged} s WHERE EXISTS "
+        f"(SELECT 1 FROM {target} t WHERE {_same_row(spec, 't', 's', same_op)})"
+    )
+    delete = (
+        f"DELETE FROM {target} WHERE EXISTS (SELECT 1 FROM {staged} s WHERE "
+        + " AND ".join(f"{target}.{quote(k)} = s.{quote(k)}" for k in spec.key)
+        + ")"
+    )
+    insert = f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {staged}"
+    return present, identical, delete, insert
 
 
 def _upsert_duckdb(
@@ -158,7 +174,6 @@ def _upsert_duckdb(
 ) -> tuple[int, int, int]:
     """Replace only what changed: identical rows are neither deleted nor re-inserted."""
     target = quote(spec.name)
-    cols = ", ".join(quote(c) for c in spec.column_names)
     changed = f"{stage}_changed"
     con.execute("BEGIN TRANSACTION")
     try:
@@ -179,18 +194,11 @@ def _upsert_duckdb(
         n_changed = int(con.execute(f"SELECT count(*) FROM {changed}").fetchone()[0])  # type: ignore[index]
         replaced = 0
         if n_changed:
-            replaced = int(
-                con.execute(  # type: ignore[index]
-                    f"SELECT count(*) FROM {changed} s WHERE EXISTS "
-                    f"(SELECT 1 FROM {target} t WHERE {_match(spec, 't', 's')})"
-                ).fetchone()[0]
-            )
+            present, _, delete, insert = _replace_statements(spec, changed, "IS NOT DISTINCT FROM")
+            replaced = int(con.execute(present).fetchone()[0])  # type: ignore[index]
             if replaced:
-                con.execute(
-                    f"DELETE FROM {target} t WHERE EXISTS "
-                    f"(SELECT 1 FROM {changed} s WHERE {_match(spec, 't', 's')})"
-                )
-            con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {changed}")
+                con.execute(delete)
+            con.execute(insert)
         con.execute(f"DROP TABLE {changed}")
         con.execute("COMMIT")
     except BaseException:
@@ -201,39 +209,27 @@ def _upsert_duckdb(
 
 
 def _upsert_other(ws: Workspace, spec: TableSpec, frame: pa.Table) -> tuple[int, int, int]:
-    name = ws.backend_name
-    if name == "pyspark":
-        return _upsert_rebuild(ws, spec, frame)
-    if name == "sqlite":
+    if ws.backend_name == "sqlite":
         return _upsert_sqlite(ws, spec, frame)
-    if name != "postgres":
-        return _upsert_rebuild(ws, spec, frame)
+    if ws.backend_name == "postgres":
+        return _upsert_postgres(ws, spec, frame)
+    return _upsert_rebuild(ws, spec, frame)
+
+
+def _upsert_postgres(ws: Workspace, spec: TableSpec, frame: pa.Table) -> tuple[int, int, int]:
+    """PostgreSQL: stage with ibis, then replace in one transaction."""
     stage = f"cx_stage_{uuid.uuid4().hex[:10]}"
     ws.con.create_table(stage, frame)
-    target = quote(spec.name)
-    cols = ", ".join(quote(c) for c in spec.column_names)
+    present, identical, delete, insert = _replace_statements(spec, stage, "IS NOT DISTINCT FROM")
     raw = ws.con.con  # type: ignore[attr-defined]
-    exists = (
-        f"SELECT count(*) FROM {quote(stage)} s WHERE EXISTS "
-        f"(SELECT 1 FROM {target} t WHERE {_match(spec, 't', 's')})"
-    )
-    delete = (
-        f"DELETE FROM {target} WHERE EXISTS (SELECT 1 FROM {quote(stage)} s WHERE "
-        + " AND ".join(f"{target}.{quote(k)} = s.{quote(k)}" for k in spec.key)
-        + ")"
-    )
-    insert = f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {quote(stage)}"
     try:
-        if name == "postgres":
-            with raw.transaction(), raw.cursor() as cur:
-                cur.execute(exists)
-                updated = int(cur.fetchone()[0])
-                cur.execute(_count_unchanged_sql(spec, stage))
-                unchanged = int(cur.fetchone()[0])
-                cur.execute(delete)
-                cur.execute(insert)
-        else:
-            raise WorkspaceError(f"no transactional writer for {name}")
+        with raw.transaction(), raw.cursor() as cur:
+            cur.execute(present)
+            updated = int(cur.fetchone()[0])
+            cur.execute(identical)
+            unchanged = int(cur.fetchone()[0])
+            cur.execute(delete)
+            cur.execute(insert)
     finally:
         ws.con.drop_table(stage, force=True)
     return frame.num_rows - updated, updated, unchanged
@@ -264,19 +260,11 @@ def _upsert_sqlite(ws: Workspace, spec: TableSpec, frame: pa.Table) -> tuple[int
         raw.executemany(
             f"INSERT INTO {quote(stage)} ({cols}) VALUES ({marks})", _sqlite_values(frame)
         )
-        updated = int(
-            raw.execute(
-                f"SELECT count(*) FROM {quote(stage)} s WHERE EXISTS "
-                f"(SELECT 1 FROM {target} t WHERE {_match(spec, 't', 's')})"
-            ).fetchone()[0]
-        )
-        unchanged = int(raw.execute(_count_unchanged_sql(spec, stage, "IS")).fetchone()[0])
-        raw.execute(
-            f"DELETE FROM {target} WHERE EXISTS (SELECT 1 FROM {quote(stage)} s WHERE "
-            + " AND ".join(f"{target}.{quote(k)} = s.{quote(k)}" for k in spec.key)
-            + ")"
-        )
-        raw.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {quote(stage)}")
+        present, identical, delete, insert = _replace_statements(spec, stage, "IS")
+        updated = int(raw.execute(present).fetchone()[0])
+        unchanged = int(raw.execute(identical).fetchone()[0])
+        raw.execute(delete)
+        raw.execute(insert)
         raw.execute(f"DROP TABLE {quote(stage)}")
     return frame.num_rows - updated, updated, unchanged
 
