@@ -58,6 +58,20 @@ def pg_url(pg_server_url: str) -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty, migrated operational store: a SQLite file, then a fresh PostgreSQL database."""
+    from cxpulse import store
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    else:
+        url = str(request.getfixturevalue("pg_url"))
+    store.migrate(url)
+    yield url
+    store.dispose_engines()
+
+
 @pytest.fixture(scope="session")
 def spark_session():  # type: ignore[no-untyped-def]
     need(shutil.which("java") is not None, "Java is not installed (PySpark needs it)")

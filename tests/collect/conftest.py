@@ -11,18 +11,6 @@ from cxpulse import collect, store
 from cxpulse.workspace import Workspace
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty, migrated operational store: a SQLite file, then a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    else:
-        url = str(request.getfixturevalue("pg_url"))
-    store.migrate(url)
-    yield url
-    store.dispose_engines()
-
-
 @pytest.fixture
 def nps_survey(store_url: str) -> str:
     with store.session(store_url) as s:

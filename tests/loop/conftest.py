@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy.orm import Session
 
-from cxpulse import store
 from cxpulse.store import Survey, SurveyResponse
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty, migrated operational store: a SQLite file, then a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    else:
-        url = str(request.getfixturevalue("pg_url"))
-    store.migrate(url)
-    yield url
-    store.dispose_engines()
-
 
 AnswerMaker = Callable[..., SurveyResponse]
 
