@@ -65,6 +65,15 @@ def _normal_p(z: float) -> float:
     return float(2.0 * _sp.norm.sf(abs(z)))
 
 
+def _z_test(diff: float, se: float, when_flat: tuple[float, float]) -> tuple[float, float]:
+    """(z, two-sided p) of ``diff`` under a normal null with standard error ``se``;
+    ``when_flat`` when ``se`` is 0 (no spread to test against)."""
+    if se > 0:
+        z = diff / se
+        return z, _normal_p(z)
+    return when_flat
+
+
 def _no_data(confidence: float, n_a: float, n_b: float) -> Comparison:
     nan = math.nan
     return Comparison(nan, nan, nan, nan, False, NO_DATA, int(n_a), int(n_b), confidence)
@@ -112,11 +121,8 @@ def compare_nps(a_counts: NpsCounts, b_counts: NpsCounts, confidence: float = 0.
     half = z_critical(level) * se
     n = n_a + n_b
     se0 = 100.0 * math.sqrt(nps_variance((pa + pb) / n, (da + db) / n) * (1.0 / n_a + 1.0 / n_b))
-    if se0 > 0:
-        z = diff / se0
-        p_value = _normal_p(z)
-    else:  # both groups entirely in the same single category
-        z, p_value = 0.0, 1.0
+    # se0 is 0 when both groups sit entirely in the same single category
+    z, p_value = _z_test(diff, se0, when_flat=(0.0, 1.0))
     return Comparison(
         difference=diff,
         ci_low=max(-200.0, diff - half),
@@ -169,11 +175,8 @@ def compare_proportions(
     high = diff + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
     pooled = (xa + xb) / (na + nb)
     se0 = math.sqrt(pooled * (1.0 - pooled) * (1.0 / na + 1.0 / nb))
-    if se0 > 0:
-        z = diff / se0
-        p_value = _normal_p(z)
-    else:  # both all successes or both all failures
-        z, p_value = 0.0, 1.0
+    # se0 is 0 when both groups are all successes or both all failures
+    z, p_value = _z_test(diff, se0, when_flat=(0.0, 1.0))
     return Comparison(
         difference=diff,
         ci_low=max(-1.0, low),
@@ -366,11 +369,8 @@ def compare_ratios(a_sums: RatioSums, b_sums: RatioSums, confidence: float = 0.9
         ratio_standard_error(na, sxa, sya, sxxa, syya, sxya),
         ratio_standard_error(nb, sxb, syb, sxxb, syyb, sxyb),
     )
-    if se > 0:
-        z = diff / se
-        p_value = _normal_p(z)
-    else:  # every unit keeps exactly the same share in both groups
-        z, p_value = (0.0, 1.0) if diff == 0 else (nan, nan)
+    # se is 0 when every unit keeps exactly the same share in both groups
+    z, p_value = _z_test(diff, se, when_flat=(0.0, 1.0) if diff == 0 else (nan, nan))
     half = z_critical(level) * se
     return Comparison(
         difference=diff,
