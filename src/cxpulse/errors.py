@@ -6,7 +6,39 @@ from dataclasses import dataclass
 
 
 class CxpulseError(Exception):
-    """Base class of every error cxpulse raises on purpose."""
+    """Base class of every error cxpulse raises on purpose.
+
+    An error may carry a catalogue ``key`` (and its ``values``) so that every caller can show
+    it in the user's language with :meth:`message_in`; ``str(error)`` stays the English text.
+
+    >>> err = CxpulseError(key="errors.example", values={"name": "x"})
+    >>> err.key
+    'errors.example'
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *args: object,
+        key: str | None = None,
+        values: dict[str, object] | None = None,
+    ) -> None:
+        self.key = key
+        self.values = dict(values or {})
+        if not message and key is not None:
+            from cxpulse.locale import gettext
+
+            message = gettext(key, "en", **self.values)
+        super().__init__(message, *args)
+
+    def message_in(self, lang: str) -> str:
+        """The message in ``lang`` when the error has a catalogue key, else its own text."""
+        if self.key is not None:
+            from cxpulse.locale import catalog, gettext
+
+            if self.key in catalog(lang):
+                return gettext(self.key, lang, **self.values)
+        return str(self)
 
 
 class ConfigError(CxpulseError):
