@@ -28,3 +28,20 @@ def gettext(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
     """The message ``key`` in ``lang`` with ``{name}`` placeholders filled; the key if missing."""
     text = catalog(lang).get(key) or catalog("en").get(key) or key
     return text.format(**values) if values else text
+
+
+def term(kind: str, value: object, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The label of a stored value (a priority, status, band, method...) in ``lang``.
+
+    Values live in the catalogue as ``term.<kind>.<value>``; a value without an entry is shown
+    as it is, so a user's own categories pass through unchanged.
+
+    >>> term("language", "es", "en")
+    'Spanish'
+    """
+    if value is None:
+        return ""
+    text = str(value)
+    key = f"term.{kind}.{text.lower()}"
+    found = catalog(lang).get(key) or catalog("en").get(key)
+    return found if found is not None else text
