@@ -128,7 +128,9 @@ def _frame_text(table: MetricTable, fmt: str) -> str:
     if "period" in frame:
         frame["period"] = frame["period"].map(lambda p: p.isoformat() if p else None)
     if fmt == "csv":
-        return str(frame.to_csv(index=False))
+        from cxpulse.export_cells import safe_frame
+
+        return str(safe_frame(frame).to_csv(index=False))
     records = json.loads(frame.to_json(orient="records", force_ascii=False))
     return json.dumps(records, ensure_ascii=False, indent=2)
 
