@@ -111,3 +111,23 @@ def signed_in(base_url: str, email: str, password: str = PASSWORD) -> httpx.Clie
     )
     assert answer.status_code == 303, answer.text
     return client
+
+
+def store_url_of(project: Path) -> str:
+    return f"sqlite:///{project / 'cxpulse.sqlite'}"
+
+
+def new_user(project: Path, email: str, role: str = "analyst") -> int:
+    """A user of its own for one test (lockouts and revocations touch nobody else)."""
+    from cxpulse import store
+
+    with store.session(store_url_of(project)) as s:
+        return store.create_user(s, email, PASSWORD, role=role).id
+
+
+def sign_in_attempt(client: httpx.Client, email: str, password: str) -> httpx.Response:
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "next": "/", "csrf_token": csrf_of(page.text)},
+    )

@@ -43,6 +43,7 @@ ROUTER_MODULES: list[str] = [
     "cxpulse.web.pages.accounts",
     "cxpulse.web.pages.training",
     "cxpulse.web.pages.admin",
+    "cxpulse.web.pages.me",  # security: own password
     "cxpulse.web.api.metrics",
     "cxpulse.web.api.health",
     "cxpulse.web.api.accounts",

@@ -1,7 +1,9 @@
 """The signed session cookie and the gate in front of every page.
 
-The cookie holds the signed-in user's id, a CSRF token and pending flash messages; it is
-signed (itsdangerous) with the project's secret and expires after :data:`MAX_AGE` seconds.
+The cookie holds the id of a server-side session (:mod:`cxpulse.store.sessions`), a CSRF
+token and pending flash messages; it is signed (itsdangerous) with the project's secret and
+expires after :data:`MAX_AGE` seconds. Whether the session is still live is decided by the
+store on every request, so signing out ends it for every copy of the cookie.
 Nothing but the public survey pages (``/s/...``), static files and the login page answers
 without a signed-in user (or an API token in ``Authorization: Bearer``).
 """
@@ -23,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 COOKIE_NAME = "cxpulse_session"
 MAX_AGE = 12 * 3600
 CSRF_FIELD = "csrf_token"
+SESSION_ID = "sid"  # the server-side session (cxpulse.store.sessions) the cookie points to
 CSRF_HEADER = "x-csrf-token"
 PUBLIC_PREFIXES = ("/s/", "/static/", "/login", "/favicon.ico")
 ROLES = ("admin", "analyst", "agent")
