@@ -28,7 +28,9 @@ from cxpulse.config import ProjectConfig, Settings, load_config
 from cxpulse.errors import CxpulseError
 from cxpulse.web.context import WebContext, resolve_secret
 from cxpulse.web.deps import verify_csrf
+from cxpulse.web.protection import KIB, MIB, BodyLimitMiddleware, default_rules
 from cxpulse.web.session import SessionMiddleware
+from cxpulse.web.signin_guard import SigninGuard
 from cxpulse.web.templating import render
 from cxpulse.workspace import Workspace
 
@@ -126,6 +128,7 @@ def create_app(
     ``settings`` overrides the ``CXPULSE_*`` environment (workspace and store URLs, secret).
     """
     ctx = _build_context(project_dir, settings)
+    web = ctx.config.web_config()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -138,13 +141,26 @@ def create_app(
         version="1",
         summary="Customer experience indicators, health scores, surveys and cases.",
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # security: Swagger UI served from vendored files (api_docs.py)
         redoc_url=None,
         lifespan=lifespan,
         dependencies=[Depends(verify_csrf)],
     )
     app.state.ctx = ctx
-    app.add_middleware(SessionMiddleware, secret_key=ctx.secret_key, https_only=https_only)
+    # security: sign-in throttle, cookies Secure behind HTTPS, bodies bounded before parsing
+    app.state.signin_guard = SigninGuard(
+        account_limits=web.signin_account_limits,
+        client_limits=web.signin_client_limits,
+        storage=web.rate_limit_storage,
+    )
+    app.add_middleware(
+        SessionMiddleware, secret_key=ctx.secret_key, https_only=https_only or web.https
+    )
+    app.add_middleware(  # added last: runs first, before the session and any parsing
+        BodyLimitMiddleware,
+        rules=default_rules(upload_limit=web.upload_max_mb * MIB),
+        default=web.max_body_kb * KIB,
+    )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     paths: set[str] = set()
@@ -154,6 +170,10 @@ def create_app(
             app.include_router(router)
             paths.update(_paths_of(router))
     app.state.paths = paths  # the navigation shows only pages that exist
+    if web.api_docs:  # security: vendored Swagger UI, no CDN, no inline script
+        from cxpulse.web.api_docs import router as docs_router
+
+        app.include_router(docs_router)
 
     @app.exception_handler(CxpulseError)
     async def _cxpulse_error(request: Request, exc: CxpulseError) -> Response:

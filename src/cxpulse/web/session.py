@@ -22,6 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cxpulse.web.protection import HSTS, SECURITY_HEADERS
+
 COOKIE_NAME = "cxpulse_session"
 MAX_AGE = 12 * 3600
 CSRF_FIELD = "csrf_token"
@@ -29,11 +31,6 @@ SESSION_ID = "sid"  # the server-side session (cxpulse.store.sessions) the cooki
 CSRF_HEADER = "x-csrf-token"
 PUBLIC_PREFIXES = ("/s/", "/static/", "/login", "/favicon.ico")
 ROLES = ("admin", "analyst", "agent")
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
 
 
 @dataclass(frozen=True)
@@ -144,6 +141,8 @@ class SessionMiddleware:
         user = await resolve_user(request)
         scope["cxpulse.user"] = user
         had_cookie = COOKIE_NAME in request.cookies
+        # behind HTTPS (--https, or a trusted proxy saying so) cookies are Secure and HSTS on
+        secure = self.https_only or scope.get("scheme") == "https"
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -151,8 +150,10 @@ class SessionMiddleware:
                 for header, value in SECURITY_HEADERS.items():
                     if header not in headers:
                         headers[header] = value
+                if secure:
+                    headers["Strict-Transport-Security"] = HSTS
                 if not stateless:
-                    for cookie in self._cookie_headers(scope, before, had_cookie):
+                    for cookie in self._cookie_headers(scope, before, had_cookie, secure):
                         headers.append("set-cookie", cookie)
             await send(message)
 
@@ -176,12 +177,14 @@ class SessionMiddleware:
 
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
-    def _cookie_headers(self, scope: Scope, before: str, had_cookie: bool) -> list[str]:
+    def _cookie_headers(
+        self, scope: Scope, before: str, had_cookie: bool, secure: bool
+    ) -> list[str]:
         """The Set-Cookie values for the session as the app left it (none if unchanged)."""
         session = scope["cxpulse.session"]
         carrier = Response()
         if session.get("_clear"):
-            carrier.delete_cookie(COOKIE_NAME, path="/")
+            carrier.delete_cookie(COOKIE_NAME, path="/", secure=secure, httponly=True)
         elif json.dumps(session, sort_keys=True) != before or not had_cookie:
             carrier.set_cookie(
                 COOKIE_NAME,
@@ -189,7 +192,7 @@ class SessionMiddleware:
                 max_age=MAX_AGE,
                 httponly=True,
                 samesite="lax",
-                secure=self.https_only,
+                secure=secure,
                 path="/",
             )
         else:
