@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 KIB = 1024
@@ -76,8 +77,15 @@ def default_rules(upload_limit: int = UPLOAD_LIMIT) -> list[BodyRule]:
     ]
 
 
-class BodyTooLarge(Exception):
-    """Raised inside ``receive`` when a streamed body passes its limit."""
+class BodyTooLarge(HTTPException):
+    """Raised inside ``receive`` when a streamed body passes its limit. An HTTP error, so a
+    form or JSON parser that meets it answers 413 instead of "cannot parse the body"."""
+
+    def __init__(self, limit: int) -> None:
+        from cxpulse.locale import gettext
+
+        self.limit = limit
+        super().__init__(413, gettext("sec.body.too_large", "en", kb=limit // KIB))
 
 
 def json_depth(body: bytes) -> int:
@@ -167,7 +175,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(limit)
             return message
 
         async def tracked(message: Message) -> None:
