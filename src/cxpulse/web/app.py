@@ -117,6 +117,26 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+RESPONDENT_ERRORS = {403: "sec.survey.form_expired", 404: "collect.error.not_found"}
+
+
+def _respondent_error(request: Request, status: int) -> Response:
+    """An error on a public survey page: the survey's page, in the respondent's language."""
+    from cxpulse.web import i18n
+
+    lang = i18n.request_language(request, request.app.state.ctx.language)
+    key = RESPONDENT_ERRORS.get(status, "sec.survey.error")
+    return render(
+        request,
+        "survey_error.html",
+        status_code=status,
+        status=status,
+        detail=i18n.translate(key, lang),
+        lang=lang,
+        t=lambda k, **v: i18n.translate(k, lang, **v),
+    )
+
+
 def create_app(
     project_dir: str | Path | None = None,
     *,
@@ -183,6 +203,10 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith(
+            "/s/"
+        ):  # security: respondents get a page, in their language
+            return _respondent_error(request, exc.status_code)
         if _is_api(request) or request.method not in ("GET", "HEAD"):
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers

@@ -57,6 +57,25 @@ def new_csrf_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+ANSWER_PREFIX = "/s/"
+
+
+def answer_form_token(secret: str, invitation_token: str) -> str:
+    """The form token of a public answer page: an HMAC of its invitation link, so the page
+    works without any cookie (a respondent's browser may drop it, or come back days later)
+    and a token for one invitation is worthless for another."""
+    mac = hmac.new(secret.encode(), b"cxpulse.answer:" + invitation_token.encode(), "sha256")
+    return mac.hexdigest()
+
+
+def answer_token_of(path: str) -> str | None:
+    """The invitation token of a public answer page path (``/s/<token>``), else ``None``."""
+    if not path.startswith(ANSWER_PREFIX):
+        return None
+    token = path[len(ANSWER_PREFIX) :]
+    return token if token and "/" not in token else None
+
+
 def csrf_matches(expected: str | None, given: str | None) -> bool:
     """Constant-time comparison of the session's CSRF token with the one a form sent."""
     if not expected or not given:
