@@ -95,5 +95,7 @@ def test_a_latin1_file_gets_a_clear_error(tmp_path: Path) -> None:
 
 def test_several_problems_are_reported_together(tmp_path: Path) -> None:
     folder = _project(tmp_path, "[web]\nupload_max_mb = 0\nfoo = 1\n[surveys]\nbar = 2\n")
-    message = str(pytest.raises(ConfigError, load_config, folder).value)
+    with pytest.raises(ConfigError) as err:
+        load_config(folder)
+    message = str(err.value)
     assert "web.upload_max_mb" in message and "web.foo" in message and "surveys.bar" in message

@@ -41,9 +41,7 @@ def test_an_answer_needs_no_cookie(live: LiveServer, sec_project: Path) -> None:
         invitation = collect.find_invitation(s, token)
         assert invitation.response_id is not None
     # the comment form works the same, still without a cookie
-    comment = httpx.post(
-        f"{live.url}/s/{token}", data={"csrf_token": form, "comment": "muy bien"}
-    )
+    comment = httpx.post(f"{live.url}/s/{token}", data={"csrf_token": form, "comment": "muy bien"})
     assert comment.status_code == 303
 
 
@@ -57,9 +55,7 @@ def test_a_form_token_of_another_invitation_is_refused_with_a_page(
     assert refused.status_code == 403
     assert refused.headers["content-type"].startswith("text/html")
     assert "Este formulario caducó" in refused.text  # the survey's language, not JSON
-    english = httpx.post(
-        f"{live.url}/s/{mine}?lang=en", data={"csrf_token": "nope", "score": "3"}
-    )
+    english = httpx.post(f"{live.url}/s/{mine}?lang=en", data={"csrf_token": "nope", "score": "3"})
     assert english.status_code == 403 and "This form has expired" in english.text
     with store.session(store_url_of(sec_project)) as s:
         assert collect.find_invitation(s, mine).response_id is None  # nothing was stored

@@ -23,6 +23,10 @@ from cxpulse.web.pages.overview import load_overview
 router = APIRouter(prefix="/api/v1", tags=["metrics"])
 
 Grain = Literal["day", "week", "month", "quarter", "year"]
+# dates a period arithmetic can handle (the day after 9999-12-31 does not exist)
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+PERIOD_PATTERN = r"^\s*[0-9]{4}(-[0-9]{2}(-[0-9]{2})?|-[Qq][1-4]|-[Ww][0-9]{2})?\s*$"
 # the metric names, as an enum in the OpenAPI spec
 MetricName = Enum(  # type: ignore[misc]
     "MetricName", {d.name: d.name for d in list_definitions()}, type=str
@@ -117,7 +121,15 @@ class OverviewPublic(BaseModel):
 
 
 def _by(by: list[str] | None) -> list[str] | None:
-    return [b for b in by or [] if b] or None
+    names = [b for b in by or [] if b]
+    repeated = sorted({b for b in names if names.count(b) > 1})
+    if repeated:  # ambiguous: refused, not silently merged
+        raise HTTPException(
+            status_code=400,
+            detail=f"the dimension {', '.join(repeated)} is given more than once in 'by'; "
+            "give each dimension once",
+        )
+    return names or None
 
 
 @router.get("/metrics/definitions", response_model=list[MetricInfo])
@@ -144,8 +156,8 @@ def metrics(
     ],
     by: Annotated[list[str] | None, Query(description="dimensions, e.g. segment")] = None,
     grain: Grain | None = None,
-    start: date | None = None,
-    end: date | None = None,
+    start: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY)] = None,
+    end: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY)] = None,
 ) -> dict[str, Any]:
     """Indicators by group and period, as ``Workspace.metrics`` computes them."""
     names = list(dict.fromkeys(m.value for m in metric))
@@ -166,8 +178,13 @@ def metrics(
 def compare(
     ctx: ContextDep,
     metric: MetricName = NPS,
-    period: Annotated[str, Query(description="e.g. 2026-09, 2026-Q3, 2026-W37, 2026")] = "",
-    vs: Annotated[str, Query(description="the reference period, same forms")] = "",
+    period: Annotated[
+        str,
+        Query(description="e.g. 2026-09, 2026-Q3, 2026-W37, 2026", pattern=PERIOD_PATTERN),
+    ] = "",
+    vs: Annotated[
+        str, Query(description="the reference period, same forms", pattern=PERIOD_PATTERN)
+    ] = "",
     by: Annotated[list[str] | None, Query()] = None,
 ) -> dict[str, Any]:
     """The difference of a metric between two periods, with a significance test."""

@@ -31,7 +31,7 @@ from cxpulse.collect.sync import (
     stop_sync_task,
 )
 from cxpulse.store.tables import Survey, SurveyResponse
-from cxpulse.web.deps import ContextDep, get_db_session, require_role
+from cxpulse.web.deps import ContextDep, CurrentUser, get_db_session, require_role
 
 
 @asynccontextmanager
@@ -158,23 +158,28 @@ def _public(result: collect.RecordResult, slug: str) -> dict[str, Any]:
 async def create_response(
     request: Request,
     ctx: ContextDep,
+    user: CurrentUser,
     idempotency_key: Annotated[
         str | None,
         Header(
             alias=IDEMPOTENCY_HEADER,
-            max_length=300,
+            min_length=1,
+            max_length=280,
             description="any unique string per answer; retries with it never duplicate",
         ),
     ] = None,
 ) -> Any:
     """Store one answer; 201 when new, 200 when replaying the same ``Idempotency-Key``."""
     payload = _decode(await request.body())
+    # keys belong to the caller: another user's identical key is another answer, and can
+    # neither replay nor block this one
+    scoped_key = f"u{user.id}:{idempotency_key}" if idempotency_key is not None else None
     try:
         data = collect.parse_response_input(payload)
         # the writer commits this answer with the others pending and resolves the future
         # only after that commit: a 2xx still means stored
         result = await asyncio.wrap_future(
-            submit_response(ctx.store_engine(), data, idempotency_key, source="api")
+            submit_response(ctx.store_engine(), data, scoped_key, source="api")
         )
     except CollectError as exc:
         raise HTTPException(status_code=exc.http_status, detail=str(exc)) from None

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from cxpulse import collect
@@ -23,6 +23,7 @@ DbSession = Annotated[Session, Depends(get_db_session, scope="function")]
 
 
 class SurveyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # unknown fields are refused
     slug: Annotated[str, Field(min_length=1, max_length=100, examples=["nps-2026-q1"])]
     kind: Literal["nps", "csat", "ces"]
     touchpoint: str | None = Field(default=None, max_length=100, examples=["support"])
@@ -33,6 +34,7 @@ class SurveyCreate(BaseModel):
 
 
 class SurveyUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # unknown fields are refused
     active: bool
 
 
@@ -40,7 +42,10 @@ class SurveyPublic(BaseModel):
     id: int
     slug: str
     kind: str
-    scale: tuple[int, int]
+    # a list of two (not a tuple): the OpenAPI 3.1 document stays valid for every validator
+    scale: Annotated[
+        list[int], Field(min_length=2, max_length=2, description="lowest and highest score")
+    ]
     touchpoint: str | None
     language: str
     question_es: str
@@ -51,12 +56,14 @@ class SurveyPublic(BaseModel):
 
 
 class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # unknown fields are refused
     account_id: Annotated[str, Field(min_length=1, max_length=200)]
     contact_id: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
 
 
 class InvitationsCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # unknown fields are refused
     contacts: list[ContactIn] = Field(min_length=1, max_length=10_000)
     send_email: bool = False
     expires_in_days: int | None = Field(default=30, ge=1, le=3650)
@@ -82,7 +89,7 @@ def survey_public(survey: Survey) -> SurveyPublic:
         id=survey.id,
         slug=survey.slug,
         kind=survey.kind,
-        scale=collect.scale(survey.kind),
+        scale=list(collect.scale(survey.kind)),
         touchpoint=survey.touchpoint,
         language=survey.language,
         question_es=collect.question_text(survey, "es"),
