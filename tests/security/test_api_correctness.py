@@ -30,7 +30,8 @@ def analyst_api(live: LiveServer, sec_project: Path) -> httpx.Client:
     [
         ("/api/v1/metrics?metric=nps&by=segment&by=segment", 400, "more than once"),
         ("/api/v1/metrics/explain?metric=nps&by=segment&by=segment", 400, "more than once"),
-        ("/api/v1/metrics?metric=nps&end=9999-12-31", 422, "9998-12-31"),
+        ("/api/v1/metrics?metric=nps&end=9999-12-31", 400, "9998-12-31"),
+        ("/api/v1/metrics?metric=nps&start=0", 422, "YYYY-MM-DD"),
         ("/api/v1/metrics/compare?metric=nps&period=9999-12&vs=9999-11", 400, "not a real date"),
         ("/api/v1/metrics/compare?metric=nps&period=9999-W52&vs=2026", 400, "not a real date"),
         ("/api/v1/metrics/compare?metric=nps&period=10000&vs=2026", 422, "pattern"),

@@ -28,6 +28,7 @@ from cxpulse.config import ProjectConfig, Settings, load_config
 from cxpulse.errors import CxpulseError
 from cxpulse.web.context import WebContext, resolve_secret
 from cxpulse.web.deps import verify_csrf
+from cxpulse.web.openapi_errors import allowed_methods, document_errors
 from cxpulse.web.protection import KIB, MIB, BodyLimitMiddleware, default_rules
 from cxpulse.web.session import SessionMiddleware
 from cxpulse.web.signin_guard import SigninGuard
@@ -201,15 +202,19 @@ def create_app(
             return JSONResponse({"detail": str(exc)}, status_code=400)
         return render(request, "error.html", status_code=400, status=400, detail=str(exc))
 
+    document_errors(app)  # security: every error answer is in the OpenAPI document
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(
-            "/s/"
-        ):  # security: respondents get a page, in their language
+        # security: respondents get a page in their language; a 405 lists every method
+        if request.url.path.startswith("/s/"):
             return _respondent_error(request, exc.status_code)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope))
         if _is_api(request) or request.method not in ("GET", "HEAD"):
             return JSONResponse(
-                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+                {"detail": exc.detail}, status_code=exc.status_code, headers=headers
             )
         return render(
             request,

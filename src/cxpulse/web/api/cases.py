@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy.orm import Session
 
 from cxpulse.config import Settings
@@ -162,7 +162,7 @@ class AssignBody(BaseModel):
 class CommentBody(BaseModel):
     model_config = ConfigDict(extra="forbid")  # unknown fields are refused
     text: str = Field(min_length=1, max_length=5000)
-    contact: bool = Field(default=False, description="this note records a customer contact")
+    contact: StrictBool = Field(default=False, description="this note records a customer contact")
 
 
 class ClassifyBody(BaseModel):
@@ -180,7 +180,7 @@ class ResolveBody(BaseModel):
     model_config = ConfigDict(extra="forbid")  # unknown fields are refused
     note: str | None = Field(default=None, max_length=5000)
     category: str | None = Field(default=None, max_length=100)
-    followup: bool = Field(default=True, description="send the rule's follow-up survey")
+    followup: StrictBool = Field(default=True, description="send the rule's follow-up survey")
 
 
 class EstimatePublic(BaseModel):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import Enum
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from cxpulse.errors import CxpulseError
 from cxpulse.metrics import list_definitions
@@ -26,7 +27,20 @@ Grain = Literal["day", "week", "month", "quarter", "year"]
 # dates a period arithmetic can handle (the day after 9999-12-31 does not exist)
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(9998, 12, 31)
-PERIOD_PATTERN = r"^\s*[0-9]{4}(-[0-9]{2}(-[0-9]{2})?|-[Qq][1-4]|-[Ww][0-9]{2})?\s*$"
+
+
+def _iso_only(value: Any) -> Any:
+    """A date parameter is written YYYY-MM-DD (never a bare number read as a timestamp)."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("write the date as YYYY-MM-DD, e.g. 2026-09-30")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_only)]
+PERIOD_PATTERN = (
+    r"^\s*(19|[2-9][0-9])[0-9]{2}"
+    r"(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?|-[Qq][1-4]|-[Ww](0[1-9]|[1-4][0-9]|5[0-3]))?\s*$"
+)
 # the metric names, as an enum in the OpenAPI spec
 MetricName = Enum(  # type: ignore[misc]
     "MetricName", {d.name: d.name for d in list_definitions()}, type=str
@@ -156,10 +170,17 @@ def metrics(
     ],
     by: Annotated[list[str] | None, Query(description="dimensions, e.g. segment")] = None,
     grain: Grain | None = None,
-    start: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY)] = None,
-    end: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY)] = None,
+    start: IsoDate | None = None,
+    end: IsoDate | None = None,
 ) -> dict[str, Any]:
     """Indicators by group and period, as ``Workspace.metrics`` computes them."""
+    for name, day in (("start", start), ("end", end)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise HTTPException(
+                status_code=400,
+                detail=f"{name} {day.isoformat()} is outside the dates cxpulse counts "
+                f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})",
+            )
     names = list(dict.fromkeys(m.value for m in metric))
     if not names:
         raise HTTPException(status_code=400, detail="give at least one metric name")
@@ -177,14 +198,14 @@ def metrics(
 @router.get("/metrics/compare", response_model=ComparisonList, responses=ERRORS)
 def compare(
     ctx: ContextDep,
-    metric: MetricName = NPS,
     period: Annotated[
         str,
         Query(description="e.g. 2026-09, 2026-Q3, 2026-W37, 2026", pattern=PERIOD_PATTERN),
-    ] = "",
+    ],
     vs: Annotated[
         str, Query(description="the reference period, same forms", pattern=PERIOD_PATTERN)
-    ] = "",
+    ],
+    metric: MetricName = NPS,
     by: Annotated[list[str] | None, Query()] = None,
 ) -> dict[str, Any]:
     """The difference of a metric between two periods, with a significance test."""

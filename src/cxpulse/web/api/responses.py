@@ -31,6 +31,7 @@ from cxpulse.collect.sync import (
     stop_sync_task,
 )
 from cxpulse.store.tables import Survey, SurveyResponse
+from cxpulse.web.api.text_rules import NO_NUL, NOT_BLANK_STRIPPED
 from cxpulse.web.deps import ContextDep, CurrentUser, get_db_session, require_role
 
 
@@ -57,6 +58,22 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 class ResponseCreate(collect.ResponseInput):
     """One answer to ingest (``survey`` is the survey's slug)."""
+
+
+def _documented_body() -> dict[str, Any]:
+    """The answer's JSON schema, with what stripping and the NUL check refuse written in."""
+    schema = ResponseCreate.model_json_schema()
+    properties = schema["properties"]
+    for name in ("survey", "account_id"):
+        properties[name]["pattern"] = NOT_BLANK_STRIPPED
+    for option in properties["contact_id"].get("anyOf", []):
+        if option.get("type") == "string":
+            option["pattern"] = NOT_BLANK_STRIPPED
+    for name in ("comment", "channel", "touchpoint"):
+        for option in properties[name].get("anyOf", []):
+            if option.get("type") == "string":
+                option["pattern"] = NO_NUL
+    return schema
 
 
 class ResponsePublic(BaseModel):
@@ -144,7 +161,7 @@ def _public(result: collect.RecordResult, slug: str) -> dict[str, Any]:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": ResponseCreate.model_json_schema()}},
+            "content": {"application/json": {"schema": _documented_body()}},
         }
     },
     responses={
