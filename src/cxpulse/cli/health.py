@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
-from cxpulse.health import (
-    evaluate,
-    explain_account,
-    fit_model,
-    parse_health_config,
-    parse_horizon,
-    save_model,
-    score_accounts,
-)
-from cxpulse.health.bands import band_label
-from cxpulse.health.evaluate import default_models
-from cxpulse.health.persistence import project_model
 from cxpulse.locale import gettext
-from cxpulse.workspace import Workspace
+
+if TYPE_CHECKING:
+    from cxpulse.workspace import Workspace
 
 app = typer.Typer(
     help="Customer Health Score: fit weights from history, score accounts 0-100, explain a "
@@ -63,6 +53,9 @@ def fit(
     lang: LangOption = None,
 ) -> None:
     """Learn signal weights from past outcomes and save the model in the project's models/."""
+    from cxpulse.health import fit_model, parse_horizon, save_model
+    from cxpulse.workspace import Workspace
+
     with reported_errors(), Workspace.open(project) as ws:
         language = _lang(ws, lang)
         days = parse_horizon(horizon) if horizon else None
@@ -110,6 +103,11 @@ def score(
     top: Annotated[int, typer.Option(help="Show the N lowest scores.")] = 10,
 ) -> None:
     """Score every active account 0-100 and store a snapshot in the workspace."""
+    from cxpulse.health import parse_health_config, score_accounts
+    from cxpulse.health.bands import band_label
+    from cxpulse.health.persistence import project_model
+    from cxpulse.workspace import Workspace
+
     with reported_errors(), Workspace.open(project) as ws:
         language = _lang(ws, lang)
         cfg = parse_health_config(ws.config.health)
@@ -159,6 +157,9 @@ def explain(
     lang: LangOption = None,
 ) -> None:
     """Explain an account's score in plain words: trend, signals up and down, playbook."""
+    from cxpulse.health import explain_account
+    from cxpulse.workspace import Workspace
+
     with reported_errors(), Workspace.open(project) as ws:
         result = explain_account(ws, account, model=model, as_of=as_of, lang=_lang(ws, lang))
         for line in result.lines:
@@ -178,6 +179,10 @@ def evaluate_command(
     lang: LangOption = None,
 ) -> None:
     """Backtest expert, logistic and LightGBM on rolling as-of dates, side by side."""
+    from cxpulse.health import evaluate, parse_health_config, parse_horizon
+    from cxpulse.health.evaluate import default_models
+    from cxpulse.workspace import Workspace
+
     with reported_errors(), Workspace.open(project) as ws:
         language = _lang(ws, lang)
         cfg = parse_health_config(ws.config.health)

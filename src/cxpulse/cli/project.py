@@ -10,9 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cxpulse.cli.common import ProjectOption, console, fail, reported_errors
-from cxpulse.project import init_project
 from cxpulse.schema import TABLES
-from cxpulse.workspace import Workspace
 
 
 def init(
@@ -21,6 +19,8 @@ def init(
     force: Annotated[bool, typer.Option(help="Overwrite an existing cxpulse.toml.")] = False,
 ) -> None:
     """Create a project folder with a commented cxpulse.toml."""
+    from cxpulse.project import init_project
+
     with reported_errors():
         path = init_project(directory, language=language, force=force)
     console.print(f"[green]Created[/] {path}")
@@ -39,6 +39,8 @@ def load(
     project: ProjectOption = Path("."),
 ) -> None:
     """Validate files against a canonical table and load them (all or nothing, by key)."""
+    from cxpulse.workspace import Workspace
+
     if table not in TABLES:
         raise fail(f"unknown table '{table}'. Canonical tables: {', '.join(TABLES)}.")
     with reported_errors(), Workspace.open(project) as ws:
@@ -59,6 +61,8 @@ def load(
 
 def status(project: ProjectOption = Path(".")) -> None:
     """Show the workspace location and how many rows each canonical table holds."""
+    from cxpulse.workspace import Workspace
+
     with reported_errors(), Workspace.open(project) as ws:
         console.print(f"workspace: {ws.backend_name} {ws.config.workspace_url()}", soft_wrap=True)
         grid = Table()
