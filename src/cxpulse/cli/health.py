@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
+from cxpulse.cli.i18n import tr
 from cxpulse.locale import gettext
 
 if TYPE_CHECKING:
@@ -103,15 +104,14 @@ def score(
     top: Annotated[int, typer.Option(help="Show the N lowest scores.")] = 10,
 ) -> None:
     """Score every active account 0-100 and store a snapshot in the workspace."""
-    from cxpulse.health import parse_health_config, score_accounts
+    from cxpulse.health import score_accounts
     from cxpulse.health.bands import band_label
-    from cxpulse.health.persistence import project_model
+    from cxpulse.health.current import active_model
     from cxpulse.workspace import Workspace
 
     with reported_errors(), Workspace.open(project) as ws:
         language = _lang(ws, lang)
-        cfg = parse_health_config(ws.config.health)
-        saved = project_model(_project_dir(ws, project), cfg, model)
+        saved = active_model(ws, model)
         frame = score_accounts(ws, saved.model, as_of, signals=saved.signals)
         when = frame["as_of"].iloc[0] if len(frame) else as_of or "today"
         if frame.empty:
@@ -164,6 +164,33 @@ def explain(
         result = explain_account(ws, account, model=model, as_of=as_of, lang=_lang(ws, lang))
         for line in result.lines:
             console.print(escape(line), soft_wrap=True)
+
+
+@app.command()
+def promote(
+    model: Annotated[
+        str | None,
+        typer.Argument(help=tr("health.cli.help.promote_model")),
+    ] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help=tr("health.cli.help.promote_clear"))
+    ] = False,
+    project: ProjectOption = Path("."),
+    lang: LangOption = None,
+) -> None:
+    """Make a model the active one: every page, export, API and CLI command shows its score."""
+    from cxpulse.health.current import active_model_name, clear_promotion, promote_model
+    from cxpulse.workspace import Workspace
+
+    with reported_errors(), Workspace.open(project) as ws:
+        language = _lang(ws, lang)
+        folder = _project_dir(ws, project)
+        if clear:
+            clear_promotion(folder)
+        elif model:
+            promote_model(folder, model)
+        name = active_model_name(ws)
+        console.print(gettext("health.cli.active", language, model=name), soft_wrap=True)
 
 
 def _fmt(value: float) -> str:
