@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
@@ -103,8 +104,12 @@ def detect_number_formats(
     got = dict(zip(names, row, strict=True))
     formats: dict[str, NumberFormat] = {}
     problems: list[Problem] = []
+    ambiguous: dict[str, tuple[dict[str, int], dict[str, Any]]] = {}
     for i, name in enumerate(columns):
         count = {k: int(got[f"c{i}_{k}"]) for k in PATTERNS}
+        # "2.500" also matches the decimal-point pattern: it is no evidence of either.
+        count["point"] -= count["ambiguous_dot"]
+        count["comma"] -= count["ambiguous_comma"]
         example = {k: got[f"e{i}_{k}"] for k in PATTERNS}
         point = sum(count[k] for k in POINT_EVIDENCE)
         comma = sum(count[k] for k in COMMA_EVIDENCE)
@@ -127,6 +132,19 @@ def detect_number_formats(
         elif point:
             formats[name] = NumberFormat(".", thousands if thousands is not None else ",", True)
         elif count["ambiguous_dot"] or count["ambiguous_comma"]:
+            ambiguous[name] = (count, example)
+        else:
+            formats[name] = NumberFormat(".", thousands or "", False)
+    # A file comes from one locale: a column like "1.200" follows the separators that the
+    # file's other columns show unambiguously (when they all agree).
+    shown = {f.decimal for f in formats.values() if f.detected}
+    for name, (count, example) in ambiguous.items():
+        if len(shown) == 1:
+            decimal_ = next(iter(shown))
+            formats[name] = NumberFormat(
+                decimal_, thousands if thousands is not None else other(decimal_), True
+            )
+        else:
             kind = "ambiguous_dot" if count["ambiguous_dot"] else "ambiguous_comma"
             ex = example[kind]
             total = count["ambiguous_dot"] + count["ambiguous_comma"]
@@ -140,8 +158,6 @@ def detect_number_formats(
                     count=total,
                 )
             )
-        else:
-            formats[name] = NumberFormat(".", thousands or "", False)
     return formats, problems
 
 

@@ -73,11 +73,16 @@ def detect_encoding(path: Path) -> str:
         return "utf-8"
     from charset_normalizer import from_path
 
-    best = from_path(path).best()
-    if best is None:
+    matches = list(from_path(path))
+    if not matches:
         return ""
+    best = matches[0]
+    # Among equally good single-byte readings prefer cp1252, the code page of Windows
+    # exports in Spanish, Portuguese and English (a superset of latin-1's printable range).
+    for m in matches:
+        if m.encoding == "cp1252" and m.chaos <= best.chaos and m.coherence >= best.coherence:
+            return "cp1252"
     name = str(best.encoding)
-    # Windows exports are cp1252; its printable range is a superset of latin-1's.
     return "cp1252" if name in ("latin_1", "iso8859_1", "iso8859_15") else name
 
 
