@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from scipy import stats
 
 from cxpulse.metrics import query
 from tests.metrics import reference as ref
+from tests.stats.simulation import tango_bounds
 
 Frames = dict[str, pd.DataFrame]
 
@@ -102,15 +102,15 @@ def test_indicator_matches_pandas(
     )
 
 
-def test_nps_interval_is_the_multinomial_wald_interval(duck, company) -> None:  # type: ignore[no-untyped-def]
+def test_nps_interval_is_the_trinomial_score_interval(duck, company) -> None:  # type: ignore[no-untyped-def]
     for name in ("accounts", "responses"):
         duck.load(name, company[name])
     row = query(duck, "nps").rows[0]
     s = company["responses"].query("kind == 'nps'").score
     pp, pd_ = (s >= 9).mean(), (s <= 6).mean()
-    half = stats.norm.ppf(0.975) * 100 * math.sqrt((pp + pd_ - (pp - pd_) ** 2) / len(s))
-    assert row.ci_low == pytest.approx(100 * (pp - pd_) - half)
-    assert row.ci_high == pytest.approx(100 * (pp - pd_) + half)
+    low, high = tango_bounds((s >= 9).sum(), (s <= 6).sum(), len(s), stats.norm.ppf(0.975))
+    assert row.ci_low == pytest.approx(100 * low, rel=1e-6)
+    assert row.ci_high == pytest.approx(100 * high, rel=1e-6)
     assert row.extra["pct_promoters"] == pytest.approx(100 * pp)
     assert row.extra["pct_detractors"] == pytest.approx(100 * pd_)
     assert row.extra["pct_passives"] == pytest.approx(100 * (1 - pp - pd_))
