@@ -15,7 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cxpulse.errors import ConfigError
@@ -23,6 +23,10 @@ from cxpulse.errors import ConfigError
 CONFIG_FILE = "cxpulse.toml"
 DEFAULT_WORKSPACE_FILE = "workspace.duckdb"
 DEFAULT_STORE_FILE = "cxpulse.sqlite"
+
+
+DEFAULT_PURCHASE_STATUSES = ("completed", "paid", "delivered", "shipped", "fulfilled", "")
+CANCELLATION_STATUSES = ("cancelled", "canceled", "refunded", "returned")
 
 
 class WorkspaceConfig(BaseModel):
@@ -49,9 +53,35 @@ class MetricsConfig(BaseModel):
     csat_top_box: int = Field(
         default=4, ge=1, le=5, description="CSAT scores >= this are satisfied"
     )
+    csat_bottom_box: int = Field(
+        default=2, ge=1, le=5, description="CSAT scores <= this are dissatisfied"
+    )
     ces_easy_from: int = Field(default=5, ge=1, le=7, description="CES scores >= this are easy")
     important_priorities: list[str] = Field(default_factory=lambda: ["high", "urgent"])
     industry: str | None = Field(default=None, description="industry for NPS benchmarks")
+    purchase_statuses: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PURCHASE_STATUSES),
+        description="order statuses that are purchases ('' = no status); compared ignoring "
+        "case and surrounding spaces. cancelled, canceled, refunded and returned never are.",
+    )
+
+    @field_validator("purchase_statuses")
+    @classmethod
+    def _purchases_are_not_cancellations(cls, value: list[str]) -> list[str]:
+        cleaned = [v.strip().lower() for v in value]
+        wrong = [v for v in cleaned if v in CANCELLATION_STATUSES]
+        if wrong:
+            raise ValueError(
+                f"[metrics] purchase_statuses lists {', '.join(wrong)}, which are "
+                "cancellations and never purchases; remove them (cancellations are counted "
+                "by cancellation_rate and subtracted from net_revenue)."
+            )
+        if not cleaned:
+            raise ValueError(
+                "[metrics] purchase_statuses is empty, so no order would be a purchase; "
+                "list at least one status (e.g. completed), or '' for orders without status."
+            )
+        return list(dict.fromkeys(cleaned))
 
 
 class LocaleConfig(BaseModel):

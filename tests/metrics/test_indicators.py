@@ -54,7 +54,29 @@ CASES = [
         True,
         lambda f: ref.per_account(f, "touchpoints", "occurred_at"),
     ),
-    Case("retention_cohort", False, False, lambda f: ref.cohorts(f)),
+    Case("account_retention", False, False, lambda f: ref.cohorts(f)),
+    Case("net_revenue", True, True, lambda f: ref.order_money(f, "net_revenue", True, True)),
+    Case(
+        "average_order_value",
+        False,
+        True,
+        lambda f: ref.order_money(f, "average_order_value", False, True),
+    ),
+    Case(
+        "orders_per_customer",
+        True,
+        False,
+        lambda f: ref.order_money(f, "orders_per_customer", True, False),
+    ),
+    Case(
+        "cancellation_rate",
+        False,
+        True,
+        lambda f: ref.order_money(f, "cancellation_rate", False, True),
+    ),
+    Case("returning_customer_rate", False, True, ref.returning),
+    Case("purchase_retention", False, False, ref.purchase_cohorts),
+    Case("cohort_repeat_rate", False, False, lambda f: ref.purchase_cohorts(f, True)),
 ]
 
 # Known backend gaps: (backend, metric) -> reason. Applied as strict xfail, so a gap that
@@ -81,8 +103,10 @@ def test_indicator_matches_pandas(
         request.applymarker(pytest.mark.xfail(reason=gap, strict=True))
     got = _engine_frame(loaded, case)
     want = case.expected(company.frames)
-    keys = [c for c in ("segment", "months_since_start", "period") if c in want.columns]
-    if case.grain is False and "months_since_start" not in want.columns:
+    cohort_cols = ("months_since_start", "months_since_first_purchase")
+    keys = [c for c in ("segment", *cohort_cols, "period") if c in want.columns]
+    cohort = case.metric in ("account_retention", "purchase_retention", "cohort_repeat_rate")
+    if case.grain is False and not cohort:
         keys = [k for k in keys if k != "period"]
     assert len(got) == len(want), f"{case.id}: {len(got)} rows, pandas has {len(want)}"
     if not keys:

@@ -25,11 +25,28 @@ Statistic = Literal[
     "churn",  # logo churn among accounts active at period start, Wilson
     "cohort",  # retention by start-month cohort and months since start, Wilson
     "revenue_retention",  # GRR / NRR, ratio of sums, delta-method interval
-    "repeat_purchase",  # share of buying accounts with two or more orders, Wilson
+    "repeat_purchase",  # share of buying customers with two or more purchases
+    "returning",  # share of a period's buyers whose first purchase was before the period
+    "purchase_cohort",  # share of a first-purchase cohort buying in month k after it
+    "cohort_repeat",  # share of a first-purchase cohort with a second purchase
+    "customer_total",  # sum over customers (net revenue), t interval on the per-customer mean
+    "customer_ratio",  # ratio of per-customer sums (order value), delta-method interval
+    "customer_mean",  # mean over buying customers (orders per customer), t interval
     "open_count",  # open tickets at period end, Poisson interval
     "rate",  # events per active account-month, Poisson rate interval
 ]
-Op = Literal["==", "!=", "in", ">=", "<=", "notnull", "true"]
+Op = Literal[
+    "==",
+    "!=",
+    "in",
+    ">=",
+    "<=",
+    "notnull",
+    "true",
+    "purchase",  # status is one of [metrics] purchase_statuses ('' = missing or blank)
+    "cancellation",  # status is cancelled, canceled, refunded or returned
+    "purchase_or_cancellation",
+]
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,7 @@ class MetricDefinition:
 
 
 _RESOLVED = Condition("status", "in", ("resolved", "closed"))
+_ORDERS = (Condition("status", "purchase_or_cancellation"),)
 
 DEFINITIONS: tuple[MetricDefinition, ...] = (
     MetricDefinition(
@@ -96,6 +114,19 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         value_column="score",
         success=Condition("score", ">=", option="csat_top_box"),
         description="% of CSAT answers at or above the top-box threshold (4-5 by default).",
+    ),
+    MetricDefinition(
+        "csat_bottom_box",
+        "responses",
+        "proportion",
+        "responded_at",
+        "CSAT insatisfechos (bottom-box)",
+        "CSAT dissatisfied (bottom-box)",
+        "%",
+        filters=(Condition("kind", "==", "csat"),),
+        value_column="score",
+        success=Condition("score", "<=", option="csat_bottom_box"),
+        description="% of CSAT answers at or below the bottom-box threshold (1-2 by default).",
     ),
     MetricDefinition(
         "csat_mean",
@@ -145,14 +176,15 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         description="% of accounts active at period start that churned within the period.",
     ),
     MetricDefinition(
-        "retention_cohort",
+        "account_retention",
         "accounts",
         "cohort",
         "start_date",
-        "Retención por cohorte",
-        "Cohort retention",
+        "Retención por cohorte (vida de la cuenta)",
+        "Account-lifetime retention by cohort",
         "%",
-        description="% of a start-month cohort still a customer N months after its start.",
+        description="% of a start-month cohort of accounts without an end_date by the end of "
+        "month k after its start (reads accounts.start_date and end_date only).",
     ),
     MetricDefinition(
         "grr",
@@ -188,7 +220,87 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         "Tasa de recompra",
         "Repeat purchase rate",
         "%",
-        description="% of customers who bought in the period that placed two or more orders.",
+        filters=_ORDERS,
+        description="% of customers with a purchase in the period who made two or more.",
+    ),
+    MetricDefinition(
+        "returning_customer_rate",
+        "orders",
+        "returning",
+        "ordered_at",
+        "Clientes que vuelven",
+        "Returning customer rate",
+        "%",
+        filters=_ORDERS,
+        description="% of the period's buyers whose first purchase was before the period.",
+    ),
+    MetricDefinition(
+        "cancellation_rate",
+        "orders",
+        "proportion",
+        "ordered_at",
+        "Tasa de cancelación y devolución",
+        "Cancellation and return rate",
+        "%",
+        filters=_ORDERS,
+        value_column="status",
+        success=Condition("status", "cancellation"),
+        description="% of orders (purchases and cancellations) cancelled, refunded or returned.",
+    ),
+    MetricDefinition(
+        "net_revenue",
+        "orders",
+        "customer_total",
+        "ordered_at",
+        "Ingresos netos",
+        "Net revenue",
+        "currency",
+        filters=_ORDERS,
+        value_column="amount",
+        description="Purchase amounts minus cancelled, refunded and returned amounts.",
+    ),
+    MetricDefinition(
+        "average_order_value",
+        "orders",
+        "customer_ratio",
+        "ordered_at",
+        "Valor medio del pedido",
+        "Average order value",
+        "currency",
+        filters=_ORDERS,
+        value_column="amount",
+        description="Purchase revenue / purchases with an amount (cancellations left out).",
+    ),
+    MetricDefinition(
+        "orders_per_customer",
+        "orders",
+        "customer_mean",
+        "ordered_at",
+        "Pedidos por cliente",
+        "Orders per customer",
+        "orders",
+        filters=_ORDERS,
+        description="Mean number of purchases per customer who bought in the period.",
+    ),
+    MetricDefinition(
+        "purchase_retention",
+        "orders",
+        "purchase_cohort",
+        "ordered_at",
+        "Retención de compra por cohorte",
+        "Purchase retention by cohort",
+        "%",
+        description="% of a first-purchase month cohort with a purchase in month k after it.",
+    ),
+    MetricDefinition(
+        "cohort_repeat_rate",
+        "orders",
+        "cohort_repeat",
+        "ordered_at",
+        "Recompra por cohorte",
+        "Repeat purchase by cohort",
+        "%",
+        description="% of a first-purchase month cohort who made a second purchase (so far).",
     ),
     MetricDefinition(
         "aht",
@@ -275,12 +387,14 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
 )
 
 REGISTRY: dict[str, MetricDefinition] = {d.name: d for d in DEFINITIONS}
+ALIASES = {"retention_cohort": "account_retention"}
+"""Former names that keep working (``retention_cohort`` read only account dates)."""
 
 
 def get_definition(name: str) -> MetricDefinition:
     """The definition of a metric by name; a clear error listing the known names."""
     try:
-        return REGISTRY[name]
+        return REGISTRY[ALIASES.get(name, name)]
     except KeyError:
         raise UnknownMetricError(
             f"unknown metric {name!r}; known metrics: {', '.join(REGISTRY)}. "

@@ -35,14 +35,20 @@ Explainer = Callable[[Any, MetricDefinition, QuerySpec], list[tuple[str, ir.Tabl
 
 
 def _computations() -> dict[str, tuple[Runner, Explainer]]:
-    from cxpulse.metrics import accounts, quantiles, revenue, volume
+    from cxpulse.metrics import accounts, purchases, quantiles, revenue, volume
 
     return {
         "quantile": (quantiles.run, quantiles.expressions),
         "churn": (accounts.run_churn, accounts.churn_expressions),
         "cohort": (accounts.run_cohorts, accounts.cohort_expressions),
         "revenue_retention": (revenue.run, revenue.expressions),
-        "repeat_purchase": (volume.run_repeat, volume.repeat_expressions),
+        "repeat_purchase": (purchases.run_repeat, purchases.repeat_expressions),
+        "returning": (purchases.run_repeat, purchases.repeat_expressions),
+        "purchase_cohort": (purchases.run_cohorts, purchases.cohort_expressions),
+        "cohort_repeat": (purchases.run_cohorts, purchases.cohort_expressions),
+        "customer_total": (purchases.run_customers, purchases.customer_expressions),
+        "customer_ratio": (purchases.run_customers, purchases.customer_expressions),
+        "customer_mean": (purchases.run_customers, purchases.customer_expressions),
         "open_count": (volume.run_open, volume.open_expressions),
         "rate": (volume.run_rate, volume.rate_expressions),
     }

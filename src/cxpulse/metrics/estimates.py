@@ -29,9 +29,19 @@ from cxpulse.stats import (
     ratio_interval,
 )
 
-PROPORTION_STATISTICS = ("proportion", "churn", "cohort", "repeat_purchase")
+PROPORTION_STATISTICS = (
+    "proportion",
+    "churn",
+    "cohort",
+    "repeat_purchase",
+    "returning",
+    "purchase_cohort",
+    "cohort_repeat",
+)
+MEAN_STATISTICS = ("mean", "customer_mean")
 RATE_STATISTICS = ("rate", "open_count")
-COMPARABLE = ("nps", "mean", *PROPORTION_STATISTICS, *RATE_STATISTICS)
+COMPARABLE = ("nps", *MEAN_STATISTICS, *PROPORTION_STATISTICS, *RATE_STATISTICS)
+TOTAL_METHOD = "sum over customers: customers x student t interval of the per-customer mean"
 
 
 @dataclass(frozen=True)
@@ -73,9 +83,35 @@ def estimate(definition: MetricDefinition, agg: Aggregate, options: MetricsConfi
         e = proportion_interval(_f(s["successes"]), _f(s["n"]), conf, small_n)
         value, low, high = _percent(e)
         extra.setdefault("successes", int(_f(s["successes"])))
-    elif kind == "mean":
+    elif kind in MEAN_STATISTICS:
         e = mean_interval(_f(s["n"]), _f(s["total"]), _f(s["total_sq"]), conf, small_n)
         value, low, high = e.value, e.ci_low, e.ci_high
+    elif kind == "customer_total":
+        # the total is n x the per-customer mean; its interval scales the mean's interval
+        per = mean_interval(_f(s["n"]), _f(s["total"]), _f(s["total_sq"]), conf, small_n)
+        count = _f(s["n"])
+        e = dataclasses.replace(
+            per,
+            value=_f(s["total"]),
+            ci_low=count * per.ci_low,
+            ci_high=count * per.ci_high,
+            method=TOTAL_METHOD if per.has_interval else per.method,
+        )
+        value, low, high = e.value, e.ci_low, e.ci_high
+        extra.update(customers=int(count))
+    elif kind == "customer_ratio":
+        e = ratio_interval(
+            _f(s["n"]),
+            _f(s["sum_x"]),
+            _f(s["sum_y"]),
+            _f(s["sum_xx"]),
+            _f(s["sum_yy"]),
+            _f(s["sum_xy"]),
+            conf,
+            small_n,
+        )
+        value, low, high = e.value, e.ci_low, e.ci_high
+        extra.update(orders=int(_f(s["sum_x"])), revenue=_f(s["sum_y"]))
     elif kind == "revenue_retention":
         # stats' ratio is sum_y / sum_x: x = revenue before, y = revenue kept (or now)
         e = ratio_interval(
@@ -158,7 +194,7 @@ def comparison(
             small_n,
         )
         return _scale(c, 100.0)
-    if kind == "mean":
+    if kind in MEAN_STATISTICS:
         c = compare_means(
             _f(sa.get("n")),
             _f(sa.get("total")),
