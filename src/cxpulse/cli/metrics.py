@@ -83,7 +83,30 @@ def _digits(unit: str) -> int:
     return 3 if unit.startswith("per ") else 1 if unit in ("%", "score") else 2
 
 
-def render_table(table: MetricTable, lang: str) -> Table:
+def interval_text(low: float, high: float, digits: int) -> str:
+    """``[low, high]`` with enough decimals that a real interval never prints as a point.
+
+    >>> interval_text(4.1012, 4.1389, 1)
+    '[4.10, 4.14]'
+    >>> interval_text(4.1, 4.1, 1)
+    '[4.1, 4.1]'
+    """
+    while (
+        digits < 6
+        and all(isinstance(x, float) and math.isfinite(x) for x in (low, high))
+        and low != high
+        and _number(low, digits) == _number(high, digits)
+    ):
+        digits += 1
+    return f"[{_number(low, digits)}, {_number(high, digits)}]"
+
+
+def level_text(confidence: float) -> str:
+    """95, 90, 99.5: the confidence level as a percent without useless decimals."""
+    return f"{100 * confidence:g}"
+
+
+def render_table(table: MetricTable, lang: str, options: Any = None) -> Table:
     """A Rich table of metric values: value, n, interval, method, small-sample flag."""
     rows = table.rows
     dims = list(dict.fromkeys(k for r in rows for k in r.group))
@@ -95,9 +118,11 @@ def render_table(table: MetricTable, lang: str) -> Table:
         out.add_column(escape(d))
     if has_period:
         out.add_column(gettext("metrics.col.period", lang))
+    levels = sorted({r.confidence for r in rows}) or [0.95]
     for key in ("value", "n", "ci", "method", "small_sample"):
         out.add_column(
-            gettext(f"metrics.col.{key}", lang), justify="right" if key != "method" else "left"
+            gettext(f"metrics.col.{key}", lang, level=" / ".join(level_text(c) for c in levels)),
+            justify="right" if key != "method" else "left",
         )
     if has_bench:
         out.add_column(gettext("metrics.col.benchmark", lang), justify="right")
@@ -105,14 +130,14 @@ def render_table(table: MetricTable, lang: str) -> Table:
         definition = get_definition(r.metric)
         dg = _digits(r.unit)
         unit = " %" if r.unit == "%" else ""
-        cells = [definition.label(lang)]
+        cells = [definition.label(lang, options)]
         cells += ["-" if r.group.get(k) is None else escape(str(r.group[k])) for k in dims]
         if has_period:
             cells.append(r.period.isoformat() if r.period else "")
         cells += [
             _number(r.value, dg) + unit,
             f"{r.n:,}",
-            f"[{_number(r.ci_low, dg)}, {_number(r.ci_high, dg)}]",
+            interval_text(r.ci_low, r.ci_high, dg),
             escape(r.method),
             gettext("metrics.small_sample.yes", lang) if r.small_sample else "",
         ]
@@ -124,12 +149,17 @@ def render_table(table: MetricTable, lang: str) -> Table:
 
 
 def _frame_text(table: MetricTable, fmt: str) -> str:
-    frame = table.to_pandas()
-    if "period" in frame:
-        frame["period"] = frame["period"].map(lambda p: p.isoformat() if p else None)
+    records = table.to_records()
     if fmt == "csv":
-        return str(frame.to_csv(index=False))
-    records = json.loads(frame.to_json(orient="records", force_ascii=False))
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        keys = list(records[0]) if records else ["metric", "period", "value", "n"]
+        writer = csv.DictWriter(buffer, fieldnames=keys, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        return buffer.getvalue()
     return json.dumps(records, ensure_ascii=False, indent=2)
 
 
@@ -156,7 +186,7 @@ def show(
         if not table.rows:
             console.print(gettext("metrics.cli.empty", language))
             return
-        console.print(render_table(table, language))
+        console.print(render_table(table, language, ws.config.metrics))
         if any(r.small_sample for r in table.rows):
             console.print(
                 gettext("metrics.cli.small_note", language, n=ws.config.metrics.small_sample_n)
@@ -209,25 +239,37 @@ def compare(
             return
         d = get_definition(name)
         dims = list(dict.fromkeys(k for c in rows for k in c.group))
-        out = Table(title=f"{d.label(language)}: {period} vs {vs}", header_style="bold")
+        title = f"{d.label(language, ws.config.metrics)}: {period} vs {vs}"
+        out = Table(title=title, header_style="bold")
         for col in dims:
             out.add_column(escape(col))
-        for key in ("value_a", "value_b", "difference", "ci", "p_value", "verdict"):
+        level = level_text(ws.config.metrics.confidence)
+        keys = ("value_a", "value_b", "difference", "ci", "p_value", "verdict", "small", "test")
+        for key in keys:
             out.add_column(
-                gettext(f"metrics.col.{key}", language, period=period, vs=vs), justify="right"
+                gettext(f"metrics.col.{key}", language, period=period, vs=vs, level=level),
+                justify="left" if key == "test" else "right",
             )
+        yes, no = (gettext(f"metrics.small_sample.{k}", language) for k in ("yes", "no"))
         for c in rows:
             verdict = "significant" if c.significant else "not_significant"
+            small = f"{yes if c.small_sample_a else no} / {yes if c.small_sample_b else no}"
             out.add_row(
                 *["-" if c.group.get(k) is None else escape(str(c.group[k])) for k in dims],
                 _number(c.value_a, 2),
                 _number(c.value_b, 2),
                 _number(c.difference, 2),
-                f"[{_number(c.ci_low, 2)}, {_number(c.ci_high, 2)}]",
+                interval_text(c.ci_low, c.ci_high, 2),
                 _number(c.p_value, 4),
                 gettext(f"metrics.cli.{verdict}", language),
+                small,
+                escape(c.method),
             )
         console.print(out)
+        if any(c.small_sample_a or c.small_sample_b for c in rows):
+            console.print(
+                gettext("metrics.cli.small_note", language, n=ws.config.metrics.small_sample_n)
+            )
 
 
 @app.command("list")
@@ -244,5 +286,5 @@ def list_metrics(
         out.add_column(gettext(f"metrics.col.{key}", language), no_wrap=key == "name")
     for d in list_definitions():
         description = gettext(f"metrics.desc.{d.name}", language)
-        out.add_row(d.name, d.label(language), d.table, d.unit, escape(description))
+        out.add_row(d.name, escape(d.label(language)), d.table, d.unit, escape(description))
     console.print(out)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from cxpulse.config import MetricsConfig
 from cxpulse.metrics.errors import UnknownMetricError
 
 Statistic = Literal[
@@ -81,9 +82,28 @@ class MetricDefinition:
     description: str = ""
     tags: tuple[str, ...] = field(default=())
 
-    def label(self, lang: str = "es") -> str:
-        """The display name in Spanish or English."""
-        return self.label_en if lang == "en" else self.label_es
+    def label(self, lang: str = "es", options: MetricsConfig | None = None) -> str:
+        """The display name in Spanish or English, with the thresholds in use.
+
+        >>> from cxpulse.config import MetricsConfig
+        >>> get_definition("csat").label("en", MetricsConfig(csat_top_box=5))
+        'CSAT (top-box)'
+        """
+        text = self.label_en if lang == "en" else self.label_es
+        return text.format(**threshold_labels(options or MetricsConfig(), lang))
+
+
+def _boxes(count: int, side: str) -> str:
+    return f"{side}-box" if count == 1 else f"{side}-{count}-box"
+
+
+def threshold_labels(options: MetricsConfig, lang: str = "es") -> dict[str, str]:
+    """Label fragments that follow the settings: top-2-box, bottom-2-box, >= 5 ..."""
+    return {
+        "csat_top": _boxes(6 - options.csat_top_box, "top"),
+        "csat_bottom": _boxes(options.csat_bottom_box, "bottom"),
+        "ces_easy": f"≥ {options.ces_easy_from}",
+    }
 
 
 _RESOLVED = Condition("status", "in", ("resolved", "closed"))
@@ -107,8 +127,8 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         "responses",
         "proportion",
         "responded_at",
-        "CSAT (top-2-box)",
-        "CSAT (top-2-box)",
+        "CSAT ({csat_top})",
+        "CSAT ({csat_top})",
         "%",
         filters=(Condition("kind", "==", "csat"),),
         value_column="score",
@@ -120,8 +140,8 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         "responses",
         "proportion",
         "responded_at",
-        "CSAT insatisfechos (bottom-box)",
-        "CSAT dissatisfied (bottom-box)",
+        "CSAT insatisfechos ({csat_bottom})",
+        "CSAT dissatisfied ({csat_bottom})",
         "%",
         filters=(Condition("kind", "==", "csat"),),
         value_column="score",
@@ -157,8 +177,8 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         "responses",
         "proportion",
         "responded_at",
-        "CES fácil",
-        "CES easy",
+        "CES fácil ({ces_easy})",
+        "CES easy ({ces_easy})",
         "%",
         filters=(Condition("kind", "==", "ces"),),
         value_column="score",

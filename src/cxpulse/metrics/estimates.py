@@ -151,6 +151,7 @@ def estimate(definition: MetricDefinition, agg: Aggregate, options: MetricsConfi
         small_sample=e.small_sample,
         unit=definition.unit,
         extra=extra,
+        confidence=e.confidence,
     )
 
 
@@ -174,7 +175,14 @@ def _flagged(c: Comparison, small_n: int) -> Comparison:
 def comparison(
     definition: MetricDefinition, a: Aggregate | None, b: Aggregate | None, options: MetricsConfig
 ) -> Comparison:
-    """``a - b`` with interval and p-value (percent metrics in percentage points)."""
+    """``a - b`` with interval and p-value (percent metrics in percentage points), each side
+    flagged when it has fewer than ``small_sample_n`` observations (also when it has none)."""
+    return _flagged(_comparison(definition, a, b, options), options.small_sample_n)
+
+
+def _comparison(
+    definition: MetricDefinition, a: Aggregate | None, b: Aggregate | None, options: MetricsConfig
+) -> Comparison:
     conf, small_n = options.confidence, options.small_sample_n
     sa = a.stats if a is not None else {}
     sb = b.stats if b is not None else {}
