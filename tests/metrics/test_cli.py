@@ -181,3 +181,18 @@ def test_compare_shows_each_sides_small_sample_flag_and_the_test(project: Path) 
             assert "exact conditional permutation" in c["method"]
         else:
             assert "z test" in c["method"]
+
+
+def test_describe_prints_the_reference_in_the_language_and_settings_in_use(project: Path) -> None:
+    from cxpulse.metrics import list_definitions
+    from cxpulse.metrics.reference import describe
+
+    _settings(project, "csat_top_box = 5\n")
+    out = _invoke("describe", "csat", "-p", str(project))  # the project's language: en
+    assert out.startswith("csat — CSAT (top-box)") and "Clopper-Pearson" in out
+    out_es = _invoke("describe", "net_revenue", "--lang", "es")
+    assert out_es == describe("net_revenue", "es") and "Casos límite" in out_es
+    every = _invoke("describe", "--all", "--lang", "en")
+    assert every.count(" — ") == len(list_definitions()) and "## " not in every
+    result = runner.invoke(app, ["metrics", "describe"])
+    assert result.exit_code == 2 and "--all" in result.output

@@ -16,6 +16,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
+from cxpulse.cli.i18n import tr
 from cxpulse.locale import gettext
 from cxpulse.metrics import (
     MetricComparison,
@@ -270,6 +271,37 @@ def compare(
             console.print(
                 gettext("metrics.cli.small_note", language, n=ws.config.metrics.small_sample_n)
             )
+
+
+@app.command("describe")
+def describe_metric(
+    names: Annotated[
+        list[str] | None, typer.Argument(help=tr("metrics.cli.describe.names"), show_default=False)
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help=tr("metrics.cli.describe.all"))] = False,
+    lang: LangOption = None,
+    project: Annotated[
+        Path | None, typer.Option("--project", "-p", envvar="CXPULSE_PROJECT", hidden=True)
+    ] = None,
+) -> None:
+    """Print the reference of a metric: definition, edge cases, statistic, interval, example."""
+    from cxpulse.metrics.reference import describe
+
+    with reported_errors():
+        options = None
+        if project is not None and (project / "cxpulse.toml").exists():
+            from cxpulse.config import load_config
+
+            config = load_config(project)
+            options = config.metrics
+            language = lang if lang in ("es", "en") else config.locale.language
+        else:
+            language = lang if lang in ("es", "en") else "es"
+        chosen = [d.name for d in list_definitions()] if every else list(names or [])
+        if not chosen:
+            raise typer.BadParameter(tr("metrics.cli.describe.none"), param_hint="NAME")
+        texts = [describe(name, language, options) for name in chosen]
+        typer.echo("\n".join(texts), nl=False)
 
 
 @app.command("list")
