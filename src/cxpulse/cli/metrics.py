@@ -21,9 +21,8 @@ from cxpulse.locale import gettext
 from cxpulse.metrics import (
     MetricComparison,
     MetricTable,
-    get_definition,
-    list_definitions,
 )
+from cxpulse.metrics.custom import all_definitions, resolve
 from cxpulse.workspace import Workspace
 
 
@@ -128,7 +127,7 @@ def render_table(table: MetricTable, lang: str, options: Any = None) -> Table:
     if has_bench:
         out.add_column(gettext("metrics.col.benchmark", lang), justify="right")
     for r in rows:
-        definition = get_definition(r.metric)
+        definition = resolve(options, r.metric)
         dg = _digits(r.unit)
         unit = " %" if r.unit == "%" else ""
         cells = [definition.label(lang, options)]
@@ -238,7 +237,7 @@ def compare(
         if not rows:
             console.print(gettext("metrics.cli.empty", language))
             return
-        d = get_definition(name)
+        d = resolve(ws.config.metrics, name)
         dims = list(dict.fromkeys(k for c in rows for k in c.group))
         title = f"{d.label(language, ws.config.metrics)}: {period} vs {vs}"
         out = Table(title=title, header_style="bold")
@@ -273,6 +272,17 @@ def compare(
             )
 
 
+def _project_options(project: Path | None, lang: str | None) -> tuple[Any, str]:
+    """The project's metric options and language, when a project folder is given or current."""
+    folder = project if project is not None else Path(".")
+    if (folder / "cxpulse.toml").exists():
+        from cxpulse.config import load_config
+
+        config = load_config(folder)
+        return config.metrics, lang if lang in ("es", "en") else config.locale.language
+    return None, lang if lang in ("es", "en") else "es"
+
+
 @app.command("describe")
 def describe_metric(
     names: Annotated[
@@ -288,16 +298,8 @@ def describe_metric(
     from cxpulse.metrics.reference import describe
 
     with reported_errors():
-        options = None
-        if project is not None and (project / "cxpulse.toml").exists():
-            from cxpulse.config import load_config
-
-            config = load_config(project)
-            options = config.metrics
-            language = lang if lang in ("es", "en") else config.locale.language
-        else:
-            language = lang if lang in ("es", "en") else "es"
-        chosen = [d.name for d in list_definitions()] if every else list(names or [])
+        options, language = _project_options(project, lang)
+        chosen = [d.name for d in all_definitions(options)] if every else list(names or [])
         if not chosen:
             raise typer.BadParameter(tr("metrics.cli.describe.none"), param_hint="NAME")
         texts = [describe(name, language, options) for name in chosen]
@@ -311,12 +313,18 @@ def list_metrics(
         Path | None, typer.Option("--project", "-p", envvar="CXPULSE_PROJECT", hidden=True)
     ] = None,
 ) -> None:
-    """The metrics cxpulse computes, with their table, unit and method."""
-    language = lang if lang in ("es", "en") else "es"
+    """The metrics cxpulse computes (and the project's custom ones), with table and unit."""
+    with reported_errors():
+        options, language = _project_options(project, lang)
     out = Table(header_style="bold")
     for key in ("name", "metric", "table", "unit", "description"):
         out.add_column(gettext(f"metrics.col.{key}", language), no_wrap=key == "name")
-    for d in list_definitions():
-        description = gettext(f"metrics.desc.{d.name}", language)
-        out.add_row(d.name, escape(d.label(language)), d.table, d.unit, escape(description))
+    for d in all_definitions(options):
+        out.add_row(
+            d.name,
+            escape(d.label(language, options)),
+            d.table,
+            d.unit,
+            escape(d.describe_text(language)),
+        )
     console.print(out)

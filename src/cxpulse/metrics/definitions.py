@@ -81,6 +81,8 @@ class MetricDefinition:
     variant: str | None = None  # statistic-specific switch (e.g. "gross" / "net")
     description: str = ""
     tags: tuple[str, ...] = field(default=())
+    description_es: str = ""  # custom metrics carry their own descriptions
+    custom: bool = False
 
     def label(self, lang: str = "es", options: MetricsConfig | None = None) -> str:
         """The display name in Spanish or English, with the thresholds in use.
@@ -91,6 +93,14 @@ class MetricDefinition:
         """
         text = self.label_en if lang == "en" else self.label_es
         return text.format(**threshold_labels(options or MetricsConfig(), lang))
+
+    def describe_text(self, lang: str = "es") -> str:
+        """The one-line description in Spanish or English (catalogue for built-ins)."""
+        if self.custom:
+            return self.description if lang == "en" else self.description_es
+        from cxpulse.locale import gettext
+
+        return gettext(f"metrics.desc.{self.name}", lang)
 
 
 def _boxes(count: int, side: str) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from cxpulse.metrics.definitions import REGISTRY, MetricDefinition, get_definition
+from cxpulse.metrics.definitions import REGISTRY, MetricDefinition
 from cxpulse.metrics.errors import MetricQueryError
 from cxpulse.metrics.estimates import COMPARABLE, Aggregate, comparison, estimate, is_empty
 from cxpulse.metrics.frame import QuerySpec
@@ -54,11 +54,16 @@ def _computations() -> dict[str, tuple[Runner, Explainer]]:
     }
 
 
-def _names(names: Sequence[str] | str) -> list[MetricDefinition]:
+def _names(ws: Any, names: Sequence[str] | str) -> list[MetricDefinition]:
+    from cxpulse.metrics.custom import check_columns, resolve
+
     items = [names] if isinstance(names, str) else list(names)
     if not items:
         raise MetricQueryError("no metric asked for; name one, e.g. 'nps'.")
-    return [get_definition(n) for n in dict.fromkeys(items)]
+    out = [resolve(ws.config.metrics, n) for n in dict.fromkeys(items)]
+    for d in out:
+        check_columns(ws, d)
+    return out
 
 
 def collect(
@@ -127,7 +132,7 @@ def query(
     month, quarter, year or None; ``start``/``end``: inclusive dates on the metric's time
     column. Options come from ``ws.config.metrics``.
     """
-    definitions = _names(names)
+    definitions = _names(ws, names)
     spec = QuerySpec.build(ws.config.metrics, by, grain, start, end)
     aggregates = collect(ws, definitions, spec)
     bench = _benchmark(ws)
@@ -152,7 +157,7 @@ def expressions(
     end: Any = None,
 ) -> list[tuple[str, ir.Table]]:
     """The ibis expressions of one metric, each with a one-line description."""
-    d = get_definition(name)
+    (d,) = _names(ws, name)
     spec = QuerySpec.build(ws.config.metrics, by, grain, start, end)
     if d.statistic in SIMPLE_STATISTICS:
         return [(f"{d.name}: sufficient statistics per group", simple_expression(ws, [d], spec))]
@@ -207,7 +212,7 @@ def compare(
     """
     from cxpulse.metrics.periods import parse_period
 
-    d = get_definition(name)
+    (d,) = _names(ws, name)
     if d.statistic not in COMPARABLE:
         raise MetricQueryError(
             f"comparing {d.name!r} between periods is not supported yet (supported: "

@@ -137,13 +137,19 @@ def in_range(
     return functools.reduce(operator.and_, parts) if parts else None
 
 
-def split_dimensions(table: str, by: Sequence[str]) -> tuple[list[str], list[str]]:
+def split_dimensions(table: str, by: Sequence[str], ws: Any = None) -> tuple[list[str], list[str]]:
     """Split ``by`` into columns of the metric's own table and columns of ``accounts``.
 
     The metric's own table wins when both have the column (e.g. ``owner`` of a touchpoint).
+    With a workspace, any column of its tables counts (custom attributes too); without one,
+    the declared columns.
     """
-    own_cols = set(TABLES[table].column_names)
-    account_cols = set(TABLES["accounts"].column_names)
+    if ws is not None:
+        own_cols = set(ws.table(table).columns)
+        account_cols = set(ws.table("accounts").columns)
+    else:
+        own_cols = set(TABLES[table].column_names)
+        account_cols = set(TABLES["accounts"].column_names)
     own: list[str] = []
     acc: list[str] = []
     for dim in by:
@@ -185,7 +191,7 @@ def base_frame(
     ``own_filters=False`` drops them (each aggregate then filters for itself).
     """
     t = ws.table(definition.table)
-    own, acc = split_dimensions(definition.table, spec.by)
+    own, acc = split_dimensions(definition.table, spec.by, ws)
     keep = list(dict.fromkeys([*columns, *own, definition.time_column, "account_id"]))
     parts = [where] if where is not None else []
     if where is None and own_filters and definition.filters:

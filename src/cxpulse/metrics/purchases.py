@@ -174,8 +174,8 @@ def run_repeat(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]
 
 
 # ---- first-purchase cohorts --------------------------------------------------------------
-def _account_only(d: MetricDefinition, spec: QuerySpec) -> list[str]:
-    own, acc = split_dimensions(d.table, spec.by)
+def _account_only(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[str]:
+    own, acc = split_dimensions(d.table, spec.by, ws)
     if own:
         raise MetricQueryError(
             f"{d.name} follows each customer from the first purchase on, so it can only be "
@@ -186,7 +186,7 @@ def _account_only(d: MetricDefinition, spec: QuerySpec) -> list[str]:
 
 def _customer_months(ws: Any, d: MetricDefinition, spec: QuerySpec) -> tuple[ir.Table, ir.Table]:
     """(cohorts: customer, first month, group; activity: customer, month with a purchase)."""
-    acc_dims = _account_only(d, spec)
+    acc_dims = _account_only(ws, d, spec)
     o = ws.table(d.table)
     o = o.filter(purchase_condition(o.status, spec.options))
     o = o.select(account_id=o.account_id, _m=period_index(o[d.time_column], "month"))

@@ -11,6 +11,8 @@ True
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cxpulse.config import CANCELLATION_STATUSES, MetricsConfig
 from cxpulse.metrics.definitions import Condition, MetricDefinition, get_definition
 from cxpulse.metrics.definitions import list_definitions as _definitions
@@ -224,9 +226,7 @@ def _edge_cases(d: MetricDefinition, lang: str) -> list[str]:
 
 
 def _description(d: MetricDefinition, lang: str) -> str:
-    from cxpulse.locale import gettext
-
-    return gettext(f"metrics.desc.{d.name}", lang)
+    return d.describe_text(lang)
 
 
 def _example(d: MetricDefinition) -> str:
@@ -239,7 +239,9 @@ def _example(d: MetricDefinition) -> str:
 
 def describe(name: str, lang: str = "es", options: MetricsConfig | None = None) -> str:
     """The reference of one metric as plain text (what ``cxpulse metrics describe`` prints)."""
-    d = get_definition(name)
+    from cxpulse.metrics.custom import resolve
+
+    d = resolve(options, name) if options is not None else get_definition(name)
     lines = [f"{d.name} — {d.label(lang, options)}", ""]
     lines.append(f"{_t(HEADINGS['definition'], lang)}: {_description(d, lang)}")
     lines.append(f"{_t(HEADINGS['rows'], lang)}: {_rows(d, lang)}")
@@ -284,4 +286,6 @@ def render_markdown(lang: str = "en") -> str:
         ]
         out += [f"  - {e}" for e in _edge_cases(d, lang)]
         out += [f"- **{_t(HEADINGS['example'], lang)}**: `{_example(d)}`"]
+    custom = (Path(__file__).parent / "data" / "custom_metrics.txt").read_text(encoding="utf-8")
+    out += ["", custom.rstrip()]
     return "\n".join(out) + "\n"
