@@ -306,6 +306,98 @@ def describe_metric(
         typer.echo("\n".join(texts), nl=False)
 
 
+@app.command("drivers")
+def drivers(
+    outcome: Annotated[str, typer.Option("--outcome", help=tr("metrics.cli.drivers.outcome"))],
+    columns: Annotated[
+        list[str], typer.Option("--drivers", "-d", help=tr("metrics.cli.drivers.drivers"))
+    ],
+    file: Annotated[
+        Path | None, typer.Option("--file", help=tr("metrics.cli.drivers.file"))
+    ] = None,
+    table_name: Annotated[
+        str | None, typer.Option("--table", help=tr("metrics.cli.drivers.table"))
+    ] = None,
+    success: Annotated[
+        list[str] | None, typer.Option("--success", help=tr("metrics.cli.drivers.success"))
+    ] = None,
+    missing: Annotated[
+        list[float] | None, typer.Option("--missing", help=tr("metrics.cli.drivers.missing"))
+    ] = None,
+    boot: Annotated[int, typer.Option("--boot", help=tr("metrics.cli.drivers.boot"))] = 200,
+    fmt: FormatOption = "table",
+    lang: LangOption = None,
+    project: ProjectOption = Path("."),
+) -> None:
+    """Key drivers: relative importance of ratings for an outcome, with intervals."""
+    from cxpulse.metrics.drivers import key_drivers, table_drivers
+
+    names = _dims(columns)
+    with reported_errors():
+        options, language = _project_options(project, lang)
+        confidence = options.confidence if options is not None else 0.95
+        settings: dict[str, Any] = {
+            "success": success or None,
+            "missing_values": missing or (),
+            "n_boot": boot,
+            "confidence": confidence,
+        }
+        if file is not None:
+            frame = _read_frame(file)
+            result = key_drivers(frame, outcome, names, **settings)
+        else:
+            with Workspace.open(project) as ws:
+                result = table_drivers(ws, table_name or "responses", outcome, names, **settings)
+        if fmt == "json":
+            typer.echo(json.dumps(result.to_records(), ensure_ascii=False, indent=2))
+            return
+        if fmt == "csv":
+            import pandas as pd
+
+            typer.echo(pd.DataFrame(result.to_records()).to_csv(index=False), nl=False)
+            return
+        level = level_text(result.confidence)
+        title = gettext("metrics.cli.drivers.title", language, outcome=outcome, n=f"{result.n:,}")
+        out = Table(title=escape(title), header_style="bold")
+        for key in ("rank", "driver", "share", "ci", "performance", "quadrant"):
+            out.add_column(
+                gettext(f"metrics.drivers.col.{key}", language, level=level),
+                justify="left" if key in ("driver", "quadrant") else "right",
+            )
+        for d in result.drivers:
+            out.add_row(
+                str(d.rank),
+                escape(d.driver),
+                _number(d.share, 1) + " %",
+                interval_text(d.share_low, d.share_high, 1),
+                _number(d.performance, 2),
+                gettext(f"metrics.drivers.quadrant.{d.quadrant}", language),
+            )
+        console.print(out)
+        console.print(
+            gettext(
+                "metrics.cli.drivers.note",
+                language,
+                r2=f"{100 * result.r2:.1f}",
+                dropped=f"{result.dropped:,}",
+                method=result.method,
+                boot=result.n_boot,
+            )
+        )
+
+
+def _read_frame(path: Path) -> Any:
+    import pandas as pd
+
+    from cxpulse.metrics.errors import MetricQueryError
+
+    if not path.exists():
+        raise MetricQueryError(f"{path}: no such file; give the CSV or Parquet file to analyse.")
+    if path.suffix.lower() == ".parquet":
+        return pd.read_parquet(path)
+    return pd.read_csv(path)
+
+
 @app.command("list")
 def list_metrics(
     lang: LangOption = None,
