@@ -154,11 +154,13 @@ def _frame_text(table: MetricTable, fmt: str) -> str:
         import csv
         import io
 
+        from cxpulse.export_cells import safe_cell
+
         buffer = io.StringIO()
         keys = list(records[0]) if records else ["metric", "period", "value", "n"]
         writer = csv.DictWriter(buffer, fieldnames=keys, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(records)
+        writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in records)
         return buffer.getvalue()
     return json.dumps(records, ensure_ascii=False, indent=2)
 
