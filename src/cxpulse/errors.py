@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
 
 
 class CxpulseError(Exception):
@@ -65,7 +67,14 @@ class NotEnoughDataError(CxpulseError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem found in an input file: where and why."""
+    """One problem found in an input file: where and why.
+
+    ``reason`` is English; :meth:`text_in` gives the whole line in another language, reading
+    the reason against the ``problem.*`` templates of the catalogue.
+
+    >>> Problem(3, "score", "must be at most 10", "11").text_in("es")
+    "fila 3, columna 'score': debe ser como máximo 10 (valor: '11')"
+    """
 
     row: int | None  # 1-based data row (header excluded); None for file-level problems
     column: str | None
@@ -74,14 +83,57 @@ class Problem:
     file: str | None = None  # for sources made of several files
 
     def __str__(self) -> str:
-        where = [] if self.file is None else [f"file {self.file}"]
+        return self.text_in("en")
+
+    def text_in(self, lang: str) -> str:
+        """The problem in ``lang``: location, reason and the offending value."""
+        from cxpulse.locale import gettext
+
+        where = [] if self.file is None else [gettext("problem.where.file", lang, file=self.file)]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(gettext("problem.where.row", lang, row=self.row))
         if self.column is not None:
-            where.append(f"column '{self.column}'")
-        loc = ", ".join(where) if where else "file"
-        shown = "" if self.value is None else f" (value: {self.value!r})"
-        return f"{loc}: {self.reason}{shown}"
+            where.append(gettext("problem.where.column", lang, column=self.column))
+        loc = ", ".join(where) if where else gettext("problem.where.whole_file", lang)
+        value = "" if self.value is None else gettext("problem.value", lang, value=self.value)
+        return f"{loc}: {reason_in(self.reason, lang)}{value}"
+
+
+@cache
+def _reason_patterns() -> list[tuple[re.Pattern[str], str]]:
+    """Each English ``problem.reason.*`` template as a regular expression with named groups."""
+    from cxpulse.locale import catalog
+
+    patterns = []
+    for key, text in catalog("en").items():
+        if not key.startswith("problem.reason."):
+            continue
+        regex, pos = "", 0
+        for m in re.finditer(r"\{(\w+)\}", text):
+            regex += re.escape(text[pos : m.start()]) + f"(?P<{m.group(1)}>.+?)"
+            pos = m.end()
+        regex += re.escape(text[pos:])
+        patterns.append((re.compile(f"^{regex}$", re.DOTALL), key))
+    # Longer templates first, so that a specific one wins over a general one.
+    patterns.sort(key=lambda item: -len(item[0].pattern))
+    return patterns
+
+
+def reason_in(reason: str, lang: str) -> str:
+    """A problem's English reason in ``lang`` (unchanged when no template matches).
+
+    >>> reason_in("not a date (use YYYY-MM-DD)", "es")
+    'no es una fecha (usa AAAA-MM-DD)'
+    """
+    if lang == "en":
+        return reason
+    from cxpulse.locale import gettext
+
+    for pattern, key in _reason_patterns():
+        match = pattern.match(reason)
+        if match:
+            return gettext(key, lang, **match.groupdict())
+    return reason
 
 
 class ValidationError(CxpulseError):
@@ -96,18 +148,18 @@ class ValidationError(CxpulseError):
         self.total = total if total is not None else len(problems)
         super().__init__(self._message())
 
-    def _message(self, limit: int = 10) -> str:
-        lines = [
-            f"{self.source}: rejected, nothing was loaded into '{self.table}' "
-            f"({self.total} problem{'s' if self.total != 1 else ''} found)."
-        ]
+    def message_in(self, lang: str) -> str:
+        return self._message(lang=lang)
+
+    def _message(self, limit: int = 10, lang: str = "en") -> str:
+        from cxpulse.locale import gettext
+
+        key = "problem.rejected.one" if self.total == 1 else "problem.rejected.many"
+        lines = [gettext(key, lang, source=self.source, table=self.table, total=self.total)]
         for p in self.problems[:limit]:
-            lines.append(f"  - {p}")
+            lines.append(f"  - {p.text_in(lang)}")
         rest = self.total - min(limit, len(self.problems))
         if rest > 0:
-            lines.append(f"  ... and {rest} more.")
-        lines.append(
-            "Fix the file (or map its columns in cxpulse.toml under [tables.<name>.columns]) "
-            "and load it again."
-        )
+            lines.append(gettext("problem.more", lang, n=rest))
+        lines.append(gettext("problem.fix", lang))
         return "\n".join(lines)
