@@ -123,7 +123,7 @@ def load_config(project_dir: str | Path) -> ProjectConfig:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc}). Fix the syntax and retry.") from exc
+            raise ConfigError(key="config.error.toml", values={"path": path, "error": exc}) from exc
     try:
         cfg = ProjectConfig.model_validate(data)
     except ValidationError as exc:
@@ -131,7 +131,7 @@ def load_config(project_dir: str | Path) -> ProjectConfig:
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise ConfigError(
-            f"{path}: {details}. See 'cxpulse init' for a commented example."
+            key="config.error.invalid", values={"path": path, "details": details}
         ) from exc
     cfg.project_dir = folder.resolve()
     return cfg
