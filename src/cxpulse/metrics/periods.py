@@ -46,7 +46,9 @@ def check_grain(grain: str | None) -> str | None:
     if grain is None or grain == "none":
         return None
     if grain not in GRAINS:
-        raise MetricQueryError(f"unknown grain {grain!r}; use one of: none, {', '.join(GRAINS)}.")
+        raise MetricQueryError(
+            key="metrics.error.grain", values={"grain": grain, "grains": ", ".join(GRAINS)}
+        )
     return grain
 
 
@@ -113,7 +115,7 @@ def to_date(value: Any) -> date:
             return datetime.fromisoformat(value.strip()[:19]).date()
         except ValueError:
             return parse_period(value).start
-    raise MetricQueryError(f"cannot read {value!r} as a date; write it as YYYY-MM-DD.")
+    raise MetricQueryError(key="metrics.error.date", values={"value": value})
 
 
 def period_start(day: date, grain: str) -> date:
@@ -202,9 +204,8 @@ def parse_period(text: str) -> Period:
             else:
                 start = date(parts[0], 1, 1)
         except ValueError as exc:
-            raise MetricQueryError(f"period {text!r} is not a real date ({exc}).") from exc
+            raise MetricQueryError(
+                key="metrics.error.period_date", values={"text": text, "error": exc}
+            ) from exc
         return Period(start, next_period(start, grain), label(start, grain))
-    raise MetricQueryError(
-        f"cannot read the period {text!r}; write 2026-09 (month), 2026-Q3, 2026-W37, "
-        "2026 or 2026-09-17."
-    )
+    raise MetricQueryError(key="metrics.error.period", values={"text": text})
