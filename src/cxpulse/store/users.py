@@ -75,18 +75,17 @@ def create_user(
         raise UserError("e-mail, password and name must not contain NUL characters (\\x00).")
     address = _normalize_email(email)
     if "@" not in address or address.startswith("@") or address.endswith("@"):
-        raise UserError(f"{email!r} is not an e-mail address; give one like ana@example.com.")
+        raise UserError(key="store.error.email", values={"email": email})
     if role not in ROLES:
-        raise UserError(f"role {role!r} is unknown; use one of: {', '.join(ROLES)}.")
+        raise UserError(key="store.error.role", values={"role": role, "roles": ", ".join(ROLES)})
     if language not in ("es", "en"):
-        raise UserError(f"language {language!r} is not supported; use 'es' or 'en'.")
+        raise UserError(key="store.error.language", values={"language": language})
     if len(password) < MIN_PASSWORD_CHARS:
         raise UserError(
-            f"the password for {address} is too short; use at least {MIN_PASSWORD_CHARS} "
-            "characters."
+            key="store.error.password", values={"email": address, "n": MIN_PASSWORD_CHARS}
         )
     if session.scalar(select(User.id).where(User.email == address)) is not None:
-        raise UserError(f"a user with e-mail {address} already exists; pick another address.")
+        raise UserError(key="store.error.exists", values={"email": address})
     user = User(
         email=address,
         name=name,
@@ -126,7 +125,7 @@ def create_api_token(session: Session, user: User | int, name: str) -> str:
     if not name.strip() or "\x00" in name:
         raise UserError("give the API token a name (no NUL characters), e.g. 'import job'.")
     if session.get(User, user_id) is None:
-        raise UserError(f"no user with id {user_id}; create the user first.")
+        raise UserError(key="store.error.no_user", values={"id": user_id})
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(
         ApiToken(name=name, token_hash=token_hash(plain), user_id=user_id, created_at=utcnow())
