@@ -5,10 +5,24 @@ from __future__ import annotations
 import importlib
 
 import typer
+import typer.rich_utils
+
+from cxpulse.cli.i18n import tr
+
+# Typer's own headings and markers, in the CLI's language.
+typer.rich_utils.ARGUMENTS_PANEL_TITLE = tr("cli.help.arguments")
+typer.rich_utils.OPTIONS_PANEL_TITLE = tr("cli.help.options")
+typer.rich_utils.COMMANDS_PANEL_TITLE = tr("cli.help.commands")
+typer.rich_utils.ERRORS_PANEL_TITLE = tr("cli.help.error")
+typer.rich_utils.DEFAULT_STRING = tr("cli.help.default")
+typer.rich_utils.ENVVAR_STRING = tr("cli.help.envvar")
+typer.rich_utils.REQUIRED_LONG_STRING = tr("cli.help.required")
+typer.rich_utils.ABORTED_TEXT = tr("cli.help.aborted")
+typer.rich_utils.RICH_HELP = tr("cli.help.try_help")
 
 app = typer.Typer(
     name="cxpulse",
-    help="Customer experience analytics: indicators, health scores, surveys and cases.",
+    help=tr("cli.app.help"),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )

@@ -16,11 +16,10 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
-from cxpulse.locale import gettext
+from cxpulse.cli.i18n import Speaker, speaker, tr
 
 if TYPE_CHECKING:
     from cxpulse.metrics import MetricComparison, MetricTable
-    from cxpulse.workspace import Workspace
 
 
 class _DefaultShow(TyperGroup):
@@ -34,9 +33,7 @@ class _DefaultShow(TyperGroup):
 
 app = typer.Typer(
     cls=_DefaultShow,
-    help="Customer indicators with n, confidence interval and method "
-    "(NPS, CSAT, CES, churn, GRR/NRR, tickets...). "
-    "Shortcut: 'cxpulse metrics nps csat --by segment' = 'cxpulse metrics show nps csat ...'.",
+    help=tr("cli.metrics.help"),
     no_args_is_help=True,
 )
 
@@ -45,35 +42,24 @@ ByOption = Annotated[
     typer.Option(
         "--by",
         "-b",
-        help="Split by a column of accounts or of the metric's table (repeatable, "
-        "or comma-separated).",
+        help=tr("cli.metrics.by"),
     ),
 ]
-GrainOption = Annotated[
-    str, typer.Option("--grain", "-g", help="none, day, week, month, quarter or year.")
-]
-FromOption = Annotated[str | None, typer.Option("--from", help="First day included (YYYY-MM-DD).")]
-ToOption = Annotated[str | None, typer.Option("--to", help="Last day included (YYYY-MM-DD).")]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
-LangOption = Annotated[
-    str | None, typer.Option("--lang", help="es or en (default: the project's locale).")
-]
+GrainOption = Annotated[str, typer.Option("--grain", "-g", help=tr("cli.metrics.grain"))]
+FromOption = Annotated[str | None, typer.Option("--from", help=tr("cli.metrics.from"))]
+ToOption = Annotated[str | None, typer.Option("--to", help=tr("cli.metrics.to"))]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help=tr("cli.metrics.format"))]
+LangOption = Annotated[str | None, typer.Option("--lang", help=tr("cli.option.lang"))]
 
 
 def _dims(by: list[str] | None) -> list[str]:
     return [d.strip() for item in by or [] for d in item.split(",") if d.strip()]
 
 
-def _language(ws: Workspace | None, lang: str | None) -> str:
-    if lang in ("es", "en"):
-        return lang
-    return ws.config.locale.language if ws is not None else "es"
-
-
-def _number(x: Any, digits: int = 1) -> str:
+def _number(x: Any, say: Speaker, digits: int = 1) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "-"
-    return f"{x:,.{digits}f}"
+    return say.num(x, digits)
 
 
 def _digits(unit: str) -> int:
@@ -84,22 +70,21 @@ def render_table(table: MetricTable, lang: str) -> Table:
     """A Rich table of metric values: value, n, interval, method, small-sample flag."""
     from cxpulse.metrics import get_definition
 
+    say = Speaker(lang)
     rows = table.rows
     dims = list(dict.fromkeys(k for r in rows for k in r.group))
     has_period = any(r.period is not None for r in rows)
     has_bench = any("benchmark_nps" in r.extra for r in rows)
     out = Table(show_lines=False, header_style="bold")
-    out.add_column(gettext("metrics.col.metric", lang))
+    out.add_column(say("metrics.col.metric"))
     for d in dims:
         out.add_column(escape(d))
     if has_period:
-        out.add_column(gettext("metrics.col.period", lang))
+        out.add_column(say("metrics.col.period"))
     for key in ("value", "n", "ci", "method", "small_sample"):
-        out.add_column(
-            gettext(f"metrics.col.{key}", lang), justify="right" if key != "method" else "left"
-        )
+        out.add_column(say(f"metrics.col.{key}"), justify="right" if key != "method" else "left")
     if has_bench:
-        out.add_column(gettext("metrics.col.benchmark", lang), justify="right")
+        out.add_column(say("metrics.col.benchmark"), justify="right")
     for r in rows:
         definition = get_definition(r.metric)
         dg = _digits(r.unit)
@@ -109,15 +94,16 @@ def render_table(table: MetricTable, lang: str) -> Table:
         if has_period:
             cells.append(r.period.isoformat() if r.period else "")
         cells += [
-            _number(r.value, dg) + unit,
-            f"{r.n:,}",
-            f"[{_number(r.ci_low, dg)}, {_number(r.ci_high, dg)}]",
-            escape(r.method),
-            gettext("metrics.small_sample.yes", lang) if r.small_sample else "",
+            _number(r.value, say, dg) + unit,
+            say.count(r.n),
+            f"[{_number(r.ci_low, say, dg)}; {_number(r.ci_high, say, dg)}]",
+            escape(say.term("method", r.method)),
+            say("metrics.small_sample.yes") if r.small_sample else "",
         ]
         if has_bench:
             b = r.extra.get("benchmark_nps")
-            cells.append("" if b is None else f"{_number(b)} ({r.extra.get('benchmark_year')})")
+            year = r.extra.get("benchmark_year")
+            cells.append("" if b is None else f"{_number(b, say)} ({year})")
         out.add_row(*cells)
     return out
 
@@ -132,9 +118,9 @@ def _frame_text(table: MetricTable, fmt: str) -> str:
     return json.dumps(records, ensure_ascii=False, indent=2)
 
 
-@app.command("show")
+@app.command("show", help=tr("cli.metrics.show.help"))
 def show(
-    names: Annotated[list[str], typer.Argument(help="Metric names, e.g. nps csat ces.")],
+    names: Annotated[list[str], typer.Argument(help=tr("cli.metrics.names"))],
     by: ByOption = None,
     grain: GrainOption = "none",
     start: FromOption = None,
@@ -146,27 +132,25 @@ def show(
     """Indicators with value, n, confidence interval, method and small-sample flag."""
     from cxpulse.workspace import Workspace
 
+    say = speaker(project, lang)
     if fmt not in ("table", "csv", "json"):
-        raise typer.BadParameter("use table, csv or json", param_hint="--format")
-    with reported_errors(), Workspace.open(project) as ws:
+        raise typer.BadParameter(say("cli.metrics.bad_format"), param_hint="--format")
+    with reported_errors(project, lang), Workspace.open(project) as ws:
         table = ws.metrics(names, by=_dims(by), grain=grain, start=start, end=end)
-        language = _language(ws, lang)
         if fmt != "table":
             typer.echo(_frame_text(table, fmt))
             return
         if not table.rows:
-            console.print(gettext("metrics.cli.empty", language))
+            console.print(say("metrics.cli.empty"))
             return
-        console.print(render_table(table, language))
+        console.print(render_table(table, say.lang))
         if any(r.small_sample for r in table.rows):
-            console.print(
-                gettext("metrics.cli.small_note", language, n=ws.config.metrics.small_sample_n)
-            )
+            console.print(say("metrics.cli.small_note", n=ws.config.metrics.small_sample_n))
 
 
-@app.command("explain")
+@app.command("explain", help=tr("cli.metrics.explain.help"))
 def explain(
-    name: Annotated[str, typer.Argument(help="Metric name, e.g. nps.")],
+    name: Annotated[str, typer.Argument(help=tr("cli.metrics.name"))],
     by: ByOption = None,
     grain: GrainOption = "none",
     start: FromOption = None,
@@ -176,7 +160,7 @@ def explain(
     """Print the SQL the engine runs for a metric (in the workspace's dialect)."""
     from cxpulse.workspace import Workspace
 
-    with reported_errors(), Workspace.open(project) as ws:
+    with reported_errors(project), Workspace.open(project) as ws:
         typer.echo(ws.explain(name, by=_dims(by), grain=grain, start=start, end=end))
 
 
@@ -188,11 +172,11 @@ def _comparison_dict(c: MetricComparison) -> dict[str, Any]:
     }
 
 
-@app.command("compare")
+@app.command("compare", help=tr("cli.metrics.compare.help"))
 def compare(
-    name: Annotated[str, typer.Argument(help="Metric name, e.g. nps.")],
-    period: Annotated[str, typer.Option("--period", help="e.g. 2026-09, 2026-Q3.")],
-    vs: Annotated[str, typer.Option("--vs", help="Reference period, e.g. 2026-08.")],
+    name: Annotated[str, typer.Argument(help=tr("cli.metrics.name"))],
+    period: Annotated[str, typer.Option("--period", help=tr("cli.metrics.period"))],
+    vs: Annotated[str, typer.Option("--vs", help=tr("cli.metrics.vs"))],
     by: ByOption = None,
     fmt: FormatOption = "table",
     lang: LangOption = None,
@@ -202,41 +186,40 @@ def compare(
     from cxpulse.metrics import get_definition
     from cxpulse.workspace import Workspace
 
-    with reported_errors(), Workspace.open(project) as ws:
+    say = speaker(project, lang)
+    with reported_errors(project, lang), Workspace.open(project) as ws:
         rows: list[MetricComparison] = ws.compare(  # type: ignore[assignment]
             name, period=period, vs=vs, by=_dims(by)
         )
-        language = _language(ws, lang)
         if fmt == "json":
             typer.echo(json.dumps([_comparison_dict(c) for c in rows], default=str, indent=2))
             return
         if not rows:
-            console.print(gettext("metrics.cli.empty", language))
+            console.print(say("metrics.cli.empty"))
             return
         d = get_definition(name)
         dims = list(dict.fromkeys(k for c in rows for k in c.group))
-        out = Table(title=f"{d.label(language)}: {period} vs {vs}", header_style="bold")
+        title = say("cli.metrics.compare_title", metric=d.label(say.lang), period=period, vs=vs)
+        out = Table(title=title, header_style="bold")
         for col in dims:
             out.add_column(escape(col))
         for key in ("value_a", "value_b", "difference", "ci", "p_value", "verdict"):
-            out.add_column(
-                gettext(f"metrics.col.{key}", language, period=period, vs=vs), justify="right"
-            )
+            out.add_column(say(f"metrics.col.{key}", period=period, vs=vs), justify="right")
         for c in rows:
             verdict = "significant" if c.significant else "not_significant"
             out.add_row(
                 *["-" if c.group.get(k) is None else escape(str(c.group[k])) for k in dims],
-                _number(c.value_a, 2),
-                _number(c.value_b, 2),
-                _number(c.difference, 2),
-                f"[{_number(c.ci_low, 2)}, {_number(c.ci_high, 2)}]",
-                _number(c.p_value, 4),
-                gettext(f"metrics.cli.{verdict}", language),
+                _number(c.value_a, say, 2),
+                _number(c.value_b, say, 2),
+                _number(c.difference, say, 2),
+                f"[{_number(c.ci_low, say, 2)}; {_number(c.ci_high, say, 2)}]",
+                _number(c.p_value, say, 4),
+                say(f"metrics.cli.{verdict}"),
             )
         console.print(out)
 
 
-@app.command("list")
+@app.command("list", help=tr("cli.metrics.list.help"))
 def list_metrics(
     lang: LangOption = None,
     project: Annotated[
@@ -246,11 +229,17 @@ def list_metrics(
     """The metrics cxpulse computes, with their table, unit and method."""
     from cxpulse.metrics import list_definitions
 
-    language = lang if lang in ("es", "en") else "es"
+    say = speaker(project, lang)
     out = Table(header_style="bold")
     for key in ("name", "metric", "table", "unit", "description"):
-        out.add_column(gettext(f"metrics.col.{key}", language), no_wrap=key == "name")
+        out.add_column(say(f"metrics.col.{key}"), no_wrap=key == "name")
     for d in list_definitions():
-        description = gettext(f"metrics.desc.{d.name}", language)
-        out.add_row(d.name, d.label(language), d.table, d.unit, escape(description))
+        description = say(f"metrics.desc.{d.name}")
+        out.add_row(
+            d.name,
+            d.label(say.lang),
+            d.table,
+            escape(say.term("unit", d.unit)),
+            escape(description),
+        )
     console.print(out)
