@@ -132,7 +132,16 @@ def reason_in(reason: str, lang: str) -> str:
     for pattern, key in _reason_patterns():
         match = pattern.match(reason)
         if match:
-            return gettext(key, lang, **match.groupdict())
+            values = match.groupdict()
+            if "where" in values:  # "row 2" or "row 2 of file.csv", the first of a duplicate
+                at = re.fullmatch(r"row (\d+)(?: of (.+))?", values["where"])
+                if at:
+                    values["where"] = gettext("problem.where.row", lang, row=at.group(1)) + (
+                        f" ({gettext('problem.where.file', lang, file=at.group(2))})"
+                        if at.group(2)
+                        else ""
+                    )
+            return gettext(key, lang, **values)
     return reason
 
 
