@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import cache
 
 
 class CxpulseError(Exception):
@@ -69,106 +67,160 @@ class NotEnoughDataError(CxpulseError):
 class Problem:
     """One problem found in an input file: where and why.
 
-    ``reason`` is English; :meth:`text_in` gives the whole line in another language, reading
-    the reason against the ``problem.*`` templates of the catalogue.
+    ``key`` names the catalogue message of the reason (``values`` fill it), so that the
+    problem can be shown in the user's language; ``reason`` is the English text.
 
-    >>> Problem(3, "score", "must be at most 10", "11").text_in("es")
-    "fila 3, columna 'score': debe ser como máximo 10 (valor: '11')"
+    >>> str(Problem.of("data.problem.empty_file"))
+    'file: the file is empty (no header, no rows)'
     """
 
-    row: int | None  # 1-based data row (header excluded); None for file-level problems
+    row: int | None  # spreadsheet row (the header is row 1); None for file-level problems
     column: str | None
     reason: str
     value: str | None = None
     file: str | None = None  # for sources made of several files
+    key: str | None = None
+    values: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        key: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+        file: str | None = None,
+        **values: object,
+    ) -> Problem:
+        from cxpulse.locale import gettext
+
+        shown = None if value is None else str(value)
+        fill = {"column": column, "value": shown, **values}
+        return cls(
+            row,
+            column,
+            gettext(key, "en", **fill),
+            shown,
+            file,
+            key,
+            tuple(sorted(values.items())),
+        )
+
+    def reason_in(self, lang: str) -> str:
+        if self.key is None:
+            return self.reason
+        from cxpulse.locale import gettext
+
+        return gettext(self.key, lang, column=self.column, value=self.value, **dict(self.values))
+
+    def where_in(self, lang: str) -> str:
+        from cxpulse.locale import gettext
+
+        where = [] if self.file is None else [gettext("data.where.file", lang, file=self.file)]
+        if self.row is not None:
+            where.append(gettext("data.where.row", lang, row=self.row))
+        if self.column is not None:
+            where.append(gettext("data.where.column", lang, column=self.column))
+        return ", ".join(where) if where else gettext("data.where.whole_file", lang)
+
+    def text_in(self, lang: str) -> str:
+        from cxpulse.locale import gettext
+
+        shown = "" if self.value is None else gettext("data.where.value", lang, value=self.value)
+        return f"{self.where_in(lang)}: {self.reason_in(lang)}{shown}"
 
     def __str__(self) -> str:
         return self.text_in("en")
 
-    def text_in(self, lang: str) -> str:
-        """The problem in ``lang``: location, reason and the offending value."""
-        from cxpulse.locale import gettext
 
-        where = [] if self.file is None else [gettext("problem.where.file", lang, file=self.file)]
-        if self.row is not None:
-            where.append(gettext("problem.where.row", lang, row=self.row))
-        if self.column is not None:
-            where.append(gettext("problem.where.column", lang, column=self.column))
-        loc = ", ".join(where) if where else gettext("problem.where.whole_file", lang)
-        value = "" if self.value is None else gettext("problem.value", lang, value=self.value)
-        return f"{loc}: {reason_in(self.reason, lang)}{value}"
+@dataclass(frozen=True)
+class ProblemKind:
+    """Every problem of one kind (same column, same reason): how many, and the first ones."""
+
+    column: str | None
+    reason: str
+    count: int
+    examples: tuple[Problem, ...]
 
 
-@cache
-def _reason_patterns() -> list[tuple[re.Pattern[str], str]]:
-    """Each English ``problem.reason.*`` template as a regular expression with named groups."""
-    from cxpulse.locale import catalog
-
-    patterns = []
-    for key, text in catalog("en").items():
-        if not key.startswith("problem.reason."):
-            continue
-        regex, pos = "", 0
-        for m in re.finditer(r"\{(\w+)\}", text):
-            regex += re.escape(text[pos : m.start()]) + f"(?P<{m.group(1)}>.+?)"
-            pos = m.end()
-        regex += re.escape(text[pos:])
-        patterns.append((re.compile(f"^{regex}$", re.DOTALL), key))
-    # Longer templates first, so that a specific one wins over a general one.
-    patterns.sort(key=lambda item: -len(item[0].pattern))
-    return patterns
-
-
-def reason_in(reason: str, lang: str) -> str:
-    """A problem's English reason in ``lang`` (unchanged when no template matches).
-
-    >>> reason_in("not a date (use YYYY-MM-DD)", "es")
-    'no es una fecha (usa AAAA-MM-DD)'
-    """
-    if lang == "en":
-        return reason
-    from cxpulse.locale import gettext
-
-    for pattern, key in _reason_patterns():
-        match = pattern.match(reason)
-        if match:
-            values = match.groupdict()
-            if "where" in values:  # "row 2" or "row 2 of file.csv", the first of a duplicate
-                at = re.fullmatch(r"row (\d+)(?: of (.+))?", values["where"])
-                if at:
-                    values["where"] = gettext("problem.where.row", lang, row=at.group(1)) + (
-                        f" ({gettext('problem.where.file', lang, file=at.group(2))})"
-                        if at.group(2)
-                        else ""
-                    )
-            return gettext(key, lang, **values)
-    return reason
+def group_problems(problems: list[Problem], examples: int = 3) -> list[ProblemKind]:
+    """Problems grouped by (column, reason), in order of first appearance."""
+    groups: dict[tuple[str | None, str], list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.column, p.key or p.reason), []).append(p)
+    return [
+        ProblemKind(col, items[0].reason, len(items), tuple(items[:examples]))
+        for (col, _), items in groups.items()
+    ]
 
 
 class ValidationError(CxpulseError):
-    """A file or frame does not match its canonical table. Nothing was written."""
+    """A file or frame does not match its canonical table. Nothing was written.
+
+    ``kinds`` summarises every problem by kind (a count each and the first examples);
+    ``problems`` holds the examples; ``total`` counts them all.
+    """
 
     def __init__(
-        self, source: str, table: str, problems: list[Problem], total: int | None = None
+        self,
+        source: str,
+        table: str,
+        problems: list[Problem],
+        total: int | None = None,
+        kinds: list[ProblemKind] | None = None,
     ) -> None:
         self.source = source
         self.table = table
         self.problems = problems
         self.total = total if total is not None else len(problems)
-        super().__init__(self._message())
+        self.kinds = kinds if kinds is not None else group_problems(problems)
+        super().__init__(self.message_in("en"))
 
-    def message_in(self, lang: str) -> str:
-        return self._message(lang=lang)
-
-    def _message(self, limit: int = 10, lang: str = "en") -> str:
+    def message_in(self, lang: str, limit: int = 10) -> str:
         from cxpulse.locale import gettext
 
-        key = "problem.rejected.one" if self.total == 1 else "problem.rejected.many"
-        lines = [gettext(key, lang, source=self.source, table=self.table, total=self.total)]
-        for p in self.problems[:limit]:
-            lines.append(f"  - {p.text_in(lang)}")
-        rest = self.total - min(limit, len(self.problems))
-        if rest > 0:
-            lines.append(gettext("problem.more", lang, n=rest))
-        lines.append(gettext("problem.fix", lang))
+        lines = [
+            gettext(
+                "data.rejected",
+                lang,
+                source=self.source,
+                table=self.table,
+                total=f"{self.total:,}",
+                kinds=len(self.kinds),
+            )
+        ]
+        for kind in self.kinds[:limit]:
+            first = kind.examples[0] if kind.examples else None
+            reason = first.reason_in(lang) if first else kind.reason
+            where = (
+                gettext("data.where.column", lang, column=kind.column)
+                if kind.column
+                else gettext("data.where.whole_file", lang)
+            )
+            shown = []
+            for p in kind.examples:
+                bits = [] if p.file is None else [p.file]
+                if p.row is not None:
+                    bits.append(gettext("data.where.row", lang, row=p.row))
+                text = " ".join(bits)
+                if p.value is not None:
+                    text += gettext("data.where.value", lang, value=p.value)
+                if text:
+                    shown.append(text.strip())
+            line = gettext(
+                "data.rejected.kind" if kind.count != 1 else "data.rejected.kind_one",
+                lang,
+                where=where,
+                reason=reason,
+                count=f"{kind.count:,}",
+            )
+            if shown:
+                line += gettext("data.rejected.examples", lang, examples="; ".join(shown))
+            lines.append("  - " + line)
+        if len(self.kinds) > limit:
+            lines.append(
+                "  " + gettext("data.rejected.more_kinds", lang, n=len(self.kinds) - limit)
+            )
+        lines.append(gettext("data.rejected.fix", lang))
         return "\n".join(lines)

@@ -91,15 +91,14 @@ def score(
     top: Annotated[int, typer.Option(help=tr("cli.health.score.top"))] = 10,
 ) -> None:
     """Score every active account 0-100 and store a snapshot in the workspace."""
-    from cxpulse.health import parse_health_config, score_accounts
+    from cxpulse.health import score_accounts
     from cxpulse.health.bands import band_label
-    from cxpulse.health.persistence import project_model
+    from cxpulse.health.current import active_model
     from cxpulse.workspace import Workspace
 
     say = speaker(project, lang)
     with reported_errors(project, lang), Workspace.open(project) as ws:
-        cfg = parse_health_config(ws.config.health)
-        saved = project_model(_project_dir(ws, project), cfg, model)
+        saved = active_model(ws, model)
         frame = score_accounts(ws, saved.model, as_of, signals=saved.signals)
         when = frame["as_of"].iloc[0] if len(frame) else as_of or say("cli.health.today")
         if frame.empty:
@@ -152,6 +151,33 @@ def explain(
         result = explain_account(ws, account, model=model, as_of=as_of, lang=say.lang)
         for line in result.lines:
             console.print(escape(line), soft_wrap=True)
+
+
+@app.command("promote", help=tr("cli.health.promote.help"))
+def promote(
+    model: Annotated[
+        str | None,
+        typer.Argument(help=tr("health.cli.help.promote_model")),
+    ] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help=tr("health.cli.help.promote_clear"))
+    ] = False,
+    project: ProjectOption = Path("."),
+    lang: LangOption = None,
+) -> None:
+    """Make a model the active one: every page, export, API and CLI command shows its score."""
+    from cxpulse.health.current import active_model_name, clear_promotion, promote_model
+    from cxpulse.workspace import Workspace
+
+    say = speaker(project, lang)
+    with reported_errors(project, lang), Workspace.open(project) as ws:
+        folder = _project_dir(ws, project)
+        if clear:
+            clear_promotion(folder)
+        elif model:
+            promote_model(folder, model)
+        name = active_model_name(ws)
+        console.print(say("health.cli.active", model=say.term("model", name)), soft_wrap=True)
 
 
 def _fmt(value: float, say: Speaker) -> str:

@@ -15,6 +15,10 @@ def serve(
     project: ProjectOption = Path("."),
     host: Annotated[str, typer.Option(help=tr("cli.serve.host"))] = "127.0.0.1",
     port: Annotated[int, typer.Option(help=tr("cli.serve.port"))] = 8000,
+    https: Annotated[bool, typer.Option("--https", help=tr("cli.serve.https"))] = False,
+    trusted_proxy: Annotated[
+        list[str] | None, typer.Option("--trusted-proxy", help=tr("cli.serve.trusted_proxy"))
+    ] = None,
 ) -> None:
     """Start the web app and print its URL and how to sign in."""
     from cxpulse.web.server import count_users
@@ -29,7 +33,7 @@ def serve(
             console.print(say("cli.serve.no_users", project=project))
         else:
             console.print(say("cli.serve.sign_in", n=say.count(users), project=project))
-        run_server(project, host=host, port=port)
+        run_server(project, host=host, port=port, https=https, trusted_proxies=trusted_proxy)
 
 
 def register(app: typer.Typer) -> None:

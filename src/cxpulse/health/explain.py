@@ -154,6 +154,8 @@ def describe(
             account=account_id,
             score=f"{score:.0f}",
             band=term("band", band, lang),
+            model=model,
+            as_of=as_of,
         )
     ]
     if previous is None:

@@ -203,9 +203,10 @@ def parse_period(text: str) -> Period:
                 start = date(parts[0], 3 * (parts[1] - 1) + 1, 1)
             else:
                 start = date(parts[0], 1, 1)
-        except ValueError as exc:
+            end = next_period(start, grain)
+        except (ValueError, OverflowError) as exc:  # e.g. 2026-02-30, or a period ending in 10000
             raise MetricQueryError(
                 key="metrics.error.period_date", values={"text": text, "error": exc}
             ) from exc
-        return Period(start, next_period(start, grain), label(start, grain))
+        return Period(start, end, label(start, grain))
     raise MetricQueryError(key="metrics.error.period", values={"text": text})
