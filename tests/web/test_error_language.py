@@ -5,33 +5,32 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from cxpulse.errors import CxpulseError
-from cxpulse.locale import gettext
 
 
 def test_api_detail_is_spanish_for_a_spanish_client(analyst: TestClient):
     r = analyst.get(
-        "/api/v1/metrics/compare",
-        params={"metric": "nps", "period": "mañana", "vs": "2026-09"},
+        "/api/v1/metrics",
+        params={"metric": "nps", "by": "shoe_size"},
         headers={"Accept-Language": "es-ES,es;q=0.9,en;q=0.5"},
     )
     assert r.status_code == 400
-    assert r.json()["detail"] == gettext("metrics.error.period", "es", text="mañana")
-    assert r.json()["detail"].startswith("no se puede leer el periodo 'mañana'")
+    assert r.json()["detail"].startswith("no se puede dividir 'responses' por 'shoe_size'")
+    assert "ni de 'accounts'" in r.json()["detail"] and "cannot" not in r.json()["detail"]
 
 
 def test_api_detail_follows_accept_language_and_lang(analyst: TestClient):
-    params = {"metric": "nps", "period": "mañana", "vs": "2026-09"}
+    params = {"metric": "nps", "by": "shoe_size"}
     if "cxpulse_lang" in analyst.cookies:  # a language chosen in the app wins over the header
         analyst.cookies.delete("cxpulse_lang")
-    en = analyst.get("/api/v1/metrics/compare", params=params, headers={"Accept-Language": "en"})
-    assert en.status_code == 400 and en.json()["detail"].startswith("cannot read the period")
+    en = analyst.get("/api/v1/metrics", params=params, headers={"Accept-Language": "en"})
+    assert en.status_code == 400 and en.json()["detail"].startswith("cannot split 'responses'")
     # ?lang= wins over the header (the language picker of the pages).
     chosen = analyst.get(
-        "/api/v1/metrics/compare",
+        "/api/v1/metrics",
         params={**params, "lang": "es"},
         headers={"Accept-Language": "en"},
     )
-    assert chosen.json()["detail"].startswith("no se puede leer el periodo")
+    assert chosen.json()["detail"].startswith("no se puede dividir")
 
 
 def test_api_not_found_detail_in_spanish(analyst: TestClient):

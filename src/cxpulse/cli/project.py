@@ -24,9 +24,9 @@ def init(
     force: Annotated[bool, typer.Option(help=tr("cli.init.force"))] = False,
 ) -> None:
     """Create a project folder with a commented cxpulse.toml."""
-    with reported_errors(directory, language):
+    with reported_errors(directory):
         path = init_project(directory, language=language, force=force)
-    say = speaker(directory, language)
+    say = speaker(directory)
     console.print(f"[green]{escape(say('cli.init.created'))}[/] {escape(str(path))}")
     console.print(say("cli.init.next", project=escape(str(directory))))
 
