@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import typer
+import typer.main
 import typer.rich_utils
 
 from cxpulse.cli.i18n import tr
@@ -62,8 +64,26 @@ def _install() -> None:
 _install()
 
 
+def _localize(command: Any) -> None:
+    """Typer's own option texts (--help, completion) in the CLI's language."""
+    texts = {
+        "install_completion": tr("cli.help.install_completion"),
+        "show_completion": tr("cli.help.show_completion"),
+    }
+    for param in command.params:
+        if param.name in texts:
+            param.help = texts[param.name]
+    help_option = command.get_help_option(command.context_class(command))
+    if help_option is not None:
+        help_option.help = tr("cli.help.help")
+    for sub in getattr(command, "commands", {}).values():
+        _localize(sub)
+
+
 def main() -> None:
     import os
 
     os.umask(0o077)  # what the CLI writes (stores, models, exports) is its owner's only
-    app()
+    command = typer.main.get_command(app)
+    _localize(command)
+    command(prog_name="cxpulse")
