@@ -425,7 +425,7 @@ def _read_frame(path: Path) -> Any:
     from cxpulse.metrics.errors import MetricQueryError
 
     if not path.exists():
-        raise MetricQueryError(f"{path}: no such file; give the CSV or Parquet file to analyse.")
+        raise MetricQueryError(key="metrics.error.no_file", values={"path": path})
     if path.suffix.lower() == ".parquet":
         return pd.read_parquet(path)
     return pd.read_csv(path)
