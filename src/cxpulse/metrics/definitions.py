@@ -427,8 +427,7 @@ def get_definition(name: str) -> MetricDefinition:
         return REGISTRY[ALIASES.get(name, name)]
     except KeyError:
         raise UnknownMetricError(
-            f"unknown metric {name!r}; known metrics: {', '.join(REGISTRY)}. "
-            "Run 'cxpulse metrics list' to see them with their descriptions."
+            key="metrics.error.unknown", values={"name": name, "known": ", ".join(REGISTRY)}
         ) from None
 
 

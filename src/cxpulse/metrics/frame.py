@@ -46,11 +46,11 @@ class QuerySpec:
     ) -> QuerySpec:
         dims = (by,) if isinstance(by, str) else tuple(by or ())
         if PERIOD in dims:
-            raise MetricQueryError("'period' is not a dimension; use grain= to split by time.")
+            raise MetricQueryError(key="metrics.error.period_dimension")
         first = None if start is None else to_date(start)
         last = None if end is None else to_date(end)
         if first is not None and last is not None and last < first:
-            raise MetricQueryError(f"the range ends ({last}) before it starts ({first}).")
+            raise MetricQueryError(key="metrics.error.range", values={"first": first, "last": last})
         return cls(dims, check_grain(grain), first, last, options)
 
 
@@ -157,9 +157,13 @@ def split_dimensions(table: str, by: Sequence[str], ws: Any = None) -> tuple[lis
             acc.append(dim)
         else:
             raise UnknownDimensionError(
-                f"cannot split {table!r} by {dim!r}: it is neither a column of {table!r} "
-                f"({', '.join(sorted(own_cols))}) nor of 'accounts' "
-                f"({', '.join(sorted(account_cols))})."
+                key="metrics.error.dimension",
+                values={
+                    "table": table,
+                    "dim": dim,
+                    "own": ", ".join(sorted(own_cols)),
+                    "accounts": ", ".join(sorted(account_cols)),
+                },
             )
     return own, acc
 

@@ -33,8 +33,7 @@ def _expression(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Table:
     own, acc_dims = split_dimensions(d.table, spec.by, ws)
     if own:
         raise MetricQueryError(
-            f"{d.name} compares each account's revenue between periods, so it can only be "
-            f"split by account columns, not by {', '.join(own)}."
+            key="metrics.error.revenue_split", values={"name": d.name, "own": ", ".join(own)}
         )
     grain = revenue_grain(spec.grain)
     inv = ws.table(d.table)
