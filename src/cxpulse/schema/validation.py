@@ -77,10 +77,11 @@ class ColumnPlan:
             codes = ", ".join(literal(v) for v in self.na_values)
             text = f"CASE WHEN {text} IN ({codes}) THEN NULL ELSE {text} END"
         if self.value_map:
+            # Case-insensitive: exports spell the same status "Solved" and "solved".
             whens = " ".join(
-                f"WHEN {literal(k)} THEN {literal(v)}" for k, v in self.value_map.items()
+                f"WHEN {literal(k.lower())} THEN {literal(v)}" for k, v in self.value_map.items()
             )
-            text = f"CASE {text} {whens} ELSE {text} END"
+            text = f"CASE lower({text}) {whens} ELSE {text} END"
         if self.id_like:
             fixed = f"regexp_replace({text}, {literal(ID_AS_FLOAT)}, '\\1')"
             text = f"CASE WHEN {text} LIKE '%.0%' THEN {fixed} ELSE {text} END"
