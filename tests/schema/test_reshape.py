@@ -10,7 +10,8 @@ import pytest
 from cxpulse.errors import ValidationError
 from cxpulse.workspace import Workspace
 
-WIDE = """Envío,Cliente,Fecha,Recomendaría (0-10),Satisfacción soporte (1-5),Facilidad (1-7),Comentario
+WIDE = """Envío,Cliente,Fecha,Recomendaría (0-10),Satisfacción soporte (1-5),Facilidad (1-7),\
+Comentario
 s1,a1,2026-01-05,9,5,6,Todo bien
 s2,a2,2026-01-06,3,,2,Lento
 s3,a1,2026-01-07,10,0,,
