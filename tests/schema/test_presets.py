@@ -40,6 +40,18 @@ EXPECTED: dict[str, tuple[dict[str, Any], str, dict[str, dict[str, Any]]]] = {
                    "responded_at": dt.datetime(2026, 1, 5, 9, 1, 30)},
         "def456": {"score": 2},
     }),
+    "google_forms": ({"columns": {"How likely are you to recommend us?": "score"}},
+                     "response_id", {
+        "1/15/2026 10:30:45|ana@x.es": {"account_id": "ana@x.es", "score": 9,
+                                         "responded_at": dt.datetime(2026, 1, 15, 10, 30, 45)},
+        "2/3/2026 8:05:00|bo@y.com": {"score": 4,
+                                       "responded_at": dt.datetime(2026, 2, 3, 8, 5)},
+    }),
+    "google_forms_es": ({"columns": {"¿Nos recomendarías?": "score"}}, "response_id", {
+        "15/01/2026 10:30:45|ana@x.es": {"score": 9,
+                                          "responded_at": dt.datetime(2026, 1, 15, 10, 30, 45)},
+        "03/02/2026 8:05:00|bo@y.com": {"responded_at": dt.datetime(2026, 2, 3, 8, 5)},
+    }),
     "delighted": ({}, "response_id", {
         "9001": {"account_id": "ana@x.es", "score": 9, "comment": "Rápido, gracias",
                  "responded_at": dt.datetime(2026, 1, 5, 15, 0)},  # -05:00 honoured
