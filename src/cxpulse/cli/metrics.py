@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -18,12 +18,10 @@ from typer.core import TyperGroup
 from cxpulse.cli.common import ProjectOption, console, reported_errors
 from cxpulse.cli.i18n import tr
 from cxpulse.locale import gettext
-from cxpulse.metrics import (
-    MetricComparison,
-    MetricTable,
-)
-from cxpulse.metrics.custom import all_definitions, resolve
-from cxpulse.workspace import Workspace
+
+if TYPE_CHECKING:
+    from cxpulse.metrics import MetricComparison, MetricTable
+    from cxpulse.workspace import Workspace
 
 
 class _DefaultShow(TyperGroup):
@@ -108,6 +106,8 @@ def level_text(confidence: float) -> str:
 
 def render_table(table: MetricTable, lang: str, options: Any = None) -> Table:
     """A Rich table of metric values: value, n, interval, method, small-sample flag."""
+    from cxpulse.metrics.custom import resolve
+
     rows = table.rows
     dims = list(dict.fromkeys(k for r in rows for k in r.group))
     has_period = any(r.period is not None for r in rows)
@@ -175,6 +175,8 @@ def show(
     project: ProjectOption = Path("."),
 ) -> None:
     """Indicators with value, n, confidence interval, method and small-sample flag."""
+    from cxpulse.workspace import Workspace
+
     if fmt not in ("table", "csv", "json"):
         raise typer.BadParameter("use table, csv or json", param_hint="--format")
     with reported_errors(), Workspace.open(project) as ws:
@@ -203,6 +205,8 @@ def explain(
     project: ProjectOption = Path("."),
 ) -> None:
     """Print the SQL the engine runs for a metric (in the workspace's dialect)."""
+    from cxpulse.workspace import Workspace
+
     with reported_errors(), Workspace.open(project) as ws:
         typer.echo(ws.explain(name, by=_dims(by), grain=grain, start=start, end=end))
 
@@ -226,6 +230,9 @@ def compare(
     project: ProjectOption = Path("."),
 ) -> None:
     """Difference between two periods (per group), with interval, p-value and verdict."""
+    from cxpulse.metrics.custom import resolve
+    from cxpulse.workspace import Workspace
+
     with reported_errors(), Workspace.open(project) as ws:
         rows: list[MetricComparison] = ws.compare(  # type: ignore[assignment]
             name, period=period, vs=vs, by=_dims(by)
@@ -295,6 +302,7 @@ def describe_metric(
     ] = None,
 ) -> None:
     """Print the reference of a metric: definition, edge cases, statistic, interval, example."""
+    from cxpulse.metrics.custom import all_definitions
     from cxpulse.metrics.reference import describe
 
     with reported_errors():
@@ -331,6 +339,7 @@ def drivers(
 ) -> None:
     """Key drivers: relative importance of ratings for an outcome, with intervals."""
     from cxpulse.metrics.drivers import key_drivers, table_drivers
+    from cxpulse.workspace import Workspace
 
     names = _dims(columns)
     with reported_errors():
@@ -406,6 +415,8 @@ def list_metrics(
     ] = None,
 ) -> None:
     """The metrics cxpulse computes (and the project's custom ones), with table and unit."""
+    from cxpulse.metrics.custom import all_definitions
+
     with reported_errors():
         options, language = _project_options(project, lang)
     out = Table(header_style="bold")

@@ -141,15 +141,13 @@ def split_dimensions(table: str, by: Sequence[str], ws: Any = None) -> tuple[lis
     """Split ``by`` into columns of the metric's own table and columns of ``accounts``.
 
     The metric's own table wins when both have the column (e.g. ``owner`` of a touchpoint).
-    With a workspace, any column of its tables counts (custom attributes too); without one,
-    the declared columns.
+    With the workspace ``ws``, its tables' attributes (extra typed columns) count as columns.
     """
+    own_cols = set(TABLES[table].column_names)
+    account_cols = set(TABLES["accounts"].column_names)
     if ws is not None:
-        own_cols = set(ws.table(table).columns)
-        account_cols = set(ws.table("accounts").columns)
-    else:
-        own_cols = set(TABLES[table].column_names)
-        account_cols = set(TABLES["accounts"].column_names)
+        own_cols |= set(ws.table(table).columns)
+        account_cols |= set(ws.table("accounts").columns)
     own: list[str] = []
     acc: list[str] = []
     for dim in by:
