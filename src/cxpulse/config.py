@@ -136,6 +136,21 @@ class CustomMetricConfig(BaseModel):
         return self
 
 
+class DriversConfig(BaseModel):
+    """``[metrics.drivers]``: the key-driver analysis the web app shows."""
+
+    model_config = ConfigDict(extra="forbid")
+    table: str = Field(default="responses", description="workspace table to read")
+    outcome: str = Field(min_length=1, description="outcome column (overall satisfaction...)")
+    success: list[str] = Field(
+        default_factory=list, description="outcome values that count as 1 (categorical outcome)"
+    )
+    columns: list[str] = Field(min_length=2, description="driver columns (ratings)")
+    missing_values: list[float] = Field(
+        default_factory=list, description="rating codes meaning not answered (e.g. 0)"
+    )
+
+
 class MetricsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     confidence: float = Field(default=0.95, gt=0.5, lt=1.0)
@@ -155,6 +170,9 @@ class MetricsConfig(BaseModel):
         "case and surrounding spaces. cancelled, canceled, refunded and returned never are.",
     )
 
+    drivers: DriversConfig | None = Field(
+        default=None, description="[metrics.drivers]: the key-driver analysis of the web app"
+    )
     custom: list[CustomMetricConfig] = Field(
         default_factory=list,
         description="[[metrics.custom]]: your own indicators (see docs/metrics.md)",
