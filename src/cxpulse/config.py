@@ -230,12 +230,78 @@ class MetricsConfig(BaseModel):
             )
         return list(dict.fromkeys(cleaned))
 
+    @field_validator("industry")
+    @classmethod
+    def _known_industry(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from cxpulse.metrics.benchmarks import load_benchmarks, nps_benchmark
+
+        if nps_benchmark(value) is None:
+            known = ", ".join(sorted(b.industry_key for b in load_benchmarks()))
+            raise ValueError(f"unknown industry {value!r}; use one of: {known}")
+        return value
+
 
 class LocaleConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     language: str = Field(default="es", pattern="^(es|en)$")
     timezone: str = "UTC"
-    currency: str = "USD"
+    currency: str = Field(default="USD", pattern="^[A-Z]{3}$", description="ISO 4217 code")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as 'America/Mexico_City'"
+            ) from None
+        return value
+
+
+class SurveysConfig(BaseModel):
+    """``[surveys]``: where invitation links point and how often answers reach the workspace."""
+
+    model_config = ConfigDict(extra="forbid")
+    base_url: str | None = Field(
+        default=None, pattern=r"^https?://[^\s/]+", description="public address of the app"
+    )
+    sync_interval_s: float = Field(
+        default=2.0, ge=0, le=86400, allow_inf_nan=False, description="0 turns the sync off"
+    )
+
+
+class WebConfig(BaseModel):
+    """``[web]``: how the web app protects itself (see SECURITY.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+    https: bool = Field(default=False, description="the app is reached over HTTPS only")
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="addresses whose X-Forwarded-* headers are believed"
+    )
+    upload_max_mb: int = Field(default=100, ge=1, le=10240)
+    max_body_kb: int = Field(default=1024, ge=16, le=1024 * 1024)
+    api_docs: bool = Field(default=True, description="serve Swagger UI at /api/docs")
+    signin_account_limits: str = "5/15 minutes;20/day"
+    signin_client_limits: str = "30/15 minutes;300/day"
+    rate_limit_storage: str = "memory://"
+
+    @field_validator("signin_account_limits", "signin_client_limits")
+    @classmethod
+    def _limits(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a list of limits; write e.g. '5/15 minutes;20/day'"
+            ) from None
+        return value
 
 
 class ProjectConfig(BaseModel):
@@ -255,6 +321,14 @@ class ProjectConfig(BaseModel):
     benchmarks: dict[str, Any] = Field(default_factory=dict)
 
     project_dir: Path | None = Field(default=None, exclude=True)
+
+    def surveys_config(self) -> SurveysConfig:
+        """``[surveys]`` parsed (it was validated when the file was loaded)."""
+        return SurveysConfig.model_validate(self.surveys)
+
+    def web_config(self) -> WebConfig:
+        """``[web]`` parsed (it was validated when the file was loaded)."""
+        return WebConfig.model_validate(self.web)
 
     def workspace_url(self) -> str:
         """The analytics workspace URL: from the config, else the project's DuckDB file."""
@@ -291,24 +365,66 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
 
 
+# sections parsed here in full; health, loop and benchmarks are checked by their packages
+SECTION_MODELS: dict[str, type[BaseModel]] = {"surveys": SurveysConfig, "web": WebConfig}
+
+
+def _problems(exc: ValidationError, prefix: tuple[str, ...] = ()) -> list[str]:
+    out = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in (*prefix, *err["loc"]))
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "unknown key (check its spelling, or remove it)"
+        shown = "" if err["type"] == "extra_forbidden" else f" (value: {err.get('input')!r})"
+        out.append(f"{where}: {message}{shown}")
+    return out
+
+
+def config_error(path: Path, problems: list[str]) -> ConfigError:
+    """The one message format for a bad cxpulse.toml: file, then each key and what is wrong."""
+    return ConfigError(
+        key="sec.config.invalid",
+        values={"path": str(path), "problems": "\n  - ".join(problems)},
+    )
+
+
 def load_config(project_dir: str | Path) -> ProjectConfig:
-    """Read ``cxpulse.toml`` from a project folder (defaults when the file is absent)."""
+    """Read ``cxpulse.toml`` from a project folder (defaults when the file is absent).
+
+    Every section this module knows is validated in full (unknown keys, types, ranges,
+    industry, time zone); a bad file raises :class:`ConfigError` naming each problem.
+    """
     folder = Path(project_dir)
     path = folder / CONFIG_FILE
     data: dict[str, Any] = {}
     if path.exists():
+        raw = path.read_bytes()
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                key="sec.config.encoding", values={"path": str(path), "offset": exc.start}
+            ) from None
+        try:
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc}). Fix the syntax and retry.") from exc
+            raise config_error(path, [f"not valid TOML ({exc})"]) from None
+    problems: list[str] = []
     try:
         cfg = ProjectConfig.model_validate(data)
     except ValidationError as exc:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(
-            f"{path}: {details}. See 'cxpulse init' for a commented example."
-        ) from exc
+        problems += _problems(exc)
+        cfg = None
+    for section, model in SECTION_MODELS.items():
+        value = data.get(section, {})
+        if not isinstance(value, dict):
+            continue  # already reported as the wrong type
+        try:
+            model.model_validate(value)
+        except ValidationError as exc:
+            problems += _problems(exc, (section,))
+    if problems or cfg is None:
+        raise config_error(path, problems)
     cfg.project_dir = folder.resolve()
     return cfg

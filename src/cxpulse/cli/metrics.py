@@ -154,11 +154,13 @@ def _frame_text(table: MetricTable, fmt: str) -> str:
         import csv
         import io
 
+        from cxpulse.export_cells import safe_cell
+
         buffer = io.StringIO()
         keys = list(records[0]) if records else ["metric", "period", "value", "n"]
         writer = csv.DictWriter(buffer, fieldnames=keys, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(records)
+        writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in records)
         return buffer.getvalue()
     return json.dumps(records, ensure_ascii=False, indent=2)
 
@@ -361,9 +363,17 @@ def drivers(
             typer.echo(json.dumps(result.to_records(), ensure_ascii=False, indent=2))
             return
         if fmt == "csv":
-            import pandas as pd
+            import csv
+            import io
 
-            typer.echo(pd.DataFrame(result.to_records()).to_csv(index=False), nl=False)
+            from cxpulse.export_cells import safe_cell
+
+            records = result.to_records()
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in records)
+            typer.echo(buffer.getvalue(), nl=False)
             return
         level = level_text(result.confidence)
         title = gettext("metrics.cli.drivers.title", language, outcome=outcome, n=f"{result.n:,}")
