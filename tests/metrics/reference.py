@@ -338,3 +338,28 @@ def sla(frames: Frames, column: str, by_segment: bool, grain: bool) -> pd.DataFr
     keys = _keys(by_segment, grain)
     g = _grouped(t, keys)["ok"]
     return _finish(pd.DataFrame({"value": 100 * g.mean(), "n": g.size()}), keys, grain)
+
+
+def backlog(frames: Frames) -> pd.DataFrame:
+    """Tickets open at each month end, by days since opening (0-1, 1-7, 7-30, 30+)."""
+    every = frames["tickets"]
+    last = max(every.opened_at.max(), every.resolved_at.max())
+    rows = []
+    for ps in _months(every.opened_at.min().date(), last.date()):
+        pe = ps + pd.offsets.MonthBegin(1)
+        open_ = (every.opened_at < pe) & (
+            (every.resolved_at.isna() & ~every.status.isin(["resolved", "closed"]))
+            | (every.resolved_at >= pe)
+        )
+        days = (pe - every.opened_at[open_]).dt.total_seconds() / 86400
+        bucket = pd.cut(
+            days, [-np.inf, 1, 7, 30, np.inf], right=False, labels=["0-1d", "1-7d", "7-30d", "30d+"]
+        )
+        for name, count in bucket.value_counts().items():
+            rows.append(
+                {"age": str(name), "period": ps.date(), "value": float(count), "n": int(count)}
+            )
+    out = pd.DataFrame(rows)
+    # an age bucket is reported for every month once it appears in any month
+    seen = out.groupby("age").value.sum()
+    return out[out.age.isin(seen[seen > 0].index)]

@@ -50,6 +50,7 @@ CASES = [
     Case("expansion_mrr", False, True, lambda f: ref.mrr_movement(f, "expansion")),
     Case("repeat_purchase_rate", True, True, lambda f: ref.repeat(f, True)),
     Case("open_important_tickets", False, True, ref.open_important),
+    Case("backlog", False, True, ref.backlog),
     Case("sla_first_response", True, True, lambda f: ref.sla(f, "first_response_at", True, True)),
     Case("sla_resolution", False, False, lambda f: ref.sla(f, "resolved_at", False, False)),
     Case("tickets_per_account", False, True, lambda f: ref.per_account(f, "tickets", "opened_at")),
@@ -109,7 +110,7 @@ def test_indicator_matches_pandas(
     got = _engine_frame(loaded, case)
     want = case.expected(company.frames)
     cohort_cols = ("months_since_start", "months_since_first_purchase")
-    keys = [c for c in ("segment", *cohort_cols, "period") if c in want.columns]
+    keys = [c for c in ("segment", "age", *cohort_cols, "period") if c in want.columns]
     cohort = case.metric in ("account_retention", "purchase_retention", "cohort_repeat_rate")
     if case.grain is False and not cohort:
         keys = [k for k in keys if k != "period"]
@@ -120,7 +121,7 @@ def test_indicator_matches_pandas(
     assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"][keys]
     np.testing.assert_allclose(merged["value"], merged["value_want"], rtol=1e-9, atol=1e-9)
     revenue = ("grr", "nrr", "mrr_churn", "contraction_mrr", "expansion_mrr")
-    if case.metric not in (*revenue, "open_important_tickets"):
+    if case.metric not in (*revenue, "open_important_tickets", "backlog"):
         assert (merged["n"] == merged["n_want"]).all()
     if "p90" in want.columns:
         np.testing.assert_allclose(merged["p90"], merged["p90_want"], rtol=1e-9)

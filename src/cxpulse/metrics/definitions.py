@@ -466,6 +466,17 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         description="Tickets of important priority still open at the end of the period.",
     ),
     MetricDefinition(
+        "backlog",
+        "tickets",
+        "open_count",
+        "opened_at",
+        "Backlog por antigüedad",
+        "Backlog by age",
+        "tickets",
+        variant="age",
+        description="Tickets open at the end of the period, by days since opening.",
+    ),
+    MetricDefinition(
         "tickets_per_account",
         "tickets",
         "rate",
