@@ -311,5 +311,6 @@ def render_markdown(lang: str = "en") -> str:
         out += [f"  - {e}" for e in _edge_cases(d, lang)]
         out += [f"- **{_t(HEADINGS['example'], lang)}**: `{_example(d)}`"]
     custom = (Path(__file__).parent / "data" / "custom_metrics.txt").read_text(encoding="utf-8")
-    out += ["", custom.rstrip()]
+    analyses = (Path(__file__).parent / "data" / "analyses.txt").read_text(encoding="utf-8")
+    out += ["", custom.rstrip(), "", analyses.rstrip()]
     return "\n".join(out) + "\n"
