@@ -15,7 +15,14 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cxpulse.errors import ConfigError
@@ -24,6 +31,10 @@ from cxpulse.schema.options import TableBinding
 CONFIG_FILE = "cxpulse.toml"
 DEFAULT_WORKSPACE_FILE = "workspace.duckdb"
 DEFAULT_STORE_FILE = "cxpulse.sqlite"
+
+
+DEFAULT_PURCHASE_STATUSES = ("completed", "paid", "delivered", "shipped", "fulfilled", "")
+CANCELLATION_STATUSES = ("cancelled", "canceled", "refunded", "returned")
 
 
 class WorkspaceConfig(BaseModel):
@@ -35,6 +46,133 @@ class WorkspaceConfig(BaseModel):
     )
 
 
+CONDITION_OPS = (
+    "==",
+    "!=",
+    "in",
+    ">=",
+    "<=",
+    "notnull",
+    "true",
+    "purchase",
+    "cancellation",
+    "purchase_or_cancellation",
+)
+CUSTOM_STATISTICS = ("proportion", "mean", "nps")
+TIME_COLUMNS = {
+    "responses": "responded_at",
+    "tickets": "opened_at",
+    "orders": "ordered_at",
+    "invoices": "period_start",
+    "touchpoints": "occurred_at",
+    "usage_events": "occurred_at",
+    "outcomes": "occurred_at",
+    "accounts": "start_date",
+}
+
+
+class MetricCondition(BaseModel):
+    """``column op value`` in the metric condition vocabulary."""
+
+    model_config = ConfigDict(extra="forbid")
+    column: str = Field(min_length=1)
+    op: str = Field(description=f"one of {', '.join(CONDITION_OPS)}")
+    value: str | int | float | bool | list[str | int | float] | None = None
+
+    @field_validator("op")
+    @classmethod
+    def _known_op(cls, value: str) -> str:
+        if value not in CONDITION_OPS:
+            raise ValueError(f"unknown op {value!r}; use one of: {', '.join(CONDITION_OPS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _value_fits_op(self) -> MetricCondition:
+        needs_value = self.op in ("==", "!=", "in", ">=", "<=")
+        if needs_value and self.value is None:
+            raise ValueError(f"op {self.op!r} on {self.column!r} needs a value")
+        if self.op == "in" and not isinstance(self.value, list):
+            raise ValueError(f"op 'in' on {self.column!r} needs a list, e.g. value = ['a', 'b']")
+        if self.op in (">=", "<=") and not isinstance(self.value, int | float):
+            raise ValueError(f"op {self.op!r} on {self.column!r} needs a number")
+        return self
+
+
+class CustomMetricConfig(BaseModel):
+    """One ``[[metrics.custom]]`` entry: an indicator declared as data."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{1,62}$", description="lower_snake_case")
+    label_es: str = Field(min_length=1)
+    label_en: str = Field(min_length=1)
+    table: str
+    statistic: str = Field(description=f"one of {', '.join(CUSTOM_STATISTICS)}")
+    time_column: str | None = None
+    filters: list[MetricCondition] = Field(default_factory=list)
+    value_column: str | None = None
+    success: MetricCondition | None = None
+    unit: str | None = None
+    description_es: str = ""
+    description_en: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self) -> CustomMetricConfig:
+        if self.table not in TIME_COLUMNS:
+            raise ValueError(
+                f"table {self.table!r} is not a canonical table; use one of: "
+                f"{', '.join(TIME_COLUMNS)}"
+            )
+        if self.statistic not in CUSTOM_STATISTICS:
+            raise ValueError(
+                f"statistic {self.statistic!r} is not a built-in statistic for custom "
+                f"metrics; use one of: {', '.join(CUSTOM_STATISTICS)}"
+            )
+        if self.statistic == "proportion" and self.success is None:
+            raise ValueError("a proportion needs success = {column, op, value}")
+        if self.statistic in ("mean", "nps") and not self.value_column:
+            raise ValueError(f"statistic {self.statistic!r} needs value_column")
+        if self.statistic != "proportion" and self.success is not None:
+            raise ValueError(f"success only applies to proportions, not to {self.statistic!r}")
+        return self
+
+
+class DriversConfig(BaseModel):
+    """``[metrics.drivers]``: the key-driver analysis the web app shows."""
+
+    model_config = ConfigDict(extra="forbid")
+    table: str = Field(default="responses", description="workspace table to read")
+    outcome: str = Field(min_length=1, description="outcome column (overall satisfaction...)")
+    success: list[str] = Field(
+        default_factory=list, description="outcome values that count as 1 (categorical outcome)"
+    )
+    columns: list[str] = Field(min_length=2, description="driver columns (ratings)")
+    missing_values: list[float] = Field(
+        default_factory=list, description="rating codes meaning not answered (e.g. 0)"
+    )
+
+
+class SlaConfig(BaseModel):
+    """``[metrics.sla]``: hours allowed per ticket priority."""
+
+    model_config = ConfigDict(extra="forbid")
+    first_response_hours: dict[str, float] = Field(
+        default_factory=lambda: {"urgent": 1.0, "high": 4.0, "normal": 8.0, "low": 24.0},
+        description="priority -> hours to the first response",
+    )
+    resolution_hours: dict[str, float] = Field(
+        default_factory=lambda: {"urgent": 8.0, "high": 24.0, "normal": 72.0, "low": 120.0},
+        description="priority -> hours to resolution",
+    )
+
+    @field_validator("first_response_hours", "resolution_hours")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [f"{k} = {v}" for k, v in value.items() if not v > 0]
+        if bad:
+            raise ValueError(f"SLA targets must be positive hours: {', '.join(bad)}")
+        return value
+
+
 class MetricsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     confidence: float = Field(default=0.95, gt=0.5, lt=1.0)
@@ -42,9 +180,55 @@ class MetricsConfig(BaseModel):
     csat_top_box: int = Field(
         default=4, ge=1, le=5, description="CSAT scores >= this are satisfied"
     )
+    csat_bottom_box: int = Field(
+        default=2, ge=1, le=5, description="CSAT scores <= this are dissatisfied"
+    )
     ces_easy_from: int = Field(default=5, ge=1, le=7, description="CES scores >= this are easy")
     important_priorities: list[str] = Field(default_factory=lambda: ["high", "urgent"])
     industry: str | None = Field(default=None, description="industry for NPS benchmarks")
+    purchase_statuses: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PURCHASE_STATUSES),
+        description="order statuses that are purchases ('' = no status); compared ignoring "
+        "case and surrounding spaces. cancelled, canceled, refunded and returned never are.",
+    )
+
+    sla: SlaConfig = Field(
+        default_factory=SlaConfig, description="[metrics.sla]: ticket targets per priority"
+    )
+    drivers: DriversConfig | None = Field(
+        default=None, description="[metrics.drivers]: the key-driver analysis of the web app"
+    )
+    custom: list[CustomMetricConfig] = Field(
+        default_factory=list,
+        description="[[metrics.custom]]: your own indicators (see docs/metrics.md)",
+    )
+
+    @field_validator("custom")
+    @classmethod
+    def _unique_custom_names(cls, value: list[CustomMetricConfig]) -> list[CustomMetricConfig]:
+        names = [c.name for c in value]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"[[metrics.custom]] names must be unique: {', '.join(twice)}")
+        return value
+
+    @field_validator("purchase_statuses")
+    @classmethod
+    def _purchases_are_not_cancellations(cls, value: list[str]) -> list[str]:
+        cleaned = [v.strip().lower() for v in value]
+        wrong = [v for v in cleaned if v in CANCELLATION_STATUSES]
+        if wrong:
+            raise ValueError(
+                f"[metrics] purchase_statuses lists {', '.join(wrong)}, which are "
+                "cancellations and never purchases; remove them (cancellations are counted "
+                "by cancellation_rate and subtracted from net_revenue)."
+            )
+        if not cleaned:
+            raise ValueError(
+                "[metrics] purchase_statuses is empty, so no order would be a purchase; "
+                "list at least one status (e.g. completed), or '' for orders without status."
+            )
+        return list(dict.fromkeys(cleaned))
 
     @field_validator("industry")
     @classmethod

@@ -33,7 +33,8 @@ def api(
         agent = store.create_user(s, "agent@example.com", "password-123", "agent")
         agent_token = store.create_api_token(s, agent, "no rights")
     app = create_app(tmp_path, settings=settings)
-    with TestClient(app) as client:
+    # an English-speaking client: error details follow Accept-Language
+    with TestClient(app, headers={"Accept-Language": "en"}) as client:
         client.headers["Authorization"] = f"Bearer {token}"
         yield client, agent_token
 

@@ -16,7 +16,8 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
-from cxpulse.locale import gettext
+from cxpulse.cli.i18n import tr
+from cxpulse.locale import format_number, gettext, term
 
 if TYPE_CHECKING:
     from cxpulse.metrics import MetricComparison, MetricTable
@@ -34,9 +35,7 @@ class _DefaultShow(TyperGroup):
 
 app = typer.Typer(
     cls=_DefaultShow,
-    help="Customer indicators with n, confidence interval and method "
-    "(NPS, CSAT, CES, churn, GRR/NRR, tickets...). "
-    "Shortcut: 'cxpulse metrics nps csat --by segment' = 'cxpulse metrics show nps csat ...'.",
+    help=tr("cli.metrics.help"),
     no_args_is_help=True,
 )
 
@@ -45,19 +44,17 @@ ByOption = Annotated[
     typer.Option(
         "--by",
         "-b",
-        help="Split by a column of accounts or of the metric's table (repeatable, "
-        "or comma-separated).",
+        help=tr("cli.metrics.by"),
     ),
 ]
-GrainOption = Annotated[
-    str, typer.Option("--grain", "-g", help="none, day, week, month, quarter or year.")
-]
-FromOption = Annotated[str | None, typer.Option("--from", help="First day included (YYYY-MM-DD).")]
-ToOption = Annotated[str | None, typer.Option("--to", help="Last day included (YYYY-MM-DD).")]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
-LangOption = Annotated[
-    str | None, typer.Option("--lang", help="es or en (default: the project's locale).")
-]
+GrainOption = Annotated[str, typer.Option("--grain", "-g", help=tr("cli.metrics.grain"))]
+FromOption = Annotated[str | None, typer.Option("--from", help=tr("cli.metrics.from"))]
+ToOption = Annotated[str | None, typer.Option("--to", help=tr("cli.metrics.to"))]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help=tr("cli.metrics.format"))]
+LangOption = Annotated[str | None, typer.Option("--lang", help=tr("cli.option.lang"))]
+
+# The language of the command being run (set by _language), for the numbers it writes.
+_OUTPUT = {"lang": ""}
 
 
 def _dims(by: list[str] | None) -> list[str]:
@@ -65,24 +62,61 @@ def _dims(by: list[str] | None) -> list[str]:
 
 
 def _language(ws: Workspace | None, lang: str | None) -> str:
-    if lang in ("es", "en"):
-        return lang
-    return ws.config.locale.language if ws is not None else "es"
+    """--lang, else CXPULSE_LANG, the project's language, LANG, es (see cli.i18n)."""
+    from cxpulse.cli.i18n import cli_language
+
+    folder = ws.config.project_dir if ws is not None else None
+    _OUTPUT["lang"] = cli_language(folder, lang)
+    return _OUTPUT["lang"]
+
+
+def _lang_now() -> str:
+    from cxpulse.cli.i18n import cli_language
+
+    return _OUTPUT["lang"] or cli_language()
 
 
 def _number(x: Any, digits: int = 1) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "-"
-    return f"{x:,.{digits}f}"
+    return format_number(x, _lang_now(), digits)
+
+
+def _count(n: int) -> str:
+    return format_number(n, _lang_now(), 0)
 
 
 def _digits(unit: str) -> int:
     return 3 if unit.startswith("per ") else 1 if unit in ("%", "score") else 2
 
 
-def render_table(table: MetricTable, lang: str) -> Table:
+def interval_text(low: float, high: float, digits: int) -> str:
+    """``[low, high]`` with enough decimals that a real interval never prints as a point.
+
+    >>> interval_text(4.1012, 4.1389, 1)
+    '[4.10, 4.14]'
+    >>> interval_text(4.1, 4.1, 1)
+    '[4.1, 4.1]'
+    """
+    while (
+        digits < 6
+        and all(isinstance(x, float) and math.isfinite(x) for x in (low, high))
+        and low != high
+        and _number(low, digits) == _number(high, digits)
+    ):
+        digits += 1
+    sep = "; " if _lang_now() == "es" else ", "  # the Spanish decimal mark is a comma
+    return f"[{_number(low, digits)}{sep}{_number(high, digits)}]"
+
+
+def level_text(confidence: float) -> str:
+    """95, 90, 99.5: the confidence level as a percent without useless decimals."""
+    return f"{100 * confidence:g}"
+
+
+def render_table(table: MetricTable, lang: str, options: Any = None) -> Table:
     """A Rich table of metric values: value, n, interval, method, small-sample flag."""
-    from cxpulse.metrics import get_definition
+    from cxpulse.metrics.custom import resolve
 
     rows = table.rows
     dims = list(dict.fromkeys(k for r in rows for k in r.group))
@@ -94,25 +128,27 @@ def render_table(table: MetricTable, lang: str) -> Table:
         out.add_column(escape(d))
     if has_period:
         out.add_column(gettext("metrics.col.period", lang))
+    levels = sorted({r.confidence for r in rows}) or [0.95]
     for key in ("value", "n", "ci", "method", "small_sample"):
         out.add_column(
-            gettext(f"metrics.col.{key}", lang), justify="right" if key != "method" else "left"
+            gettext(f"metrics.col.{key}", lang, level=" / ".join(level_text(c) for c in levels)),
+            justify="right" if key != "method" else "left",
         )
     if has_bench:
         out.add_column(gettext("metrics.col.benchmark", lang), justify="right")
     for r in rows:
-        definition = get_definition(r.metric)
+        definition = resolve(options, r.metric)
         dg = _digits(r.unit)
         unit = " %" if r.unit == "%" else ""
-        cells = [definition.label(lang)]
+        cells = [definition.label(lang, options)]
         cells += ["-" if r.group.get(k) is None else escape(str(r.group[k])) for k in dims]
         if has_period:
             cells.append(r.period.isoformat() if r.period else "")
         cells += [
             _number(r.value, dg) + unit,
-            f"{r.n:,}",
-            f"[{_number(r.ci_low, dg)}, {_number(r.ci_high, dg)}]",
-            escape(r.method),
+            _count(r.n),
+            interval_text(r.ci_low, r.ci_high, dg),
+            escape(term("method", r.method, lang)),
             gettext("metrics.small_sample.yes", lang) if r.small_sample else "",
         ]
         if has_bench:
@@ -123,20 +159,25 @@ def render_table(table: MetricTable, lang: str) -> Table:
 
 
 def _frame_text(table: MetricTable, fmt: str) -> str:
-    frame = table.to_pandas()
-    if "period" in frame:
-        frame["period"] = frame["period"].map(lambda p: p.isoformat() if p else None)
+    records = table.to_records()
     if fmt == "csv":
-        from cxpulse.export_cells import safe_frame
+        import csv
+        import io
 
-        return str(safe_frame(frame).to_csv(index=False))
-    records = json.loads(frame.to_json(orient="records", force_ascii=False))
+        from cxpulse.export_cells import safe_cell
+
+        buffer = io.StringIO()
+        keys = list(records[0]) if records else ["metric", "period", "value", "n"]
+        writer = csv.DictWriter(buffer, fieldnames=keys, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in records)
+        return buffer.getvalue()
     return json.dumps(records, ensure_ascii=False, indent=2)
 
 
-@app.command("show")
+@app.command("show", help=tr("cli.metrics.show.help"))
 def show(
-    names: Annotated[list[str], typer.Argument(help="Metric names, e.g. nps csat ces.")],
+    names: Annotated[list[str], typer.Argument(help=tr("cli.metrics.names"))],
     by: ByOption = None,
     grain: GrainOption = "none",
     start: FromOption = None,
@@ -159,16 +200,16 @@ def show(
         if not table.rows:
             console.print(gettext("metrics.cli.empty", language))
             return
-        console.print(render_table(table, language))
+        console.print(render_table(table, language, ws.config.metrics))
         if any(r.small_sample for r in table.rows):
             console.print(
                 gettext("metrics.cli.small_note", language, n=ws.config.metrics.small_sample_n)
             )
 
 
-@app.command("explain")
+@app.command("explain", help=tr("cli.metrics.explain.help"))
 def explain(
-    name: Annotated[str, typer.Argument(help="Metric name, e.g. nps.")],
+    name: Annotated[str, typer.Argument(help=tr("cli.metrics.name"))],
     by: ByOption = None,
     grain: GrainOption = "none",
     start: FromOption = None,
@@ -190,18 +231,18 @@ def _comparison_dict(c: MetricComparison) -> dict[str, Any]:
     }
 
 
-@app.command("compare")
+@app.command("compare", help=tr("cli.metrics.compare.help"))
 def compare(
-    name: Annotated[str, typer.Argument(help="Metric name, e.g. nps.")],
-    period: Annotated[str, typer.Option("--period", help="e.g. 2026-09, 2026-Q3.")],
-    vs: Annotated[str, typer.Option("--vs", help="Reference period, e.g. 2026-08.")],
+    name: Annotated[str, typer.Argument(help=tr("cli.metrics.name"))],
+    period: Annotated[str, typer.Option("--period", help=tr("cli.metrics.period"))],
+    vs: Annotated[str, typer.Option("--vs", help=tr("cli.metrics.vs"))],
     by: ByOption = None,
     fmt: FormatOption = "table",
     lang: LangOption = None,
     project: ProjectOption = Path("."),
 ) -> None:
     """Difference between two periods (per group), with interval, p-value and verdict."""
-    from cxpulse.metrics import get_definition
+    from cxpulse.metrics.custom import resolve
     from cxpulse.workspace import Workspace
 
     with reported_errors(), Workspace.open(project) as ws:
@@ -215,44 +256,270 @@ def compare(
         if not rows:
             console.print(gettext("metrics.cli.empty", language))
             return
-        d = get_definition(name)
+        d = resolve(ws.config.metrics, name)
         dims = list(dict.fromkeys(k for c in rows for k in c.group))
-        out = Table(title=f"{d.label(language)}: {period} vs {vs}", header_style="bold")
+        title = gettext(
+            "cli.metrics.compare_title",
+            language,
+            metric=d.label(language, ws.config.metrics),
+            period=period,
+            vs=vs,
+        )
+        out = Table(title=title, header_style="bold")
         for col in dims:
             out.add_column(escape(col))
-        for key in ("value_a", "value_b", "difference", "ci", "p_value", "verdict"):
+        level = level_text(ws.config.metrics.confidence)
+        keys = ("value_a", "value_b", "difference", "ci", "p_value", "verdict", "small", "test")
+        for key in keys:
             out.add_column(
-                gettext(f"metrics.col.{key}", language, period=period, vs=vs), justify="right"
+                gettext(f"metrics.col.{key}", language, period=period, vs=vs, level=level),
+                justify="left" if key == "test" else "right",
             )
+        yes, no = (gettext(f"metrics.small_sample.{k}", language) for k in ("yes", "no"))
         for c in rows:
             verdict = "significant" if c.significant else "not_significant"
+            small = f"{yes if c.small_sample_a else no} / {yes if c.small_sample_b else no}"
             out.add_row(
                 *["-" if c.group.get(k) is None else escape(str(c.group[k])) for k in dims],
                 _number(c.value_a, 2),
                 _number(c.value_b, 2),
                 _number(c.difference, 2),
-                f"[{_number(c.ci_low, 2)}, {_number(c.ci_high, 2)}]",
+                interval_text(c.ci_low, c.ci_high, 2),
                 _number(c.p_value, 4),
                 gettext(f"metrics.cli.{verdict}", language),
+                small,
+                escape(term("method", c.method, language)),
             )
         console.print(out)
+        if any(c.small_sample_a or c.small_sample_b for c in rows):
+            console.print(
+                gettext("metrics.cli.small_note", language, n=ws.config.metrics.small_sample_n)
+            )
 
 
-@app.command("list")
+def _project_options(project: Path | None, lang: str | None) -> tuple[Any, str]:
+    """The project's metric options and language, when a project folder is given or current."""
+    folder = project if project is not None else Path(".")
+    if (folder / "cxpulse.toml").exists():
+        from cxpulse.config import load_config
+
+        config = load_config(folder)
+        return config.metrics, _language_of(folder, lang)
+    return None, _language_of(None, lang)
+
+
+def _language_of(folder: Path | None, lang: str | None) -> str:
+    from cxpulse.cli.i18n import cli_language
+
+    _OUTPUT["lang"] = cli_language(folder, lang)
+    return _OUTPUT["lang"]
+
+
+@app.command("describe", help=tr("cli.metrics.describe.help"))
+def describe_metric(
+    names: Annotated[
+        list[str] | None, typer.Argument(help=tr("metrics.cli.describe.names"), show_default=False)
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help=tr("metrics.cli.describe.all"))] = False,
+    lang: LangOption = None,
+    project: Annotated[
+        Path | None, typer.Option("--project", "-p", envvar="CXPULSE_PROJECT", hidden=True)
+    ] = None,
+) -> None:
+    """Print the reference of a metric: definition, edge cases, statistic, interval, example."""
+    from cxpulse.metrics.custom import all_definitions
+    from cxpulse.metrics.reference import describe
+
+    with reported_errors():
+        options, language = _project_options(project, lang)
+        chosen = [d.name for d in all_definitions(options)] if every else list(names or [])
+        if not chosen:
+            raise typer.BadParameter(tr("metrics.cli.describe.none"), param_hint="NAME")
+        texts = [describe(name, language, options) for name in chosen]
+        typer.echo("\n".join(texts), nl=False)
+
+
+@app.command("drivers", help=tr("cli.metrics.drivers.help"))
+def drivers(
+    outcome: Annotated[str, typer.Option("--outcome", help=tr("metrics.cli.drivers.outcome"))],
+    columns: Annotated[
+        list[str], typer.Option("--drivers", "-d", help=tr("metrics.cli.drivers.drivers"))
+    ],
+    file: Annotated[
+        Path | None, typer.Option("--file", help=tr("metrics.cli.drivers.file"))
+    ] = None,
+    table_name: Annotated[
+        str | None, typer.Option("--table", help=tr("metrics.cli.drivers.table"))
+    ] = None,
+    success: Annotated[
+        list[str] | None, typer.Option("--success", help=tr("metrics.cli.drivers.success"))
+    ] = None,
+    missing: Annotated[
+        list[float] | None, typer.Option("--missing", help=tr("metrics.cli.drivers.missing"))
+    ] = None,
+    boot: Annotated[int, typer.Option("--boot", help=tr("metrics.cli.drivers.boot"))] = 200,
+    fmt: FormatOption = "table",
+    lang: LangOption = None,
+    project: ProjectOption = Path("."),
+) -> None:
+    """Key drivers: relative importance of ratings for an outcome, with intervals."""
+    from cxpulse.metrics.drivers import key_drivers, table_drivers
+    from cxpulse.workspace import Workspace
+
+    names = _dims(columns)
+    with reported_errors():
+        options, language = _project_options(project, lang)
+        confidence = options.confidence if options is not None else 0.95
+        settings: dict[str, Any] = {
+            "success": success or None,
+            "missing_values": missing or (),
+            "n_boot": boot,
+            "confidence": confidence,
+        }
+        if file is not None:
+            frame = _read_frame(file)
+            result = key_drivers(frame, outcome, names, **settings)
+        else:
+            with Workspace.open(project) as ws:
+                result = table_drivers(ws, table_name or "responses", outcome, names, **settings)
+        if fmt == "json":
+            typer.echo(json.dumps(result.to_records(), ensure_ascii=False, indent=2))
+            return
+        if fmt == "csv":
+            import csv
+            import io
+
+            from cxpulse.export_cells import safe_cell
+
+            records = result.to_records()
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in records)
+            typer.echo(buffer.getvalue(), nl=False)
+            return
+        level = level_text(result.confidence)
+        title = gettext("metrics.cli.drivers.title", language, outcome=outcome, n=_count(result.n))
+        out = Table(title=escape(title), header_style="bold")
+        for key in ("rank", "driver", "share", "ci", "performance", "quadrant"):
+            out.add_column(
+                gettext(f"metrics.drivers.col.{key}", language, level=level),
+                justify="left" if key in ("driver", "quadrant") else "right",
+            )
+        for d in result.drivers:
+            out.add_row(
+                str(d.rank),
+                escape(d.driver),
+                _number(d.share, 1) + " %",
+                interval_text(d.share_low, d.share_high, 1),
+                _number(d.performance, 2),
+                gettext(f"metrics.drivers.quadrant.{d.quadrant}", language),
+            )
+        console.print(out)
+        console.print(
+            gettext(
+                "metrics.cli.drivers.note",
+                language,
+                r2=f"{100 * result.r2:.1f}",
+                dropped=_count(result.dropped),
+                method=result.method,
+                boot=result.n_boot,
+            )
+        )
+
+
+@app.command("survival")
+def survival(
+    by: ByOption = None,
+    unit: Annotated[str, typer.Option("--unit", help=tr("metrics.cli.survival.unit"))] = "month",
+    fmt: FormatOption = "table",
+    lang: LangOption = None,
+    project: ProjectOption = Path("."),
+) -> None:
+    """Kaplan-Meier survival of account lifetimes (by segment), with intervals."""
+    from cxpulse.metrics.survival import survival_curves
+    from cxpulse.workspace import Workspace
+
+    with reported_errors(), Workspace.open(project) as ws:
+        frame = survival_curves(ws, by=_dims(by), unit=unit)
+        language = _language(ws, lang)
+        if fmt in ("json", "csv"):
+            from cxpulse.metrics.frame import clean
+
+            records = [{k: clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
+            if fmt == "json":
+                typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
+                return
+            import csv
+            import io
+
+            from cxpulse.export_cells import safe_cell
+
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=list(frame.columns), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in records)
+            typer.echo(buffer.getvalue(), nl=False)
+            return
+        if frame.empty:
+            console.print(gettext("metrics.cli.empty", language))
+            return
+        level = level_text(ws.config.metrics.confidence)
+        out = Table(header_style="bold")
+        dims = _dims(by)
+        for col in dims:
+            out.add_column(escape(col))
+        for key in ("time", "survival", "ci", "at_risk", "ended"):
+            out.add_column(
+                gettext(f"metrics.survival.col.{key}", language, level=level, unit=unit),
+                justify="right",
+            )
+        for r in frame.to_dict("records"):
+            out.add_row(
+                *["-" if r.get(k) is None else escape(str(r[k])) for k in dims],
+                str(r[unit + "s"]),
+                _number(100 * r["survival"], 1) + " %",
+                interval_text(100 * r["ci_low"], 100 * r["ci_high"], 1),
+                f"{r['at_risk']:,}",
+                f"{r['ended']:,}",
+            )
+        console.print(out)
+        console.print(escape(str(frame.method.iloc[0])))
+
+
+def _read_frame(path: Path) -> Any:
+    import pandas as pd
+
+    from cxpulse.metrics.errors import MetricQueryError
+
+    if not path.exists():
+        raise MetricQueryError(key="metrics.error.no_file", values={"path": path})
+    if path.suffix.lower() == ".parquet":
+        return pd.read_parquet(path)
+    return pd.read_csv(path)
+
+
+@app.command("list", help=tr("cli.metrics.list.help"))
 def list_metrics(
     lang: LangOption = None,
     project: Annotated[
         Path | None, typer.Option("--project", "-p", envvar="CXPULSE_PROJECT", hidden=True)
     ] = None,
 ) -> None:
-    """The metrics cxpulse computes, with their table, unit and method."""
-    from cxpulse.metrics import list_definitions
+    """The metrics cxpulse computes (and the project's custom ones), with table and unit."""
+    from cxpulse.metrics.custom import all_definitions
 
-    language = lang if lang in ("es", "en") else "es"
+    with reported_errors():
+        options, language = _project_options(project, lang)
     out = Table(header_style="bold")
     for key in ("name", "metric", "table", "unit", "description"):
         out.add_column(gettext(f"metrics.col.{key}", language), no_wrap=key == "name")
-    for d in list_definitions():
-        description = gettext(f"metrics.desc.{d.name}", language)
-        out.add_row(d.name, d.label(language), d.table, d.unit, escape(description))
+    for d in all_definitions(options):
+        out.add_row(
+            d.name,
+            escape(d.label(language, options)),
+            d.table,
+            escape(term("unit", d.unit, language)),
+            escape(d.describe_text(language)),
+        )
     console.print(out)

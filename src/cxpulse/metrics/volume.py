@@ -1,5 +1,5 @@
-"""Counts and per-account volumes: repeat purchase rate, open important tickets, and
-new tickets / touchpoints per active account per month.
+"""Counts and per-account volumes: open important tickets, and new tickets / touchpoints per
+active account per month.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import dataclasses
 from datetime import date
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 
 from cxpulse.metrics.calendars import P_END, P_MONTHS, P_START, calendar_table, periods
@@ -27,40 +28,11 @@ from cxpulse.metrics.frame import (
 )
 from cxpulse.metrics.periods import Period, to_date
 
+AGE = "age"
+AGE_BUCKETS = (("0-1d", 1.0), ("1-7d", 7.0), ("7-30d", 30.0), ("30d+", float("inf")))
+"""Backlog age buckets: days since opening at the period's end (upper bounds exclusive)."""
+
 _EXAMPLE = [Period(date(2000, 1, 1), date(2000, 2, 1), "example")]
-
-
-# ---- repeat purchase rate ---------------------------------------------------------------
-def _repeat_expression(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Table:
-    t = base_frame(ws, d, spec, [])
-    keys = group_keys(spec)
-    per_account = t.group_by([*keys, "account_id"]).aggregate(orders=t.count())
-    return (
-        per_account.group_by(keys).aggregate(
-            n=per_account.count(), successes=per_account.count(where=per_account.orders >= 2)
-        )
-        if keys
-        else per_account.aggregate(
-            n=per_account.count(), successes=per_account.count(where=per_account.orders >= 2)
-        )
-    )
-
-
-def repeat_expressions(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[tuple[str, ir.Table]]:
-    return [(f"{d.name}: buying accounts and repeat buyers", _repeat_expression(ws, d, spec))]
-
-
-def run_repeat(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]:
-    """Accounts that ordered (n) and those with two or more orders (successes)."""
-    frame = _repeat_expression(ws, d, spec).execute()
-    return [
-        Aggregate(
-            group_of(r, spec),
-            period_of(r, spec),
-            {"n": float(r["n"]), "successes": float(clean(r["successes"]) or 0)},
-        )
-        for r in frame.to_dict("records")
-    ]
 
 
 # ---- open important tickets at period end -----------------------------------------------
@@ -76,7 +48,17 @@ def _open_expression(
         & ~closed_without_date
         & (j.resolved_at.isnull() | (j.resolved_at >= j[P_END]))
     )
-    return j.group_by([*spec.by, P_START]).aggregate(events=j.count(where=still_open))
+    keys = [*spec.by, P_START]
+    if d.variant == "age":
+        days = (j[P_END].epoch_seconds() - j.opened_at.epoch_seconds()).cast("float64") / 86400.0
+        bucket = ibis.cases(
+            *[(days < upper, ibis.literal(name)) for name, upper in AGE_BUCKETS[:-1]],
+            else_=ibis.literal(AGE_BUCKETS[-1][0]),
+        )
+        j = j.mutate(**{AGE: bucket, "_open": still_open})
+        keys.append(AGE)
+        return j.group_by(keys).aggregate(events=j.count(where=j._open))
+    return j.group_by(keys).aggregate(events=j.count(where=still_open))
 
 
 def open_expressions(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[tuple[str, ir.Table]]:
@@ -92,7 +74,10 @@ def run_open(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]:
     frame = _open_expression(ws, d, spec, items).execute()
     counts: dict[tuple[Any, ...], dict[date | None, float]] = {}
     for r in frame.to_dict("records"):
-        key = tuple(group_of(r, spec).items())
+        group = group_of(r, spec)
+        if d.variant == "age":
+            group[AGE] = r[AGE]
+        key = tuple(group.items())
         period = None if spec.grain is None else to_date(r[P_START])
         counts.setdefault(key, {})[period] = float(clean(r["events"]) or 0)
     out = []
@@ -169,9 +154,7 @@ __all__ = [
     "conjunction",
     "open_expressions",
     "rate_expressions",
-    "repeat_expressions",
     "run_open",
     "run_rate",
-    "run_repeat",
     "with_account_dims",
 ]
