@@ -364,6 +364,7 @@ def drivers(
 ) -> None:
     """Key drivers: relative importance of ratings for an outcome, with intervals."""
     from cxpulse.metrics.drivers import key_drivers, table_drivers
+    from cxpulse.workspace import Workspace
 
     names = _dims(columns)
     with reported_errors():
@@ -385,9 +386,17 @@ def drivers(
             typer.echo(json.dumps(result.to_records(), ensure_ascii=False, indent=2))
             return
         if fmt == "csv":
-            import pandas as pd
+            import csv
+            import io
 
-            typer.echo(pd.DataFrame(result.to_records()).to_csv(index=False), nl=False)
+            from cxpulse.export_cells import safe_cell
+
+            records = result.to_records()
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in records)
+            typer.echo(buffer.getvalue(), nl=False)
             return
         level = level_text(result.confidence)
         title = gettext("metrics.cli.drivers.title", language, outcome=outcome, n=_count(result.n))
@@ -417,6 +426,65 @@ def drivers(
                 boot=result.n_boot,
             )
         )
+
+
+@app.command("survival")
+def survival(
+    by: ByOption = None,
+    unit: Annotated[str, typer.Option("--unit", help=tr("metrics.cli.survival.unit"))] = "month",
+    fmt: FormatOption = "table",
+    lang: LangOption = None,
+    project: ProjectOption = Path("."),
+) -> None:
+    """Kaplan-Meier survival of account lifetimes (by segment), with intervals."""
+    from cxpulse.metrics.survival import survival_curves
+    from cxpulse.workspace import Workspace
+
+    with reported_errors(), Workspace.open(project) as ws:
+        frame = survival_curves(ws, by=_dims(by), unit=unit)
+        language = _language(ws, lang)
+        if fmt in ("json", "csv"):
+            from cxpulse.metrics.frame import clean
+
+            records = [{k: clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
+            if fmt == "json":
+                typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
+                return
+            import csv
+            import io
+
+            from cxpulse.export_cells import safe_cell
+
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=list(frame.columns), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in records)
+            typer.echo(buffer.getvalue(), nl=False)
+            return
+        if frame.empty:
+            console.print(gettext("metrics.cli.empty", language))
+            return
+        level = level_text(ws.config.metrics.confidence)
+        out = Table(header_style="bold")
+        dims = _dims(by)
+        for col in dims:
+            out.add_column(escape(col))
+        for key in ("time", "survival", "ci", "at_risk", "ended"):
+            out.add_column(
+                gettext(f"metrics.survival.col.{key}", language, level=level, unit=unit),
+                justify="right",
+            )
+        for r in frame.to_dict("records"):
+            out.add_row(
+                *["-" if r.get(k) is None else escape(str(r[k])) for k in dims],
+                str(r[unit + "s"]),
+                _number(100 * r["survival"], 1) + " %",
+                interval_text(100 * r["ci_low"], 100 * r["ci_high"], 1),
+                f"{r['at_risk']:,}",
+                f"{r['ended']:,}",
+            )
+        console.print(out)
+        console.print(escape(str(frame.method.iloc[0])))
 
 
 def _read_frame(path: Path) -> Any:
