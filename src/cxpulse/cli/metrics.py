@@ -428,7 +428,7 @@ def drivers(
         )
 
 
-@app.command("survival")
+@app.command("survival", help=tr("cli.metrics.survival.help"))
 def survival(
     by: ByOption = None,
     unit: Annotated[str, typer.Option("--unit", help=tr("metrics.cli.survival.unit"))] = "month",
@@ -440,7 +440,7 @@ def survival(
     from cxpulse.metrics.survival import survival_curves
     from cxpulse.workspace import Workspace
 
-    with reported_errors(), Workspace.open(project) as ws:
+    with reported_errors(project, lang), Workspace.open(project) as ws:
         frame = survival_curves(ws, by=_dims(by), unit=unit)
         language = _language(ws, lang)
         if fmt in ("json", "csv"):
