@@ -1,10 +1,15 @@
-"""``cxpulse health``: fit, score, explain and backtest the Customer Health Score."""
+"""``cxpulse health``: fit, score, explain, evaluate and report the Customer Health Score.
+
+Heavy libraries (pandas, ibis, scikit-learn, LightGBM) load inside the commands, so
+``cxpulse --help`` stays fast.
+"""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -12,20 +17,10 @@ from rich.table import Table
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
 from cxpulse.cli.i18n import tr
-from cxpulse.health import (
-    evaluate,
-    explain_account,
-    fit_model,
-    parse_health_config,
-    parse_horizon,
-    save_model,
-    score_accounts,
-)
-from cxpulse.health.bands import band_label
-from cxpulse.health.current import active_model, active_model_name, clear_promotion, promote_model
-from cxpulse.health.evaluate import default_models
 from cxpulse.locale import gettext
-from cxpulse.workspace import Workspace
+
+if TYPE_CHECKING:
+    from cxpulse.workspace import Workspace
 
 app = typer.Typer(
     help="Customer Health Score: fit weights from history, score accounts 0-100, explain a "
@@ -42,6 +37,18 @@ HorizonOption = Annotated[
 OutcomeOption = Annotated[
     str | None, typer.Option("--outcome", help="Outcome to predict: churn, renewal or expansion.")
 ]
+AsOfOption = Annotated[
+    list[str] | None,
+    typer.Option("--as-of", help=tr("health.cli.help.as_of_dates")),
+]
+TrainFromOption = Annotated[
+    str | None, typer.Option("--train-from", help=tr("health.cli.help.train_from"))
+]
+TrainToOption = Annotated[
+    str | None, typer.Option("--train-to", help=tr("health.cli.help.train_to"))
+]
+FormatOption = Annotated[str, typer.Option("--format", help=tr("health.cli.help.format"))]
+SetOption = Annotated[list[str] | None, typer.Option("--set", help=tr("health.cli.help.set"))]
 BAND_STYLE = {"red": "red", "yellow": "yellow", "green": "green"}
 
 
@@ -53,6 +60,48 @@ def _project_dir(ws: Workspace, project: Path) -> Path:
     return ws.config.project_dir or project
 
 
+def _open(project: Path) -> Workspace:
+    from cxpulse.workspace import Workspace
+
+    return Workspace.open(project)
+
+
+def _settings(pairs: list[str] | None) -> dict[str, Any]:
+    """``--set num_leaves=31 --set learning_rate=0.05`` as typed model settings."""
+    from cxpulse.errors import ConfigError
+
+    out: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(
+                f"--set {pair!r}: write name=value, e.g. --set num_leaves=31",
+                key="health.error.set_syntax",
+                values={"pair": pair},
+            )
+        text = raw.strip()
+        value: Any = text
+        for cast in (int, float):
+            try:
+                value = cast(text)
+                break
+            except ValueError:
+                continue
+        out[key.strip()] = value
+    return out
+
+
+def _check_format(fmt: str) -> None:
+    from cxpulse.errors import ConfigError
+
+    if fmt not in ("table", "json"):
+        raise ConfigError(
+            f"--format {fmt!r}: use table or json",
+            key="health.error.format",
+            values={"format": fmt},
+        )
+
+
 @app.command()
 def fit(
     outcome: OutcomeOption = None,
@@ -60,26 +109,55 @@ def fit(
     model: Annotated[
         str | None, typer.Option("--model", "-m", help="logistic (default), lightgbm or expert.")
     ] = None,
+    as_of: AsOfOption = None,
+    train_from: TrainFromOption = None,
+    train_to: TrainToOption = None,
+    settings: SetOption = None,
+    fmt: FormatOption = "table",
     project: ProjectOption = Path("."),
     lang: LangOption = None,
 ) -> None:
     """Learn signal weights from past outcomes and save the model in the project's models/."""
-    with reported_errors(), Workspace.open(project) as ws:
+    from cxpulse.health import fit_model, parse_horizon, save_model
+
+    _check_format(fmt)
+    with reported_errors(), _open(project) as ws:
         language = _lang(ws, lang)
         days = parse_horizon(horizon) if horizon else None
-        result = fit_model(ws, model, outcome=outcome, horizon_days=days)
+        result = fit_model(
+            ws,
+            model,
+            outcome=outcome,
+            horizon_days=days,
+            as_of_dates=as_of or None,
+            train_from=train_from,
+            train_to=train_to,
+            **_settings(settings),
+        )
         path = save_model(
             _project_dir(ws, project),
             result.model,
             signals=result.signals,
             outcome=result.outcome,
             horizon_days=result.horizon_days,
-            info={"n": result.n, "as_of_dates": [d.isoformat() for d in result.as_of_dates]},
+            info=result.info(),
         )
+        weights = result.model.weights_.sort_values(key=abs, ascending=False)
+        if fmt == "json":
+            doc = {
+                "model": result.model.name,
+                "outcome": result.outcome,
+                "horizon_days": result.horizon_days,
+                **result.info(),
+                "weights": {str(k): float(v) for k, v in weights.items()},
+                "path": str(path),
+            }
+            console.print_json(json.dumps(doc, default=str))
+            return
         grid = Table()
         grid.add_column(gettext("health.col.signal", language))
         grid.add_column(gettext("health.col.weight", language), justify="right")
-        for name, weight in result.model.weights_.sort_values(key=abs, ascending=False).items():
+        for name, weight in weights.items():
             grid.add_row(escape(str(name)), f"{weight:+.3f}")
         console.print(grid)
         console.print(
@@ -95,6 +173,28 @@ def fit(
             ),
             soft_wrap=True,
         )
+        first, last = result.as_of_dates[0], result.as_of_dates[-1]
+        console.print(
+            gettext(
+                "health.cli.training",
+                language,
+                n=f"{result.n:,}",
+                positives=f"{result.positives:,}",
+                rate=f"{100 * result.base_rate:.1f}",
+                first=first,
+                last=last,
+                shape=gettext(f"health.shape.{result.shape}", language),
+            ),
+            soft_wrap=True,
+        )
+        if result.no_data:
+            console.print(
+                gettext("health.cli.no_data", language, signals=", ".join(result.no_data)),
+                soft_wrap=True,
+            )
+        if result.settings:
+            shown = ", ".join(f"{k}={v}" for k, v in sorted(result.settings.items()))
+            console.print(gettext("health.cli.settings", language, settings=shown), soft_wrap=True)
 
 
 @app.command()
@@ -110,8 +210,12 @@ def score(
     lang: LangOption = None,
     top: Annotated[int, typer.Option(help="Show the N lowest scores.")] = 10,
 ) -> None:
-    """Score every active account 0-100 and store a snapshot in the workspace."""
-    with reported_errors(), Workspace.open(project) as ws:
+    """Score every active account 0-100 with the active model and store a snapshot."""
+    from cxpulse.health import active_model, score_accounts
+    from cxpulse.health.bands import band_cutoffs, band_label, band_meanings
+    from cxpulse.health.features import health_config_of
+
+    with reported_errors(), _open(project) as ws:
         language = _lang(ws, lang)
         saved = active_model(ws, model)
         frame = score_accounts(ws, saved.model, as_of, signals=saved.signals)
@@ -144,6 +248,17 @@ def score(
             ),
             soft_wrap=True,
         )
+        cfg = health_config_of(ws)
+        meanings = band_meanings(
+            frame["score"].to_numpy(),
+            frame["band"].tolist(),
+            band_cutoffs(saved.model, cfg.bands),
+            outcome=saved.outcome,
+            horizon_days=saved.horizon_days,
+            lang=language,
+        )
+        for band in ("red", "yellow", "green"):
+            console.print("  " + escape(meanings[band]), soft_wrap=True)
 
 
 @app.command()
@@ -159,7 +274,9 @@ def explain(
     lang: LangOption = None,
 ) -> None:
     """Explain an account's score in plain words: trend, signals up and down, playbook."""
-    with reported_errors(), Workspace.open(project) as ws:
+    from cxpulse.health import explain_account
+
+    with reported_errors(), _open(project) as ws:
         result = explain_account(ws, account, model=model, as_of=as_of, lang=_lang(ws, lang))
         for line in result.lines:
             console.print(escape(line), soft_wrap=True)
@@ -178,7 +295,9 @@ def promote(
     lang: LangOption = None,
 ) -> None:
     """Make a model the active one: every page, export, API and CLI command shows its score."""
-    with reported_errors(), Workspace.open(project) as ws:
+    from cxpulse.health import active_model_name, clear_promotion, promote_model
+
+    with reported_errors(), _open(project) as ws:
         language = _lang(ws, lang)
         folder = _project_dir(ws, project)
         if clear:
@@ -189,8 +308,47 @@ def promote(
         console.print(gettext("health.cli.active", language, model=name), soft_wrap=True)
 
 
-def _fmt(value: float) -> str:
+def _fmt(value: float | None) -> str:
     return "-" if value is None or math.isnan(value) else f"{value:.3f}"
+
+
+def _print_report(report: Any, language: str) -> None:
+    grid = Table()
+    cols = ("model", "n", "bad_rate", "auc", "pr_auc", "brier", "ece")
+    for key in cols:
+        grid.add_column(gettext(f"health.col.{key}", language), justify="right")
+    for m in report.models:
+        grid.add_row(
+            m.model,
+            f"{m.n:,}",
+            _fmt(m.bad_rate),
+            _fmt(m.roc_auc),
+            _fmt(m.pr_auc),
+            _fmt(m.brier),
+            _fmt(m.ece),
+        )
+    console.print(grid)
+    risk = Table()
+    for key in ("model", "top_decile_rate", "lift", "red_share", "red_rate", "red_ratio"):
+        risk.add_column(gettext(f"health.col.{key}", language), justify="right")
+    for m in report.models:
+        red = m.bands.get("red", {})
+        has_red = bool(red and red.get("n"))
+        risk.add_row(
+            m.model,
+            _fmt(m.top_decile_bad_rate),
+            "-" if math.isnan(m.lift) else f"{m.lift:.2f}",
+            f"{100 * red['share']:.0f}%" if has_red else "-",
+            f"{100 * red['bad_rate']:.1f}%" if has_red else "-",
+            f"{red['ratio']:.1f}x" if has_red else "-",
+        )
+    console.print(risk)
+    for m in report.models:
+        if m.reason:
+            key = "health.cli.not_evaluated" if not m.evaluated else "health.cli.partly_evaluated"
+            console.print(
+                gettext(key, language, model=m.model, reason=escape(m.reason)), soft_wrap=True
+            )
 
 
 @app.command("evaluate")
@@ -198,44 +356,80 @@ def evaluate_command(
     outcome: OutcomeOption = None,
     horizon: HorizonOption = None,
     test_dates: Annotated[int, typer.Option(help="How many most recent as-of dates to test.")] = 3,
+    holdout: Annotated[
+        float | None, typer.Option("--holdout", help=tr("health.cli.help.holdout"))
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help=tr("health.cli.help.seed"))] = 0,
+    as_of: AsOfOption = None,
+    fmt: FormatOption = "table",
     project: ProjectOption = Path("."),
     lang: LangOption = None,
 ) -> None:
-    """Backtest expert, logistic and LightGBM on rolling as-of dates, side by side."""
-    with reported_errors(), Workspace.open(project) as ws:
+    """Backtest expert, logistic and LightGBM side by side: rolling as-of dates, or accounts
+    held out (--holdout; the only choice for a snapshot)."""
+    from cxpulse.health import evaluate, parse_horizon
+    from cxpulse.health.dates import plan_dates
+    from cxpulse.health.evaluate import default_models, evaluate_holdout_ws
+    from cxpulse.health.features import health_config_of
+
+    _check_format(fmt)
+    with reported_errors(), _open(project) as ws:
         language = _lang(ws, lang)
-        cfg = parse_health_config(ws.config.health)
-        days = parse_horizon(horizon) if horizon else None
-        report = evaluate(
-            ws,
-            default_models(cfg.signals),
-            outcome=outcome,
-            horizon_days=days,
-            test_dates=test_dates,
-        )
-        grid = Table()
-        cols = ("model", "n", "bad_rate", "auc", "pr_auc", "brier", "top_decile_rate", "lift")
-        for key in cols:
-            grid.add_column(gettext(f"health.col.{key}", language), justify="right")
-        for m in report.models:
-            grid.add_row(
-                m.model,
-                f"{m.n:,}",
-                _fmt(m.bad_rate),
-                _fmt(m.roc_auc),
-                _fmt(m.pr_auc),
-                _fmt(m.brier),
-                _fmt(m.top_decile_bad_rate),
-                f"{m.lift:.2f}",
+        cfg = health_config_of(ws)
+        days = parse_horizon(horizon) if horizon else cfg.horizon_days
+        models = default_models(cfg.signals, cfg)
+        plan = plan_dates(ws, days, as_of_dates=as_of or None)
+        note = None
+        if holdout is None and len(plan.dates) < 2:
+            holdout = 0.3  # a snapshot has one as-of date: hold accounts out instead
+            note = gettext("health.cli.snapshot_holdout", language, date=plan.dates[0])
+        if holdout is not None:
+            report = evaluate_holdout_ws(
+                ws,
+                models,
+                test_size=holdout,
+                random_state=seed,
+                outcome=outcome,
+                horizon_days=days,
+                as_of_dates=plan.dates,
             )
-        dates = sorted({d for m in report.models for d in m.test_dates})
-        console.print(
-            gettext(
-                "health.cli.evaluated",
-                language,
-                outcome=report.outcome,
-                horizon=report.horizon_days,
-                dates=len(dates),
+        else:
+            report = evaluate(
+                ws,
+                models,
+                outcome=outcome,
+                horizon_days=days,
+                test_dates=test_dates,
+                as_of_dates=plan.dates,
             )
-        )
-        console.print(grid)
+        if fmt == "json":
+            console.print_json(json.dumps(report.to_dict(), default=str))
+            return
+        if note:
+            console.print(note, soft_wrap=True)
+        if report.method == "holdout":
+            console.print(
+                gettext(
+                    "health.cli.evaluated_holdout",
+                    language,
+                    outcome=report.outcome,
+                    horizon=report.horizon_days,
+                    share=f"{100 * (report.test_size or 0):.0f}",
+                    seed=report.seed,
+                    dates=len(report.as_of_dates),
+                ),
+                soft_wrap=True,
+            )
+        else:
+            dates = sorted({d for m in report.models for d in m.test_dates})
+            console.print(
+                gettext(
+                    "health.cli.evaluated",
+                    language,
+                    outcome=report.outcome,
+                    horizon=report.horizon_days,
+                    dates=len(dates),
+                ),
+                soft_wrap=True,
+            )
+        _print_report(report, language)

@@ -161,6 +161,9 @@ class LearnedModel(HealthModel):
         learning_rate: float = 0.02,
         num_leaves: int = 4,
         min_child_samples: int = 50,
+        subsample: float = 0.8,
+        colsample_bytree: float = 0.8,
+        reg_lambda: float = 0.0,
         random_state: int = 0,
     ) -> None:
         self.estimator = estimator
@@ -172,6 +175,9 @@ class LearnedModel(HealthModel):
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves
         self.min_child_samples = min_child_samples
+        self.subsample = subsample
+        self.colsample_bytree = colsample_bytree
+        self.reg_lambda = reg_lambda
         self.random_state = random_state
 
     @property
@@ -247,6 +253,8 @@ class LearnedModel(HealthModel):
             else:
                 self.calibrator_ = LogisticRegression().fit(_logit(raw)[:, None], target[cal_idx])
         self.base_rate_ = float(target.mean())
+        # the scores of the training rows, for bands by the riskiest share
+        self.score_quantiles_ = np.quantile(self.score_points(frame), np.linspace(0, 1, 101))
         return self
 
     def _calibration_method(self, n: int, counts: np.ndarray) -> str:
@@ -265,9 +273,10 @@ class LearnedModel(HealthModel):
                 learning_rate=self.learning_rate,
                 num_leaves=self.num_leaves,
                 min_child_samples=self.min_child_samples,
-                subsample=0.8,
-                subsample_freq=1,
-                colsample_bytree=0.8,
+                subsample=self.subsample,
+                subsample_freq=1 if self.subsample < 1 else 0,
+                colsample_bytree=self.colsample_bytree,
+                reg_lambda=self.reg_lambda,
                 random_state=self.random_state,
                 n_jobs=1,
                 verbose=-1,
