@@ -8,8 +8,9 @@ data are told apart from the outcomes themselves:
   from the later of (activity start + warm-up) and the first recorded outcome, to the last
   date whose horizon is closed;
 - **snapshot** (every outcome inside one horizon, as in a one-date export with a churn flag):
-  one as-of date, the day of the first outcome, so features come from the snapshot rows before
-  it and labels from the outcomes after it.
+  one as-of date, the day after the snapshot (``accounts_snapshots.observed_at``) or else the
+  day of the first outcome, so features come from the snapshot rows before it and labels from
+  the outcomes after it.
 
 Explicit dates (``--as-of``) and bounds (``--train-from``/``--train-to``) override the choice.
 """
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from cxpulse.workspace import Workspace
 
 WARMUP_DAYS = 90
+SNAPSHOT_TABLES = ("accounts_snapshots",)  # dated copies of account attributes
 ACTIVITY = (
     ("usage_events", "occurred_at"),
     ("tickets", "opened_at"),
@@ -81,6 +83,22 @@ def _to_date(value: Any) -> dt.date:
     return as_instant(value).date()
 
 
+def _snapshot_as_of(ws: Workspace, first_outcome: dt.date) -> dt.date:
+    """The as-of date of a snapshot: the day after the latest dated snapshot row before the
+    first outcome (features see it, labels are what followed), else the first outcome's day."""
+    for table in SNAPSHOT_TABLES:
+        if table not in ws.con.list_tables():
+            continue
+        t = ws.table(table)
+        if "observed_at" not in t.columns:
+            continue
+        bound: Any = first_outcome
+        last = _day(t.filter(t.observed_at < bound).observed_at.max().execute())
+        if last is not None:
+            return min(last + dt.timedelta(days=1), first_outcome)
+    return first_outcome
+
+
 def plan_dates(
     ws: Workspace,
     horizon_days: int,
@@ -115,7 +133,9 @@ def plan_dates(
     horizon = dt.timedelta(days=horizon_days)
     span = (max(d for d in (hi_out, hi_end) if d is not None) - first_outcome).days
     if span <= horizon_days and train_from is None and train_to is None:
-        return DatePlan([first_outcome], "snapshot", first_outcome, last_observed)
+        return DatePlan(
+            [_snapshot_as_of(ws, first_outcome)], "snapshot", first_outcome, last_observed
+        )
     known = [d for d in starts if d is not None]
     start = max([max(known) + dt.timedelta(days=warmup_days)] if known else [first_outcome])
     start = max(start, first_outcome)

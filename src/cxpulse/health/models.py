@@ -6,7 +6,8 @@ returns ``self``, learned attributes end in ``_``. Both predict P(good outcome);
   weighted mean over the signals an account has (missing ones are left out, not guessed).
 - :class:`LearnedModel`: logistic regression (default) or LightGBM on the signals, with missing
   values imputed by the training median plus a "was missing" indicator (logistic) or handled
-  natively (LightGBM); the probability is calibrated on a held-out fold: Platt (``sigmoid``,
+  natively (LightGBM); the probability is calibrated on out-of-fold predictions (``holdout``
+  0.25 = four folds; the final model then learns from every row): Platt (``sigmoid``,
   the default: monotone, keeps the ranking and gives distinct scores) or ``isotonic`` (more
   flexible, but its steps tie many accounts on one score); ``auto`` picks isotonic only
   with a large held-out fold.
@@ -30,7 +31,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold
 
 from cxpulse.errors import CxpulseError, NotEnoughDataError
 from cxpulse.health.config import Signal
@@ -158,9 +159,9 @@ class LearnedModel(HealthModel):
         holdout: float = 0.25,
         C: float = 0.01,
         n_estimators: int = 300,
-        learning_rate: float = 0.02,
-        num_leaves: int = 4,
-        min_child_samples: int = 50,
+        learning_rate: float = 0.03,
+        num_leaves: int = 15,
+        min_child_samples: int = 20,
         subsample: float = 0.8,
         colsample_bytree: float = 0.8,
         reg_lambda: float = 0.0,
@@ -224,34 +225,33 @@ class LearnedModel(HealthModel):
         self.n_features_in_ = frame.shape[1]
         self.classes_ = np.array([0, 1])
         method = self._calibration_method(len(target), counts)
-        if method == "none":
-            fit_idx, cal_idx = np.arange(len(target)), np.array([], dtype=int)
-        else:
-            fit_idx, cal_idx = train_test_split(
-                np.arange(len(target)),
-                test_size=self.holdout,
-                stratify=target,
-                random_state=self.random_state,
-            )
         if self.transform not in ("signed_log", "none"):
             raise CxpulseError(f"transform {self.transform!r}: use 'signed_log' or 'none'")
-        train = self._shape(frame.iloc[fit_idx])
-        self.medians_ = train.median().fillna(0.0)
-        filled = train.fillna(self.medians_)
+        shaped = self._shape(frame)
+        self.medians_ = shaped.median().fillna(0.0)
+        filled = shaped.fillna(self.medians_)
         self.means_ = filled.mean()
         self.scales_ = filled.std(ddof=0).replace(0.0, 1.0).fillna(1.0)
         self.missing_columns_ = [c for c in frame.columns if frame[c].isna().any()]
-        self.model_ = self._base_estimator().fit(self._design(frame.iloc[fit_idx]), target[fit_idx])
+        design = self._design(frame)
         self.calibration_ = method
         self.calibrator_: Any = None
         if method != "none":
-            raw = self._raw_proba(frame.iloc[cal_idx])
+            # out-of-fold probabilities fit the calibration; the model itself then learns from
+            # every row (no rows set aside only for calibrating)
+            folds = max(2, round(1.0 / self.holdout))
+            raw = np.empty(len(target), dtype="float64")
+            splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
+            for tr, te in splitter.split(design, target):
+                part = self._base_estimator().fit(design[tr], target[tr])
+                raw[te] = part.predict_proba(design[te])[:, 1]
             if method == "isotonic":
                 self.calibrator_ = IsotonicRegression(
                     out_of_bounds="clip", y_min=0.0, y_max=1.0
-                ).fit(raw, target[cal_idx])
+                ).fit(raw, target)
             else:
-                self.calibrator_ = LogisticRegression().fit(_logit(raw)[:, None], target[cal_idx])
+                self.calibrator_ = LogisticRegression().fit(_logit(raw)[:, None], target)
+        self.model_ = self._base_estimator().fit(design, target)
         self.base_rate_ = float(target.mean())
         # the scores of the training rows, for bands by the riskiest share
         self.score_quantiles_ = np.quantile(self.score_points(frame), np.linspace(0, 1, 101))
