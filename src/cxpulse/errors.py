@@ -11,9 +11,11 @@ class CxpulseError(Exception):
     An error may carry a catalogue ``key`` (and its ``values``) so that every caller can show
     it in the user's language with :meth:`message_in`; ``str(error)`` stays the English text.
 
-    >>> err = CxpulseError(key="errors.example", values={"name": "x"})
-    >>> err.key
-    'errors.example'
+    >>> err = CxpulseError(key="collect.error.score", values={"low": 0, "high": 10})
+    >>> str(err)
+    'Choose a score from 0 to 10.'
+    >>> err.message_in("es")
+    'Elija una puntuación de 0 a 10.'
     """
 
     def __init__(

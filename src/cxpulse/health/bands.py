@@ -2,7 +2,7 @@
 
 >>> from cxpulse.health.config import HealthConfig
 >>> band_label("red", "es")
-'Rojo'
+'Roja'
 >>> playbook_text("green", "en", HealthConfig()).startswith("Healthy")
 True
 """
@@ -17,14 +17,14 @@ import numpy as np
 
 from cxpulse.errors import ConfigError
 from cxpulse.health.config import BAND_NAMES, Bands, HealthConfig
-from cxpulse.locale import gettext
+from cxpulse.locale import gettext, term
 
 BAND_RANK = {name: rank for rank, name in enumerate(BAND_NAMES)}  # red 0 < yellow 1 < green 2
 
 
 def band_label(band: str, lang: str = "es") -> str:
-    """The band's name in the user's language."""
-    return gettext(f"health.band.{band}", lang)
+    """The band's name in the user's language (the one term the web, CLI and exports show)."""
+    return term("band", band, lang)
 
 
 def playbook_text(band: str, lang: str = "es", config: HealthConfig | None = None) -> str:
@@ -158,7 +158,7 @@ def band_meanings(
     risk = 1.0 - score / 100.0
     average = float(risk.mean()) if len(risk) else float("nan")
     for band in BAND_NAMES:
-        name = gettext(f"health.band.{band}", lang)
+        name = band_label(band, lang)
         if cutoffs.base_risk is None or not len(risk):
             out[band] = gettext(
                 f"health.band.range.{band}",
