@@ -65,7 +65,8 @@ def population(ws: Workspace, as_of: Any, tables: dict[str, ir.Table] | None = N
 
 
 def _column_source(ws: Workspace, signal: Signal, as_of: dt.datetime) -> ir.Table:
-    """``table.column`` (mean per account) or ``table.column=value`` (share of rows equal).
+    """``table.column`` (mean per account) or ``table.column=value`` (share of rows equal;
+    text is compared without regard to case or surrounding spaces).
 
     With a time column (``time_column``, or ``observed_at`` when present) only rows in the
     lookback window before ``as_of`` count, and the latest of them gives the value.
@@ -93,6 +94,10 @@ def _column_source(ws: Workspace, signal: Signal, as_of: dt.datetime) -> ir.Tabl
                 raise ConfigError(
                     f"signal {signal.name!r}: {column!r} is numeric, {wanted!r} is not"
                 ) from exc
+        elif col.type().is_string():
+            # levels are matched whatever their case and surrounding spaces ("Female" = "female")
+            col = col.strip().lower()
+            target = str(target).strip().lower()
         # CASE, not a cast: PostgreSQL cannot cast a boolean to bigint (NULL stays NULL).
         col = ibis.cases((col == target, 1), (col != target, 0))
     elif col.type().is_boolean():

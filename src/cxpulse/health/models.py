@@ -252,6 +252,8 @@ class LearnedModel(HealthModel):
             else:
                 self.calibrator_ = LogisticRegression().fit(_logit(raw)[:, None], target)
         self.model_ = self._base_estimator().fit(design, target)
+        self.design_means_ = np.asarray(design.mean(axis=0), dtype="float64")
+        self.reference_logit_ = self._raw_parts(frame.iloc[:1])[1]
         self.base_rate_ = float(target.mean())
         # the scores of the training rows, for bands by the riskiest share
         self.score_quantiles_ = np.quantile(self.score_points(frame), np.linspace(0, 1, 101))
@@ -288,38 +290,79 @@ class LearnedModel(HealthModel):
         """Calibrated [P(bad), P(good)] per row."""
         self._check_fitted()
         frame = _frame(X, list(self.feature_names_in_))
-        raw = self._raw_proba(frame)
+        raw = np.clip(self._raw_proba(frame), 1e-12, 1 - 1e-12)
+        good = self._calibrated(np.log(raw / (1.0 - raw)))
+        return np.column_stack([1.0 - good, good])
+
+    def _raw_parts(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+        """Each signal's exact additive share of the raw log-odds, and the reference log-odds.
+
+        LightGBM: TreeSHAP contributions (``pred_contrib``) and their expected value.
+        Logistic: ``coef x (design - training mean)`` per signal (its "was missing" flag
+        included) and the log-odds of the average training row.
+        """
+        names = list(self.feature_names_in_)
+        if self.estimator == "lightgbm":
+            contrib = np.asarray(
+                self.model_.predict_proba(frame[names].to_numpy(), pred_contrib=True)
+            )
+            parts = pd.DataFrame(contrib[:, :-1], columns=names, index=frame.index)
+            return parts, float(contrib[0, -1]) if len(contrib) else 0.0
+        design = self._design(frame)
+        coef = self.model_.coef_[0]
+        centre = getattr(self, "design_means_", np.zeros(design.shape[1]))
+        terms = (design - centre) * coef
+        parts = pd.DataFrame(terms[:, : len(names)], columns=names)
+        for j, col in enumerate(self.missing_columns_):
+            parts[col] += terms[:, len(names) + j]
+        parts.index = frame.index
+        return parts, float(self.model_.intercept_[0] + centre @ coef)
+
+    def log_odds_contributions(self, X: Any) -> pd.DataFrame:
+        """Each signal's additive share of the uncalibrated log-odds (vs the average account)."""
+        self._check_fitted()
+        return self._raw_parts(_frame(X, list(self.feature_names_in_)))[0]
+
+    def _calibrated(self, raw_logit: np.ndarray) -> np.ndarray:
+        """P(good) from raw log-odds through the fitted calibration."""
+        raw = 1.0 / (1.0 + np.exp(-raw_logit))
         if self.calibrator_ is None:
             good = raw
         elif isinstance(self.calibrator_, IsotonicRegression):
             good = np.asarray(self.calibrator_.predict(raw))
         else:
             good = self.calibrator_.predict_proba(_logit(raw)[:, None])[:, 1]
-        good = np.clip(good, 0.0, 1.0)
-        return np.column_stack([1.0 - good, good])
+        return np.asarray(np.clip(good, 0.0, 1.0))
 
-    def log_odds_contributions(self, X: Any) -> pd.DataFrame:
-        """Each signal's additive share of the uncalibrated log-odds (vs the average account)."""
+    def reference_score(self) -> float:
+        """The score of the reference account (the model's average log-odds), 0-100."""
         self._check_fitted()
-        frame = _frame(X, list(self.feature_names_in_))
-        names = list(self.feature_names_in_)
-        if self.estimator == "lightgbm":
-            contrib = self.model_.predict_proba(frame[names].to_numpy(), pred_contrib=True)
-            return pd.DataFrame(np.asarray(contrib)[:, :-1], columns=names, index=frame.index)
-        design = self._design(frame)
-        coef = self.model_.coef_[0]
-        parts = pd.DataFrame(design[:, : len(names)] * coef[: len(names)], columns=names)
-        for j, col in enumerate(self.missing_columns_):
-            parts[col] += design[:, len(names) + j] * coef[len(names) + j]
-        parts.index = frame.index
-        return parts
+        return float(100.0 * self._calibrated(np.array([self.reference_logit_]))[0])
 
     def contributions(self, X: Any) -> pd.DataFrame:
-        """Approximate score points per signal: log-odds share x the local slope of the score."""
-        logits = self.log_odds_contributions(X)
-        p = self.predict_proba(X)[:, 1]
-        slope = 100.0 * p * (1.0 - p)
-        return logits.mul(slope, axis=0)
+        """Exact score points per signal on the 0-100 scale, calibration included.
+
+        The raw log-odds split exactly into signal shares (TreeSHAP for LightGBM, linear terms
+        for logistic regression). Each share is carried to the score by the slope of the
+        calibrated score between the reference account and this one (the secant, so the
+        points add up to ``score - reference_score()``; the local slope where the two log-odds
+        coincide). The secant does not vanish at extreme scores, so the riskiest accounts keep
+        their real reasons.
+        """
+        self._check_fitted()
+        frame = _frame(X, list(self.feature_names_in_))
+        parts, ref = self._raw_parts(frame)
+        total = parts.sum(axis=1).to_numpy()
+        score = 100.0 * self._calibrated(ref + total)
+        reference = 100.0 * self._calibrated(np.array([ref]))[0]
+        eps = 1e-6
+        near = np.abs(total) < eps
+        step = np.where(near, eps, total)
+        secant = (score - reference) / step
+        if near.any():
+            up = 100.0 * self._calibrated(ref + total[near] + eps)
+            secant[near] = (up - score[near]) / eps
+        return parts.mul(secant, axis=0)
 
     @property
     def weights_(self) -> pd.Series:

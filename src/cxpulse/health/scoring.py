@@ -21,7 +21,7 @@ from cxpulse.health.bands import BandChange, BandCutoffs, band_cutoffs, playbook
 from cxpulse.health.config import HealthConfig, Signal
 from cxpulse.health.explain import AccountExplanation, describe, explanation_records
 from cxpulse.health.features import as_instant, compute_features, health_config_of
-from cxpulse.health.models import ExpertModel, HealthModel
+from cxpulse.health.models import NEUTRAL, ExpertModel, HealthModel
 
 if TYPE_CHECKING:
     from cxpulse.workspace import Workspace
@@ -99,9 +99,25 @@ def score_frame(
             "score": score.astype("float64"),
             "band": bands,
             "model": model_name or model.name,
-            "explanation": explanation_records(contrib, X),
+            "explanation": explanation_records(
+                contrib, X, reference=reference_of(model), sizes=_sizes(model, names)
+            ),
         }
     )
+
+
+def reference_of(model: HealthModel) -> float:
+    """The score the explanation points are measured from (the points add up to score - it)."""
+    if hasattr(model, "reference_score") and hasattr(model, "reference_logit_"):
+        return float(model.reference_score())
+    return NEUTRAL
+
+
+def _sizes(model: HealthModel, names: list[str]) -> np.ndarray:
+    """How big each signal is, to order reasons that push the score equally (expert weights)."""
+    if isinstance(model, ExpertModel):
+        return np.asarray(model.weights_.reindex(names).fillna(0.0), dtype="float64")
+    return np.zeros(len(names))
 
 
 def write_scores(ws: Workspace, frame: pd.DataFrame) -> None:
