@@ -334,6 +334,17 @@ class LearnedModel(HealthModel):
             good = self.calibrator_.predict_proba(_logit(raw)[:, None])[:, 1]
         return np.asarray(np.clip(good, 0.0, 1.0))
 
+    def log_odds(self, X: Any) -> np.ndarray:
+        """The model's raw (uncalibrated) log-odds of the good outcome per row."""
+        self._check_fitted()
+        raw = np.clip(self._raw_proba(_frame(X, list(self.feature_names_in_))), 1e-12, 1 - 1e-12)
+        return np.asarray(np.log(raw / (1.0 - raw)))
+
+    def score_from_log_odds(self, log_odds: Any) -> np.ndarray:
+        """The 0-100 score of raw log-odds, through the fitted calibration."""
+        self._check_fitted()
+        return 100.0 * self._calibrated(np.asarray(log_odds, dtype="float64"))
+
     def reference_score(self) -> float:
         """The score of the reference account (the model's average log-odds), 0-100."""
         self._check_fitted()
