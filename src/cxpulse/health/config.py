@@ -79,7 +79,7 @@ class Bands(BaseModel):
     method: BandMethod = "auto"
     red_below: float = Field(default=40.0, gt=0, lt=100)
     green_from: float = Field(default=70.0, gt=0, le=100)
-    red_ratio: float = Field(default=2.0, gt=1.0)
+    red_ratio: float = Field(default=1.5, gt=1.0)
     yellow_ratio: float = Field(default=1.0, gt=0.0)
     red_share: float = Field(default=0.10, gt=0.0, lt=1.0)
     yellow_share: float = Field(default=0.30, gt=0.0, lt=1.0)
@@ -253,7 +253,7 @@ method = "auto"          # auto | score | risk_ratio | risk_share
                          # auto: cortes de puntaje para el experto, risk_ratio para los aprendidos
 red_below = 40           # score: rojo < 40
 green_from = 70          # score: verde >= 70; amarillo en medio / yellow in between
-red_ratio = 2.0          # risk_ratio: red when the risk of churn > 2x the base rate / rojo > 2x
+red_ratio = 1.5          # risk_ratio: red when the risk of churn > 1.5x the base rate / rojo > 1,5x
 yellow_ratio = 1.0       # risk_ratio: yellow when above the base rate / amarillo > promedio
 red_share = 0.10         # risk_share: the riskiest 10 % red / el 10 % más riesgoso en rojo
 yellow_share = 0.30      # risk_share: the next ones up to 30 % yellow / hasta el 30 % amarillo
