@@ -433,3 +433,73 @@ def evaluate_command(
                 soft_wrap=True,
             )
         _print_report(report, language)
+
+
+@app.command()
+def report(
+    holdout: Annotated[
+        float | None, typer.Option("--holdout", help=tr("health.cli.help.holdout"))
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help=tr("health.cli.help.seed"))] = 0,
+    fmt: FormatOption = "table",
+    project: ProjectOption = Path("."),
+    lang: LangOption = None,
+) -> None:
+    """The active model's report: training data, settings, backtest beside the expert model,
+    lift by decile and calibration drift on recent as-of dates (refit advice)."""
+    from cxpulse.health.report import model_report
+
+    _check_format(fmt)
+    with reported_errors(), _open(project) as ws:
+        language = _lang(ws, lang)
+        rep = model_report(ws, holdout=holdout, seed=seed)
+        if fmt == "json":
+            console.print_json(json.dumps(rep.to_dict(), default=str))
+            return
+        info = rep.info
+        console.print(
+            gettext("health.cli.report_model", language, model=rep.model, at=info.get("fitted_at")),
+            soft_wrap=True,
+        )
+        if "n" in info and "positives" in info:
+            dates = info.get("as_of_dates") or ["-"]
+            console.print(
+                gettext(
+                    "health.cli.training",
+                    language,
+                    n=f"{info['n']:,}",
+                    positives=f"{info['positives']:,}",
+                    rate=f"{100 * float(info.get('base_rate', 0)):.1f}",
+                    first=dates[0],
+                    last=dates[-1],
+                    shape=gettext(f"health.shape.{info.get('shape', 'history')}", language),
+                ),
+                soft_wrap=True,
+            )
+        if info.get("settings"):
+            shown = ", ".join(f"{k}={v}" for k, v in sorted(info["settings"].items()))
+            console.print(gettext("health.cli.settings", language, settings=shown), soft_wrap=True)
+        _print_report(rep.evaluation, language)
+        deciles = Table(title=gettext("health.cli.deciles", language))
+        for key in ("decile", "n", "bad_rate", "lift"):
+            deciles.add_column(gettext(f"health.col.{key}", language), justify="right")
+        for d in rep.deciles:
+            deciles.add_row(
+                str(d["decile"]), f"{d['n']:,}", _fmt(d["bad_rate"]), f"{d['lift']:.2f}"
+            )
+        console.print(deciles)
+        for p in rep.drift:
+            console.print(
+                gettext(
+                    "health.cli.drift",
+                    language,
+                    as_of=p.as_of,
+                    predicted=f"{100 * p.predicted:.1f}",
+                    observed=f"{100 * p.observed:.1f}",
+                    n=f"{p.n:,}",
+                ),
+                soft_wrap=True,
+            )
+        key = "health.cli.refit" if rep.refit_recommended else "health.cli.no_refit"
+        if rep.drift:
+            console.print(gettext(key, language), soft_wrap=True)
