@@ -113,8 +113,25 @@ def cfg_settings(cfg: Any, kind: str) -> dict[str, Any]:
     return dict(section.for_estimator(kind)) if section is not None else {}
 
 
+_ONLY = {
+    "logistic": {"C", "transform"},
+    "lightgbm": {
+        "n_estimators",
+        "learning_rate",
+        "num_leaves",
+        "min_child_samples",
+        "subsample",
+        "colsample_bytree",
+        "reg_lambda",
+    },
+}
+
+
 def model_settings(model: HealthModel) -> dict[str, Any]:
-    """A learned model's settings (its constructor parameters); {} for the expert model."""
+    """The settings a learned model was fitted with (those that apply to its estimator);
+    {} for the expert model."""
     if not hasattr(model, "base_rate_"):
         return {}
-    return {k: v for k, v in model.get_params().items() if not callable(v)}
+    params = model.get_params()
+    other = set().union(*(v for k, v in _ONLY.items() if k != params.get("estimator")))
+    return {k: v for k, v in params.items() if not callable(v) and k not in other}
