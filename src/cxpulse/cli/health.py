@@ -28,15 +28,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-LangOption = Annotated[
-    str | None, typer.Option("--lang", help="Language of the output: es or en (default: project).")
-]
-HorizonOption = Annotated[
-    str | None, typer.Option("--horizon", help="Prediction horizon, e.g. 90d, 12w, 3m.")
-]
-OutcomeOption = Annotated[
-    str | None, typer.Option("--outcome", help="Outcome to predict: churn, renewal or expansion.")
-]
+LangOption = Annotated[str | None, typer.Option("--lang", help=tr("cli.option.lang"))]
+HorizonOption = Annotated[str | None, typer.Option("--horizon", help=tr("cli.health.horizon"))]
+OutcomeOption = Annotated[str | None, typer.Option("--outcome", help=tr("cli.health.outcome"))]
 AsOfOption = Annotated[
     list[str] | None,
     typer.Option("--as-of", help=tr("health.cli.help.as_of_dates")),
