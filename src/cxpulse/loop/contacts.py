@@ -107,13 +107,17 @@ def reply_template(
 ) -> Reply:
     """A first reply to the customer in the contact's language (else the project's)."""
     lang = (contact.language if contact and contact.language else None) or default_language
-    first = ((contact.name or "").split(" ")[0] if contact and contact.name else "") or gettext(
-        "cx.reply.nobody", lang
+    first = (contact.name or "").split(" ")[0] if contact and contact.name else ""
+    greeting = (
+        gettext("cx.reply.greeting.named", lang, name=first)
+        if first
+        else gettext("cx.reply.greeting.plain", lang)
     )
     kind = "response" if case.response_id is not None else "account"
+    body = gettext(f"cx.reply.body.{kind}", lang, sender=sender, company=company)
     return Reply(
         language=lang,
         to=contact.email if contact else None,
         subject=gettext(f"cx.reply.subject.{kind}", lang, company=company),
-        body=gettext(f"cx.reply.body.{kind}", lang, name=first, sender=sender, company=company),
+        body=f"{greeting}\n\n{body}",
     )

@@ -21,8 +21,9 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from cxpulse.loop import workflow
@@ -125,7 +126,10 @@ def _where(query: Select[tuple[Case]], q: InboxQuery, now: datetime) -> Select[t
     text = "".join(ch for ch in q.search if ch.isprintable()).strip()
     if text:
         like = f"%{text.lower()}%"
-        terms = [func.lower(Case.title).like(like), func.lower(Case.account_id).like(like)]
+        terms: list[ColumnElement[bool]] = [
+            func.lower(Case.title).like(like),
+            func.lower(Case.account_id).like(like),
+        ]
         if text.lstrip("#").isdigit():
             terms.append(Case.id == int(text.lstrip("#")))
         if q.search_accounts:
@@ -134,9 +138,9 @@ def _where(query: Select[tuple[Case]], q: InboxQuery, now: datetime) -> Select[t
     return query
 
 
-def _order(q: InboxQuery) -> list[object]:
+def _order(q: InboxQuery) -> list[Any]:
     rank = case({p: i for i, p in enumerate(PRIORITIES)}, value=Case.priority, else_=-1)
-    column: object = {
+    column: Any = {
         "due": Case.due_at,
         "created": Case.created_at,
         "priority": rank,
@@ -144,7 +148,7 @@ def _order(q: InboxQuery) -> list[object]:
         "owner": Case.owner,
         "updated": Case.updated_at,
     }.get(q.sort if q.sort in SORTS else "due", Case.due_at)
-    first = column.desc() if q.descending else column.asc()  # type: ignore[attr-defined]
+    first = column.desc() if q.descending else column.asc()
     return [first, Case.id.desc()]
 
 
@@ -163,7 +167,7 @@ def inbox(
     base = _where(select(Case), q, at)
     total = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
     page = min(page, max(1, math.ceil(total / per_page)))
-    rows = list(
+    rows: list[Case] = list(
         session.scalars(base.order_by(*_order(q)).limit(per_page).offset((page - 1) * per_page))
     )
     open_ = Case.status.in_(_OPEN)

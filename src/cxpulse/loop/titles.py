@@ -9,7 +9,7 @@ without a key (opened before keys were kept, or with a title a person typed) sho
 >>> case = Case(title="NPS 3 de la cuenta A1", title_key="loop.title.response",
 ...             title_values={"kind": "NPS", "score": 3, "account": "A1"})
 >>> case_title(case, "en", "Acme Ltd.")
-'NPS 3 from Acme Ltd.'
+'NPS 3 from account Acme Ltd.'
 """
 
 from __future__ import annotations
