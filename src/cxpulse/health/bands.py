@@ -2,7 +2,7 @@
 
 >>> from cxpulse.health.config import HealthConfig
 >>> band_label("red", "es")
-'Rojo'
+'Roja'
 >>> playbook_text("green", "en", HealthConfig()).startswith("Healthy")
 True
 """

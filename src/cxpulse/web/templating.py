@@ -46,6 +46,11 @@ templates.env.filters["tojson_compact"] = lambda value: Markup(
 )
 
 
+def _currency(request: Request) -> str:
+    ctx = getattr(request.app.state, "ctx", None)
+    return str(ctx.config.locale.currency) if ctx is not None else "USD"
+
+
 def _first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -104,6 +109,7 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "num": lambda v, digits=1: i18n.format_number(v, lang, digits),
         "signed": lambda v, digits=1: i18n.format_signed(v, lang, digits),
         "pct": lambda v, digits=0: i18n.format_pct(v, lang, digits),
+        "money": lambda v, digits=0: i18n.format_money(v, lang, _currency(request), digits),
         "date": lambda v, style="medium": i18n.format_date(v, lang, style),
         "month": lambda v: i18n.format_month(v, lang),
         "user": user,
