@@ -78,13 +78,28 @@ def contact_of_case(session: Session, case: Case) -> ContactInfo | None:
     if email is None and case.contact_id and "@" in case.contact_id:
         email = case.contact_id
     if email is None and case.contact_id is None:
-        return None
+        return primary_contact(session, case.account_id)
     return ContactInfo(
         contact_id=case.contact_id or email or "",
         account_id=case.account_id or "",
         email=email,
         language=language if language in LANGUAGES else None,
     )
+
+
+def primary_contact(session: Session, account_id: str | None) -> ContactInfo | None:
+    """The account's sponsor (else its first contact by id): who hears about account cases."""
+    if not account_id:
+        return None
+    from sqlalchemy import case, select
+
+    rank = case((Contact.role == "sponsor", 0), else_=1)
+    row = session.scalars(
+        select(Contact).where(Contact.account_id == account_id).order_by(rank, Contact.contact_id)
+    ).first()
+    if row is None:
+        return None
+    return ContactInfo(row.contact_id, row.account_id, row.name, row.email, row.language, row.role)
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,9 @@ def cases_page(
         hours=lambda h: format_decimal(
             abs(h), format="#,##0", locale=BABEL_LOCALES.get(lang, lang)
         ),
+        days=lambda h: format_decimal(
+            abs(h) / 24, format="#,##0", locale=BABEL_LOCALES.get(lang, lang)
+        ),
     )
 
 
@@ -270,6 +273,9 @@ def case_page(
         when=_when_formatter(lang),
         hours=lambda h: format_decimal(
             abs(h), format="#,##0", locale=BABEL_LOCALES.get(lang, lang)
+        ),
+        days=lambda h: format_decimal(
+            abs(h) / 24, format="#,##0", locale=BABEL_LOCALES.get(lang, lang)
         ),
     )
 
