@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cxpulse.errors import ConfigError
+from cxpulse.schema.options import TableBinding
 
 CONFIG_FILE = "cxpulse.toml"
 DEFAULT_WORKSPACE_FILE = "workspace.duckdb"
@@ -31,14 +32,6 @@ class WorkspaceConfig(BaseModel):
         default=None,
         description="Ibis connection URL of the analytics workspace; default: DuckDB file "
         "'workspace.duckdb' in the project folder.",
-    )
-
-
-class TableBinding(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    path: str | None = Field(default=None, description="default file to load for this table")
-    columns: dict[str, str] = Field(
-        default_factory=dict, description="mapping: your column name -> canonical column name"
     )
 
 

@@ -119,7 +119,7 @@ def test_band_drop_into_red_opens_a_case_once(store_url) -> None:
         second = on_band_changes(s, [drop], ctx, now=T0 + timedelta(hours=1))
     assert len(first) == 1 and second[0].id == first[0].id
     assert first[0].owner == "Bruno" and first[0].priority == "urgent"
-    assert first[0].title == "Red band: account A2 (55 → 31)"
+    assert first[0].title == "Health Red: account A2 (55 → 31)"
 
 
 def test_workflow_writes_full_history_and_times(store_url) -> None:

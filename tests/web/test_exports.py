@@ -89,7 +89,7 @@ def test_export_csv_and_api_list_the_same_accounts_reasons_and_renewals(
     )
     assert list(csv["Account ID"]) == [a["account_id"] for a in api["accounts"]]
     assert csv["Health score"].tolist() == pytest.approx(
-        [round(a["score"], 1) for a in api["accounts"]], abs=1e-9
+        [round(a["score"], 2) for a in api["accounts"]], abs=1e-9
     )
     # reasons: recomputed here from the stored explanations (signals taking most points off)
     ws = app.state.ctx.workspace
@@ -123,5 +123,5 @@ def test_export_csv_and_api_list_the_same_accounts_reasons_and_renewals(
 def test_spanish_csv_uses_semicolons_and_decimal_commas(admin: TestClient) -> None:
     text = admin.get("/health/at-risk.csv?risk=all&lang=es").content.decode("utf-8-sig")
     header, first = text.splitlines()[:2]
-    assert header.startswith("ID de cuenta;Cuenta;")
-    assert "," in first.split(";")[5]  # MRR with a decimal comma
+    assert header.startswith("Al;Modelo;ID de cuenta;Cuenta;")
+    assert "," in first.split(";")[7]  # MRR with a decimal comma

@@ -25,6 +25,8 @@ SUBCOMMANDS: list[tuple[str, str]] = [
     ("cxpulse.cli.serve", "serve"),
     ("cxpulse.cli.demo", "demo"),
     ("cxpulse.cli.text", "comments"),
+    ("cxpulse.cli.samples", "samples"),
+    ("cxpulse.cli.tables", "tables"),
 ]
 
 

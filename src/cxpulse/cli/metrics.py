@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -17,13 +17,10 @@ from typer.core import TyperGroup
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
 from cxpulse.locale import gettext
-from cxpulse.metrics import (
-    MetricComparison,
-    MetricTable,
-    get_definition,
-    list_definitions,
-)
-from cxpulse.workspace import Workspace
+
+if TYPE_CHECKING:
+    from cxpulse.metrics import MetricComparison, MetricTable
+    from cxpulse.workspace import Workspace
 
 
 class _DefaultShow(TyperGroup):
@@ -85,6 +82,8 @@ def _digits(unit: str) -> int:
 
 def render_table(table: MetricTable, lang: str) -> Table:
     """A Rich table of metric values: value, n, interval, method, small-sample flag."""
+    from cxpulse.metrics import get_definition
+
     rows = table.rows
     dims = list(dict.fromkeys(k for r in rows for k in r.group))
     has_period = any(r.period is not None for r in rows)
@@ -145,6 +144,8 @@ def show(
     project: ProjectOption = Path("."),
 ) -> None:
     """Indicators with value, n, confidence interval, method and small-sample flag."""
+    from cxpulse.workspace import Workspace
+
     if fmt not in ("table", "csv", "json"):
         raise typer.BadParameter("use table, csv or json", param_hint="--format")
     with reported_errors(), Workspace.open(project) as ws:
@@ -173,6 +174,8 @@ def explain(
     project: ProjectOption = Path("."),
 ) -> None:
     """Print the SQL the engine runs for a metric (in the workspace's dialect)."""
+    from cxpulse.workspace import Workspace
+
     with reported_errors(), Workspace.open(project) as ws:
         typer.echo(ws.explain(name, by=_dims(by), grain=grain, start=start, end=end))
 
@@ -196,6 +199,9 @@ def compare(
     project: ProjectOption = Path("."),
 ) -> None:
     """Difference between two periods (per group), with interval, p-value and verdict."""
+    from cxpulse.metrics import get_definition
+    from cxpulse.workspace import Workspace
+
     with reported_errors(), Workspace.open(project) as ws:
         rows: list[MetricComparison] = ws.compare(  # type: ignore[assignment]
             name, period=period, vs=vs, by=_dims(by)
@@ -238,6 +244,8 @@ def list_metrics(
     ] = None,
 ) -> None:
     """The metrics cxpulse computes, with their table, unit and method."""
+    from cxpulse.metrics import list_definitions
+
     language = lang if lang in ("es", "en") else "es"
     out = Table(header_style="bold")
     for key in ("name", "metric", "table", "unit", "description"):

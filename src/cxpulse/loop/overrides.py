@@ -2,7 +2,9 @@
 
 An override never changes a model's score: readers show the model's score and band next to
 the override (who, why, until when). Rows are only ever added, or stamped when ended early,
-so ``health_overrides`` is its own audit trail and the account's history lists every one.
+so ``band_overrides`` (operational store) is its own audit trail and the account's history
+lists every one. (The ``override`` health signal is another thing: a manual score that a
+model reads from the workspace.)
 
 >>> from datetime import UTC, datetime
 >>> from cxpulse import store

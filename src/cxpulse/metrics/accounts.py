@@ -27,7 +27,7 @@ DEFAULT_MAX_MONTHS = 24
 
 
 def _churn_expression(ws: Any, spec: QuerySpec, items: list[Period]) -> ir.Table:
-    split_dimensions("accounts", spec.by)
+    split_dimensions("accounts", spec.by, ws)
     acc = ws.table("accounts")
     acc = acc.select(*spec.by, "start_date", "end_date")
     cal = calendar_table(items, timestamps=False)
@@ -72,7 +72,7 @@ def run_churn(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]:
 
 
 def _cohort_expression(ws: Any, spec: QuerySpec, last_index: int, max_months: int) -> ir.Table:
-    split_dimensions("accounts", spec.by)
+    split_dimensions("accounts", spec.by, ws)
     acc = ws.table("accounts")
     if spec.start is not None:
         acc = acc.filter(acc.start_date >= ibis.literal(spec.start, type="date"))

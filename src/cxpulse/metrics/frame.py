@@ -110,13 +110,17 @@ def in_range(
     return functools.reduce(operator.and_, parts) if parts else None
 
 
-def split_dimensions(table: str, by: Sequence[str]) -> tuple[list[str], list[str]]:
+def split_dimensions(table: str, by: Sequence[str], ws: Any = None) -> tuple[list[str], list[str]]:
     """Split ``by`` into columns of the metric's own table and columns of ``accounts``.
 
     The metric's own table wins when both have the column (e.g. ``owner`` of a touchpoint).
+    With the workspace ``ws``, its tables' attributes (extra typed columns) count as columns.
     """
     own_cols = set(TABLES[table].column_names)
     account_cols = set(TABLES["accounts"].column_names)
+    if ws is not None:
+        own_cols |= set(ws.table(table).columns)
+        account_cols |= set(ws.table("accounts").columns)
     own: list[str] = []
     acc: list[str] = []
     for dim in by:
@@ -158,7 +162,7 @@ def base_frame(
     ``own_filters=False`` drops them (each aggregate then filters for itself).
     """
     t = ws.table(definition.table)
-    own, acc = split_dimensions(definition.table, spec.by)
+    own, acc = split_dimensions(definition.table, spec.by, ws)
     keep = list(dict.fromkeys([*columns, *own, definition.time_column, "account_id"]))
     parts = [where] if where is not None else []
     if where is None and own_filters and definition.filters:

@@ -30,7 +30,7 @@ def revenue_grain(grain: str | None) -> str:
 
 
 def _expression(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Table:
-    own, acc_dims = split_dimensions(d.table, spec.by)
+    own, acc_dims = split_dimensions(d.table, spec.by, ws)
     if own:
         raise MetricQueryError(
             f"{d.name} compares each account's revenue between periods, so it can only be "

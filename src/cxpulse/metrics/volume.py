@@ -108,7 +108,7 @@ def run_open(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]:
 def _exposure_expression(
     ws: Any, d: MetricDefinition, spec: QuerySpec, items: list[Period]
 ) -> ir.Table:
-    _, acc_dims = split_dimensions(d.table, spec.by)
+    _, acc_dims = split_dimensions(d.table, spec.by, ws)
     acc = ws.table("accounts").select(*acc_dims, "start_date", "end_date")
     j = acc.cross_join(calendar_table(items, timestamps=False))
     active = (j.start_date < j[P_END]) & (j.end_date.isnull() | (j.end_date >= j[P_START]))
@@ -137,7 +137,7 @@ def run_rate(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]:
     items = periods(ws, d.table, [d.time_column], spec)
     if not items:
         return []
-    own, acc_dims = split_dimensions(d.table, spec.by)
+    own, acc_dims = split_dimensions(d.table, spec.by, ws)
     exposure: dict[tuple[Any, ...], tuple[float, float]] = {}
     for r in _exposure_expression(ws, d, spec, items).execute().to_dict("records"):
         period = None if spec.grain is None else to_date(r[P_START])

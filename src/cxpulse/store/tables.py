@@ -289,10 +289,10 @@ class HealthOverride(Base):
     """A manual health band set by a person, with a reason and an expiry. Rows are never
     edited except to record who ended one early, so the table is its own audit trail."""
 
-    __tablename__ = "health_overrides"
+    __tablename__ = "band_overrides"
     __table_args__ = (
         CheckConstraint(_in("band", ("red", "yellow", "green")), name="band"),
-        Index("ix_health_overrides_account_id_created_at", "account_id", "created_at"),
+        Index("ix_band_overrides_account_id_created_at", "account_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -66,7 +66,8 @@ def cell_text(value: Any, kind: str, lang: str) -> str:
     if value is None:
         return ""
     if kind in ("currency", "score", "percent", "int") and isinstance(value, int | float):
-        digits = {"currency": 2, "score": 1, "percent": 4, "int": 0}[kind]
+        # scores keep the two decimals they are stored with (Excel shows one)
+        digits = {"currency": 2, "score": 2, "percent": 4, "int": 0}[kind]
         text = f"{float(value):.{digits}f}"
         return text.replace(".", ",") if lang == "es" else text
     if isinstance(value, datetime):

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxpulse.errors import CxpulseError
 from cxpulse.workspace import Workspace
 
 BANDS = ("red", "yellow", "green")
@@ -62,38 +61,41 @@ class HealthSummary:
         return out
 
 
-def _empty(models: list[str] | None = None) -> HealthSummary:
+def _empty(model: str | None, models: list[str] | None = None) -> HealthSummary:
     cols = [*ACCOUNT_COLUMNS, "score", "band", "moved_from"]
-    return HealthSummary(None, None, None, pd.DataFrame(columns=cols), models=models or [])
+    return HealthSummary(model, None, None, pd.DataFrame(columns=cols), models=models or [])
+
+
+def stored_models(ws: Workspace) -> list[str]:
+    """Names of the models with stored score snapshots."""
+    from cxpulse.health import SCORES_TABLE
+
+    if SCORES_TABLE not in ws.con.list_tables():
+        return []
+    t = ws.table(SCORES_TABLE)
+    return sorted(str(m) for m in t.select("model").distinct().execute()["model"])
 
 
 def health_summary(ws: Workspace, model: str | None = None) -> HealthSummary:
-    """The latest scores of ``model`` (default: the model of the newest snapshot)."""
-    from cxpulse.health import band_changes, latest_scores
+    """The current scores of ``model`` (default: the active model, the one every page shows).
+
+    Scores come from :func:`cxpulse.health.current_scores`, the same function the account
+    page, the API and the CLI read, so the numbers agree everywhere.
+    """
+    from cxpulse.health import band_changes, current_scores
     from cxpulse.health.features import health_config_of
 
-    try:
-        latest = latest_scores(ws)
-    except CxpulseError:  # nothing scored yet
-        return _empty()
-    if latest.empty:
-        return _empty()
-    latest["as_of"] = pd.to_datetime(latest["as_of"]).dt.date
-    models = sorted(latest["model"].astype(str).unique())
-    configured = health_config_of(ws).model  # [health] model in cxpulse.toml
-    newest = latest[latest["as_of"] == latest["as_of"].max()]["model"].astype(str)
-    if model is not None and model in models:
-        chosen = model
-    elif configured in set(newest):
-        chosen = configured
-    else:
-        chosen = str(newest.iloc[0])
-    rows = latest[latest["model"] == chosen].copy()
-    as_of = max(rows["as_of"])
-    rows = rows[rows["as_of"] == as_of]
+    models = stored_models(ws)
+    current = current_scores(ws, model=model if model in models else None)
+    chosen = current.model
+    if current.empty or current.as_of is None:
+        return _empty(chosen, models)
+    as_of = current.as_of
+    rows = current.scores
 
     accounts = ws.table("accounts")
     info = accounts.select(*ACCOUNT_COLUMNS).execute()
+    info["account_id"] = info["account_id"].astype(str)
     keep = [c for c in ("account_id", "score", "band", "explanation") if c in rows.columns]
     merged = rows[keep].merge(info, on="account_id", how="left")
 

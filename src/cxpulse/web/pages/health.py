@@ -31,8 +31,11 @@ PAGE_ROWS = 50
 
 
 def load_summary(ctx: Any, model: str | None) -> HealthSummary:
-    """The health summary, cached per data version."""
-    return ctx.cached(("health", model), lambda: health_summary(ctx.workspace, model))  # type: ignore[no-any-return]
+    """The health summary, cached per data version and active model (a promotion shows at once)."""
+    from cxpulse.health import active_model_name
+
+    key = ("health", model, active_model_name(ctx.workspace))
+    return ctx.cached(key, lambda: health_summary(ctx.workspace, model))  # type: ignore[no-any-return]
 
 
 def _risk(value: str | None) -> str:
@@ -174,6 +177,8 @@ def open_cases_form(
 
 def export_columns() -> list[ExportColumn]:
     return [
+        ExportColumn("as_of", "cx.export.as_of", "date"),
+        ExportColumn("model_label", "web.health.model"),
         ExportColumn("account_id", "cx.export.account_id"),
         ExportColumn("name", "web.account.name"),
         ExportColumn("segment", "web.filter.segment"),
@@ -190,13 +195,15 @@ def export_columns() -> list[ExportColumn]:
     ]
 
 
-def export_records(rows: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+def export_records(rows: pd.DataFrame, lang: str, summary: HealthSummary) -> list[dict[str, Any]]:
     """At-risk rows as export records: labels in ``lang``, reasons as one text."""
     out = []
     for r in records(rows):
         out.append(
             {
                 **r,
+                "as_of": summary.as_of,
+                "model_label": term("model", summary.model, lang),
                 "band_label": term("band", r["band"], lang),
                 "moved_from_label": term("band", r["moved_from"], lang)
                 if r.get("moved_from")
@@ -233,7 +240,7 @@ def export_at_risk(
     lang = language_of(request)
     summary = load_summary(ctx, model)
     rows = at_risk_rows(ctx, summary, risk=_risk(risk), sort=sort, desc=desc, lang=lang)
-    data = export_records(rows, lang)
+    data = export_records(rows, lang, summary)
     stamp = summary.as_of.isoformat() if summary.as_of else "none"
     name = gettext("cx.export.file.at_risk", lang)
     if fmt == "csv":

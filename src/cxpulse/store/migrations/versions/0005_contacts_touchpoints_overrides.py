@@ -35,7 +35,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_contacts_account_id", ["account_id"], unique=False)
 
     op.create_table(
-        "health_overrides",
+        "band_overrides",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.String(length=200), nullable=False),
         sa.Column("band", sa.String(length=10), nullable=False),
@@ -47,13 +47,13 @@ def upgrade() -> None:
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("ended_by", sa.String(length=320), nullable=True),
         sa.CheckConstraint(
-            "band IN ('red', 'yellow', 'green')", name=op.f("ck_health_overrides_band")
+            "band IN ('red', 'yellow', 'green')", name=op.f("ck_band_overrides_band")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_health_overrides")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_band_overrides")),
     )
-    with op.batch_alter_table("health_overrides", schema=None) as batch_op:
+    with op.batch_alter_table("band_overrides", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_health_overrides_account_id_created_at", ["account_id", "created_at"], unique=False
+            "ix_band_overrides_account_id_created_at", ["account_id", "created_at"], unique=False
         )
 
     op.create_table(
@@ -103,10 +103,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_logged_touchpoints_account_id_occurred_at")
 
     op.drop_table("logged_touchpoints")
-    with op.batch_alter_table("health_overrides", schema=None) as batch_op:
-        batch_op.drop_index("ix_health_overrides_account_id_created_at")
+    with op.batch_alter_table("band_overrides", schema=None) as batch_op:
+        batch_op.drop_index("ix_band_overrides_account_id_created_at")
 
-    op.drop_table("health_overrides")
+    op.drop_table("band_overrides")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.drop_index("ix_contacts_account_id")
 
