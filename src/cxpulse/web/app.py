@@ -42,6 +42,7 @@ ROUTER_MODULES: list[str] = [
     "cxpulse.web.pages.health",
     "cxpulse.web.pages.accounts",
     "cxpulse.web.pages.training",
+    "cxpulse.web.pages.insights",
     "cxpulse.web.pages.admin",
     "cxpulse.web.api.metrics",
     "cxpulse.web.api.health",

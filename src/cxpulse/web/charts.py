@@ -265,3 +265,37 @@ def score_history_spec(points: list[dict[str, Any]], lang: str) -> dict[str, Any
         )
     )
     return _finish(line, height=200)
+
+
+def theme_trend_spec(trend: pd.DataFrame, names: list[str], lang: str) -> dict[str, Any]:
+    """Monthly share of the comments that fall in each of ``names`` (months without comments
+    are gaps, as in :func:`trend_spec`)."""
+    frame = trend[trend["name"].isin(names)].copy()
+    all_months, runs = month_runs(list(frame["month"]))
+    frame["run"] = runs
+    frame["label"] = [format_date(m, lang, "MMM yy") for m in frame["month"]]
+    frame["share"] = frame["share"].astype(float).round(4)
+    months = [format_date(m, lang, "MMM yy") for m in all_months]
+    chart = (
+        alt.Chart(frame[["label", "name", "share", "n", "run"]])
+        .mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=28))
+        .encode(
+            x=alt.X(
+                "label:O",
+                sort=months,
+                scale=alt.Scale(domain=months),
+                title=None,
+                axis=alt.Axis(labelAngle=0, labelOverlap="greedy", labelSeparation=6),
+            ),
+            y=alt.Y("share:Q", title=None, axis=alt.Axis(format="%")),
+            color=alt.Color("name:N", sort=names, title=None),
+            detail="run:N",
+            tooltip=[
+                alt.Tooltip("label:O", title=translate("web.chart.month", lang)),
+                alt.Tooltip("name:N", title=" "),
+                alt.Tooltip("share:Q", title="%", format=".1%"),
+                alt.Tooltip("n:Q", title="n"),
+            ],
+        )
+    )
+    return _finish(chart, height=240)

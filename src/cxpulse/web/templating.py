@@ -31,6 +31,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/", "web.nav.overview", ()),
     ("/health", "web.nav.health", ()),
     ("/accounts", "web.nav.accounts", ()),
+    ("/insights", "cx.nav.insights", ()),
     ("/surveys", "web.nav.surveys", ("admin", "analyst")),
     ("/cases", "web.nav.cases", ()),
     ("/training", "web.nav.training", ()),
