@@ -49,7 +49,13 @@ def _connect_url(url: str) -> BaseBackend:
         )
         return ibis.pyspark.connect(session)
     if url.startswith("duckdb:///"):
-        Path(url.removeprefix("duckdb:///")).parent.mkdir(parents=True, exist_ok=True)
+        from cxpulse.private_files import private_dir, private_file
+
+        database = Path(url.removeprefix("duckdb:///").split("?")[0])
+        private_dir(database.parent)
+        connection = ibis.connect(url)
+        private_file(database)  # DuckDB creates it with the umask's mode
+        return connection
     if url.startswith("postgresql://"):
         url = "postgres://" + url.removeprefix("postgresql://")
     if url.startswith("postgresql+psycopg://"):

@@ -225,7 +225,8 @@ def test_problems_in_a_folder_of_parquet_files_name_the_file(duck: Workspace, tm
         ("part-1.parquet", 2, "account_id"),
         ("part-1.parquet", 2, "start_date"),
     ]
-    assert "part-0.parquet" in err.value.problems[0].reason  # the duplicate's first occurrence
+    duplicate = next(p for p in err.value.problems if p.key == "data.problem.duplicate_key")
+    assert "part-0.parquet" in duplicate.reason  # the duplicate's first occurrence
     assert "file_row_number" not in str(err.value)
     assert duck.count("accounts") == 0
 

@@ -131,11 +131,12 @@ def test_duplicate_column_names_are_refused(seeded: Workspace):
 
 def test_out_of_range_integers_are_refused_not_crashed(seeded: Workspace):
     err = refused(seeded, "accounts", "huge_integer.csv")
-    reasons = {(p.row, p.column, p.key) for p in err.problems}
+    reasons = {(p.row, p.column, p.key, p.value) for p in err.problems}
     assert reasons == {
-        (2, "licenses", "data.problem.int_range"),
-        (3, "licenses", "data.problem.not_int"),
+        (2, "licenses", "data.problem.not_int", "99999999999999999999"),
+        (3, "licenses", "data.problem.not_int", "1e30"),
     }
+    assert "9.2e18" in str(err)
 
 
 def test_ids_read_as_floats_are_normalised_and_orphans_reported(seeded: Workspace, tmp_path: Path):

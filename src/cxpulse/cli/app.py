@@ -49,4 +49,7 @@ _install()
 
 
 def main() -> None:
+    import os
+
+    os.umask(0o077)  # what the CLI writes (stores, models, exports) is its owner's only
     app()

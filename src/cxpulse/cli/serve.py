@@ -16,6 +16,20 @@ def serve(
         str, typer.Option(help="Interface to listen on (loopback by default).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    https: Annotated[
+        bool,
+        typer.Option(
+            "--https", help="The app is reached over HTTPS only: Secure cookies and HSTS."
+        ),
+    ] = False,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="Address of a reverse proxy whose X-Forwarded-For/-Proto headers are believed "
+            "(repeat for several).",
+        ),
+    ] = None,
 ) -> None:
     """Start the web app and print its URL and how to sign in."""
     from cxpulse.web.server import count_users
@@ -35,7 +49,7 @@ def serve(
                 f"Sign in with one of the {users} user(s) of this project "
                 f"(list them: [bold]cxpulse users list -p {project}[/])."
             )
-        run_server(project, host=host, port=port)
+        run_server(project, host=host, port=port, https=https, trusted_proxies=trusted_proxy)
 
 
 def register(app: typer.Typer) -> None:

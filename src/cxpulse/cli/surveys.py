@@ -188,11 +188,14 @@ def invite(
             report = collect.email_invitations(s, survey, issued) if email else None
         handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
         try:
+            from cxpulse.export_cells import safe_cell
+
             writer = csv.writer(handle)
             writer.writerow(["account_id", "contact_id", "email", "url"])
             for item in issued:
                 inv = item.invitation
-                writer.writerow([inv.account_id, inv.contact_id or "", inv.email or "", item.url])
+                cells = [inv.account_id, inv.contact_id or "", inv.email or "", item.url]
+                writer.writerow([safe_cell(c) for c in cells])
         finally:
             if output:
                 handle.close()

@@ -16,7 +16,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from cxpulse.config import MetricsConfig
+from cxpulse.config import CANCELLATION_STATUSES, MetricsConfig
 from cxpulse.metrics.definitions import Condition, MetricDefinition
 from cxpulse.metrics.errors import MetricQueryError, UnknownDimensionError
 from cxpulse.metrics.periods import check_grain, period_value, to_date, truncate
@@ -61,9 +61,36 @@ def option_value(cond: Condition, options: MetricsConfig) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+def status_is(col: ir.Value, statuses: Sequence[str]) -> ir.BooleanValue:
+    """``col`` (a status) is one of ``statuses``, ignoring case and surrounding spaces;
+    ``''`` in ``statuses`` also matches a missing or blank status."""
+    norm = col.cast("string").strip().lower()  # type: ignore[attr-defined]
+    named = [s for s in statuses if s]
+    test: ir.BooleanValue = norm.isin(named) if named else ibis.literal(False)
+    if "" in statuses:
+        test = test | col.isnull() | (norm == "")
+    return test.fill_null(False)  # type: ignore[no-any-return]
+
+
+def purchase_condition(col: ir.Value, options: MetricsConfig) -> ir.BooleanValue:
+    """An order that is a purchase (``[metrics] purchase_statuses``)."""
+    return status_is(col, options.purchase_statuses)
+
+
+def cancellation_condition(col: ir.Value) -> ir.BooleanValue:
+    """An order that was cancelled, refunded or returned."""
+    return status_is(col, CANCELLATION_STATUSES)
+
+
 def condition(t: ir.Table, cond: Condition, options: MetricsConfig) -> ir.BooleanValue:
     """The engine expression of one row condition."""
     col = t[cond.column]
+    if cond.op == "purchase":
+        return purchase_condition(col, options)
+    if cond.op == "cancellation":
+        return cancellation_condition(col)
+    if cond.op == "purchase_or_cancellation":
+        return purchase_condition(col, options) | cancellation_condition(col)
     value = option_value(cond, options)
     if cond.op == "notnull":
         return col.notnull()

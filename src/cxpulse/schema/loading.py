@@ -36,13 +36,13 @@ from cxpulse.schema.sources import stage_source
 from cxpulse.schema.tables import TABLES, TableSpec
 from cxpulse.schema.types import arrow_schema
 from cxpulse.schema.validation import (
-    ID_AS_FLOAT,
     find_problems,
     infer_types,
     match_columns,
     normalise_name,
     plan_columns,
     quote,
+    stage_select,
 )
 
 if TYPE_CHECKING:
@@ -263,34 +263,34 @@ def load_into(
             for name, f in formats.items()
             if f.detected
         ]
-        kinds, total = find_problems(con, relation, spec, plans)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT {stage_select(plans)} FROM {relation}"
+        )
+        kinds, total = find_problems(con, relation, stage, spec, plans)
         if total:
             examples = [p for k in kinds for p in k.examples]
             raise ValidationError(staged.label, table, examples, total, kinds)
-        normalised = _count_float_ids(con, relation, plans)
-        orphans, orphan_examples = _orphans(ws, con, relation, table, plans)
-        select = ", ".join(f"{p.typed} AS {quote(p.column.name)}" for p in plans)
-        added = add_missing_columns(ws, spec)
+        counted = con.execute(f"SELECT count(*), sum(__float_ids) FROM {stage}").fetchone()
+        assert counted is not None
+        rows, normalised = int(counted[0]), int(counted[1] or 0)
+        orphans, orphan_examples = _orphans(ws, con, stage, table, plans)
+        add_missing_columns(ws, spec)
         written_attrs = tuple(
             (c.name, c.type)
             for c in spec.columns
             if c.name not in TABLES[table].column_names
             and any(p.column.name == c.name and (p.source or p.constant) for p in plans)
         )
-        del added
         snapshot_rows = 0
-        if shared and snapshot_day is None and _is_empty(con, spec):
+        if shared and _is_empty(con, spec):
             # Nothing to replace: one INSERT, atomic by itself.
             cols = ", ".join(quote(c) for c in spec.column_names)
-            con.execute(f"INSERT INTO {quote(spec.name)} ({cols}) SELECT {select} FROM {relation}")
-            rows = int(con.execute(f"SELECT count(*) FROM {quote(spec.name)}").fetchone()[0])  # type: ignore[index]
+            con.execute(f"INSERT INTO {quote(spec.name)} ({cols}) SELECT {cols} FROM {stage}")
             inserted, updated, unchanged = rows, 0, 0
         else:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT {select} FROM {relation}")
-            rows = int(con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0])  # type: ignore[index]
             inserted, updated, unchanged = _write(ws, con, shared, spec, stage)
-            if snapshot_day is not None:
-                snapshot_rows = _write_snapshot(ws, con, shared, spec, stage, snapshot_day)
+        if snapshot_day is not None:
+            snapshot_rows = _write_snapshot(ws, con, shared, spec, stage, snapshot_day)
     finally:
         for view in reversed(views):
             con.execute(f"DROP VIEW IF EXISTS {view}")
@@ -324,7 +324,8 @@ def _write(
 ) -> tuple[int, int, int]:
     if shared:
         return _upsert_duckdb(con, spec, stage)
-    frame = con.execute(f"SELECT * FROM {stage}").arrow()
+    cols = ", ".join(quote(c) for c in spec.column_names)
+    frame = con.execute(f"SELECT {cols} FROM {stage}").arrow()
     if isinstance(frame, pa.RecordBatchReader):
         frame = frame.read_all()
     frame = frame.cast(arrow_schema(spec))
@@ -378,17 +379,6 @@ def _skip_not_applicable(
     return view, skipped
 
 
-def _count_float_ids(con: duckdb.DuckDBPyConnection, relation: str, plans: list[Any]) -> int:
-    ids = [p for p in plans if p.id_like and p.source is not None]
-    if not ids:
-        return 0
-    parts = " + ".join(
-        f"count_if(regexp_full_match({p.original}, '{ID_AS_FLOAT[1:-1]}'))" for p in ids
-    )
-    found = con.execute(f"SELECT {parts} FROM {relation}").fetchone()
-    return int(found[0] or 0) if found else 0
-
-
 def _orphans(
     ws: Workspace,
     con: duckdb.DuckDBPyConnection,
@@ -410,18 +400,23 @@ def _orphans(
         con.register(name, ids)
         known = name
     try:
-        found = con.execute(
-            f"WITH s AS (SELECT __row, ({plan.typed}) AS aid FROM {relation}) "
-            f"SELECT count(*), list(struct_pack(r := __row, a := aid) ORDER BY __row)"
-            f"[1:{ORPHAN_EXAMPLES}] FROM s WHERE aid IS NOT NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM {known} k WHERE k.account_id = s.aid)"
-        ).fetchone()
+        missing = (
+            f"FROM {relation} s WHERE s.account_id IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {known} k WHERE k.account_id = s.account_id)"
+        )
+        found = con.execute(f"SELECT count(*) {missing}").fetchone()
+        n = int(found[0] or 0) if found else 0
+        first = (
+            con.execute(
+                f"SELECT __row, s.account_id {missing} ORDER BY __row LIMIT {ORPHAN_EXAMPLES}"
+            ).fetchall()
+            if n
+            else []
+        )
     finally:
         if known == name:
             con.unregister(name)
-    assert found is not None
-    n = int(found[0] or 0)
-    return n, tuple((int(e["r"]), str(e["a"])) for e in (found[1] or []))
+    return n, tuple((int(r), str(a)) for r, a in first)
 
 
 def _is_empty(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> bool:

@@ -90,6 +90,10 @@ def detect_number_formats(
         fmt = NumberFormat(decimal, thousands if thousands is not None else other(decimal))
         return dict.fromkeys(columns, fmt), []
     parts = []
+    # Only values holding a separator tell anything: the rest are skipped cheaply.
+    separated = " OR ".join(
+        f"contains({raw}, '.') OR contains({raw}, ',')" for raw in columns.values()
+    )
     for i, raw in enumerate(columns.values()):
         for kind, pattern in PATTERNS.items():
             cond = f"regexp_full_match({raw}, {literal(pattern)})"
@@ -98,7 +102,9 @@ def detect_number_formats(
                 f"arg_min(struct_pack(r := __row, v := {raw}, f := __file), __row) "
                 f"FILTER (WHERE {cond}) AS e{i}_{kind}"
             )
-    row = con.execute(f"SELECT {', '.join(parts)} FROM {relation}").fetchone()
+    row = con.execute(
+        f"SELECT {', '.join(parts)} FROM (SELECT * FROM {relation} WHERE {separated})"
+    ).fetchone()
     assert row is not None
     names = [d[0] for d in con.description or []]
     got = dict(zip(names, row, strict=True))
@@ -106,7 +112,7 @@ def detect_number_formats(
     problems: list[Problem] = []
     ambiguous: dict[str, tuple[dict[str, int], dict[str, Any]]] = {}
     for i, name in enumerate(columns):
-        count = {k: int(got[f"c{i}_{k}"]) for k in PATTERNS}
+        count = {k: int(got[f"c{i}_{k}"] or 0) for k in PATTERNS}
         # "2.500" also matches the decimal-point pattern: it is no evidence of either.
         count["point"] -= count["ambiguous_dot"]
         count["comma"] -= count["ambiguous_comma"]
@@ -192,4 +198,14 @@ def timestamp_sql(raw: str, formats: list[str] | None, timezone: str | None) -> 
     if offset_formats:
         listed = "[" + ", ".join(literal(f) for f in offset_formats) + "]"
         aware = f"COALESCE(timezone('UTC', try_strptime({raw}, {listed})), {aware})"
-    return f"CASE WHEN regexp_full_match({raw}, {literal(OFFSET)}) THEN {aware} ELSE {naive} END"
+    # A cheap look at the last characters first: only those that may end in an offset pay
+    # for the full pattern.
+    tail = f"right({raw}, 6)"
+    maybe = (
+        f"length({raw}) > 10 AND (contains({tail}, '+') OR contains({tail}, '-') OR "
+        f"upper(right({raw}, 1)) = 'Z' OR upper(right({raw}, 3)) = 'UTC')"
+    )
+    return (
+        f"CASE WHEN {maybe} AND regexp_full_match({raw}, {literal(OFFSET)}) "
+        f"THEN {aware} ELSE {naive} END"
+    )

@@ -82,7 +82,8 @@ class ColumnPlan:
             )
             text = f"CASE {text} {whens} ELSE {text} END"
         if self.id_like:
-            text = f"regexp_replace({text}, {literal(ID_AS_FLOAT)}, '\\1')"
+            fixed = f"regexp_replace({text}, {literal(ID_AS_FLOAT)}, '\\1')"
+            text = f"CASE WHEN {text} LIKE '%.0%' THEN {fixed} ELSE {text} END"
         return text
 
     @property
@@ -279,41 +280,53 @@ REASONS = {
 }
 
 
-def _checks(plan: ColumnPlan, spec: TableSpec) -> list[tuple[str, str, dict[str, object]]]:
-    """(condition, reason key, values): the condition is true on a bad row."""
+def _given(plan: ColumnPlan) -> bool:
+    return plan.source is not None or plan.constant is not None
+
+
+def present_flag(i: int) -> str:
+    return f"__p{i}"
+
+
+def stage_select(plans: list[ColumnPlan]) -> str:
+    """The stage: every typed column computed once, plus per-column flags for the checks
+    (the value was given), the source position, and how many IDs were read as floats."""
+    parts = ["__file", "__row"]
+    float_ids = []
+    for i, plan in enumerate(plans):
+        parts.append(f"{plan.typed} AS {quote(plan.column.name)}")
+        if _given(plan):
+            parts.append(f"({plan.raw}) IS NOT NULL AS {present_flag(i)}")
+        if plan.id_like and plan.source is not None and plan.is_text:
+            float_ids.append(
+                f"CASE WHEN {plan.original} LIKE '%.0%' AND "
+                f"regexp_full_match({plan.original}, {literal(ID_AS_FLOAT[1:-1])}) "
+                "THEN 1 ELSE 0 END"
+            )
+    parts.append(f"({' + '.join(float_ids) or '0'}) AS __float_ids")
+    return ", ".join(parts)
+
+
+def _checks(i: int, plan: ColumnPlan, spec: TableSpec) -> list[tuple[str, str, dict[str, object]]]:
+    """(condition on the stage, reason key, values): the condition is true on a bad row."""
     col = plan.column
-    raw, typed = plan.raw, plan.typed
+    typed = quote(col.name)
     checks: list[tuple[str, str, dict[str, object]]] = []
+    given = _given(plan)
     if col.required:
-        checks.append((f"{raw} IS NULL", "data.problem.required_value", {}))
-    if col.type != "string" and (plan.source is not None or plan.constant is not None):
+        cond = f"NOT {present_flag(i)}" if given else "true"
+        checks.append((cond, "data.problem.required_value", {}))
+    if col.type != "string" and given:
         values: dict[str, object] = {}
         if col.type in ("int", "float"):
             fmt = plan.number or NumberFormat(".", "")
             values = {"decimal": fmt.decimal, "thousands": fmt.thousands or "none"}
-        if col.type == "int":
-            checks.append(
-                (
-                    f"regexp_full_match({raw}, {literal(INTEGER)}) AND ({typed}) IS NULL",
-                    "data.problem.int_range",
-                    {},
-                )
-            )
-            checks.append(
-                (
-                    f"{raw} IS NOT NULL AND NOT regexp_full_match({raw}, {literal(INTEGER)}) "
-                    f"AND ({typed}) IS NULL",
-                    REASONS["int"],
-                    values,
-                )
-            )
-        else:
-            checks.append((f"{raw} IS NOT NULL AND ({typed}) IS NULL", REASONS[col.type], values))
+        checks.append((f"{present_flag(i)} AND {typed} IS NULL", REASONS[col.type], values))
     if col.allowed:
         allowed = ", ".join(literal(v) for v in col.allowed)
         checks.append(
             (
-                f"({typed}) IS NOT NULL AND ({typed}) NOT IN ({allowed})",
+                f"{typed} IS NOT NULL AND {typed} NOT IN ({allowed})",
                 "data.problem.not_allowed",
                 {"allowed": ", ".join(col.allowed)},
             ),
@@ -322,33 +335,22 @@ def _checks(plan: ColumnPlan, spec: TableSpec) -> list[tuple[str, str, dict[str,
     if col.name not in rule_columns:
         if col.minimum is not None:
             checks.append(
-                (
-                    f"({typed}) < {col.minimum}",
-                    "data.problem.minimum",
-                    {"limit": f"{col.minimum:g}"},
-                )
+                (f"{typed} < {col.minimum}", "data.problem.minimum", {"limit": f"{col.minimum:g}"})
             )
         if col.maximum is not None:
             checks.append(
-                (
-                    f"({typed}) > {col.maximum}",
-                    "data.problem.maximum",
-                    {"limit": f"{col.maximum:g}"},
-                )
+                (f"{typed} > {col.maximum}", "data.problem.maximum", {"limit": f"{col.maximum:g}"})
             )
     return checks
 
 
-def _rule_checks(
-    plans: dict[str, ColumnPlan], spec: TableSpec
-) -> list[tuple[str, str, str, dict[str, object]]]:
+def _rule_checks(spec: TableSpec) -> list[tuple[str, str, str, dict[str, object]]]:
     out = []
     for rule in spec.rules:
-        value = plans[rule.column].typed
-        when = plans[rule.when_column].typed
+        value, when = quote(rule.column), quote(rule.when_column)
         cond = (
-            f"({when}) = {literal(rule.when_value)} AND "
-            f"(({value}) < {rule.minimum} OR ({value}) > {rule.maximum})"
+            f"{when} = {literal(rule.when_value)} AND "
+            f"({value} < {rule.minimum} OR {value} > {rule.maximum})"
         )
         values: dict[str, object] = {
             "when_column": rule.when_column,
@@ -360,44 +362,65 @@ def _rule_checks(
     return out
 
 
+def _original_values(
+    con: duckdb.DuckDBPyConnection, relation: str, plan: ColumnPlan, at: list[dict[str, object]]
+) -> dict[tuple[object, object], object]:
+    """The source's own text at a few (file, row) positions, to show in the report."""
+    rows = ", ".join(str(int(str(e["r"]))) for e in at)
+    found = con.execute(
+        f"SELECT __file, __row, {plan.original} FROM {relation} WHERE __row IN ({rows})"
+    ).fetchall()
+    return {(f, r): v for f, r, v in found}
+
+
 def find_problems(
-    con: duckdb.DuckDBPyConnection, relation: str, spec: TableSpec, plans: list[ColumnPlan]
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    stage: str,
+    spec: TableSpec,
+    plans: list[ColumnPlan],
 ) -> tuple[list[ProblemKind], int]:
-    """Row-level problems of a staged relation, by kind: a count each and the first ones."""
+    """Row-level problems of a stage (see :func:`stage_select`), by kind: a count each and the
+    first ones, with the values as the source wrote them."""
     by_name = {p.column.name: p for p in plans}
     specs: list[tuple[str, str, dict[str, object]]] = []  # (column, key, values) per check
     items: list[str] = []
-    for plan in plans:
-        for cond, key, values in _checks(plan, spec):
-            items.append(
-                f"CASE WHEN {cond} THEN struct_pack(k := {len(specs)}, v := {plan.original}) END"
-            )
+    for i, plan in enumerate(plans):
+        for cond, key, values in _checks(i, plan, spec):
+            items.append(f"CASE WHEN {cond} THEN {len(specs)} END")
             specs.append((plan.column.name, key, values))
-    for column, cond, key, values in _rule_checks(by_name, spec):
-        items.append(
-            f"CASE WHEN {cond} THEN struct_pack(k := {len(specs)}, "
-            f"v := {by_name[column].original}) END"
-        )
+    for column, cond, key, values in _rule_checks(spec):
+        items.append(f"CASE WHEN {cond} THEN {len(specs)} END")
         specs.append((column, key, values))
     kinds: list[ProblemKind] = []
     total = 0
     if items:
         listing = "list_filter([" + ", ".join(items) + "], x -> x IS NOT NULL)"
+        any_bad = " OR ".join(f"({i}) IS NOT NULL" for i in items)
         rows = con.execute(
-            f"WITH p AS (SELECT __file, __row, unnest({listing}) AS p FROM {relation}) "
-            "SELECT p.k, count(*) AS n, "
-            f"list(struct_pack(f := __file, r := __row, v := p.v) ORDER BY __file NULLS FIRST, "
-            f"__row)[1:{EXAMPLES_PER_KIND}] FROM p GROUP BY p.k ORDER BY min(__row)"
+            f"WITH p AS (SELECT __file, __row, unnest({listing}) AS k FROM {stage} "
+            f"WHERE {any_bad}) "
+            "SELECT k, count(*) AS n, "
+            "list(struct_pack(f := __file, r := __row) ORDER BY __file NULLS FIRST, "
+            f"__row)[1:{EXAMPLES_PER_KIND}] FROM p GROUP BY k ORDER BY min(__row)"
         ).fetchall()
         for k, n, examples in rows:
             column, key, values = specs[int(k)]
+            originals = _original_values(con, relation, by_name[column], examples)
             shown = tuple(
-                Problem.of(key, row=e["r"], column=column, value=e["v"], file=e["f"], **values)
+                Problem.of(
+                    key,
+                    row=int(e["r"]),
+                    column=column,
+                    value=originals.get((e["f"], e["r"])),
+                    file=e["f"],
+                    **values,
+                )
                 for e in examples
             )
             kinds.append(ProblemKind(column, shown[0].reason, int(n), shown))
             total += int(n)
-    dup_kind, dup_total = _duplicate_keys(con, relation, spec, by_name)
+    dup_kind, dup_total = _duplicate_keys(con, stage, spec, by_name)
     if dup_kind is not None:
         kinds.append(dup_kind)
         total += dup_total
@@ -406,31 +429,25 @@ def find_problems(
 
 def _duplicate_keys(
     con: duckdb.DuckDBPyConnection,
-    relation: str,
+    stage: str,
     spec: TableSpec,
     by_name: dict[str, ColumnPlan],
 ) -> tuple[ProblemKind | None, int]:
     """Rows repeating a key seen on an earlier row: their count and the first ones."""
-    if not all(by_name[k].source is not None or by_name[k].constant is not None for k in spec.key):
+    if not all(_given(by_name[k]) for k in spec.key):
         return None, 0
-    keys = [by_name[k].typed for k in spec.key]
-    key_list = ", ".join(f"({e}) AS k{i}" for i, e in enumerate(keys))
-    not_null = " AND ".join(f"k{i} IS NOT NULL" for i in range(len(keys)))
-    partition = ", ".join(f"k{i}" for i in range(len(keys)))
+    keys = [quote(k) for k in spec.key]
+    not_null = " AND ".join(f"{k} IS NOT NULL" for k in keys)
+    partition = ", ".join(keys)
+    window = f"OVER (PARTITION BY {partition} ORDER BY __file NULLS FIRST, __row)"
     # Only keys seen more than once are ranked: a cheap count first, the window on the few.
-    window = (
-        "OVER (PARTITION BY "
-        + ", ".join(f"k.k{i}" for i in range(len(keys)))
-        + " ORDER BY __file NULLS FIRST, __row)"
-    )
     found = con.execute(
-        f"WITH k AS (SELECT __file, __row, {key_list} FROM {relation}), "
-        f"d AS (SELECT {partition} FROM k WHERE {not_null} GROUP BY {partition} "
+        f"WITH d AS (SELECT {partition} FROM {stage} WHERE {not_null} GROUP BY {partition} "
         "HAVING count(*) > 1), "
-        f"r AS (SELECT k.*, row_number() {window} AS nth, "
+        f"r AS (SELECT __file, __row, row_number() {window} AS nth, "
         f"first_value(__row) {window} AS first_row, "
         f"first_value(__file) {window} AS first_file "
-        f"FROM k SEMI JOIN d USING ({partition})) "
+        f"FROM {stage} SEMI JOIN d USING ({partition})) "
         "SELECT count(*) FILTER (WHERE nth > 1), "
         "list(struct_pack(f := __file, r := __row, first := first_row, ff := first_file) "
         f"ORDER BY __file NULLS FIRST, __row) FILTER (WHERE nth > 1)[1:{EXAMPLES_PER_KIND}] "

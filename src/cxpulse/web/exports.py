@@ -3,7 +3,8 @@ formats (currency, percent, one-decimal scores, dates), a frozen header row, fil
 column widths.
 
 Every cell of both formats is written by :func:`write_cell` (Excel) or goes through
-:func:`cell_text` (CSV), so a rule about what a cell may contain lives in one place.
+:func:`cell_text` (CSV), so a rule about what a cell may contain lives in one place: text a
+spreadsheet would run as a formula is kept as text (:mod:`cxpulse.export_cells`).
 
 CSV follows the reader's spreadsheet conventions: Spanish uses ``;`` between fields and a
 decimal comma (what Excel in Spanish expects), English ``,`` and a decimal point; both are
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from cxpulse.export_cells import is_formula_like, safe_cell
 from cxpulse.locale import gettext
 
 KINDS = ("text", "int", "currency", "percent", "score", "date", "datetime")
@@ -74,7 +76,7 @@ def cell_text(value: Any, kind: str, lang: str) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return str(safe_cell(str(value)))  # formula-like text opens as the text it was
 
 
 def write_cell(
@@ -85,6 +87,8 @@ def write_cell(
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.replace(tzinfo=None)  # Excel has no time zones; the values are UTC
     cell = sheet.cell(row=row, column=column, value=value)
+    if is_formula_like(value):
+        cell.data_type = "s"  # stored as text, never as a formula
     if kind == "currency":
         cell.number_format = currency_format
     elif kind in EXCEL_FORMATS:
@@ -111,8 +115,9 @@ def csv_bytes(
 ) -> bytes:
     """CSV in the reader's conventions (see the module docstring)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if lang == "es" else ",", lineterminator="\n")
-    writer.writerow(headers(columns, lang))
+    # CRLF line ends (RFC 4180): a field holding a lone CR is then quoted, not split
+    writer = csv.writer(buffer, delimiter=";" if lang == "es" else ",", lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in headers(columns, lang)])
     for r in rows:
         writer.writerow([cell_text(r.get(c.key), c.kind, lang) for c in columns])
     return buffer.getvalue().encode("utf-8-sig")

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxpulse.export_cells import safe_frame, write_text_cells
 from cxpulse.workspace import Workspace
 
 BANDS = ("red", "yellow", "green")
@@ -182,16 +183,19 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark so spreadsheet programs read accents right."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with a byte-order mark so spreadsheet programs read accents right; text
+    that a spreadsheet would run as a formula is escaped (:mod:`cxpulse.export_cells`)."""
+    # CRLF line ends (RFC 4180): a field holding a lone CR is then quoted, not split
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_excel(frame: pd.DataFrame, sheet: str = "at-risk") -> bytes:
-    """An .xlsx workbook with one sheet."""
+    """An .xlsx workbook with one sheet; formula-like text is stored as text."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, sheet_name=sheet)
         sheet_obj = writer.sheets[sheet]
+        write_text_cells(sheet_obj)
         for column in sheet_obj.columns:
             width = max(len(str(c.value or "")) for c in column[:200]) + 2
             sheet_obj.column_dimensions[column[0].column_letter].width = min(width, 40)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from cxpulse.web.deps import ContextDep, Lang
+from cxpulse.web.deps import ContextDep, Lang, require_role
 from cxpulse.web.health_summary import records
 from cxpulse.web.pages.health import at_risk_rows, load_summary
 from cxpulse.web.risk_list import mrr_by_band
@@ -107,7 +107,13 @@ def summary(ctx: ContextDep, model: str | None = None) -> dict[str, Any]:
     }
 
 
-@router.get("/at-risk", response_model=AtRiskList)
+# the same people as the CSV/Excel export: what a role may not export it may not fetch
+@router.get(
+    "/at-risk",
+    response_model=AtRiskList,
+    dependencies=[require_role("analyst")],
+    responses={403: {"description": "agents may not list customers at risk"}},
+)
 def at_risk_list(
     ctx: ContextDep,
     lang: Lang,
@@ -115,7 +121,7 @@ def at_risk_list(
     risk: Literal["red", "risk", "all"] = "red",
     sort: Literal["score", "name", "segment", "owner", "mrr", "account_id"] = "score",
     desc: bool = False,
-    limit: int = 500,
+    limit: Annotated[int, Query(ge=0, le=100_000)] = 500,
 ) -> dict[str, Any]:
     """Accounts in the red band (``risk=risk`` adds yellow, ``all`` everyone), sorted, with
     their top reasons, renewal date, open cases and manual override (the page's list)."""
