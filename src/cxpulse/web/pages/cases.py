@@ -97,6 +97,12 @@ def indicator_cards(session: Session) -> dict[str, dict[str, Any]]:
     }
 
 
+def _followup_surveys(session: Session) -> list[str]:
+    from cxpulse.collect.surveys import list_surveys
+
+    return [s.slug for s in list_surveys(session, active_only=True)]
+
+
 def _actor(people: dict[str, str], lang: str) -> Callable[[str | None], str]:
     def name(actor: str | None) -> str:
         if not actor:
@@ -270,6 +276,7 @@ def case_page(
         people=who,
         actor=_actor(who, lang),
         touchpoint_kinds=TOUCHPOINT_KINDS,
+        surveys=_followup_surveys(session),
         when=_when_formatter(lang),
         hours=lambda h: format_decimal(
             abs(h), format="#,##0", locale=BABEL_LOCALES.get(lang, lang)
@@ -277,6 +284,28 @@ def case_page(
         days=lambda h: format_decimal(
             abs(h) / 24, format="#,##0", locale=BABEL_LOCALES.get(lang, lang)
         ),
+    )
+
+
+@router.post("/cases/{case_id}/followup")
+def followup_form(
+    request: Request,
+    case_id: CaseId,
+    session: DbSessionDep,
+    user: CurrentUser,
+    ctx: ContextDep,
+    survey: Annotated[str, Form(max_length=100)],
+) -> RedirectResponse:
+    """Invite the case's contact to a follow-up survey (after resolving it)."""
+    from cxpulse.loop import send_followup
+
+    loop_ctx = loop_context(ctx)
+    return _act(
+        request,
+        session,
+        case_id,
+        lambda: send_followup(session, case_id, survey, context=loop_ctx, actor=user.email),
+        done_key="loop.flash.followup",
     )
 
 
