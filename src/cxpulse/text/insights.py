@@ -64,6 +64,12 @@ def is_analysed(ws: Any) -> bool:
     return COMMENT_THEMES in tables and THEME_SUMMARY in tables
 
 
+def analysis_stamp(ws: Any) -> str:
+    """When the stored analysis was computed (changes with every new analysis)."""
+    t = ws.table(THEME_SUMMARY)
+    return str(t.computed_at.max().execute())
+
+
 def theme_names(summary: pd.DataFrame, lang: str) -> dict[int, str]:
     """Theme id -> name in ``lang`` (catalogue name, numbered when repeated; else its words)."""
     names: dict[int, str] = {}

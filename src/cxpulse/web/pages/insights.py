@@ -22,11 +22,14 @@ KINDS = ("nps", "csat", "ces")
 
 def load_insights(ctx: Any, lang: str, segment: str, kind: str, period: str) -> Any:
     """Insights of the stored analysis, cached per data version and selection."""
-    from cxpulse.text.insights import is_analysed, theme_insights
+    from cxpulse.text.insights import analysis_stamp, is_analysed, theme_insights
+
+    with ctx.workspace_lock:
+        if not is_analysed(ctx.workspace):
+            return None  # not cached: the analysis may be stored any moment
+        stamp = analysis_stamp(ctx.workspace)
 
     def compute() -> Any:
-        if not is_analysed(ctx.workspace):
-            return None
         days = PERIODS.get(period)
         start = date.today() - timedelta(days=days) if days else None
         return theme_insights(
@@ -39,7 +42,8 @@ def load_insights(ctx: Any, lang: str, segment: str, kind: str, period: str) -> 
             small_n=ctx.config.metrics.small_sample_n,
         )
 
-    return ctx.cached(("insights", lang, segment, kind, period), compute)
+    # a new analysis (its computed_at) makes a new key: no stale themes after re-analysing
+    return ctx.cached(("insights", stamp, lang, segment, kind, period), compute)
 
 
 @router.get("/insights", response_class=HTMLResponse)
@@ -58,7 +62,7 @@ def insights_page(
     if got is not None and not got.empty and not got.trend.empty:
         top = [t.name for t in got.themes[:5]]
         spec = ctx.cached(
-            ("insights.trend", lang, segment, kind, period),
+            ("insights.trend", got.computed_at, lang, segment, kind, period),
             lambda: charts.theme_trend_spec(got.trend, top, lang),
         )
     matrix: dict[str, dict[int, Any]] = {}
