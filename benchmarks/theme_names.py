@@ -14,14 +14,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from cxpulse.datasets.phrases import comment_labels  # noqa: E402
-from cxpulse.text.insights import theme_names  # noqa: E402
-from cxpulse.text.themes import find_themes  # noqa: E402
-from cxpulse.text.words import STOPWORDS, fold  # noqa: E402
+from cxpulse.datasets.phrases import comment_labels
+from cxpulse.text.insights import theme_names
+from cxpulse.text.themes import find_themes
+from cxpulse.text.words import STOPWORDS, fold
 
 FUNCTION_WORDS = frozenset().union(*STOPWORDS.values())
+HEADERS = (
+    "corpus",
+    "comments",
+    "themes",
+    "catalogue-named",
+    "function-word names",
+    "numbered repeats",
+    "names (es)",
+)
 
 
 def report(name: str, texts: list[str], lang: str) -> str:
@@ -49,7 +58,7 @@ def main() -> None:
     parser.add_argument("--data", default="../shared/data")
     args = parser.parse_args()
     rows = [
-        "| corpus | comments | themes | catalogue-named | function-word names | numbered repeats | names (es) |",
+        "| " + " | ".join(HEADERS) + " |",
         "|---|---|---|---|---|---|---|",
     ]
     labels = comment_labels()
