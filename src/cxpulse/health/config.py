@@ -343,13 +343,10 @@ def parse_horizon(text: str | int) -> int:
     else:
         match = _HORIZON.match(text.lower())
         if match is None:
-            raise ConfigError(
-                f"horizon {text!r} is not understood; write a number of days with a unit, "
-                "e.g. '90d', '12w', '3m' or '1y'"
-            )
+            raise ConfigError(key="health.error.horizon", values={"text": text})
         days = int(match.group(1)) * _UNIT_DAYS[match.group(2)]
     if days < 1:
-        raise ConfigError(f"horizon {text!r} must be at least one day")
+        raise ConfigError(key="health.error.horizon_short", values={"text": text})
     return days
 
 
@@ -373,6 +370,4 @@ def parse_health_config(section: dict[str, Any] | None) -> HealthConfig:
         details = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
-        raise ConfigError(
-            f"cxpulse.toml [health]: {details}. See 'cxpulse init' for a commented example."
-        ) from exc
+        raise ConfigError(key="health.error.config", values={"details": details}) from exc

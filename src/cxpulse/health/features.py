@@ -39,7 +39,7 @@ def as_instant(value: str | dt.date | dt.datetime | pd.Timestamp) -> dt.datetime
         try:
             value = dt.date.fromisoformat(value.strip()[:10])
         except ValueError as exc:
-            raise ConfigError(f"as-of date {value!r} is not an ISO date like 2025-06-01") from exc
+            raise ConfigError(key="health.error.as_of", values={"value": value}) from exc
     if isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return dt.datetime(value.year, value.month, value.day)
@@ -74,14 +74,19 @@ def _column_source(ws: Workspace, signal: Signal, as_of: dt.datetime) -> ir.Tabl
     table, _, column = ref.strip().partition(".")
     if table not in ws.con.list_tables():
         raise ConfigError(
-            f"signal {signal.name!r}: source table {table!r} does not exist in the workspace; "
-            f"load it or change [[health.signals]] source"
+            key="health.error.signal_table", values={"signal": signal.name, "table": table}
         )
     t = ws.con.table(table)
     if "account_id" not in t.columns or column not in t.columns:
         raise ConfigError(
-            f"signal {signal.name!r}: source {signal.source!r} needs columns 'account_id' and "
-            f"{column!r} in table {table!r} (it has: {', '.join(t.columns)})"
+            key="health.error.signal_columns",
+            values={
+                "signal": signal.name,
+                "source": signal.source,
+                "column": column,
+                "table": table,
+                "columns": ", ".join(t.columns),
+            },
         )
     col = t[column]
     if wanted:
@@ -137,8 +142,12 @@ def signal_expression(
     if "." in signal.source.partition("=")[0]:
         return _column_source(ws, signal, as_of), None
     raise ConfigError(
-        f"signal {signal.name!r}: unknown source {signal.source!r}; use one of "
-        f"{', '.join(sorted(BUILTINS))} or 'table.column'"
+        key="health.error.signal_source",
+        values={
+            "signal": signal.name,
+            "source": signal.source,
+            "builtins": ", ".join(sorted(BUILTINS)),
+        },
     )
 
 
@@ -238,5 +247,5 @@ def training_frame(
         xs.append(pd.concat({key: x}, names=["as_of", "account_id"]))
         ys.append(pd.concat({key: y}, names=["as_of", "account_id"]))
     if not xs:
-        raise NotEnoughDataError("no as-of dates given; pass at least one date to train on")
+        raise NotEnoughDataError(key="health.error.no_dates")
     return pd.concat(xs), pd.concat(ys).astype("int64")

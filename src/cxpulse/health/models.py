@@ -61,8 +61,7 @@ class HealthModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def _check_fitted(self) -> None:
         if not hasattr(self, "feature_names_in_"):
             raise ModelNotFittedError(
-                f"{type(self).__name__} is not fitted; call fit(X, y) first "
-                "(or 'cxpulse health fit')"
+                key="health.error.not_fitted", values={"model": type(self).__name__}
             )
 
     def score_points(self, X: Any) -> np.ndarray:
@@ -104,9 +103,7 @@ class ExpertModel(HealthModel):
                 "compute features with the same [[health.signals]] catalogue"
             )
         if not used:
-            raise CxpulseError(
-                "ExpertModel: no signal has a weight above 0; set weights in [[health.signals]]"
-            )
+            raise CxpulseError(key="health.error.no_weights")
         self.signals_ = tuple(used)
         self.feature_names_in_ = np.array([s.name for s in used], dtype=object)
         self.n_features_in_ = len(used)
@@ -209,8 +206,7 @@ class LearnedModel(HealthModel):
         counts = np.bincount(target, minlength=2)
         if len(counts) > 2 or counts.min() < 5:
             raise NotEnoughDataError(
-                f"LearnedModel needs both outcomes, at least 5 of each; got {counts[0]} bad and "
-                f"{counts[1]} good. Use more as-of dates, a longer horizon or the ExpertModel."
+                key="health.error.one_class", values={"bad": counts[0], "good": counts[1]}
             )
         if self.estimator not in ("logistic", "lightgbm"):
             raise CxpulseError(f"estimator {self.estimator!r}: use 'logistic' or 'lightgbm'")
@@ -334,4 +330,4 @@ def make_model(kind: str, signals: Sequence[Signal] = (), **params: Any) -> Heal
         return ExpertModel(signals=tuple(signals))
     if kind in ("logistic", "lightgbm"):
         return LearnedModel(estimator=kind, **params)  # type: ignore[arg-type]
-    raise CxpulseError(f"unknown health model {kind!r}; use 'expert', 'logistic' or 'lightgbm'")
+    raise CxpulseError(key="health.error.unknown_model", values={"kind": kind})

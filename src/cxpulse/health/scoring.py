@@ -57,10 +57,7 @@ def model_signals(
     names = [str(n) for n in getattr(model, "feature_names_in_", [])]
     absent = [n for n in names if n not in by_name]
     if absent:
-        raise ConfigError(
-            f"the model reads signals {absent} that [[health.signals]] in cxpulse.toml does "
-            "not declare; declare them again or refit with 'cxpulse health fit'"
-        )
+        raise ConfigError(key="health.error.undeclared", values={"absent": absent})
     return tuple(by_name[n] for n in names)
 
 
@@ -137,9 +134,7 @@ def score_accounts(
 
 def _scores(ws: Workspace, model: str | None) -> Any:
     if SCORES_TABLE not in ws.con.list_tables():
-        raise NoScoresError(
-            "no health scores stored yet; run 'cxpulse health score' (or score_accounts) first"
-        )
+        raise NoScoresError(key="health.error.no_scores")
     t = ws.table(SCORES_TABLE)
     return t if model is None else t.filter(t.model == model)
 
@@ -213,15 +208,16 @@ def explain_account(
     hist = score_history(ws, account_id, model)
     if hist.empty:
         raise NoScoresError(
-            f"account {account_id!r} has no stored health score"
-            + (f" for model {model!r}" if model else "")
-            + "; check the id or run 'cxpulse health score' first"
+            key="health.error.account_model" if model else "health.error.account",
+            values={"account": account_id, "model": model},
         )
     hist["as_of"] = pd.to_datetime(hist["as_of"]).dt.date
     if as_of is not None:
         hist = hist[hist["as_of"] <= as_instant(as_of).date()]
         if hist.empty:
-            raise NoScoresError(f"account {account_id!r} has no score on or before {as_of}")
+            raise NoScoresError(
+                key="health.error.account_before", values={"account": account_id, "as_of": as_of}
+            )
     current_model = model
     row = hist.iloc[-1]
     previous = None

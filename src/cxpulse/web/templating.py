@@ -41,6 +41,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/insights", "cx.nav.insights", ()),
     ("/surveys", "web.nav.surveys", ("admin", "analyst")),
     ("/cases", "web.nav.cases", ()),
+    ("/drivers", "web.nav.drivers", ()),
     ("/training", "web.nav.training", ()),
     ("/admin/users", "web.nav.users", ("admin",)),
 ]
