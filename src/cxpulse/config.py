@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -272,6 +272,16 @@ class SurveysConfig(BaseModel):
     )
     sync_interval_s: float = Field(
         default=2.0, ge=0, le=86400, allow_inf_nan=False, description="0 turns the sync off"
+    )
+    # the brand on public survey pages (cxpulse.web.brand) and how they address people
+    brand_name: str | None = Field(default=None, max_length=100)
+    brand_logo: str | None = Field(
+        default=None, description="a .png/.jpg/.svg/.webp file in the project folder"
+    )
+    brand_color: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
+    formality: Literal["tu", "usted"] = "tu"
+    fatigue_days: int = Field(
+        default=30, ge=0, le=3650, description="days before a contact is invited again"
     )
 
 

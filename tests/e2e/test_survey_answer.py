@@ -78,7 +78,7 @@ def test_detractor_answers_in_one_tap_on_a_phone(live: Any, chromium: Any) -> No
         page.get_by_text("Cambiar mi puntuación").tap()
         page.locator('button[data-score="6"]').tap()
         page.get_by_test_id("thanks").wait_for()
-        assert page.get_by_text("Su puntuación: 6").is_visible()
+        assert page.get_by_text("Tu puntuación: 6").is_visible()
     finally:
         context.close()
     stored = _answers(url, "e2e-phone-nps")
@@ -97,7 +97,7 @@ def test_english_csat_survey_on_a_phone(live: Any, chromium: Any) -> None:
         page.get_by_test_id("thanks").wait_for()
         assert page.get_by_text("Thank you for your answer!").is_visible()
         page.goto(link + "?lang=es")
-        assert page.get_by_text("¡Gracias por su respuesta!").is_visible()
+        assert page.get_by_text("¡Gracias por tu respuesta!").is_visible()
     finally:
         context.close()
     assert [a.score for a in _answers(url, "e2e-phone-csat")] == [1]

@@ -123,10 +123,11 @@ def test_user_journey_on_desktop(chromium: Any, journey: LiveServer) -> None:
     with page.expect_download() as download_info:
         page.click("#export-csv")
     download = download_info.value
-    exported = pd.read_csv(download.path(), encoding="utf-8-sig")
+    # a Spanish export: headers in Spanish, ';' between fields (what Excel in Spanish reads)
+    exported = pd.read_csv(download.path(), encoding="utf-8-sig", sep=";", dtype=str)
     listed = page.locator("#at-risk-table tbody tr[data-account]")
     assert len(exported) == listed.count() > 0
-    assert list(exported["account_id"]) == [
+    assert list(exported["ID de cuenta"]) == [
         listed.nth(i).get_attribute("data-account") for i in range(listed.count())
     ]
     with page.expect_download() as xlsx_info:
@@ -136,7 +137,7 @@ def test_user_journey_on_desktop(chromium: Any, journey: LiveServer) -> None:
     # sort by name in place
     page.click('#at-risk-table th a[data-sort="name"]')
     page.wait_for_url("**sort=name**")
-    names = page.locator("#at-risk-table tbody tr[data-account] td:first-child strong")
+    names = page.locator("#at-risk-table tbody tr[data-account] td:nth-child(2) strong")
     shown = [names.nth(i).inner_text() for i in range(names.count())]
     assert shown == sorted(shown)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
@@ -55,26 +53,6 @@ def test_at_risk_list_is_the_red_band_sorted_by_score(
     mrr = [a["mrr"] for a in desc["accounts"]]
     assert mrr == sorted(mrr, reverse=True)
     assert desc["total"] == int(latest["band"].isin(["red", "yellow"]).sum())
-
-
-def test_csv_export_holds_the_listed_accounts(admin: TestClient) -> None:
-    listed = admin.get("/api/v1/health/at-risk").json()
-    response = admin.get("/health/at-risk.csv?risk=red")
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/csv")
-    assert "attachment" in response.headers["content-disposition"]
-    frame = pd.read_csv(io.BytesIO(response.content), encoding="utf-8-sig")
-    assert list(frame["account_id"]) == [a["account_id"] for a in listed["accounts"]]
-    assert frame["score"].tolist() == pytest.approx([a["score"] for a in listed["accounts"]])
-
-
-def test_excel_export_opens_with_the_same_rows(admin: TestClient) -> None:
-    csv = pd.read_csv(io.BytesIO(admin.get("/health/at-risk.csv?risk=all").content))
-    response = admin.get("/health/at-risk.xlsx?risk=all")
-    assert response.status_code == 200
-    sheet = pd.read_excel(io.BytesIO(response.content), sheet_name="at-risk")
-    assert len(sheet) == len(csv) == 90
-    assert list(sheet["account_id"]) == list(csv["account_id"])
 
 
 def test_health_page_lists_red_accounts_and_sorts_in_place(admin: TestClient) -> None:

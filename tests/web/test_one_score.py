@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from cxpulse.locale import term
 from tests.web.webdata import sign_in
 
 TODAY = date(2026, 11, 25)
@@ -69,11 +70,13 @@ def _readers_agree(folder: Path, model: str) -> int:
             re.findall(r'<tr data-account="([^"]+)">.*?data-score="([^"]+)"', page, re.S)
         )
         export = pd.read_csv(
-            io.BytesIO(client.get("/health/at-risk.csv?risk=all").content), encoding="utf-8-sig"
+            io.BytesIO(client.get("/health/at-risk.csv?risk=all&lang=en").content),
+            encoding="utf-8-sig",
+            dtype={"Account ID": str},
         )
-        export["account_id"] = export["account_id"].astype(str)
-        assert set(export["model"]) == {model} and set(export["as_of"]) == {as_of.isoformat()}
-        by_export = export.set_index("account_id")
+        assert set(export["Model"]) == {term("model", model, "en")}
+        assert set(export["As of"]) == {as_of.isoformat()}
+        by_export = export.set_index("Account ID")
         for row in want.itertuples(index=False):
             acc, score, band = str(row.account_id), float(row.score), str(row.band)
             profile = client.get(f"/api/v1/accounts/{acc}").json()
@@ -85,7 +88,8 @@ def _readers_agree(folder: Path, model: str) -> int:
             assert (api_list[acc]["score"], api_list[acc]["band"]) == (score, band)
             if acc in on_page:  # the page lists the first 100 rows
                 assert float(on_page[acc]) == score
-            assert (by_export.loc[acc, "score"], by_export.loc[acc, "band"]) == (score, band)
+            assert by_export.loc[acc, "Health score"] == score
+            assert by_export.loc[acc, "Band"] == term("band", band, "en")
             result = CliRunner().invoke(
                 cli, ["health", "explain", acc, "-p", str(folder), "--lang", "en"]
             )

@@ -57,6 +57,18 @@ CSMS = (
     "Mariana Costa",
     "Emily Carter",
 )
+# the demo vendor's domain: its CSMs own accounts by e-mail (they sign in with it)
+DEMO_DOMAIN = "andescloud.example"
+
+
+def _mailbox(name: str) -> str:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return ".".join(plain.lower().split()) + "@" + DEMO_DOMAIN
+
+
+CSM_EMAILS = tuple(_mailbox(n) for n in CSMS)
 
 PLANS = ("Starter", "Growth", "Business", "Enterprise")
 # plan probabilities by segment (rows follow SEGMENTS)

@@ -114,7 +114,7 @@ def touchpoints(block: Block, rng: np.random.Generator, first_id: int) -> pa.Tab
             c.account_ids.take(pa.array(acc)),
             ts(stamp(c, acc, mon, rng)),
             labels(cat.TOUCHPOINT_KINDS, kind),
-            labels(cat.CSMS, c.owner[acc]),
+            labels(cat.CSM_EMAILS, c.owner[acc]),
             pa.array(rating, mask=no_rating),
             labels(notes, note_at, no_rating),
         ],

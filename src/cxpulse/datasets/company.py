@@ -292,7 +292,7 @@ def accounts_table(c: Company) -> pa.Table:
             pa.array(cat.SEGMENTS).take(pa.array(c.segment)),
             pa.array(cat.INDUSTRIES).take(pa.array(c.industry)),
             pa.array(cat.COUNTRIES).take(pa.array(c.country)),
-            pa.array(cat.CSMS).take(pa.array(c.owner)),
+            pa.array(cat.CSM_EMAILS).take(pa.array(c.owner)),
             pa.array(cat.PLANS).take(pa.array(c.plan)),
             pa.array(c.start_day.astype("datetime64[D]")),
             pa.array(end, mask=~c.churned),

@@ -50,6 +50,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +68,7 @@ from cxpulse.datasets.company import (
     truth_monthly_table,
     truth_table,
 )
+from cxpulse.datasets.until import clip_table
 from cxpulse.errors import CxpulseError
 from cxpulse.schema.tables import TABLES
 from cxpulse.schema.types import arrow_schema
@@ -164,7 +166,9 @@ class DemoFiles:
 class _Sink:
     """One table's output: a single Parquet file, or a folder of chunk files."""
 
-    def __init__(self, out_dir: Path, name: str, chunked: bool) -> None:
+    def __init__(self, out_dir: Path, name: str, chunked: bool, until: date | None = None) -> None:
+        self.name = name
+        self.until = until
         self.chunked = chunked
         self.path = out_dir / name if chunked else out_dir / f"{name}.parquet"
         self.parts = 0
@@ -178,6 +182,8 @@ class _Sink:
             self.path.mkdir(parents=True)
 
     def write(self, table: pa.Table) -> None:
+        if self.until is not None:
+            table = clip_table(self.name, table, self.until)
         self.rows += table.num_rows
         if self.chunked:
             pq.write_table(table, self.path / f"part-{self.parts:05d}.parquet")
@@ -231,12 +237,16 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[[int, str], None]]
         yield update
 
 
-def _write_company(c: Company, out: Path) -> tuple[dict[str, Path], dict[str, int]]:
+def _write_company(
+    c: Company, out: Path, until: date | datetime | None = None
+) -> tuple[dict[str, Path], dict[str, int]]:
     """Accounts, outcomes and the two truth files (account-level, written whole or in slices)."""
     files: dict[str, Path] = {}
     rows: dict[str, int] = {}
     for name, make in (("accounts", accounts_table), ("outcomes", lambda c: c.outcomes)):
         table = make(c)
+        if until is not None:
+            table = clip_table(name, table, until)
         files[name] = out / f"{name}.parquet"
         pq.write_table(table, files[name])
         rows[name] = table.num_rows
@@ -254,10 +264,11 @@ def _write_activity(
     scales: dict[str, float],
     chunk_accounts: int,
     advance: Callable[[int, str], None],
+    until: date | datetime | None = None,
 ) -> dict[str, _Sink]:
     """Activity tables, chunk by chunk; each block of accounts has its own random stream."""
     n_chunks = -(-c.n // chunk_accounts)
-    sinks = {name: _Sink(out, name, n_chunks > 1) for name in ACTIVITY}
+    sinks = {name: _Sink(out, name, n_chunks > 1, until) for name in ACTIVITY}
     next_id = dict.fromkeys(ACTIVITY, 1)
     done = 0
     for chunk in range(n_chunks):
@@ -290,8 +301,12 @@ def generate_demo(
     usage_events: int | None = None,
     tickets: int | None = None,
     chunk_accounts: int | None = None,
+    until: str | date | datetime | None = None,
 ) -> DemoFiles:
     """Write the demo company's canonical tables and truth files to ``out_dir``.
+
+    ``until`` (a date) cuts the observable tables at that day (see :mod:`.until`): a demo
+    built today has nothing dated after today.
 
     ``responses`` (and ``usage_events``/``tickets`` when given) are expected totals: counts
     are Poisson, so the files hold about that many rows. ``chunk_accounts`` (a multiple of
@@ -312,6 +327,9 @@ def generate_demo(
         raise DemoError(
             f"chunk_accounts must be a positive multiple of {BLOCK}, got {chunk_accounts}"
         )
+    cut: date | datetime | None = until  # type: ignore[assignment]
+    if isinstance(until, str):  # a day (its end) or an instant
+        cut = date.fromisoformat(until) if len(until) == 10 else datetime.fromisoformat(until)
     started = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -323,11 +341,12 @@ def generate_demo(
         "months": months,
         "usage_events": usage_events,
         "tickets": tickets,
+        "until": None if cut is None else cut.isoformat(),
     }
     with _progress(progress, accounts) as advance:
         advance(0, "demo: simulating accounts")
         company = simulate_company(accounts, start, months, np.random.default_rng(seed))
-        files, rows = _write_company(company, out)
+        files, rows = _write_company(company, out, cut)
         targets = {
             "responses": float(responses),
             "usage_events": None if usage_events is None else float(usage_events),
@@ -341,7 +360,7 @@ def generate_demo(
             expected = responses + (usage_events or DEFAULT_RATES["usage_events"] * alive)
             per_account = max((expected + (tickets or 0)) / accounts, 1.0)
             chunk_accounts = max(BLOCK, int(CHUNK_ROWS / per_account) // BLOCK * BLOCK)
-        sinks = _write_activity(company, out, seed, scales, chunk_accounts, advance)
+        sinks = _write_activity(company, out, seed, scales, chunk_accounts, advance, cut)
     for name, sink in sinks.items():
         sink.close(arrow_schema(TABLES[name]))
         files[name] = sink.path

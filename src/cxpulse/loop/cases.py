@@ -100,6 +100,8 @@ def open_case(
     actor: str = "system",
     at: datetime | None = None,
     text: str | None = None,
+    title_key: str | None = None,
+    title_values: dict[str, Any] | None = None,
 ) -> Case:
     """Register a case (status open, SLA due time set). With ``dedup_key``, opening the same
     thing twice returns the first case instead of a second one."""
@@ -119,6 +121,8 @@ def open_case(
         actor=actor,
         at=at,
         text=text,
+        title_key=title_key,
+        title_values=title_values,
     )[0]
 
 
@@ -139,8 +143,13 @@ def open_case_once(
     actor: str = "system",
     at: datetime | None = None,
     text: str | None = None,
+    title_key: str | None = None,
+    title_values: dict[str, Any] | None = None,
 ) -> tuple[Case, bool]:
-    """:func:`open_case`, also saying whether the case was created now (False: it existed)."""
+    """:func:`open_case`, also saying whether the case was created now (False: it existed).
+
+    ``title_key`` and ``title_values`` keep the title as a catalogue key so that every reader
+    sees it in their language (:func:`cxpulse.loop.titles.case_title`)."""
     change = workflow.register(
         at=at or utcnow(),
         priority=priority,
@@ -159,6 +168,8 @@ def open_case_once(
         rule=rule,
         dedup_key=dedup_key,
         title=title[:300],
+        title_key=title_key,
+        title_values=title_values,
         created_at=state.created_at,
     )
     dialect = session.get_bind().dialect.name

@@ -18,6 +18,11 @@ from cxpulse.store.tables import Case, Invitation, SurveyResponse, utcnow
 
 
 def _contact_email(session: Session, case: Case) -> str | None:
+    from cxpulse.loop.contacts import find_contact
+
+    known = find_contact(session, case.contact_id)
+    if known is not None and known.email:
+        return known.email
     if case.response_id is not None:
         response = session.get(SurveyResponse, case.response_id)
         if response is not None and response.invitation_id is not None:

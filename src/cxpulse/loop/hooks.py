@@ -91,13 +91,12 @@ def on_response(
     opened: list[Case] = []
     for rule in ctx.config.rules_for_response(facts):
         owner = ctx.owner_for(facts.account_id, rule.action.owner)
-        title = gettext(
-            "loop.title.response",
-            ctx.language,
-            kind=facts.kind.upper(),
-            score=facts.score,
-            account=facts.account_id or "?",
-        )
+        title_values = {
+            "kind": facts.kind.upper(),
+            "score": facts.score,
+            "account": facts.account_id or "?",
+        }
+        title = gettext("loop.title.response", ctx.language, **title_values)
         case, created = open_case_once(
             session,
             account_id=facts.account_id,
@@ -113,6 +112,8 @@ def on_response(
             category=rule.action.category,
             at=at,
             text=facts.comment,
+            title_key="loop.title.response",
+            title_values=title_values,
         )
         if created:
             details = {"kind": facts.kind, "score": facts.score, "comment": facts.comment}
@@ -165,13 +166,16 @@ def on_band_changes(
         )
         when = _as_datetime(change.at) or at_default
         for rule in ctx.config.rules_for_band_change(change):
+            title_values = {
+                "account": change.account_id,
+                "band": change.to_band,
+                "before": _score(change.score_before),
+                "after": _score(change.score_after),
+            }
             title = gettext(
                 "loop.title.health",
                 ctx.language,
-                account=change.account_id,
-                band=term("band", change.to_band, ctx.language),
-                before=_score(change.score_before),
-                after=_score(change.score_after),
+                **{**title_values, "band": term("band", change.to_band, ctx.language)},
             )
             case, created = open_case_once(
                 session,
@@ -185,6 +189,8 @@ def on_band_changes(
                 owner=ctx.owner_for(change.account_id, rule.action.owner),
                 category=rule.action.category,
                 at=at_default,
+                title_key="loop.title.health",
+                title_values=title_values,
             )
             if created:
                 details = {

@@ -172,6 +172,9 @@ class Survey(Base):
     ask_comment: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # survey fatigue: a contact invited to this survey is not invited again within this many
+    # days (None: the project default, 30)
+    fatigue_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class Invitation(Base):
@@ -255,6 +258,10 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     followup_invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
+    # the title as a catalogue key and its values, so each reader sees it in their language
+    # (``title`` keeps the text in the project's language for e-mails and old readers)
+    title_key: Mapped[str | None] = mapped_column(String(100))
+    title_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class CaseEvent(Base):
@@ -287,6 +294,66 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class Contact(Base):
+    """A person at a customer account: who a case's reply goes to, and in which language."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (Index("ix_contacts_account_id", "account_id"),)
+
+    contact_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    language: Mapped[str | None] = mapped_column(String(8))
+    role: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+TOUCHPOINT_KINDS = ("call", "meeting", "email", "qbr", "visit", "chat", "training")
+
+
+class LoggedTouchpoint(Base):
+    """A contact with a customer logged from the app (a call, a meeting, a QBR...)."""
+
+    __tablename__ = "logged_touchpoints"
+    __table_args__ = (
+        CheckConstraint(_in("kind", TOUCHPOINT_KINDS), name="kind"),
+        Index("ix_logged_touchpoints_account_id_occurred_at", "account_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(200))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(320))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HealthOverride(Base):
+    """A manual health band set by a person, with a reason and an expiry. Rows are never
+    edited except to record who ended one early, so the table is its own audit trail."""
+
+    __tablename__ = "band_overrides"
+    __table_args__ = (
+        CheckConstraint(_in("band", ("red", "yellow", "green")), name="band"),
+        Index("ix_band_overrides_account_id_created_at", "account_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(200))
+    band: Mapped[str] = mapped_column(String(10))
+    score: Mapped[float | None] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    ended_at: Mapped[datetime | None] = mapped_column()
+    ended_by: Mapped[str | None] = mapped_column(String(320))
 
 
 metadata = Base.metadata

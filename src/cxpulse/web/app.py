@@ -46,6 +46,7 @@ ROUTER_MODULES: list[str] = [
     "cxpulse.web.pages.health",
     "cxpulse.web.pages.accounts",
     "cxpulse.web.pages.training",
+    "cxpulse.web.pages.insights",
     "cxpulse.web.pages.drivers",
     "cxpulse.web.pages.admin",
     "cxpulse.web.pages.me",  # security: own password

@@ -10,6 +10,7 @@ True
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import altair as alt
@@ -63,8 +64,42 @@ def _domain(frame: pd.DataFrame, metric: str) -> list[float]:
     return [max(float(lo), low - pad), min(float(hi), high + pad)]
 
 
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def month_runs(periods: list[date | None]) -> tuple[list[date], list[int]]:
+    """Every month from the first period to the last, and for each given period the number
+    of the unbroken run it belongs to: a month with no data between two periods starts a new
+    run, so lines and bands are drawn with a gap there instead of bridging it.
+
+    >>> months, runs = month_runs([date(2026, 1, 1), date(2026, 2, 1), date(2026, 5, 1)])
+    >>> len(months), runs
+    (5, [0, 0, 1])
+    """
+    given = sorted(p for p in periods if p is not None)
+    if not given:
+        return [], []
+    months: list[date] = []
+    day = date(given[0].year, given[0].month, 1)
+    while day <= given[-1]:
+        months.append(day)
+        day = _next_month(day)
+    present = {date(p.year, p.month, 1) for p in given}
+    run, runs, previous = 0, {}, None
+    for m in months:
+        if m in present:
+            if previous is not None and _next_month(previous) != m:
+                run += 1
+            runs[m] = run
+            previous = m
+    return months, [runs[date(p.year, p.month, 1)] if p else 0 for p in periods]
+
+
 def trend_spec(rows: list[MetricValue], metric: str, lang: str) -> dict[str, Any]:
-    """Monthly values of one metric with the confidence interval as a band."""
+    """Monthly values of one metric with the confidence interval as a band; months without
+    answers show as gaps (the axis keeps them, the line breaks there)."""
+    all_months, runs = month_runs([r.period for r in rows])
     frame = pd.DataFrame(
         [
             {
@@ -75,15 +110,20 @@ def trend_spec(rows: list[MetricValue], metric: str, lang: str) -> dict[str, Any
                 "high": round(r.ci_high, 2),
                 "n": r.n,
                 "small": translate("web.chart.small_sample", lang) if r.small_sample else "",
+                "run": run,
             }
-            for r in rows
+            for r, run in zip(rows, runs, strict=True)
         ],
-        columns=["month", "order", "value", "low", "high", "n", "small"],
+        columns=["month", "order", "value", "low", "high", "n", "small", "run"],
     )
-    months = frame["month"].tolist()
+    months = [format_date(m, lang, "MMM yy") for m in all_months] or frame["month"].tolist()
     value_title = translate(f"web.metric.{metric}.short", lang)
     x = alt.X(
-        "month:O", sort=months, title=None, axis=alt.Axis(labelAngle=0, labelOverlap="greedy")
+        "month:O",
+        sort=months,
+        title=None,
+        scale=alt.Scale(domain=months),
+        axis=alt.Axis(labelAngle=0, labelOverlap="greedy", labelSeparation=6),
     )
     scale = alt.Scale(domain=_domain(frame, metric), nice=True, zero=False)
     tooltip = [
@@ -95,10 +135,10 @@ def trend_spec(rows: list[MetricValue], metric: str, lang: str) -> dict[str, Any
     ]
     base = alt.Chart(frame).encode(x=x)
     band = base.mark_area(opacity=0.16, color=BRAND, interpolate="monotone").encode(
-        y=alt.Y("low:Q", scale=scale, title=value_title), y2="high:Q"
+        y=alt.Y("low:Q", scale=scale, title=value_title), y2="high:Q", detail="run:N"
     )
     line = base.mark_line(color=BRAND, strokeWidth=2.2, interpolate="monotone").encode(
-        y=alt.Y("value:Q", scale=scale)
+        y=alt.Y("value:Q", scale=scale), detail="run:N"
     )
     points = base.mark_point(filled=True, size=46, color=BRAND).encode(
         y=alt.Y("value:Q", scale=scale),
@@ -133,7 +173,12 @@ def split_spec(rows: list[MetricValue], lang: str) -> dict[str, Any]:
         alt.Chart(frame)
         .mark_bar(cornerRadius=2)
         .encode(
-            x=alt.X("month:O", sort=months, title=None, axis=alt.Axis(labelAngle=0)),
+            x=alt.X(
+                "month:O",
+                sort=months,
+                title=None,
+                axis=alt.Axis(labelAngle=0, labelOverlap="greedy", labelSeparation=6),
+            ),
             y=alt.Y("share:Q", stack="normalize", title=None, axis=alt.Axis(format="%")),
             color=alt.Color(
                 "group:N",
@@ -220,3 +265,37 @@ def score_history_spec(points: list[dict[str, Any]], lang: str) -> dict[str, Any
         )
     )
     return _finish(line, height=200)
+
+
+def theme_trend_spec(trend: pd.DataFrame, names: list[str], lang: str) -> dict[str, Any]:
+    """Monthly share of the comments that fall in each of ``names`` (months without comments
+    are gaps, as in :func:`trend_spec`)."""
+    frame = trend[trend["name"].isin(names)].copy()
+    all_months, runs = month_runs(list(frame["month"]))
+    frame["run"] = runs
+    frame["label"] = [format_date(m, lang, "MMM yy") for m in frame["month"]]
+    frame["share"] = frame["share"].astype(float).round(4)
+    months = [format_date(m, lang, "MMM yy") for m in all_months]
+    chart = (
+        alt.Chart(frame[["label", "name", "share", "n", "run"]])
+        .mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=28))
+        .encode(
+            x=alt.X(
+                "label:O",
+                sort=months,
+                scale=alt.Scale(domain=months),
+                title=None,
+                axis=alt.Axis(labelAngle=0, labelOverlap="greedy", labelSeparation=6),
+            ),
+            y=alt.Y("share:Q", title=None, axis=alt.Axis(format="%")),
+            color=alt.Color("name:N", sort=names, title=None),
+            detail="run:N",
+            tooltip=[
+                alt.Tooltip("label:O", title=translate("web.chart.month", lang)),
+                alt.Tooltip("name:N", title=" "),
+                alt.Tooltip("share:Q", title="%", format=".1%"),
+                alt.Tooltip("n:Q", title="n"),
+            ],
+        )
+    )
+    return _finish(chart, height=240)

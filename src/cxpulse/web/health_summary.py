@@ -98,7 +98,8 @@ def health_summary(ws: Workspace, model: str | None = None) -> HealthSummary:
     accounts = ws.table("accounts")
     info = accounts.select(*ACCOUNT_COLUMNS).execute()
     info["account_id"] = info["account_id"].astype(str)
-    merged = rows[["account_id", "score", "band"]].merge(info, on="account_id", how="left")
+    keep = [c for c in ("account_id", "score", "band", "explanation") if c in rows.columns]
+    merged = rows[keep].merge(info, on="account_id", how="left")
 
     changes = [c for c in band_changes(ws, since=as_of, model=chosen) if c.at == as_of]
     moved = {c.account_id: c.from_band for c in changes}

@@ -46,6 +46,30 @@ def format_number(value: float | int | None, lang: str, digits: int = 1) -> str:
     return locale_number(value, lang, digits)
 
 
+def format_money(value: float | None, lang: str, currency: str = "USD", digits: int = 0) -> str:
+    """An amount with the currency's symbol in the locale's notation; an em dash for None.
+
+    >>> format_money(12500, "es", "USD")
+    '12.500 US$'
+    """
+    if value is None:
+        return "—"
+    from babel.numbers import format_currency
+
+    pattern = "¤#,##0" if lang == "en" else "#,##0 ¤"
+    if digits:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * digits)
+    return str(
+        format_currency(
+            value,
+            currency,
+            format=pattern,
+            locale=BABEL_LOCALES.get(lang, lang),
+            currency_digits=False,
+        )
+    )
+
+
 def format_signed(value: float | None, lang: str, digits: int = 1) -> str:
     """Like :func:`format_number` with an explicit ``+`` on positive values."""
     if value is None:

@@ -2,6 +2,7 @@
 
 Every template gets ``lang``, ``t(key, **values)`` (messages from :mod:`cxpulse.locale`),
 number/date formatters for the language (``num``, ``pct``, ``signed``, ``date``, ``month``),
+``term(kind, value)`` / ``Term(kind, value)`` (labels of stored values),
 ``user``, ``csrf_token`` (put ``{{ csrf_field() }}`` in every form), ``flashes`` and ``nav``.
 Pages of other packages render with :func:`render` and extend ``base.html``.
 """
@@ -18,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from cxpulse.locale import term
 from cxpulse.web import i18n
 from cxpulse.web.session import (
     CSRF_FIELD,
@@ -36,6 +38,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/", "web.nav.overview", ()),
     ("/health", "web.nav.health", ()),
     ("/accounts", "web.nav.accounts", ()),
+    ("/insights", "cx.nav.insights", ()),
     ("/surveys", "web.nav.surveys", ("admin", "analyst")),
     ("/cases", "web.nav.cases", ()),
     ("/drivers", "web.nav.drivers", ()),
@@ -50,6 +53,15 @@ templates.env.filters["tojson_compact"] = lambda value: Markup(
     .replace(">", "\\u003e")
     .replace("&", "\\u0026")
 )
+
+
+def _currency(request: Request) -> str:
+    ctx = getattr(request.app.state, "ctx", None)
+    return str(ctx.config.locale.currency) if ctx is not None else "USD"
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def current_user(request: Request) -> SignedInUser | None:
@@ -110,6 +122,7 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "num": lambda v, digits=1: i18n.format_number(v, lang, digits),
         "signed": lambda v, digits=1: i18n.format_signed(v, lang, digits),
         "pct": lambda v, digits=0: i18n.format_pct(v, lang, digits),
+        "money": lambda v, digits=0: i18n.format_money(v, lang, _currency(request), digits),
         "date": lambda v, style="medium": i18n.format_date(v, lang, style),
         "month": lambda v: i18n.format_month(v, lang),
         "user": user,
@@ -123,6 +136,10 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "nav": _nav_items(request, user),
         "escape": escape,
         "vega_locale": lambda: i18n.vega_locale(lang),
+        # stored values (priorities, statuses, bands...) through the one catalogue of terms;
+        # ``Term`` capitalises the first letter for headings and chips
+        "term": lambda kind, value: term(kind, value, lang),
+        "Term": lambda kind, value: _first_upper(term(kind, value, lang)),
     }
     context.update(extra)
     return context

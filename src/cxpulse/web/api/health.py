@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from cxpulse.web.deps import ContextDep, require_role
-from cxpulse.web.health_summary import at_risk, records
-from cxpulse.web.pages.health import load_summary
+from cxpulse.web.deps import ContextDep, Lang, require_role
+from cxpulse.web.health_summary import records
+from cxpulse.web.pages.health import at_risk_rows, load_summary
+from cxpulse.web.risk_list import mrr_by_band
 
 router = APIRouter(prefix="/api/v1/health", tags=["health"])
+
+
+class ReasonPublic(BaseModel):
+    """A signal taking points off the score: its code, label in the reader's language, the
+    account's value and the points it costs (negative)."""
+
+    signal: str
+    label: str
+    value: float | None = None
+    points: float
+
+
+class OverridePublic(BaseModel):
+    band: str
+    reason: str
+    until: datetime
 
 
 class ScoredAccount(BaseModel):
@@ -25,6 +42,11 @@ class ScoredAccount(BaseModel):
     score: float
     band: str
     moved_from: str | None = None
+    reasons: list[ReasonPublic] = []
+    renewal_date: date | None = None
+    renewal_estimated: bool = False
+    open_cases: int = 0
+    override: OverridePublic | None = None
 
 
 class BandMove(BaseModel):
@@ -62,6 +84,7 @@ class AtRiskList(BaseModel):
     model: str | None
     as_of: date | None
     total: int
+    mrr_by_band: dict[str, float | None] = {}
     accounts: list[ScoredAccount]
 
 
@@ -100,14 +123,35 @@ def summary(
 )
 def at_risk_list(
     ctx: ContextDep,
+    lang: Lang,
     model: str | None = None,
     risk: Literal["red", "risk", "all"] = "red",
     sort: Literal["score", "name", "segment", "owner", "mrr", "account_id"] = "score",
     desc: bool = False,
     limit: Annotated[int, Query(ge=0, le=100_000)] = 500,
 ) -> dict[str, Any]:
-    """Accounts in the red band (``risk=risk`` adds yellow, ``all`` everyone), sorted."""
+    """Accounts in the red band (``risk=risk`` adds yellow, ``all`` everyone), sorted, with
+    their top reasons, renewal date, open cases and manual override (the page's list)."""
     s = load_summary(ctx, model)
-    frame = at_risk(s, risk=risk, sort=sort, descending=desc)
-    rows = records(frame.head(max(0, limit)))
-    return {"model": s.model, "as_of": s.as_of, "total": len(frame), "accounts": rows}
+    frame = at_risk_rows(ctx, s, risk=risk, sort=sort, desc=desc, lang=lang)
+    rows = []
+    for r in records(frame.head(max(0, limit))):
+        r.pop("explanation", None)
+        r["reasons"] = [vars(x) for x in r.get("reasons") or []]
+        r["override"] = (
+            {
+                "band": r["override_band"],
+                "reason": r["override_reason"],
+                "until": r["override_until"],
+            }
+            if r.get("override_band")
+            else None
+        )
+        rows.append(r)
+    return {
+        "model": s.model,
+        "as_of": s.as_of,
+        "total": len(frame),
+        "mrr_by_band": mrr_by_band(s),
+        "accounts": rows,
+    }

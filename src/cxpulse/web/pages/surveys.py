@@ -60,13 +60,29 @@ def _answer_language(request: Request, survey: Survey | None) -> str:
     return survey.language if survey is not None else "es"
 
 
-def _translator(lang: str) -> Any:
-    return lambda key, **values: i18n.translate(key, lang, **values)
+def _translator(lang: str, formality: str = "usted") -> Any:
+    """Messages of the public pages; Spanish in the tú form when the project asks for it
+    (a ``<key>.tu`` variant of the catalogue, else the key itself)."""
+    from cxpulse.locale import catalog
+
+    def t(key: str, **values: Any) -> str:
+        if lang == "es" and formality == "tu" and f"{key}.tu" in catalog("es"):
+            key = f"{key}.tu"
+        return i18n.translate(key, lang, **values)
+
+    return t
+
+
+def _brand(request: Request) -> Any:
+    from cxpulse.web.brand import brand_of
+
+    return brand_of(request.app.state.ctx.config)
 
 
 def _link_error(request: Request, exc: CollectError, survey: Survey | None = None) -> Response:
     lang = _answer_language(request, survey)
-    t = _translator(lang)
+    brand = _brand(request)
+    t = _translator(lang, brand.formality)
     if isinstance(exc, InvitationNotFoundError):
         status, detail = 404, t("collect.error.not_found")
     elif isinstance(exc, InvitationExpiredError):
@@ -81,6 +97,7 @@ def _link_error(request: Request, exc: CollectError, survey: Survey | None = Non
         detail=detail,
         lang=lang,
         t=t,
+        brand=brand,
     )
 
 
@@ -104,12 +121,14 @@ def _answer_page(
     )
     lang = _answer_language(request, survey)
     low, high = collect.scale(survey.kind)
+    brand = _brand(request)
     return render(
         request,
         "survey_answer.html",
         status_code=status_code,
         lang=lang,
-        t=_translator(lang),
+        t=_translator(lang, brand.formality),
+        brand=brand,
         survey=survey,
         question=collect.question_text(survey, lang),
         scores=list(range(low, high + 1)),
@@ -118,6 +137,19 @@ def _answer_page(
         error=error,
         max_comment=MAX_COMMENT_CHARS,
         saved=request.query_params.get("saved"),
+    )
+
+
+@router.get("/s/brand/logo")
+def brand_logo(request: Request) -> Response:
+    """The project's logo for its survey pages (a file in the project folder)."""
+    brand = _brand(request)
+    if brand.logo is None or not brand.logo.is_file():
+        raise HTTPException(status_code=404, detail="no logo set ([surveys] brand_logo)")
+    return Response(
+        brand.logo.read_bytes(),
+        media_type=brand.logo_type or "application/octet-stream",
+        headers={"Cache-Control": "public, max-age=3600"},
     )
 
 
@@ -262,10 +294,15 @@ def _detail(request: Request, db: Session, survey: Survey, **extra: Any) -> Resp
         .order_by(SurveyResponse.updated_at.desc(), SurveyResponse.id.desc())
         .limit(20)
     ).all()
+    from cxpulse.collect.fatigue import fatigue_days
+
     lang = i18n.request_language(request, "es")
+    ctx = request.app.state.ctx
+    extra.setdefault("fatigue", None)
     return render(
         request,
         "survey_detail.html",
+        fatigue_window=fatigue_days(survey, (ctx.config.surveys or {}).get("fatigue_days")),
         status_code=extra.pop("status_code", 200),
         survey=survey,
         question=collect.question_text(survey, lang),
@@ -310,17 +347,24 @@ def invite_submit(
     send_email: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Create invitations and show their links once (they cannot be shown again)."""
+    from cxpulse.collect.fatigue import fatigue_days, invite_respecting_fatigue
+
     survey = _survey_or_404(db, slug)
+    default = (ctx.config.surveys or {}).get("fatigue_days")
     try:
         with db.begin_nested():
-            issued = collect.invite_contacts(
-                db, survey, _parse_contacts(contacts), base_url=public_base_url(request, ctx)
+            report = invite_respecting_fatigue(
+                db,
+                survey,
+                _parse_contacts(contacts),
+                base_url=public_base_url(request, ctx),
+                days=fatigue_days(survey, default),
             )
-            if send_email is not None:
-                collect.email_invitations(db, survey, issued, settings=Settings())
+            if send_email is not None and report.issued:
+                collect.email_invitations(db, survey, report.issued, settings=Settings())
     except CollectError as exc:
         return _detail(request, db, survey, error=str(exc), status_code=422)
-    return _detail(request, db, survey, links=issued)
+    return _detail(request, db, survey, links=report.issued, fatigue=report)
 
 
 @router.post("/surveys/{slug}/active", dependencies=[require_role("analyst")])
