@@ -163,9 +163,7 @@ class SharedDuckDBBackend(DuckDBBackend):
         import duckdb
 
         if self._closed:
-            raise WorkspaceBusyError(
-                key="ops.workspace.closed", values={"path": str(self._path)}
-            )
+            raise WorkspaceBusyError(key="ops.workspace.closed", values={"path": str(self._path)})
         started = time.monotonic()
         next_notice = started + 1.0
         delay = 0.01

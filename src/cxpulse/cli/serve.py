@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
+from cxpulse.cli.i18n import tr
 
 
 def serve(
@@ -16,6 +17,16 @@ def serve(
         str, typer.Option(help="Interface to listen on (loopback by default).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help=tr("ops.cli.serve_workers"))
+    ] = 1,
+    proxy_headers: Annotated[
+        bool,
+        typer.Option(help=tr("ops.cli.serve_proxy_headers")),
+    ] = False,
+    forwarded_allow_ips: Annotated[
+        str, typer.Option(help=tr("ops.cli.serve_forwarded_ips"))
+    ] = "127.0.0.1",
 ) -> None:
     """Start the web app and print its URL and how to sign in."""
     from cxpulse.web.server import count_users
@@ -35,7 +46,14 @@ def serve(
                 f"Sign in with one of the {users} user(s) of this project "
                 f"(list them: [bold]cxpulse users list -p {project}[/])."
             )
-        run_server(project, host=host, port=port)
+        run_server(
+            project,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=proxy_headers,
+            forwarded_allow_ips=forwarded_allow_ips,
+        )
 
 
 def register(app: typer.Typer) -> None:

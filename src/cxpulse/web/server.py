@@ -1,11 +1,19 @@
-"""Run the web app with uvicorn on the loopback interface.
+"""Run the web app with uvicorn.
 
 >>> # serve("myproject", port=8000)   # blocks until Ctrl+C
+
+One process by default; ``workers=N`` starts N uvicorn worker processes, each building the
+app from :func:`app_from_environment` (the project folder travels in ``CXPULSE_PROJECT``).
+Behind a reverse proxy that terminates HTTPS, ``proxy_headers=True`` makes the app trust
+``X-Forwarded-Proto``/``-For`` from ``forwarded_allow_ips`` only (see docs/deploy.md).
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
+from typing import Any
 
 from cxpulse import store
 from cxpulse.config import load_config
@@ -21,11 +29,50 @@ def count_users(project_dir: str | Path) -> int:
         return int(s.scalar(select(func.count(store.User.id)).where(store.User.active)) or 0)
 
 
-def serve(project_dir: str | Path = ".", *, host: str = "127.0.0.1", port: int = 8000) -> None:
+def app_from_environment() -> Any:
+    """The app of the project in ``CXPULSE_PROJECT`` (the factory uvicorn workers call)."""
+    from cxpulse.web.app import create_app
+
+    return create_app(
+        os.environ.get("CXPULSE_PROJECT", "."),
+        https_only=os.environ.get("CXPULSE_HTTPS_ONLY", "").lower() in ("1", "true", "yes"),
+    )
+
+
+def serve(
+    project_dir: str | Path = ".",
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    proxy_headers: bool = False,
+    forwarded_allow_ips: str = "127.0.0.1",
+) -> None:
     """Serve the project's web app until interrupted."""
     import uvicorn
 
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": os.environ.get("CXPULSE_LOG_LEVEL", "warning").lower(),
+        "access_log": False,
+        "proxy_headers": proxy_headers,
+        "forwarded_allow_ips": forwarded_allow_ips,
+    }
+    if workers > 1:
+        # uvicorn's own supervisor runs the workers; exec'ing it keeps the spawned workers
+        # from re-importing this CLI (they start faster, and the supervisor's first ping,
+        # answered only once a worker has imported the analytics stack, is given 120 s)
+        os.environ["CXPULSE_PROJECT"] = str(Path(project_dir).resolve())
+        argv = [
+            sys.executable, "-m", "uvicorn", "cxpulse.web.server:app_from_environment",
+            "--factory", "--workers", str(workers), "--host", host, "--port", str(port),
+            "--log-level", options["log_level"], "--no-access-log",
+            "--timeout-worker-healthcheck", "120",
+            "--forwarded-allow-ips", forwarded_allow_ips,
+            "--proxy-headers" if proxy_headers else "--no-proxy-headers",
+        ]  # fmt: skip
+        os.execv(sys.executable, argv)
     from cxpulse.web.app import create_app
 
-    app = create_app(project_dir)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(create_app(project_dir), **options)
