@@ -25,6 +25,7 @@ SUBCOMMANDS: list[tuple[str, str]] = [
     ("cxpulse.cli.serve", "serve"),
     ("cxpulse.cli.demo", "demo"),
     ("cxpulse.cli.text", "comments"),
+    ("cxpulse.cli.jobs", "jobs"),
 ]
 
 
