@@ -83,6 +83,9 @@ class Scheduler:
 
     def catch_up(self) -> list[Outcome]:
         """Run once, now, each job whose latest slot passed while nothing was running."""
+        from cxpulse import store
+
+        store.migrate(self.store_url)
         done = []
         now = datetime.now(UTC)
         for name, spec in self.jobs.jobs.items():
