@@ -55,6 +55,11 @@ ROUTER_MODULES: list[str] = [
     # closed loop
     "cxpulse.web.api.cases",
     "cxpulse.web.pages.cases",
+    # operations: /healthz, /readyz, /metrics; jobs and uploads
+    "cxpulse.web.monitoring",
+    "cxpulse.web.pages.jobs",
+    "cxpulse.web.pages.uploads",
+    "cxpulse.web.api.tables",
 ]
 
 
@@ -145,6 +150,9 @@ def create_app(
     app.state.ctx = ctx
     app.add_middleware(SessionMiddleware, secret_key=ctx.secret_key, https_only=https_only)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    from cxpulse.web.monitoring import install as install_monitoring
+
+    install_monitoring(app)
 
     paths: set[str] = set()
     for module_name in ROUTER_MODULES:

@@ -48,8 +48,14 @@ def serve(
     proxy_headers: bool = False,
     forwarded_allow_ips: str = "127.0.0.1",
 ) -> None:
-    """Serve the project's web app until interrupted."""
+    """Serve the project's web app until interrupted (with the job scheduler inside when
+    ``[jobs] in_app`` is true, the default)."""
     import uvicorn
+
+    from cxpulse.jobs.running import jobs_config
+
+    if jobs_config(load_config(project_dir)).in_app:
+        os.environ.setdefault("CXPULSE_RUN_JOBS", "1")
 
     options: dict[str, Any] = {
         "host": host,

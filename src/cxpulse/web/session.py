@@ -24,7 +24,9 @@ COOKIE_NAME = "cxpulse_session"
 MAX_AGE = 12 * 3600
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-PUBLIC_PREFIXES = ("/s/", "/static/", "/login", "/favicon.ico")
+# probes and the Prometheus scrape answer without a session (docs/deploy.md: keep /metrics
+# internal at the proxy)
+PUBLIC_PREFIXES = ("/s/", "/static/", "/login", "/favicon.ico", "/healthz", "/readyz", "/metrics")
 ROLES = ("admin", "analyst", "agent")
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",

@@ -33,6 +33,8 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/cases", "web.nav.cases", ()),
     ("/training", "web.nav.training", ()),
     ("/admin/users", "web.nav.users", ("admin",)),
+    ("/upload", "ops.nav.upload", ("admin", "analyst")),
+    ("/admin/jobs", "ops.nav.jobs", ("admin",)),
 ]
 
 templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
