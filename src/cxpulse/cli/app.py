@@ -26,6 +26,7 @@ SUBCOMMANDS: list[tuple[str, str]] = [
     ("cxpulse.cli.demo", "demo"),
     ("cxpulse.cli.text", "comments"),
     ("cxpulse.cli.jobs", "jobs"),
+    ("cxpulse.cli.backup", "backup"),
 ]
 
 
