@@ -34,7 +34,6 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/training", "web.nav.training", ()),
     ("/admin/users", "web.nav.users", ("admin",)),
     ("/upload", "ops.nav.upload", ("admin", "analyst")),
-    ("/admin/jobs", "ops.nav.jobs", ("admin",)),
 ]
 
 templates = Jinja2Templates(directory=str(TEMPLATE_DIR))

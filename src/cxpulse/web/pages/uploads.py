@@ -16,6 +16,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from cxpulse.errors import CxpulseError, ValidationError
+from cxpulse.locale import gettext
 from cxpulse.web.deps import ContextDep, require_role
 from cxpulse.web.templating import render
 
@@ -56,7 +57,13 @@ def problem_rows(exc: ValidationError, lang: str) -> list[dict[str, Any]]:
     rows = []
     for p in exc.problems[:MAX_PROBLEMS]:
         message_in = getattr(p, "message_in", None)
-        reason = message_in(lang) if callable(message_in) else p.reason
+        key = getattr(p, "key", None)
+        if callable(message_in):
+            reason = message_in(lang)
+        elif key:
+            reason = gettext(key, lang, **(getattr(p, "values", None) or {}))
+        else:  # a problem without a catalogue key is shown as the loader wrote it
+            reason = p.reason
         rows.append(
             {"row": p.row, "column": p.column, "value": p.value, "reason": reason,
              "file": p.file}
