@@ -3,7 +3,10 @@
 DuckDB lets one process at a time open a database file for writing, and a process holding it
 open locks everybody else out. So the embedded workspace never keeps the file open while idle:
 every call of the ibis backend (a query, a table creation, a load) *leases* the file, and the
-lease is given back :data:`LINGER` seconds after the last call. ``cxpulse serve``, any CLI
+lease is given back :data:`LINGER` seconds after the last call, or at once when another
+process has left a ``<file>.waiting`` note (it waited more than 0.1 s); the process that gave
+the file back then lets the waiter in before it takes the file again, so a process querying
+in a tight loop cannot starve the others. ``cxpulse serve``, any CLI
 command and a notebook's ``Workspace.open()`` then take turns query by query; a process that
 finds the file taken waits (retrying) and says who holds it and since when, read from the
 small ``<file>.holder`` note the holder writes while it has the file.
@@ -55,7 +58,8 @@ def _command_of(pid: int) -> str:
         parts = parts[1:]
     if parts:
         parts[0] = Path(parts[0]).name
-    return " ".join(parts)[:120] or "?"
+    text = " ".join(" ".join(parts).split())  # a "python -c" script fits on one line
+    return (text[:80] + "…" if len(text) > 80 else text) or "?"
 
 
 def holder_of(path: Path, error: str = "") -> dict[str, Any]:
@@ -117,6 +121,40 @@ def _is_lock_conflict(exc: Exception) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text
 
 
+WAITING_FRESH = 2.0  # seconds a waiting note counts as someone still waiting
+POLITE_WAIT = 1.0  # at most this long a process gives way to a waiter before opening
+
+
+def _waiting_note(path: Path) -> Path:
+    return Path(f"{path}.waiting")
+
+
+def someone_waiting(path: Path) -> bool:
+    """Whether another process has been waiting for the file in the last seconds."""
+    note = _waiting_note(path)
+    try:
+        info = json.loads(note.read_text("utf-8"))
+        fresh = time.time() - note.stat().st_mtime < WAITING_FRESH
+    except (OSError, ValueError):
+        return False
+    return fresh and info.get("pid") != os.getpid()
+
+
+def _note_waiting(path: Path) -> None:
+    note = _waiting_note(path)
+    with contextlib.suppress(OSError):
+        tmp = note.with_name(f"{note.name}.{os.getpid()}")
+        tmp.write_text(json.dumps({"pid": os.getpid(), "since": time.time()}), "utf-8")
+        os.replace(tmp, note)
+
+
+def _clear_waiting(path: Path) -> None:
+    note = _waiting_note(path)
+    with contextlib.suppress(OSError, ValueError):
+        if json.loads(note.read_text("utf-8")).get("pid") == os.getpid():
+            note.unlink()
+
+
 def _leased(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def call(self: SharedDuckDBBackend, *args: Any, **kwargs: Any) -> Any:
@@ -165,7 +203,12 @@ class SharedDuckDBBackend(DuckDBBackend):
         if self._closed:
             raise WorkspaceBusyError(key="ops.workspace.closed", values={"path": str(self._path)})
         started = time.monotonic()
+        # a process that just gave the file back to a waiter lets it in before taking it again
+        while someone_waiting(self._path) and time.monotonic() - started < POLITE_WAIT:
+            time.sleep(0.02)
+        started = time.monotonic()
         next_notice = started + 1.0
+        next_note = started + 0.1
         delay = 0.01
         while True:
             try:
@@ -174,8 +217,12 @@ class SharedDuckDBBackend(DuckDBBackend):
             except duckdb.IOException as exc:
                 if not _is_lock_conflict(exc):
                     raise
+                if time.monotonic() >= next_note:  # tell the holder to give the file back
+                    _note_waiting(self._path)
+                    next_note = time.monotonic() + 0.5
                 waited = time.monotonic() - started
                 if waited >= wait:
+                    _clear_waiting(self._path)
                     info = holder_of(self._path, str(exc))
                     raise WorkspaceBusyError(
                         key="ops.workspace.busy",
@@ -190,6 +237,7 @@ class SharedDuckDBBackend(DuckDBBackend):
                     next_notice = time.monotonic() + NOTICE_EVERY
                 time.sleep(delay)
                 delay = min(delay * 1.5, 0.1)
+        _clear_waiting(self._path)
         self._raw = raw
         # a new connection has none of the in-memory tables ibis registered on the last one
         self._memtables: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -239,7 +287,8 @@ class SharedDuckDBBackend(DuckDBBackend):
             return
         try:
             idle = time.monotonic() - self._last
-            if self._depth == 0 and self._raw is not None and idle >= self._linger:
+            due = idle >= self._linger or someone_waiting(self._path)
+            if self._depth == 0 and self._raw is not None and due:
                 self._release()
         finally:
             self._mutex.release()
@@ -260,6 +309,8 @@ class SharedDuckDBBackend(DuckDBBackend):
             finally:
                 self._depth -= 1
                 self._last = time.monotonic()
+                if self._depth == 0 and someone_waiting(self._path):
+                    self._release()  # another process is waiting: hand over now
 
     @property
     def holding(self) -> bool:
