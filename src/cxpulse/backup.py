@@ -33,8 +33,10 @@ from cxpulse.errors import CxpulseError
 
 FORMAT = 1
 # embedded database files and their side files: saved as tables, never copied live
-SKIPPED_SUFFIXES = (".duckdb", ".duckdb.wal", ".duckdb.holder", ".duckdb.waiting", ".sqlite", ".sqlite-wal",
-                    ".sqlite-shm", ".sqlite-journal")  # fmt: skip
+SKIPPED_SUFFIXES = (
+    ".duckdb", ".duckdb.wal", ".duckdb.holder", ".duckdb.waiting",
+    ".sqlite", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal",
+)  # fmt: skip
 
 
 class BackupError(CxpulseError):

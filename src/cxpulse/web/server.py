@@ -10,6 +10,7 @@ Behind a reverse proxy that terminates HTTPS, ``proxy_headers=True`` makes the a
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -31,12 +32,18 @@ def count_users(project_dir: str | Path) -> int:
 
 def app_from_environment() -> Any:
     """The app of the project in ``CXPULSE_PROJECT`` (the factory uvicorn workers call)."""
+    from cxpulse.logs import configure_logging
     from cxpulse.web.app import create_app
 
-    return create_app(
-        os.environ.get("CXPULSE_PROJECT", "."),
+    if os.environ.get("CXPULSE_LOG_FORMAT"):
+        configure_logging()
+    project = os.environ.get("CXPULSE_PROJECT", ".")
+    app = create_app(
+        project,
         https_only=os.environ.get("CXPULSE_HTTPS_ONLY", "").lower() in ("1", "true", "yes"),
     )
+    logging.getLogger("cxpulse.web").info("app worker %d serving %s", os.getpid(), project)
+    return app
 
 
 def serve(
@@ -79,6 +86,9 @@ def serve(
             "--proxy-headers" if proxy_headers else "--no-proxy-headers",
         ]  # fmt: skip
         os.execv(sys.executable, argv)
+    from cxpulse.logs import configure_logging
     from cxpulse.web.app import create_app
 
+    if os.environ.get("CXPULSE_LOG_FORMAT"):
+        configure_logging()
     uvicorn.run(create_app(project_dir), **options)
