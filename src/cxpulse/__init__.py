@@ -9,9 +9,8 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cxpulse.config import ProjectConfig, Settings, load_config
 from cxpulse.errors import (
     ConfigError,
     CxpulseError,
@@ -22,15 +21,33 @@ from cxpulse.errors import (
     ValidationError,
     WorkspaceError,
 )
-from cxpulse.project import init_project
-from cxpulse.schema import TABLES, TableSpec
-from cxpulse.schema.loading import LoadReport
-from cxpulse.workspace import Workspace
+
+if TYPE_CHECKING:
+    from cxpulse.config import ProjectConfig, Settings, load_config
+    from cxpulse.datasets import generate_demo, load_demo
+    from cxpulse.health import ExpertModel, LearnedModel
+    from cxpulse.metrics import MetricTable, MetricValue
+    from cxpulse.project import init_project
+    from cxpulse.schema import TABLES, TableSpec
+    from cxpulse.schema.loading import LoadReport
+    from cxpulse.stats import Comparison, Estimate
+    from cxpulse.web import create_app
+    from cxpulse.workspace import Workspace
 
 __version__ = "0.1.0"
 
-# Heavier parts load on first use: name -> module that defines it.
+# Everything but the exceptions loads on first use (name -> module that defines it), so that
+# `import cxpulse` and `cxpulse --help` stay fast: ibis, pandas, scipy and SQLAlchemy are
+# imported only by the parts that need them.
 _LAZY = {
+    "ProjectConfig": "cxpulse.config",
+    "Settings": "cxpulse.config",
+    "load_config": "cxpulse.config",
+    "init_project": "cxpulse.project",
+    "TABLES": "cxpulse.schema",
+    "TableSpec": "cxpulse.schema",
+    "LoadReport": "cxpulse.schema.loading",
+    "Workspace": "cxpulse.workspace",
     "MetricTable": "cxpulse.metrics",
     "MetricValue": "cxpulse.metrics",
     "Estimate": "cxpulse.stats",
@@ -79,3 +96,7 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -15,14 +15,26 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cxpulse.errors import ConfigError
+from cxpulse.schema.options import TableBinding
 
 CONFIG_FILE = "cxpulse.toml"
 DEFAULT_WORKSPACE_FILE = "workspace.duckdb"
 DEFAULT_STORE_FILE = "cxpulse.sqlite"
+
+
+DEFAULT_PURCHASE_STATUSES = ("completed", "paid", "delivered", "shipped", "fulfilled", "")
+CANCELLATION_STATUSES = ("cancelled", "canceled", "refunded", "returned")
 
 
 class WorkspaceConfig(BaseModel):
@@ -34,12 +46,94 @@ class WorkspaceConfig(BaseModel):
     )
 
 
-class TableBinding(BaseModel):
+CONDITION_OPS = (
+    "==",
+    "!=",
+    "in",
+    ">=",
+    "<=",
+    "notnull",
+    "true",
+    "purchase",
+    "cancellation",
+    "purchase_or_cancellation",
+)
+CUSTOM_STATISTICS = ("proportion", "mean", "nps")
+TIME_COLUMNS = {
+    "responses": "responded_at",
+    "tickets": "opened_at",
+    "orders": "ordered_at",
+    "invoices": "period_start",
+    "touchpoints": "occurred_at",
+    "usage_events": "occurred_at",
+    "outcomes": "occurred_at",
+    "accounts": "start_date",
+}
+
+
+class MetricCondition(BaseModel):
+    """``column op value`` in the metric condition vocabulary."""
+
     model_config = ConfigDict(extra="forbid")
-    path: str | None = Field(default=None, description="default file to load for this table")
-    columns: dict[str, str] = Field(
-        default_factory=dict, description="mapping: your column name -> canonical column name"
-    )
+    column: str = Field(min_length=1)
+    op: str = Field(description=f"one of {', '.join(CONDITION_OPS)}")
+    value: str | int | float | bool | list[str | int | float] | None = None
+
+    @field_validator("op")
+    @classmethod
+    def _known_op(cls, value: str) -> str:
+        if value not in CONDITION_OPS:
+            raise ValueError(f"unknown op {value!r}; use one of: {', '.join(CONDITION_OPS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _value_fits_op(self) -> MetricCondition:
+        needs_value = self.op in ("==", "!=", "in", ">=", "<=")
+        if needs_value and self.value is None:
+            raise ValueError(f"op {self.op!r} on {self.column!r} needs a value")
+        if self.op == "in" and not isinstance(self.value, list):
+            raise ValueError(f"op 'in' on {self.column!r} needs a list, e.g. value = ['a', 'b']")
+        if self.op in (">=", "<=") and not isinstance(self.value, int | float):
+            raise ValueError(f"op {self.op!r} on {self.column!r} needs a number")
+        return self
+
+
+class CustomMetricConfig(BaseModel):
+    """One ``[[metrics.custom]]`` entry: an indicator declared as data."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{1,62}$", description="lower_snake_case")
+    label_es: str = Field(min_length=1)
+    label_en: str = Field(min_length=1)
+    table: str
+    statistic: str = Field(description=f"one of {', '.join(CUSTOM_STATISTICS)}")
+    time_column: str | None = None
+    filters: list[MetricCondition] = Field(default_factory=list)
+    value_column: str | None = None
+    success: MetricCondition | None = None
+    unit: str | None = None
+    description_es: str = ""
+    description_en: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self) -> CustomMetricConfig:
+        if self.table not in TIME_COLUMNS:
+            raise ValueError(
+                f"table {self.table!r} is not a canonical table; use one of: "
+                f"{', '.join(TIME_COLUMNS)}"
+            )
+        if self.statistic not in CUSTOM_STATISTICS:
+            raise ValueError(
+                f"statistic {self.statistic!r} is not a built-in statistic for custom "
+                f"metrics; use one of: {', '.join(CUSTOM_STATISTICS)}"
+            )
+        if self.statistic == "proportion" and self.success is None:
+            raise ValueError("a proportion needs success = {column, op, value}")
+        if self.statistic in ("mean", "nps") and not self.value_column:
+            raise ValueError(f"statistic {self.statistic!r} needs value_column")
+        if self.statistic != "proportion" and self.success is not None:
+            raise ValueError(f"success only applies to proportions, not to {self.statistic!r}")
+        return self
 
 
 class MetricsConfig(BaseModel):
@@ -49,16 +143,122 @@ class MetricsConfig(BaseModel):
     csat_top_box: int = Field(
         default=4, ge=1, le=5, description="CSAT scores >= this are satisfied"
     )
+    csat_bottom_box: int = Field(
+        default=2, ge=1, le=5, description="CSAT scores <= this are dissatisfied"
+    )
     ces_easy_from: int = Field(default=5, ge=1, le=7, description="CES scores >= this are easy")
     important_priorities: list[str] = Field(default_factory=lambda: ["high", "urgent"])
     industry: str | None = Field(default=None, description="industry for NPS benchmarks")
+    purchase_statuses: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PURCHASE_STATUSES),
+        description="order statuses that are purchases ('' = no status); compared ignoring "
+        "case and surrounding spaces. cancelled, canceled, refunded and returned never are.",
+    )
+
+    custom: list[CustomMetricConfig] = Field(
+        default_factory=list,
+        description="[[metrics.custom]]: your own indicators (see docs/metrics.md)",
+    )
+
+    @field_validator("custom")
+    @classmethod
+    def _unique_custom_names(cls, value: list[CustomMetricConfig]) -> list[CustomMetricConfig]:
+        names = [c.name for c in value]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"[[metrics.custom]] names must be unique: {', '.join(twice)}")
+        return value
+
+    @field_validator("purchase_statuses")
+    @classmethod
+    def _purchases_are_not_cancellations(cls, value: list[str]) -> list[str]:
+        cleaned = [v.strip().lower() for v in value]
+        wrong = [v for v in cleaned if v in CANCELLATION_STATUSES]
+        if wrong:
+            raise ValueError(
+                f"[metrics] purchase_statuses lists {', '.join(wrong)}, which are "
+                "cancellations and never purchases; remove them (cancellations are counted "
+                "by cancellation_rate and subtracted from net_revenue)."
+            )
+        if not cleaned:
+            raise ValueError(
+                "[metrics] purchase_statuses is empty, so no order would be a purchase; "
+                "list at least one status (e.g. completed), or '' for orders without status."
+            )
+        return list(dict.fromkeys(cleaned))
+
+    @field_validator("industry")
+    @classmethod
+    def _known_industry(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from cxpulse.metrics.benchmarks import load_benchmarks, nps_benchmark
+
+        if nps_benchmark(value) is None:
+            known = ", ".join(sorted(b.industry_key for b in load_benchmarks()))
+            raise ValueError(f"unknown industry {value!r}; use one of: {known}")
+        return value
 
 
 class LocaleConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     language: str = Field(default="es", pattern="^(es|en)$")
     timezone: str = "UTC"
-    currency: str = "USD"
+    currency: str = Field(default="USD", pattern="^[A-Z]{3}$", description="ISO 4217 code")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as 'America/Mexico_City'"
+            ) from None
+        return value
+
+
+class SurveysConfig(BaseModel):
+    """``[surveys]``: where invitation links point and how often answers reach the workspace."""
+
+    model_config = ConfigDict(extra="forbid")
+    base_url: str | None = Field(
+        default=None, pattern=r"^https?://[^\s/]+", description="public address of the app"
+    )
+    sync_interval_s: float = Field(
+        default=2.0, ge=0, le=86400, allow_inf_nan=False, description="0 turns the sync off"
+    )
+
+
+class WebConfig(BaseModel):
+    """``[web]``: how the web app protects itself (see SECURITY.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+    https: bool = Field(default=False, description="the app is reached over HTTPS only")
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="addresses whose X-Forwarded-* headers are believed"
+    )
+    upload_max_mb: int = Field(default=100, ge=1, le=10240)
+    max_body_kb: int = Field(default=1024, ge=16, le=1024 * 1024)
+    api_docs: bool = Field(default=True, description="serve Swagger UI at /api/docs")
+    signin_account_limits: str = "5/15 minutes;20/day"
+    signin_client_limits: str = "30/15 minutes;300/day"
+    rate_limit_storage: str = "memory://"
+
+    @field_validator("signin_account_limits", "signin_client_limits")
+    @classmethod
+    def _limits(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a list of limits; write e.g. '5/15 minutes;20/day'"
+            ) from None
+        return value
 
 
 class ProjectConfig(BaseModel):
@@ -79,6 +279,14 @@ class ProjectConfig(BaseModel):
     jobs: dict[str, Any] = Field(default_factory=dict)
 
     project_dir: Path | None = Field(default=None, exclude=True)
+
+    def surveys_config(self) -> SurveysConfig:
+        """``[surveys]`` parsed (it was validated when the file was loaded)."""
+        return SurveysConfig.model_validate(self.surveys)
+
+    def web_config(self) -> WebConfig:
+        """``[web]`` parsed (it was validated when the file was loaded)."""
+        return WebConfig.model_validate(self.web)
 
     def workspace_url(self) -> str:
         """The analytics workspace URL: from the config, else the project's DuckDB file."""
@@ -115,24 +323,66 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
 
 
+# sections parsed here in full; health, loop and benchmarks are checked by their packages
+SECTION_MODELS: dict[str, type[BaseModel]] = {"surveys": SurveysConfig, "web": WebConfig}
+
+
+def _problems(exc: ValidationError, prefix: tuple[str, ...] = ()) -> list[str]:
+    out = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in (*prefix, *err["loc"]))
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "unknown key (check its spelling, or remove it)"
+        shown = "" if err["type"] == "extra_forbidden" else f" (value: {err.get('input')!r})"
+        out.append(f"{where}: {message}{shown}")
+    return out
+
+
+def config_error(path: Path, problems: list[str]) -> ConfigError:
+    """The one message format for a bad cxpulse.toml: file, then each key and what is wrong."""
+    return ConfigError(
+        key="sec.config.invalid",
+        values={"path": str(path), "problems": "\n  - ".join(problems)},
+    )
+
+
 def load_config(project_dir: str | Path) -> ProjectConfig:
-    """Read ``cxpulse.toml`` from a project folder (defaults when the file is absent)."""
+    """Read ``cxpulse.toml`` from a project folder (defaults when the file is absent).
+
+    Every section this module knows is validated in full (unknown keys, types, ranges,
+    industry, time zone); a bad file raises :class:`ConfigError` naming each problem.
+    """
     folder = Path(project_dir)
     path = folder / CONFIG_FILE
     data: dict[str, Any] = {}
     if path.exists():
+        raw = path.read_bytes()
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                key="sec.config.encoding", values={"path": str(path), "offset": exc.start}
+            ) from None
+        try:
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc}). Fix the syntax and retry.") from exc
+            raise config_error(path, [f"not valid TOML ({exc})"]) from None
+    problems: list[str] = []
     try:
         cfg = ProjectConfig.model_validate(data)
     except ValidationError as exc:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(
-            f"{path}: {details}. See 'cxpulse init' for a commented example."
-        ) from exc
+        problems += _problems(exc)
+        cfg = None
+    for section, model in SECTION_MODELS.items():
+        value = data.get(section, {})
+        if not isinstance(value, dict):
+            continue  # already reported as the wrong type
+        try:
+            model.model_validate(value)
+        except ValidationError as exc:
+            problems += _problems(exc, (section,))
+    if problems or cfg is None:
+        raise config_error(path, problems)
     cfg.project_dir = folder.resolve()
     return cfg

@@ -11,9 +11,11 @@ class CxpulseError(Exception):
     An error may carry a catalogue ``key`` (and its ``values``) so that every caller can show
     it in the user's language with :meth:`message_in`; ``str(error)`` stays the English text.
 
-    >>> err = CxpulseError(key="errors.example", values={"name": "x"})
-    >>> err.key
-    'errors.example'
+    >>> err = CxpulseError(key="collect.error.score", values={"low": 0, "high": 10})
+    >>> str(err)
+    'Choose a score from 0 to 10.'
+    >>> err.message_in("es")
+    'Elija una puntuación de 0 a 10.'
     """
 
     def __init__(
@@ -67,49 +69,158 @@ class NotEnoughDataError(CxpulseError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem found in an input file: where and why."""
+    """One problem found in an input file: where and why.
 
-    row: int | None  # 1-based data row (header excluded); None for file-level problems
+    ``key`` names the catalogue message of the reason (``values`` fill it), so that the
+    problem can be shown in the user's language; ``reason`` is the English text.
+
+    >>> str(Problem.of("data.problem.empty_file"))
+    'file: the file is empty (no header, no rows)'
+    """
+
+    row: int | None  # spreadsheet row (the header is row 1); None for file-level problems
     column: str | None
     reason: str
     value: str | None = None
     file: str | None = None  # for sources made of several files
+    key: str | None = None
+    values: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        key: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+        file: str | None = None,
+        **values: object,
+    ) -> Problem:
+        from cxpulse.locale import gettext
+
+        shown = None if value is None else str(value)
+        fill = {"column": column, "value": shown, **values}
+        return cls(
+            row,
+            column,
+            gettext(key, "en", **fill),
+            shown,
+            file,
+            key,
+            tuple(sorted(values.items())),
+        )
+
+    def reason_in(self, lang: str) -> str:
+        if self.key is None:
+            return self.reason
+        from cxpulse.locale import gettext
+
+        return gettext(self.key, lang, column=self.column, value=self.value, **dict(self.values))
+
+    def where_in(self, lang: str) -> str:
+        from cxpulse.locale import gettext
+
+        where = [] if self.file is None else [gettext("data.where.file", lang, file=self.file)]
+        if self.row is not None:
+            where.append(gettext("data.where.row", lang, row=self.row))
+        if self.column is not None:
+            where.append(gettext("data.where.column", lang, column=self.column))
+        return ", ".join(where) if where else gettext("data.where.whole_file", lang)
+
+    def text_in(self, lang: str) -> str:
+        from cxpulse.locale import gettext
+
+        shown = "" if self.value is None else gettext("data.where.value", lang, value=self.value)
+        return f"{self.where_in(lang)}: {self.reason_in(lang)}{shown}"
 
     def __str__(self) -> str:
-        where = [] if self.file is None else [f"file {self.file}"]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column '{self.column}'")
-        loc = ", ".join(where) if where else "file"
-        shown = "" if self.value is None else f" (value: {self.value!r})"
-        return f"{loc}: {self.reason}{shown}"
+        return self.text_in("en")
+
+
+@dataclass(frozen=True)
+class ProblemKind:
+    """Every problem of one kind (same column, same reason): how many, and the first ones."""
+
+    column: str | None
+    reason: str
+    count: int
+    examples: tuple[Problem, ...]
+
+
+def group_problems(problems: list[Problem], examples: int = 3) -> list[ProblemKind]:
+    """Problems grouped by (column, reason), in order of first appearance."""
+    groups: dict[tuple[str | None, str], list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.column, p.key or p.reason), []).append(p)
+    return [
+        ProblemKind(col, items[0].reason, len(items), tuple(items[:examples]))
+        for (col, _), items in groups.items()
+    ]
 
 
 class ValidationError(CxpulseError):
-    """A file or frame does not match its canonical table. Nothing was written."""
+    """A file or frame does not match its canonical table. Nothing was written.
+
+    ``kinds`` summarises every problem by kind (a count each and the first examples);
+    ``problems`` holds the examples; ``total`` counts them all.
+    """
 
     def __init__(
-        self, source: str, table: str, problems: list[Problem], total: int | None = None
+        self,
+        source: str,
+        table: str,
+        problems: list[Problem],
+        total: int | None = None,
+        kinds: list[ProblemKind] | None = None,
     ) -> None:
         self.source = source
         self.table = table
         self.problems = problems
         self.total = total if total is not None else len(problems)
-        super().__init__(self._message())
+        self.kinds = kinds if kinds is not None else group_problems(problems)
+        super().__init__(self.message_in("en"))
 
-    def _message(self, limit: int = 10) -> str:
+    def message_in(self, lang: str, limit: int = 10) -> str:
+        from cxpulse.locale import gettext
+
         lines = [
-            f"{self.source}: rejected, nothing was loaded into '{self.table}' "
-            f"({self.total} problem{'s' if self.total != 1 else ''} found)."
+            gettext(
+                "data.rejected",
+                lang,
+                source=self.source,
+                table=self.table,
+                total=f"{self.total:,}",
+                kinds=len(self.kinds),
+            )
         ]
-        for p in self.problems[:limit]:
-            lines.append(f"  - {p}")
-        rest = self.total - min(limit, len(self.problems))
-        if rest > 0:
-            lines.append(f"  ... and {rest} more.")
-        lines.append(
-            "Fix the file (or map its columns in cxpulse.toml under [tables.<name>.columns]) "
-            "and load it again."
-        )
+        for kind in self.kinds[:limit]:
+            first = kind.examples[0] if kind.examples else None
+            reason = first.reason_in(lang) if first else kind.reason
+            where = (
+                gettext("data.where.column", lang, column=kind.column)
+                if kind.column
+                else gettext("data.where.whole_file", lang)
+            )
+            shown = []
+            for p in kind.examples:
+                bits = [] if p.file is None else [p.file]
+                if p.row is not None:
+                    bits.append(gettext("data.where.row", lang, row=p.row))
+                text = " ".join(bits)
+                if p.value is not None:
+                    text += gettext("data.where.value", lang, value=p.value)
+                if text:
+                    shown.append(text.strip())
+            line = gettext(
+                "data.rejected.kind", lang, where=where, reason=reason, count=f"{kind.count:,}"
+            )
+            if shown:
+                line += gettext("data.rejected.examples", lang, examples="; ".join(shown))
+            lines.append("  - " + line)
+        if len(self.kinds) > limit:
+            lines.append(
+                "  " + gettext("data.rejected.more_kinds", lang, n=len(self.kinds) - limit)
+            )
+        lines.append(gettext("data.rejected.fix", lang))
         return "\n".join(lines)

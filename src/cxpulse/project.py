@@ -81,12 +81,13 @@ def init_project(directory: str | Path, *, language: str = "es", force: bool = F
     """Create ``directory`` with a commented ``cxpulse.toml``; returns the file's path."""
     if language not in ("es", "en"):
         raise ConfigError(f"language must be 'es' or 'en', not {language!r}")
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
+    from cxpulse.private_files import private_dir, write_private_text
+
+    folder = private_dir(directory)
     path = folder / CONFIG_FILE
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists; use --force to overwrite it.")
     text = default_config_text(folder.resolve().name or "cxpulse project", language)
     tomllib.loads(text)  # the template must always parse
-    path.write_text(text, encoding="utf-8")
+    write_private_text(path, text)
     return path

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from cxpulse.metrics.engine import MetricComparison, MetricTable
     from cxpulse.schema.loading import LoadReport
+    from cxpulse.schema.options import ReadOptions
 
 
 def _connect_url(url: str) -> BaseBackend:
@@ -49,11 +50,20 @@ def _connect_url(url: str) -> BaseBackend:
             .getOrCreate()
         )
         return ibis.pyspark.connect(session)
-    if url.startswith("duckdb:///") and "?" not in url:
-        # the embedded file: held query by query so other processes can use it too
-        from cxpulse.embedded import connect_shared
+    if url.startswith("duckdb:///"):
+        from cxpulse.private_files import private_dir, private_file
 
-        return connect_shared(url.removeprefix("duckdb:///"))
+        database = Path(url.removeprefix("duckdb:///").split("?")[0])
+        private_dir(database.parent)
+        if "?" in url:  # DuckDB settings in the URL: a plain connection held by this process
+            connection = ibis.connect(url)
+        else:
+            # the embedded file: held query by query so other processes can use it too
+            from cxpulse.embedded import connect_shared
+
+            connection = connect_shared(database)
+        private_file(database)  # DuckDB creates it with the umask's mode
+        return connection
     if url.startswith("postgresql://"):
         url = "postgres://" + url.removeprefix("postgresql://")
     if url.startswith("postgresql+psycopg://"):
@@ -91,8 +101,16 @@ class Workspace:
         return cls(con, config)
 
     @classmethod
-    def open(cls, project_dir: str | Path = ".") -> Workspace:
-        """Open the workspace of a project folder (reads its ``cxpulse.toml``)."""
+    def open(cls, project_dir: str | Path = ".", *, require_config: bool = False) -> Workspace:
+        """Open the workspace of a project folder (reads its ``cxpulse.toml``).
+
+        With ``require_config``, a folder without ``cxpulse.toml`` is an error (a mistyped
+        ``-p`` must not silently create an empty project).
+        """
+        if require_config and not (Path(project_dir) / "cxpulse.toml").is_file():
+            from cxpulse.errors import ConfigError
+
+            raise ConfigError(key="data.config.no_project", values={"path": str(project_dir)})
         cfg = load_config(project_dir)
         return cls.connect(cfg.workspace_url(), config=cfg)
 
@@ -149,11 +167,19 @@ class Workspace:
         return str(self.con.name)
 
     def ensure_tables(self) -> None:
-        """Create every canonical table that does not exist yet, empty and typed."""
+        """Create every canonical table that does not exist yet, empty and typed, with the
+        attributes declared in cxpulse.toml."""
+        from cxpulse.schema.attributes import add_missing_columns, check_attribute_table, table_spec
+
         existing = set(self.con.list_tables())
-        for name, spec in TABLES.items():
+        for name in TABLES:
+            binding = self.config.tables.get(name)
+            declared = dict(binding.attributes) if binding else {}
+            check_attribute_table(name, declared)
             if name not in existing:
-                self.con.create_table(name, schema=ibis_schema(spec))
+                self.con.create_table(name, schema=ibis_schema(table_spec(name, declared)))
+            elif declared:
+                add_missing_columns(self, table_spec(name, declared))
 
     def table(self, name: str) -> ir.Table:
         """A canonical (or result) table as an ibis expression."""
@@ -178,10 +204,17 @@ class Workspace:
         table: str,
         source: Any,
         *,
+        options: ReadOptions | dict[str, Any] | None = None,
         mapping: dict[str, str] | None = None,
+        preset: str | None = None,
         progress: bool = False,
     ) -> LoadReport:
         """Validate ``source`` against the canonical ``table`` and upsert it by key.
+
+        How the file is read is one :class:`~cxpulse.schema.options.ReadOptions`: the preset
+        (``preset``, else ``[tables.X] preset``), then ``[tables.X]`` of cxpulse.toml, then
+        the fields ``options`` sets. ``mapping`` alone (without ``options``) reads the source
+        with that column mapping and nothing from cxpulse.toml.
 
         All or nothing: a source with any problem raises :class:`ValidationError` and the
         workspace is left exactly as it was. Loading the same rows again changes nothing.
@@ -192,11 +225,39 @@ class Workspace:
             raise UnknownTableError(
                 f"unknown table {table!r}; canonical tables are: {', '.join(TABLES)}"
             )
-        if mapping is None:
-            binding = self.config.tables.get(table)
-            mapping = dict(binding.columns) if binding else {}
         with self.writing(table):
-            return load_into(self, table, source, mapping=mapping)
+            return load_into(
+                self, table, source, options=self.read_options(table, options, mapping, preset)
+            )
+
+    def read_options(
+        self,
+        table: str,
+        options: ReadOptions | dict[str, Any] | None = None,
+        mapping: dict[str, str] | None = None,
+        preset: str | None = None,
+    ) -> ReadOptions:
+        """The read options a load of ``table`` uses (see :meth:`load`)."""
+        from cxpulse.schema.options import ReadOptions
+        from cxpulse.schema.presets import preset_options
+
+        if mapping is not None and options is None and preset is None:
+            return ReadOptions(columns=dict(mapping))
+        binding = self.config.tables.get(table)
+        resolved = ReadOptions()
+        name = preset or (binding.preset if binding else None)
+        if name:
+            resolved = preset_options(name, table)
+        if binding is not None:
+            resolved = resolved.merged(binding.options())
+        if options is not None:
+            given = (
+                options if isinstance(options, ReadOptions) else ReadOptions.model_validate(options)
+            )
+            resolved = resolved.merged(given)
+        if mapping is not None:
+            resolved = resolved.merged(ReadOptions(columns=dict(mapping)))
+        return resolved
 
     # ---- metrics ---------------------------------------------------------------------
     def metrics(

@@ -37,6 +37,11 @@ def test_fit_score_explain_evaluate_from_the_command_line(project: Path) -> None
     assert (project / "models" / "health-logistic.joblib").exists()
     saved = load_model(project)
     assert saved.name == "logistic" and saved.horizon_days == 90
+    # [health] model is "expert": the fitted model scores once an admin promotes it
+    code, out = _run("health", "score", "--as-of", "2024-10-01", "-p", p)
+    assert code == 0 and "with model expert" in out, out
+    code, out = _run("health", "promote", "logistic", "-p", p)
+    assert code == 0 and "Active model: logistic" in out, out
 
     for day in ("2024-11-01", "2024-12-01"):
         code, out = _run("health", "score", "--as-of", day, "-p", p)
@@ -44,6 +49,7 @@ def test_fit_score_explain_evaluate_from_the_command_line(project: Path) -> None
         assert f"as of {day} with model logistic" in out
     with Workspace.open(project) as ws:
         stored = ws.table(SCORES_TABLE).execute()
+        stored = stored[stored["model"] == "logistic"]
         changes = band_changes(ws)
     assert set(pd.to_datetime(stored["as_of"]).dt.date.astype(str)) == {"2024-11-01", "2024-12-01"}
     assert stored["score"].between(0, 100).all()

@@ -114,7 +114,7 @@ def test_explanations_in_spanish_and_english(duck) -> None:  # type: ignore[no-u
     score_accounts(duck, model, "2024-05-01", signals=sigs)
     en = explain_account(duck, "a", lang="en")
     assert en.score == 65.0 and en.band == "yellow" and en.previous_score == 95.0
-    assert en.lines[0] == "a: health 65 of 100, band Yellow."
+    assert en.lines[0] == "a: health 65 of 100, band Yellow (model expert, as of 2024-05-01)."
     assert en.lines[1] == "Down 30 points since 2024-04-01."
     assert "Open important tickets pushes the score up (0; +25.0 points)." in en.lines
     assert en.playbook == gettext("health.playbook.yellow", "en")

@@ -115,12 +115,27 @@ def build_company(seed: int = 11, accounts: int = 30, responses: int = 360) -> C
     inv = pd.DataFrame(inv_rows)
 
     n_o = 140
+    # statuses as exports write them: case and spaces vary, some missing; refunds signed
+    # negative, cancellations positive (both must be subtracted), pending counts for nothing
+    status = rng.choice(
+        np.array(
+            ["completed", "Paid ", "DELIVERED", "", None, "cancelled", "refunded", "pending"],
+            dtype=object,
+        ),
+        n_o,
+        p=[0.4, 0.1, 0.1, 0.05, 0.12, 0.1, 0.08, 0.05],
+    )
+    amount = rng.uniform(10, 300, n_o).round(2)
+    amount = np.where(status == "refunded", -amount, amount)
+    amount_col = pd.Series(amount)
+    amount_col[rng.random(n_o) < 0.05] = np.nan
     orders = pd.DataFrame(
         {
             "order_id": [f"O{i:04d}" for i in range(n_o)],
             "account_id": rng.choice(ids[:18], n_o),
             "ordered_at": t0 + pd.to_timedelta(rng.integers(0, 181 * 24 * 60, n_o), "m"),
-            "amount": rng.uniform(10, 300, n_o).round(2),
+            "amount": amount_col,
+            "status": status,
         }
     )
     n_p = 90

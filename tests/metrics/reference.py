@@ -135,8 +135,21 @@ def revenue(frames: Frames, gross: bool) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+PURCHASE = ("completed", "paid", "delivered", "shipped", "fulfilled", "")
+CANCELLED = ("cancelled", "canceled", "refunded", "returned")
+
+
+def _status(orders: pd.DataFrame) -> pd.Series:
+    return orders.status.fillna("").astype(str).str.strip().str.lower()
+
+
+def purchases(frames: Frames) -> pd.DataFrame:
+    o = frames["orders"]
+    return o[_status(o).isin(PURCHASE)]
+
+
 def repeat(frames: Frames, by_segment: bool) -> pd.DataFrame:
-    o = _with_segment(frames["orders"], frames).assign(period=lambda d: _month(d.ordered_at))
+    o = _with_segment(purchases(frames), frames).assign(period=lambda d: _month(d.ordered_at))
     keys = _keys(by_segment, True)
     per = o.groupby([*keys, "account_id"], dropna=False).size().rename("k").reset_index()
     g = per.groupby(keys, dropna=False)["k"]
@@ -212,3 +225,74 @@ def wilson(successes: float, n: float, conf: float = 0.95) -> tuple[float, float
 def t_interval(values: np.ndarray, conf: float = 0.95) -> tuple[float, float]:
     lo, hi = stats.t.interval(conf, len(values) - 1, loc=values.mean(), scale=stats.sem(values))
     return float(lo), float(hi)
+
+
+def order_money(frames: Frames, stat: str, by_segment: bool, grain: bool) -> pd.DataFrame:
+    """net_revenue, average_order_value, orders_per_customer, cancellation_rate."""
+    o = frames["orders"].assign(st=lambda d: _status(d))
+    o = o[o.st.isin(PURCHASE + CANCELLED)]
+    o = _with_segment(o, frames).assign(period=lambda d: _month(d.ordered_at))
+    keys = _keys(by_segment, grain)
+    buy = o.st.isin(PURCHASE)
+    if stat == "cancellation_rate":
+        g = _grouped(o.assign(c=~buy), keys)["c"]
+        return _finish(pd.DataFrame({"value": 100 * g.mean(), "n": g.size()}), keys, grain)
+    if stat == "net_revenue":
+        signed = np.where(buy, o.amount, -o.amount.abs())
+        g = _grouped(o.assign(v=signed), keys)
+        out = pd.DataFrame({"value": g["v"].sum(), "n": g["account_id"].nunique()})
+        return _finish(out, keys, grain)
+    b = o[buy]
+    g = _grouped(b, keys)
+    if stat == "average_order_value":
+        priced = b[b.amount.notna()]
+        gp = _grouped(priced, keys)
+        out = pd.DataFrame({"value": gp["amount"].mean(), "n": gp["account_id"].nunique()})
+        return _finish(out, keys, grain)
+    per = b.groupby([*keys, "account_id"], dropna=False).size().rename("k").reset_index()
+    gk = _grouped(per, keys)["k"]
+    return _finish(pd.DataFrame({"value": gk.mean(), "n": gk.size()}), keys, grain)
+
+
+def returning(frames: Frames) -> pd.DataFrame:
+    """Monthly buyers whose first purchase ever was in an earlier month."""
+    b = purchases(frames).assign(period=lambda d: _month(d.ordered_at))
+    first = b.groupby("account_id").period.min().rename("first")
+    per = b[["account_id", "period"]].drop_duplicates().join(first, on="account_id")
+    g = per.assign(r=per["first"] < per["period"]).groupby("period")["r"]
+    return _finish(pd.DataFrame({"value": 100 * g.mean(), "n": g.size()}), ["period"], True)
+
+
+def purchase_cohorts(frames: Frames, repeat_only: bool = False) -> pd.DataFrame:
+    """First-purchase month cohorts: share buying in month k after (k = 0..24), or with a
+    second purchase."""
+    b = purchases(frames)
+    t = pd.to_datetime(b.ordered_at)
+    b = b.assign(m=t.dt.year * 12 + t.dt.month - 1)
+    last = int(frames["orders"].ordered_at.dt.year.max() * 12) + int(
+        frames["orders"].ordered_at.max().month - 1
+    )
+    first = b.groupby("account_id").m.min()
+    counts = b.groupby("account_id").size()
+    active = set(zip(b.account_id, b.m, strict=True))
+    rows = []
+    for cohort in sorted(first.unique()):
+        members = first.index[first == cohort]
+        start = date(int(cohort) // 12, int(cohort) % 12 + 1, 1)
+        if repeat_only:
+            value = 100 * (counts[members] >= 2).mean()
+            rows.append({"period": start, "value": value, "n": len(members)})
+            continue
+        for k in range(25):
+            if cohort + k > last:
+                break
+            hits = sum((a, cohort + k) in active for a in members)
+            rows.append(
+                {
+                    "period": start,
+                    "months_since_first_purchase": k,
+                    "value": 100 * hits / len(members),
+                    "n": len(members),
+                }
+            )
+    return pd.DataFrame(rows)

@@ -134,8 +134,8 @@ def test_to_pandas_has_group_period_and_split_columns(duck_loaded) -> None:  # t
 
 
 def test_cohort_retention_by_segment_sums_to_overall(duck_loaded) -> None:  # type: ignore[no-untyped-def]
-    total = query(duck_loaded, "retention_cohort").to_pandas()
-    split = query(duck_loaded, "retention_cohort", by="segment").to_pandas()
+    total = query(duck_loaded, "account_retention").to_pandas()
+    split = query(duck_loaded, "account_retention", by="segment").to_pandas()
     n_total = total.groupby(["period", "months_since_start"]).n.sum()
     n_split = split.groupby(["period", "months_since_start"]).n.sum()
     pd.testing.assert_series_equal(n_total, n_split)
@@ -155,7 +155,7 @@ def test_explain_matches_duckdb_snapshot(name: str) -> None:
         path.write_text(sql, encoding="utf-8")
         if not UPDATE:
             pytest.fail(f"snapshot {path.name} was missing and has been written; rerun")
-    assert sql == path.read_text(encoding="utf-8")
+    assert sql == path.read_bytes().decode("utf-8")  # keeps the \r of TRIM's characters
 
 
 DIALECT_MARK = {
@@ -205,3 +205,33 @@ def test_retention_table_is_the_cohort_pivot(duck_loaded, company) -> None:  # t
         got = wide.loc[rec["period"], rec["months_since_start"]]
         assert got == pytest.approx(rec["value"])
     assert wide["size"].sum() == len(company["accounts"])
+
+
+def test_purchase_statuses_refuse_cancellations_and_empty_lists() -> None:
+    from pydantic import ValidationError
+
+    from cxpulse.config import MetricsConfig
+
+    with pytest.raises(ValidationError, match="cancellations and never purchases"):
+        MetricsConfig(purchase_statuses=["completed", "Refunded"])
+    with pytest.raises(ValidationError, match="no order would be a purchase"):
+        MetricsConfig(purchase_statuses=[])
+    assert MetricsConfig(purchase_statuses=[" Paid", "paid"]).purchase_statuses == ["paid"]
+
+
+def test_purchase_statuses_decide_what_a_purchase_is(duck) -> None:  # type: ignore[no-untyped-def]
+    orders = pd.DataFrame(
+        {
+            "order_id": ["o1", "o2", "o3", "o4", "o5"],
+            "account_id": ["a", "a", "b", "b", "c"],
+            "ordered_at": pd.to_datetime(["2026-01-02"] * 5),
+            "amount": [10.0, 20.0, 5.0, -5.0, 7.0],
+            "status": ["completed", "pending", "paid", "refunded", None],
+        }
+    )
+    duck.load("orders", orders)
+    assert query(duck, "repeat_purchase_rate").rows[0].value == 0.0
+    assert query(duck, "net_revenue").rows[0].value == pytest.approx(10 + 5 - 5 + 7)
+    duck.config.metrics.purchase_statuses = ["completed", "pending"]
+    row = query(duck, "repeat_purchase_rate").rows[0]
+    assert (row.value, row.n, row.extra["successes"]) == (100.0, 1, 1)  # only "a", twice

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from scipy import stats
 
 from cxpulse.metrics import query
 from tests.metrics import reference as ref
+from tests.stats.simulation import tango_bounds
 
 Frames = dict[str, pd.DataFrame]
 
@@ -54,7 +54,29 @@ CASES = [
         True,
         lambda f: ref.per_account(f, "touchpoints", "occurred_at"),
     ),
-    Case("retention_cohort", False, False, lambda f: ref.cohorts(f)),
+    Case("account_retention", False, False, lambda f: ref.cohorts(f)),
+    Case("net_revenue", True, True, lambda f: ref.order_money(f, "net_revenue", True, True)),
+    Case(
+        "average_order_value",
+        False,
+        True,
+        lambda f: ref.order_money(f, "average_order_value", False, True),
+    ),
+    Case(
+        "orders_per_customer",
+        True,
+        False,
+        lambda f: ref.order_money(f, "orders_per_customer", True, False),
+    ),
+    Case(
+        "cancellation_rate",
+        False,
+        True,
+        lambda f: ref.order_money(f, "cancellation_rate", False, True),
+    ),
+    Case("returning_customer_rate", False, True, ref.returning),
+    Case("purchase_retention", False, False, ref.purchase_cohorts),
+    Case("cohort_repeat_rate", False, False, lambda f: ref.purchase_cohorts(f, True)),
 ]
 
 # Known backend gaps: (backend, metric) -> reason. Applied as strict xfail, so a gap that
@@ -81,8 +103,10 @@ def test_indicator_matches_pandas(
         request.applymarker(pytest.mark.xfail(reason=gap, strict=True))
     got = _engine_frame(loaded, case)
     want = case.expected(company.frames)
-    keys = [c for c in ("segment", "months_since_start", "period") if c in want.columns]
-    if case.grain is False and "months_since_start" not in want.columns:
+    cohort_cols = ("months_since_start", "months_since_first_purchase")
+    keys = [c for c in ("segment", *cohort_cols, "period") if c in want.columns]
+    cohort = case.metric in ("account_retention", "purchase_retention", "cohort_repeat_rate")
+    if case.grain is False and not cohort:
         keys = [k for k in keys if k != "period"]
     assert len(got) == len(want), f"{case.id}: {len(got)} rows, pandas has {len(want)}"
     if not keys:
@@ -102,15 +126,15 @@ def test_indicator_matches_pandas(
     )
 
 
-def test_nps_interval_is_the_multinomial_wald_interval(duck, company) -> None:  # type: ignore[no-untyped-def]
+def test_nps_interval_is_the_trinomial_score_interval(duck, company) -> None:  # type: ignore[no-untyped-def]
     for name in ("accounts", "responses"):
         duck.load(name, company[name])
     row = query(duck, "nps").rows[0]
     s = company["responses"].query("kind == 'nps'").score
     pp, pd_ = (s >= 9).mean(), (s <= 6).mean()
-    half = stats.norm.ppf(0.975) * 100 * math.sqrt((pp + pd_ - (pp - pd_) ** 2) / len(s))
-    assert row.ci_low == pytest.approx(100 * (pp - pd_) - half)
-    assert row.ci_high == pytest.approx(100 * (pp - pd_) + half)
+    low, high = tango_bounds((s >= 9).sum(), (s <= 6).sum(), len(s), stats.norm.ppf(0.975))
+    assert row.ci_low == pytest.approx(100 * low, rel=1e-6)
+    assert row.ci_high == pytest.approx(100 * high, rel=1e-6)
     assert row.extra["pct_promoters"] == pytest.approx(100 * pp)
     assert row.extra["pct_detractors"] == pytest.approx(100 * pd_)
     assert row.extra["pct_passives"] == pytest.approx(100 * (1 - pp - pd_))

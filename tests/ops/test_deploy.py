@@ -102,8 +102,8 @@ def test_production_recipe_behind_https_proxy(
                 environ,
                 "--workers",
                 "2",
-                "--proxy-headers",
-                "--forwarded-allow-ips",
+                "--https",
+                "--trusted-proxy",
                 "127.0.0.1",
             )
         )

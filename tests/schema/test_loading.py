@@ -94,15 +94,23 @@ def test_changed_rows_replace_by_key(duck: Workspace, tmp_path: Path):
     assert len(frame) == 5
 
 
-def test_many_problems_report_the_first_and_count_the_rest(duck: Workspace, tmp_path: Path):
+def test_many_problems_are_summarised_by_kind_with_a_count_each(duck: Workspace, tmp_path: Path):
     rows = ["response_id,account_id,kind,score,responded_at"]
     rows += [f"r{i},a1,nps,42,2026-01-01" for i in range(500)]
+    rows += [f"r{i},a1,nps,5,2026-01-01" for i in range(300)]  # 300 repeated keys
     with pytest.raises(ValidationError) as err:
         duck.load("responses", write(tmp_path, "many.csv", "\n".join(rows) + "\n"))
-    assert err.value.total == 500
-    assert len(err.value.problems) == 20
-    assert [p.row for p in err.value.problems] == list(range(2, 22))
-    assert "... and 490 more." in str(err.value)
+    assert err.value.total == 800
+    counts = {(k.column, k.reason.split(" (")[0]): k.count for k in err.value.kinds}
+    assert counts == {
+        ("score", "out of range for kind 'nps'"): 500,
+        ("response_id", "duplicate key: the same response_id as row 2"): 300,
+    }
+    score = err.value.kinds[0]
+    assert [p.row for p in score.examples] == [2, 3, 4, 5, 6]
+    assert [p.row for p in err.value.kinds[1].examples] == [502, 503, 504, 505, 506]
+    message = str(err.value)
+    assert "500 rows" in message and "300 rows" in message and "800 problems of 2 kinds" in message
     assert duck.count("responses") == 0
 
 
@@ -213,8 +221,12 @@ def test_problems_in_a_folder_of_parquet_files_name_the_file(duck: Workspace, tm
     with pytest.raises(ValidationError) as err:
         duck.load("accounts", folder)
     shown = [(Path(p.file).name if p.file else None, p.row, p.column) for p in err.value.problems]
-    assert shown == [("part-1.parquet", 2, "account_id"), ("part-1.parquet", 2, "start_date")]
-    assert "part-0.parquet" in err.value.problems[0].reason  # the duplicate's first occurrence
+    assert sorted(shown) == [
+        ("part-1.parquet", 2, "account_id"),
+        ("part-1.parquet", 2, "start_date"),
+    ]
+    duplicate = next(p for p in err.value.problems if p.key == "data.problem.duplicate_key")
+    assert "part-0.parquet" in duplicate.reason  # the duplicate's first occurrence
     assert "file_row_number" not in str(err.value)
     assert duck.count("accounts") == 0
 

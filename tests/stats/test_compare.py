@@ -18,7 +18,7 @@ from cxpulse.stats import (
     compare_ratios,
     nps_estimate,
 )
-from tests.stats.simulation import REPLICATIONS, TOLERANCE, assert_coverage
+from tests.stats.simulation import REPLICATIONS, TOLERANCE, assert_coverage, tango_bounds
 
 Z95 = stats.norm.ppf(0.975)
 
@@ -78,10 +78,15 @@ def test_compare_proportions_matches_independent_computation(
     d = p_a - p_b
     assert c.ci_low == pytest.approx(d - math.hypot(p_a - w_a.low, w_b.high - p_b))
     assert c.ci_high == pytest.approx(d + math.hypot(w_a.high - p_a, p_b - w_b.low))
-    # The pooled two-proportion z test is the uncorrected chi-square test of the 2x2 table.
     table = np.array([[x_a, n_a - x_a], [x_b, n_b - x_b]])
-    chi2 = stats.chi2_contingency(table, correction=False)
-    assert c.p_value == pytest.approx(chi2.pvalue, rel=1e-9)
+    if min(n_a, n_b) < 30:  # small samples: Fisher's exact test, named
+        assert c.p_value == pytest.approx(stats.fisher_exact(table).pvalue, rel=1e-9)
+        assert "fisher exact" in c.method
+        assert (c.small_sample_a, c.small_sample_b) == (n_a < 30, n_b < 30)
+    else:  # the pooled two-proportion z test is the uncorrected chi-square test of the table
+        chi2 = stats.chi2_contingency(table, correction=False)
+        assert c.p_value == pytest.approx(chi2.pvalue, rel=1e-9)
+        assert "z test" in c.method and not c.small_sample_a
 
 
 def test_compare_proportions_interval_covers_close_to_nominal(rng: np.random.Generator) -> None:
@@ -107,12 +112,14 @@ def test_compare_nps_matches_numpy_on_signed_answers() -> None:
     c = compare_nps(a, b)
     sa, sb = _signed(a), _signed(b)
     diff = 100 * (sa.mean() - sb.mean())
-    se = 100 * math.sqrt(sa.var() / sa.size + sb.var() / sb.size)
     pooled = np.concatenate([sa, sb])
     se0 = 100 * math.sqrt(pooled.var() * (1 / sa.size + 1 / sb.size))
+    # MOVER from each group's score interval
+    la, ua = (100 * v for v in tango_bounds(60, 15, 100, Z95))
+    lb, ub = (100 * v for v in tango_bounds(40, 30, 100, Z95))
     assert c.difference == pytest.approx(diff)
-    assert c.ci_low == pytest.approx(diff - Z95 * se)
-    assert c.ci_high == pytest.approx(diff + Z95 * se)
+    assert c.ci_low == pytest.approx(diff - math.hypot(45 - la, ub - 10), rel=1e-6)
+    assert c.ci_high == pytest.approx(diff + math.hypot(ua - 45, 10 - lb), rel=1e-6)
     assert c.p_value == pytest.approx(2 * stats.norm.sf(abs(diff / se0)))
     assert c.value_a == pytest.approx(45.0) and c.value_b == pytest.approx(10.0)
     assert c.significant and c.n_a == 100 and c.n_b == 100
@@ -292,3 +299,24 @@ def test_identical_ratio_groups_are_not_different(rows: list[tuple[float, float]
     c = compare_ratios(_ratio_sums(x, y), _ratio_sums(x, y))
     assert c.difference == 0.0 and not c.significant
     assert c.p_value == pytest.approx(1.0) and c.ci_low <= 0.0 <= c.ci_high
+
+
+def test_small_nps_comparison_uses_the_exact_permutation_test_and_flags_each_side() -> None:
+    a, b = (5, 0, 0), (1, 0, 8)
+    c = compare_nps(a, b)
+    assert "exact conditional permutation" in c.method
+    assert c.small_sample_a and c.small_sample_b
+    # independent enumeration of every split of the 14 pooled answers into 5 + 9
+    import itertools
+
+    pooled = [1] * 6 + [-1] * 8
+    observed = abs(100.0 - 100 * (1 - 8) / 9)
+    hits = total = 0
+    for idx in itertools.combinations(range(14), 5):
+        ga = [pooled[i] for i in idx]
+        gb = [pooled[i] for i in range(14) if i not in idx]
+        total += 1
+        hits += abs(100 * np.mean(ga) - 100 * np.mean(gb)) >= observed - 1e-9
+    assert c.p_value == pytest.approx(hits / total, rel=1e-9)
+    same = compare_nps((5, 0, 0), (5, 0, 0))
+    assert same.p_value == 1.0 and not same.significant and same.ci_low < 0 < same.ci_high

@@ -140,10 +140,14 @@ def test_an_expired_session_sends_back_to_login(app, anon: TestClient) -> None: 
     serializer = URLSafeTimedSerializer(
         app.state.ctx.secret_key, salt="cxpulse.session", signer=SignedLongAgo
     )
+    from cxpulse import store
+
+    with store.session(app.state.ctx.store_engine()) as s:
+        sid = store.open_session(s, 1)  # a live session on the server
     fresh = URLSafeTimedSerializer(app.state.ctx.secret_key, salt="cxpulse.session")
-    anon.cookies.set(COOKIE_NAME, fresh.dumps({"uid": 1, "csrf_token": "x"}))
+    anon.cookies.set(COOKIE_NAME, fresh.dumps({"sid": sid, "csrf_token": "x"}))
     assert anon.get("/health", follow_redirects=False).status_code == 200  # the same, in time
-    stale = serializer.dumps({"uid": 1, "csrf_token": "x"})
+    stale = serializer.dumps({"sid": sid, "csrf_token": "x"})
     anon.cookies.set(COOKIE_NAME, stale)
     response = anon.get("/health", follow_redirects=False)
     assert response.status_code == 303

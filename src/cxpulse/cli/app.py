@@ -25,6 +25,8 @@ SUBCOMMANDS: list[tuple[str, str]] = [
     ("cxpulse.cli.serve", "serve"),
     ("cxpulse.cli.demo", "demo"),
     ("cxpulse.cli.text", "comments"),
+    ("cxpulse.cli.samples", "samples"),
+    ("cxpulse.cli.tables", "tables"),
     ("cxpulse.cli.jobs", "jobs"),
     ("cxpulse.cli.backup", "backup"),
 ]
@@ -49,4 +51,7 @@ _install()
 
 
 def main() -> None:
+    import os
+
+    os.umask(0o077)  # what the CLI writes (stores, models, exports) is its owner's only
     app()

@@ -7,34 +7,22 @@ import json
 import math
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cxpulse import store
 from cxpulse.cli.common import ProjectOption, console, reported_errors
-from cxpulse.config import Settings, load_config
 from cxpulse.locale import gettext
-from cxpulse.loop import (
-    CaseFilter,
-    LoopContext,
-    assign_case,
-    case_history,
-    change_case_status,
-    check_health,
-    classify_case,
-    comment_case,
-    deliver_once,
-    get_case,
-    is_case_breached,
-    list_cases,
-    loop_indicators,
-    resolve_and_follow_up,
-)
-from cxpulse.loop.workflow import STATUSES
-from cxpulse.stats import Estimate
+
+if TYPE_CHECKING:
+    from cxpulse.loop import LoopContext
+    from cxpulse.stats import Estimate
+
+# The case statuses, as cxpulse.loop.workflow.STATUSES declares them (a test checks they agree;
+# importing the loop here would load SQLAlchemy for every --help).
+STATUSES = ("open", "in_progress", "waiting_customer", "resolved", "closed")
 
 app = typer.Typer(help="Follow-up cases of the closed loop.", no_args_is_help=True)
 
@@ -46,6 +34,10 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def _open(project: Path) -> tuple[str, LoopContext, str]:
+    from cxpulse import store
+    from cxpulse.config import load_config
+    from cxpulse.loop import LoopContext
+
     cfg = load_config(project)
     url = cfg.store_url()
     store.migrate(url)
@@ -58,6 +50,8 @@ def _iso(value: datetime | None) -> str:
 
 
 def _case_dict(case: Any) -> dict[str, Any]:
+    from cxpulse.loop import is_case_breached
+
     return {
         "id": case.id,
         "title": case.title,
@@ -98,6 +92,9 @@ def list_command(
     project: ProjectOption = Path("."),
 ) -> None:
     """List cases, soonest due first."""
+    from cxpulse import store
+    from cxpulse.loop import CaseFilter, list_cases
+
     with reported_errors():
         url, _ctx, lang = _open(project)
         flt = CaseFilter(
@@ -136,6 +133,9 @@ def show(
     project: ProjectOption = Path("."),
 ) -> None:
     """Show one case and its full history."""
+    from cxpulse import store
+    from cxpulse.loop import case_history, get_case
+
     with reported_errors():
         url, _ctx, lang = _open(project)
         with store.session(url) as s:
@@ -181,6 +181,9 @@ def assign(
     project: ProjectOption = Path("."),
 ) -> None:
     """Give a case to someone."""
+    from cxpulse import store
+    from cxpulse.loop import assign_case
+
     with reported_errors():
         url, _ctx, _lang = _open(project)
         with store.session(url) as s:
@@ -199,6 +202,9 @@ def comment(
     project: ProjectOption = Path("."),
 ) -> None:
     """Add a note to a case (--contact marks the first customer contact)."""
+    from cxpulse import store
+    from cxpulse.loop import comment_case
+
     with reported_errors():
         url, _ctx, _lang = _open(project)
         with store.session(url) as s:
@@ -214,6 +220,9 @@ def classify(
     project: ProjectOption = Path("."),
 ) -> None:
     """Set the root-cause category of a case."""
+    from cxpulse import store
+    from cxpulse.loop import classify_case
+
     with reported_errors():
         url, _ctx, _lang = _open(project)
         with store.session(url) as s:
@@ -230,6 +239,9 @@ def status_command(
     project: ProjectOption = Path("."),
 ) -> None:
     """Move a case to another status (the workflow says which moves are allowed)."""
+    from cxpulse import store
+    from cxpulse.loop import change_case_status
+
     with reported_errors():
         url, _ctx, _lang = _open(project)
         with store.session(url) as s:
@@ -250,6 +262,9 @@ def resolve(
     project: ProjectOption = Path("."),
 ) -> None:
     """Resolve a case; sends the follow-up survey when its rule names one."""
+    from cxpulse import store
+    from cxpulse.loop import resolve_and_follow_up
+
     with reported_errors():
         url, ctx, _lang = _open(project)
         with store.session(url) as s:
@@ -283,6 +298,9 @@ def indicators(
     project: ProjectOption = Path("."),
 ) -> None:
     """How well the loop is closed: contact within SLA, time to contact and close, recovery."""
+    from cxpulse import store
+    from cxpulse.loop import loop_indicators
+
     with reported_errors():
         url, _ctx, _lang = _open(project)
         with store.session(url) as s:
@@ -326,7 +344,10 @@ def check_health_command(
     """Open cases for accounts whose health band dropped (rules with trigger health_red)."""
     from datetime import UTC, date
 
+    from cxpulse import store
+    from cxpulse.config import load_config
     from cxpulse.errors import ConfigError
+    from cxpulse.loop import LoopContext, check_health
     from cxpulse.workspace import Workspace
 
     with reported_errors():
@@ -349,6 +370,10 @@ def check_health_command(
 @app.command("deliver")
 def deliver(project: ProjectOption = Path(".")) -> None:
     """Send due notifications from the outbox now (SMTP from CXPULSE_SMTP_*)."""
+    from cxpulse import store
+    from cxpulse.config import Settings, load_config
+    from cxpulse.loop import LoopContext, deliver_once
+
     with reported_errors():
         cfg = load_config(project)
         url = cfg.store_url()

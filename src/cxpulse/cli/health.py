@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
-from cxpulse.health import (
-    evaluate,
-    explain_account,
-    fit_model,
-    parse_health_config,
-    parse_horizon,
-    save_model,
-    score_accounts,
-)
-from cxpulse.health.bands import band_label
-from cxpulse.health.evaluate import default_models
-from cxpulse.health.persistence import project_model
+from cxpulse.cli.i18n import tr
 from cxpulse.locale import gettext
-from cxpulse.workspace import Workspace
+
+if TYPE_CHECKING:
+    from cxpulse.workspace import Workspace
 
 app = typer.Typer(
     help="Customer Health Score: fit weights from history, score accounts 0-100, explain a "
@@ -63,6 +54,9 @@ def fit(
     lang: LangOption = None,
 ) -> None:
     """Learn signal weights from past outcomes and save the model in the project's models/."""
+    from cxpulse.health import fit_model, parse_horizon, save_model
+    from cxpulse.workspace import Workspace
+
     with reported_errors(), Workspace.open(project) as ws:
         language = _lang(ws, lang)
         days = parse_horizon(horizon) if horizon else None
@@ -110,10 +104,14 @@ def score(
     top: Annotated[int, typer.Option(help="Show the N lowest scores.")] = 10,
 ) -> None:
     """Score every active account 0-100 and store a snapshot in the workspace."""
+    from cxpulse.health import score_accounts
+    from cxpulse.health.bands import band_label
+    from cxpulse.health.current import active_model
+    from cxpulse.workspace import Workspace
+
     with reported_errors(), Workspace.open(project) as ws:
         language = _lang(ws, lang)
-        cfg = parse_health_config(ws.config.health)
-        saved = project_model(_project_dir(ws, project), cfg, model)
+        saved = active_model(ws, model)
         frame = score_accounts(ws, saved.model, as_of, signals=saved.signals)
         when = frame["as_of"].iloc[0] if len(frame) else as_of or "today"
         if frame.empty:
@@ -159,10 +157,40 @@ def explain(
     lang: LangOption = None,
 ) -> None:
     """Explain an account's score in plain words: trend, signals up and down, playbook."""
+    from cxpulse.health import explain_account
+    from cxpulse.workspace import Workspace
+
     with reported_errors(), Workspace.open(project) as ws:
         result = explain_account(ws, account, model=model, as_of=as_of, lang=_lang(ws, lang))
         for line in result.lines:
             console.print(escape(line), soft_wrap=True)
+
+
+@app.command()
+def promote(
+    model: Annotated[
+        str | None,
+        typer.Argument(help=tr("health.cli.help.promote_model")),
+    ] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help=tr("health.cli.help.promote_clear"))
+    ] = False,
+    project: ProjectOption = Path("."),
+    lang: LangOption = None,
+) -> None:
+    """Make a model the active one: every page, export, API and CLI command shows its score."""
+    from cxpulse.health.current import active_model_name, clear_promotion, promote_model
+    from cxpulse.workspace import Workspace
+
+    with reported_errors(), Workspace.open(project) as ws:
+        language = _lang(ws, lang)
+        folder = _project_dir(ws, project)
+        if clear:
+            clear_promotion(folder)
+        elif model:
+            promote_model(folder, model)
+        name = active_model_name(ws)
+        console.print(gettext("health.cli.active", language, model=name), soft_wrap=True)
 
 
 def _fmt(value: float) -> str:
@@ -178,6 +206,10 @@ def evaluate_command(
     lang: LangOption = None,
 ) -> None:
     """Backtest expert, logistic and LightGBM on rolling as-of dates, side by side."""
+    from cxpulse.health import evaluate, parse_health_config, parse_horizon
+    from cxpulse.health.evaluate import default_models
+    from cxpulse.workspace import Workspace
+
     with reported_errors(), Workspace.open(project) as ws:
         language = _lang(ws, lang)
         cfg = parse_health_config(ws.config.health)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -16,14 +16,12 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
+from cxpulse.cli.i18n import tr
 from cxpulse.locale import gettext
-from cxpulse.metrics import (
-    MetricComparison,
-    MetricTable,
-    get_definition,
-    list_definitions,
-)
-from cxpulse.workspace import Workspace
+
+if TYPE_CHECKING:
+    from cxpulse.metrics import MetricComparison, MetricTable
+    from cxpulse.workspace import Workspace
 
 
 class _DefaultShow(TyperGroup):
@@ -83,8 +81,33 @@ def _digits(unit: str) -> int:
     return 3 if unit.startswith("per ") else 1 if unit in ("%", "score") else 2
 
 
-def render_table(table: MetricTable, lang: str) -> Table:
+def interval_text(low: float, high: float, digits: int) -> str:
+    """``[low, high]`` with enough decimals that a real interval never prints as a point.
+
+    >>> interval_text(4.1012, 4.1389, 1)
+    '[4.10, 4.14]'
+    >>> interval_text(4.1, 4.1, 1)
+    '[4.1, 4.1]'
+    """
+    while (
+        digits < 6
+        and all(isinstance(x, float) and math.isfinite(x) for x in (low, high))
+        and low != high
+        and _number(low, digits) == _number(high, digits)
+    ):
+        digits += 1
+    return f"[{_number(low, digits)}, {_number(high, digits)}]"
+
+
+def level_text(confidence: float) -> str:
+    """95, 90, 99.5: the confidence level as a percent without useless decimals."""
+    return f"{100 * confidence:g}"
+
+
+def render_table(table: MetricTable, lang: str, options: Any = None) -> Table:
     """A Rich table of metric values: value, n, interval, method, small-sample flag."""
+    from cxpulse.metrics.custom import resolve
+
     rows = table.rows
     dims = list(dict.fromkeys(k for r in rows for k in r.group))
     has_period = any(r.period is not None for r in rows)
@@ -95,24 +118,26 @@ def render_table(table: MetricTable, lang: str) -> Table:
         out.add_column(escape(d))
     if has_period:
         out.add_column(gettext("metrics.col.period", lang))
+    levels = sorted({r.confidence for r in rows}) or [0.95]
     for key in ("value", "n", "ci", "method", "small_sample"):
         out.add_column(
-            gettext(f"metrics.col.{key}", lang), justify="right" if key != "method" else "left"
+            gettext(f"metrics.col.{key}", lang, level=" / ".join(level_text(c) for c in levels)),
+            justify="right" if key != "method" else "left",
         )
     if has_bench:
         out.add_column(gettext("metrics.col.benchmark", lang), justify="right")
     for r in rows:
-        definition = get_definition(r.metric)
+        definition = resolve(options, r.metric)
         dg = _digits(r.unit)
         unit = " %" if r.unit == "%" else ""
-        cells = [definition.label(lang)]
+        cells = [definition.label(lang, options)]
         cells += ["-" if r.group.get(k) is None else escape(str(r.group[k])) for k in dims]
         if has_period:
             cells.append(r.period.isoformat() if r.period else "")
         cells += [
             _number(r.value, dg) + unit,
             f"{r.n:,}",
-            f"[{_number(r.ci_low, dg)}, {_number(r.ci_high, dg)}]",
+            interval_text(r.ci_low, r.ci_high, dg),
             escape(r.method),
             gettext("metrics.small_sample.yes", lang) if r.small_sample else "",
         ]
@@ -124,12 +149,19 @@ def render_table(table: MetricTable, lang: str) -> Table:
 
 
 def _frame_text(table: MetricTable, fmt: str) -> str:
-    frame = table.to_pandas()
-    if "period" in frame:
-        frame["period"] = frame["period"].map(lambda p: p.isoformat() if p else None)
+    records = table.to_records()
     if fmt == "csv":
-        return str(frame.to_csv(index=False))
-    records = json.loads(frame.to_json(orient="records", force_ascii=False))
+        import csv
+        import io
+
+        from cxpulse.export_cells import safe_cell
+
+        buffer = io.StringIO()
+        keys = list(records[0]) if records else ["metric", "period", "value", "n"]
+        writer = csv.DictWriter(buffer, fieldnames=keys, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in records)
+        return buffer.getvalue()
     return json.dumps(records, ensure_ascii=False, indent=2)
 
 
@@ -145,6 +177,8 @@ def show(
     project: ProjectOption = Path("."),
 ) -> None:
     """Indicators with value, n, confidence interval, method and small-sample flag."""
+    from cxpulse.workspace import Workspace
+
     if fmt not in ("table", "csv", "json"):
         raise typer.BadParameter("use table, csv or json", param_hint="--format")
     with reported_errors(), Workspace.open(project) as ws:
@@ -156,7 +190,7 @@ def show(
         if not table.rows:
             console.print(gettext("metrics.cli.empty", language))
             return
-        console.print(render_table(table, language))
+        console.print(render_table(table, language, ws.config.metrics))
         if any(r.small_sample for r in table.rows):
             console.print(
                 gettext("metrics.cli.small_note", language, n=ws.config.metrics.small_sample_n)
@@ -173,6 +207,8 @@ def explain(
     project: ProjectOption = Path("."),
 ) -> None:
     """Print the SQL the engine runs for a metric (in the workspace's dialect)."""
+    from cxpulse.workspace import Workspace
+
     with reported_errors(), Workspace.open(project) as ws:
         typer.echo(ws.explain(name, by=_dims(by), grain=grain, start=start, end=end))
 
@@ -196,6 +232,9 @@ def compare(
     project: ProjectOption = Path("."),
 ) -> None:
     """Difference between two periods (per group), with interval, p-value and verdict."""
+    from cxpulse.metrics.custom import resolve
+    from cxpulse.workspace import Workspace
+
     with reported_errors(), Workspace.open(project) as ws:
         rows: list[MetricComparison] = ws.compare(  # type: ignore[assignment]
             name, period=period, vs=vs, by=_dims(by)
@@ -207,27 +246,166 @@ def compare(
         if not rows:
             console.print(gettext("metrics.cli.empty", language))
             return
-        d = get_definition(name)
+        d = resolve(ws.config.metrics, name)
         dims = list(dict.fromkeys(k for c in rows for k in c.group))
-        out = Table(title=f"{d.label(language)}: {period} vs {vs}", header_style="bold")
+        title = f"{d.label(language, ws.config.metrics)}: {period} vs {vs}"
+        out = Table(title=title, header_style="bold")
         for col in dims:
             out.add_column(escape(col))
-        for key in ("value_a", "value_b", "difference", "ci", "p_value", "verdict"):
+        level = level_text(ws.config.metrics.confidence)
+        keys = ("value_a", "value_b", "difference", "ci", "p_value", "verdict", "small", "test")
+        for key in keys:
             out.add_column(
-                gettext(f"metrics.col.{key}", language, period=period, vs=vs), justify="right"
+                gettext(f"metrics.col.{key}", language, period=period, vs=vs, level=level),
+                justify="left" if key == "test" else "right",
             )
+        yes, no = (gettext(f"metrics.small_sample.{k}", language) for k in ("yes", "no"))
         for c in rows:
             verdict = "significant" if c.significant else "not_significant"
+            small = f"{yes if c.small_sample_a else no} / {yes if c.small_sample_b else no}"
             out.add_row(
                 *["-" if c.group.get(k) is None else escape(str(c.group[k])) for k in dims],
                 _number(c.value_a, 2),
                 _number(c.value_b, 2),
                 _number(c.difference, 2),
-                f"[{_number(c.ci_low, 2)}, {_number(c.ci_high, 2)}]",
+                interval_text(c.ci_low, c.ci_high, 2),
                 _number(c.p_value, 4),
                 gettext(f"metrics.cli.{verdict}", language),
+                small,
+                escape(c.method),
             )
         console.print(out)
+        if any(c.small_sample_a or c.small_sample_b for c in rows):
+            console.print(
+                gettext("metrics.cli.small_note", language, n=ws.config.metrics.small_sample_n)
+            )
+
+
+def _project_options(project: Path | None, lang: str | None) -> tuple[Any, str]:
+    """The project's metric options and language, when a project folder is given or current."""
+    folder = project if project is not None else Path(".")
+    if (folder / "cxpulse.toml").exists():
+        from cxpulse.config import load_config
+
+        config = load_config(folder)
+        return config.metrics, lang if lang in ("es", "en") else config.locale.language
+    return None, lang if lang in ("es", "en") else "es"
+
+
+@app.command("describe")
+def describe_metric(
+    names: Annotated[
+        list[str] | None, typer.Argument(help=tr("metrics.cli.describe.names"), show_default=False)
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help=tr("metrics.cli.describe.all"))] = False,
+    lang: LangOption = None,
+    project: Annotated[
+        Path | None, typer.Option("--project", "-p", envvar="CXPULSE_PROJECT", hidden=True)
+    ] = None,
+) -> None:
+    """Print the reference of a metric: definition, edge cases, statistic, interval, example."""
+    from cxpulse.metrics.custom import all_definitions
+    from cxpulse.metrics.reference import describe
+
+    with reported_errors():
+        options, language = _project_options(project, lang)
+        chosen = [d.name for d in all_definitions(options)] if every else list(names or [])
+        if not chosen:
+            raise typer.BadParameter(tr("metrics.cli.describe.none"), param_hint="NAME")
+        texts = [describe(name, language, options) for name in chosen]
+        typer.echo("\n".join(texts), nl=False)
+
+
+@app.command("drivers")
+def drivers(
+    outcome: Annotated[str, typer.Option("--outcome", help=tr("metrics.cli.drivers.outcome"))],
+    columns: Annotated[
+        list[str], typer.Option("--drivers", "-d", help=tr("metrics.cli.drivers.drivers"))
+    ],
+    file: Annotated[
+        Path | None, typer.Option("--file", help=tr("metrics.cli.drivers.file"))
+    ] = None,
+    table_name: Annotated[
+        str | None, typer.Option("--table", help=tr("metrics.cli.drivers.table"))
+    ] = None,
+    success: Annotated[
+        list[str] | None, typer.Option("--success", help=tr("metrics.cli.drivers.success"))
+    ] = None,
+    missing: Annotated[
+        list[float] | None, typer.Option("--missing", help=tr("metrics.cli.drivers.missing"))
+    ] = None,
+    boot: Annotated[int, typer.Option("--boot", help=tr("metrics.cli.drivers.boot"))] = 200,
+    fmt: FormatOption = "table",
+    lang: LangOption = None,
+    project: ProjectOption = Path("."),
+) -> None:
+    """Key drivers: relative importance of ratings for an outcome, with intervals."""
+    from cxpulse.metrics.drivers import key_drivers, table_drivers
+
+    names = _dims(columns)
+    with reported_errors():
+        options, language = _project_options(project, lang)
+        confidence = options.confidence if options is not None else 0.95
+        settings: dict[str, Any] = {
+            "success": success or None,
+            "missing_values": missing or (),
+            "n_boot": boot,
+            "confidence": confidence,
+        }
+        if file is not None:
+            frame = _read_frame(file)
+            result = key_drivers(frame, outcome, names, **settings)
+        else:
+            with Workspace.open(project) as ws:
+                result = table_drivers(ws, table_name or "responses", outcome, names, **settings)
+        if fmt == "json":
+            typer.echo(json.dumps(result.to_records(), ensure_ascii=False, indent=2))
+            return
+        if fmt == "csv":
+            import pandas as pd
+
+            typer.echo(pd.DataFrame(result.to_records()).to_csv(index=False), nl=False)
+            return
+        level = level_text(result.confidence)
+        title = gettext("metrics.cli.drivers.title", language, outcome=outcome, n=f"{result.n:,}")
+        out = Table(title=escape(title), header_style="bold")
+        for key in ("rank", "driver", "share", "ci", "performance", "quadrant"):
+            out.add_column(
+                gettext(f"metrics.drivers.col.{key}", language, level=level),
+                justify="left" if key in ("driver", "quadrant") else "right",
+            )
+        for d in result.drivers:
+            out.add_row(
+                str(d.rank),
+                escape(d.driver),
+                _number(d.share, 1) + " %",
+                interval_text(d.share_low, d.share_high, 1),
+                _number(d.performance, 2),
+                gettext(f"metrics.drivers.quadrant.{d.quadrant}", language),
+            )
+        console.print(out)
+        console.print(
+            gettext(
+                "metrics.cli.drivers.note",
+                language,
+                r2=f"{100 * result.r2:.1f}",
+                dropped=f"{result.dropped:,}",
+                method=result.method,
+                boot=result.n_boot,
+            )
+        )
+
+
+def _read_frame(path: Path) -> Any:
+    import pandas as pd
+
+    from cxpulse.metrics.errors import MetricQueryError
+
+    if not path.exists():
+        raise MetricQueryError(f"{path}: no such file; give the CSV or Parquet file to analyse.")
+    if path.suffix.lower() == ".parquet":
+        return pd.read_parquet(path)
+    return pd.read_csv(path)
 
 
 @app.command("list")
@@ -237,12 +415,20 @@ def list_metrics(
         Path | None, typer.Option("--project", "-p", envvar="CXPULSE_PROJECT", hidden=True)
     ] = None,
 ) -> None:
-    """The metrics cxpulse computes, with their table, unit and method."""
-    language = lang if lang in ("es", "en") else "es"
+    """The metrics cxpulse computes (and the project's custom ones), with table and unit."""
+    from cxpulse.metrics.custom import all_definitions
+
+    with reported_errors():
+        options, language = _project_options(project, lang)
     out = Table(header_style="bold")
     for key in ("name", "metric", "table", "unit", "description"):
         out.add_column(gettext(f"metrics.col.{key}", language), no_wrap=key == "name")
-    for d in list_definitions():
-        description = gettext(f"metrics.desc.{d.name}", language)
-        out.add_row(d.name, d.label(language), d.table, d.unit, escape(description))
+    for d in all_definitions(options):
+        out.add_row(
+            d.name,
+            escape(d.label(language, options)),
+            d.table,
+            d.unit,
+            escape(d.describe_text(language)),
+        )
     console.print(out)

@@ -9,14 +9,9 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import select
 
-from cxpulse import collect, store
 from cxpulse.cli.common import ProjectOption, console, reported_errors
-from cxpulse.config import load_config
 from cxpulse.locale import gettext
-from cxpulse.store.tables import Survey, SurveyResponse
-from cxpulse.workspace import Workspace
 
 app = typer.Typer(help="Survey answers in the operational store.", no_args_is_help=True)
 
@@ -24,6 +19,10 @@ app = typer.Typer(help="Survey answers in the operational store.", no_args_is_he
 @app.command("sync")
 def sync_command(project: ProjectOption = Path(".")) -> None:
     """Copy new and changed answers into the workspace (incremental; safe to repeat)."""
+    from cxpulse import collect, store
+    from cxpulse.config import load_config
+    from cxpulse.workspace import Workspace
+
     with reported_errors():
         cfg = load_config(project)
         url = cfg.store_url()
@@ -48,6 +47,12 @@ def list_command(
     project: ProjectOption = Path("."),
 ) -> None:
     """The latest answers, newest first."""
+    from sqlalchemy import select
+
+    from cxpulse import collect, store
+    from cxpulse.config import load_config
+    from cxpulse.store.tables import Survey, SurveyResponse
+
     with reported_errors():
         cfg = load_config(project)
         url = cfg.store_url()

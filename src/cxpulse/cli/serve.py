@@ -17,16 +17,21 @@ def serve(
         str, typer.Option(help="Interface to listen on (loopback by default).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    workers: Annotated[
-        int, typer.Option(min=1, help=tr("ops.cli.serve_workers"))
-    ] = 1,
-    proxy_headers: Annotated[
+    https: Annotated[
         bool,
-        typer.Option(help=tr("ops.cli.serve_proxy_headers")),
+        typer.Option(
+            "--https", help="The app is reached over HTTPS only: Secure cookies and HSTS."
+        ),
     ] = False,
-    forwarded_allow_ips: Annotated[
-        str, typer.Option(help=tr("ops.cli.serve_forwarded_ips"))
-    ] = "127.0.0.1",
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="Address of a reverse proxy whose X-Forwarded-For/-Proto headers are believed "
+            "(repeat for several).",
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help=tr("ops.cli.serve_workers"))] = 1,
 ) -> None:
     """Start the web app and print its URL and how to sign in."""
     from cxpulse.web.server import count_users
@@ -50,9 +55,9 @@ def serve(
             project,
             host=host,
             port=port,
+            https=https,
+            trusted_proxies=trusted_proxy,
             workers=workers,
-            proxy_headers=proxy_headers,
-            forwarded_allow_ips=forwarded_allow_ips,
         )
 
 

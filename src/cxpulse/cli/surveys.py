@@ -7,18 +7,17 @@ import json
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import func, select
 
-from cxpulse import collect, store
 from cxpulse.cli.common import ProjectOption, console, fail, reported_errors
-from cxpulse.config import ProjectConfig, Settings, load_config
 from cxpulse.locale import gettext
-from cxpulse.store.tables import SurveyResponse
+
+if TYPE_CHECKING:
+    from cxpulse.config import ProjectConfig
 
 app = typer.Typer(
     help="NPS/CSAT/CES surveys: create, invite, import answers.", no_args_is_help=True
@@ -28,6 +27,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def _open(project: Path) -> tuple[ProjectConfig, str]:
+    from cxpulse import store
+    from cxpulse.config import load_config
+
     cfg = load_config(project)
     url = cfg.store_url()
     store.migrate(url)
@@ -36,6 +38,8 @@ def _open(project: Path) -> tuple[ProjectConfig, str]:
 
 def _base_url(cfg: ProjectConfig, given: str | None) -> str:
     import os
+
+    from cxpulse.config import Settings
 
     return (
         given
@@ -70,6 +74,8 @@ def create(
     project: ProjectOption = Path("."),
 ) -> None:
     """Create a survey."""
+    from cxpulse import collect, store
+
     with reported_errors():
         cfg, url = _open(project)
         with store.session(url) as s:
@@ -90,6 +96,11 @@ def create(
 @app.command("list")
 def list_command(project: ProjectOption = Path("."), as_json: JsonOption = False) -> None:
     """List surveys with their answer counts."""
+    from sqlalchemy import func, select
+
+    from cxpulse import collect, store
+    from cxpulse.store.tables import SurveyResponse
+
     with reported_errors():
         cfg, url = _open(project)
         lang = cfg.locale.language
@@ -160,6 +171,8 @@ def invite(
     project: ProjectOption = Path("."),
 ) -> None:
     """Create one personal link per contact; print them as CSV (or write --output)."""
+    from cxpulse import collect, store
+
     with reported_errors():
         cfg, url = _open(project)
         people = collect.read_contacts(contacts, parse_mapping(mapping))
@@ -175,11 +188,14 @@ def invite(
             report = collect.email_invitations(s, survey, issued) if email else None
         handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
         try:
+            from cxpulse.export_cells import safe_cell
+
             writer = csv.writer(handle)
             writer.writerow(["account_id", "contact_id", "email", "url"])
             for item in issued:
                 inv = item.invitation
-                writer.writerow([inv.account_id, inv.contact_id or "", inv.email or "", item.url])
+                cells = [inv.account_id, inv.contact_id or "", inv.email or "", item.url]
+                writer.writerow([safe_cell(c) for c in cells])
         finally:
             if output:
                 handle.close()
@@ -206,6 +222,8 @@ def import_command(
     project: ProjectOption = Path("."),
 ) -> None:
     """Import answers (all or nothing; rows with external_id update on re-import)."""
+    from cxpulse import collect, store
+
     with reported_errors():
         _cfg, url = _open(project)
         with store.session(url) as s:
@@ -218,6 +236,8 @@ def import_command(
 @app.command("close")
 def close(slug: str, project: ProjectOption = Path(".")) -> None:
     """Stop taking answers for a survey."""
+    from cxpulse import collect, store
+
     with reported_errors():
         _cfg, url = _open(project)
         with store.session(url) as s:
@@ -227,6 +247,8 @@ def close(slug: str, project: ProjectOption = Path(".")) -> None:
 @app.command("open")
 def reopen(slug: str, project: ProjectOption = Path(".")) -> None:
     """Take answers again for a closed survey."""
+    from cxpulse import collect, store
+
     with reported_errors():
         _cfg, url = _open(project)
         with store.session(url) as s:

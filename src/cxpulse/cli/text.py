@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -12,8 +12,9 @@ from rich.table import Table
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
 from cxpulse.locale import gettext
-from cxpulse.text import CommentAnalysis, comment_analysis
-from cxpulse.workspace import Workspace
+
+if TYPE_CHECKING:
+    from cxpulse.text import CommentAnalysis
 
 app = typer.Typer(
     help="Themes and sentiment of survey comments (es, en, pt).", no_args_is_help=True
@@ -48,6 +49,9 @@ def _run(
     seed: int,
     lang: str | None,
 ) -> tuple[CommentAnalysis, str]:
+    from cxpulse.text import comment_analysis
+    from cxpulse.workspace import Workspace
+
     with Workspace.open(project) as ws:
         language = lang or ws.config.locale.language
         result = comment_analysis(

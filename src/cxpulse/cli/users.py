@@ -8,14 +8,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cxpulse import store
 from cxpulse.cli.common import ProjectOption, console, fail, reported_errors
-from cxpulse.config import load_config
 
 app = typer.Typer(help="Users of the web app.", no_args_is_help=True)
 
 
 def _store_url(project: Path) -> str:
+    from cxpulse import store
+    from cxpulse.config import load_config
+
     url = load_config(project).store_url()
     store.migrate(url)
     return url
@@ -37,6 +38,8 @@ def add(
     project: ProjectOption = Path("."),
 ) -> None:
     """Add a user with an argon2-hashed password."""
+    from cxpulse import store
+
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with reported_errors():
@@ -51,6 +54,8 @@ def add(
 def list_users(project: ProjectOption = Path(".")) -> None:
     """List the users of the project."""
     from sqlalchemy import select
+
+    from cxpulse import store
 
     with reported_errors():
         url = _store_url(project)
@@ -73,6 +78,8 @@ def token(
 ) -> None:
     """Create an API token (sent as 'Authorization: Bearer ...'); shown only once."""
     from sqlalchemy import select
+
+    from cxpulse import store
 
     with reported_errors():
         url = _store_url(project)

@@ -2,7 +2,7 @@
 
 >>> from cxpulse.health.config import HealthConfig
 >>> band_label("red", "es")
-'Rojo'
+'Roja'
 >>> playbook_text("green", "en", HealthConfig()).startswith("Healthy")
 True
 """
@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cxpulse.health.config import BAND_NAMES, HealthConfig
-from cxpulse.locale import gettext
+from cxpulse.locale import gettext, term
 
 BAND_RANK = {name: rank for rank, name in enumerate(BAND_NAMES)}  # red 0 < yellow 1 < green 2
 
 
 def band_label(band: str, lang: str = "es") -> str:
-    """The band's name in the user's language."""
-    return gettext(f"health.band.{band}", lang)
+    """The band's name in the user's language (the one term the web, CLI and exports show)."""
+    return term("band", band, lang)
 
 
 def playbook_text(band: str, lang: str = "es", config: HealthConfig | None = None) -> str:

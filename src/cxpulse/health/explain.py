@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from cxpulse.locale import gettext
+from cxpulse.locale import gettext, term
 
 TOP_DRIVERS = 6
 MIN_POINTS = 0.05  # contributions smaller than this are noise, not a reason
@@ -153,7 +153,9 @@ def describe(
             lang,
             account=account_id,
             score=f"{score:.0f}",
-            band=gettext(f"health.band.{band}", lang),
+            band=term("band", band, lang),
+            model=model,
+            as_of=as_of,
         )
     ]
     if previous is None:

@@ -93,9 +93,10 @@ def _column_source(ws: Workspace, signal: Signal, as_of: dt.datetime) -> ir.Tabl
                 raise ConfigError(
                     f"signal {signal.name!r}: {column!r} is numeric, {wanted!r} is not"
                 ) from exc
-        col = (col == target).cast("int64")
+        # CASE, not a cast: PostgreSQL cannot cast a boolean to bigint (NULL stays NULL).
+        col = ibis.cases((col == target, 1), (col != target, 0))
     elif col.type().is_boolean():
-        col = col.cast("int64")
+        col = ibis.cases((col, 1), (~col, 0))
     if not col.type().is_numeric():
         raise ConfigError(
             f"signal {signal.name!r}: column {signal.source!r} is {col.type()}, not numeric; "

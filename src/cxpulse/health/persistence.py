@@ -68,9 +68,13 @@ def save_model(
     """Save a fitted model as ``models/health-<model>.joblib`` and as the current model."""
     saved = SavedModel(model, tuple(signals), outcome, horizon_days, info=dict(info or {}))
     path = model_path(project_dir, saved.name)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from cxpulse.private_files import private_dir, private_file
+
+    private_dir(path.parent)
     joblib.dump(saved, path)
     joblib.dump(saved, model_path(project_dir))
+    private_file(path)
+    private_file(model_path(project_dir))
     return path
 
 

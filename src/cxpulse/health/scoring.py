@@ -163,14 +163,17 @@ def latest_scores(ws: Workspace, model: str | None = None) -> pd.DataFrame:
 
 
 def band_changes(ws: Workspace, since: Any = None, model: str | None = None) -> list[BandChange]:
-    """Accounts whose band changed between consecutive snapshots (of the same model).
+    """Accounts whose band changed between consecutive snapshots of ``model``.
 
-    ``since`` keeps changes whose new snapshot is on or after that date. The closed loop
-    reacts to ``change.into_red``.
+    ``model`` defaults to the active model (the one whose score every page shows), so the
+    closed loop reacts to the bands users see. ``since`` keeps changes whose new snapshot is
+    on or after that date. The closed loop reacts to ``change.into_red``.
     """
+    from cxpulse.health.current import active_model_name
+
     if SCORES_TABLE not in ws.con.list_tables():
         return []
-    t = _scores(ws, model)
+    t = _scores(ws, model or active_model_name(ws))
     w = ibis.window(group_by=[t.account_id, t.model], order_by=t.as_of)
     t = t.mutate(prev_band=t.band.lag().over(w), prev_score=t.score.lag().over(w))
     changed = t.filter(t.prev_band.notnull(), t.band != t.prev_band)
@@ -199,8 +202,14 @@ def explain_account(
     as_of: Any = None,
     lang: str | None = None,
 ) -> AccountExplanation:
-    """Explain an account's stored score (latest, or the one at ``as_of``) in plain words."""
+    """Explain an account's stored score (latest, or the one at ``as_of``) in plain words.
+
+    ``model`` defaults to the active model, the one every page shows.
+    """
+    from cxpulse.health.current import active_model_name
+
     language = lang or ws.config.locale.language
+    model = model or active_model_name(ws)
     hist = score_history(ws, account_id, model)
     if hist.empty:
         raise NoScoresError(
@@ -213,8 +222,7 @@ def explain_account(
         hist = hist[hist["as_of"] <= as_instant(as_of).date()]
         if hist.empty:
             raise NoScoresError(f"account {account_id!r} has no score on or before {as_of}")
-    current_model = str(hist.iloc[-1]["model"]) if model is None else model
-    hist = hist[hist["model"] == current_model]
+    current_model = model
     row = hist.iloc[-1]
     previous = None
     if len(hist) > 1:

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from cxpulse.locale import gettext
+from cxpulse.locale import gettext, term
 from cxpulse.loop.cases import open_case_once, record_event
 from cxpulse.loop.context import LoopContext, context_for
 from cxpulse.loop.outbox import enqueue
@@ -169,7 +169,7 @@ def on_band_changes(
                 "loop.title.health",
                 ctx.language,
                 account=change.account_id,
-                band=gettext(f"health.band.{change.to_band}", ctx.language),
+                band=term("band", change.to_band, ctx.language),
                 before=_score(change.score_before),
                 after=_score(change.score_after),
             )

@@ -14,6 +14,7 @@ from cxpulse.metrics.definitions import (
     get_definition,
     list_definitions,
 )
+from cxpulse.metrics.drivers import DriverAnalysis, DriverImportance, key_drivers, table_drivers
 from cxpulse.metrics.engine import MetricComparison, compare, explain, query
 from cxpulse.metrics.errors import MetricQueryError, UnknownDimensionError
 from cxpulse.metrics.results import MetricTable, MetricValue
@@ -22,6 +23,8 @@ __all__ = [
     "DEFINITIONS",
     "REGISTRY",
     "Condition",
+    "DriverAnalysis",
+    "DriverImportance",
     "MetricComparison",
     "MetricDefinition",
     "MetricQueryError",
@@ -31,7 +34,9 @@ __all__ = [
     "compare",
     "explain",
     "get_definition",
+    "key_drivers",
     "list_definitions",
     "query",
     "retention_table",
+    "table_drivers",
 ]

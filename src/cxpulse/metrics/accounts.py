@@ -4,8 +4,11 @@ Churn rate of a period: accounts active at its start (started before it, not end
 it) that ended within it; Wilson interval. With no grain, the whole range is one period and
 the accounts at risk are those active at any time in it.
 
-Retention of a cohort after k months: share of the accounts that started in a month still
-customers at the end of month k after it (k = 0 is the start month itself).
+Account-lifetime retention of a cohort after k months: share of the accounts that started in
+a month without an ``end_date`` by the end of month k after it (k = 0 is the start month
+itself). It reads only ``accounts.start_date`` and ``end_date``: for buyers whose leaving is
+never recorded (purchase data) it would be 100 % by construction, so it refuses to run when
+no account has an end date but orders exist, and points to ``purchase_retention``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import ibis.expr.types as ir
 
 from cxpulse.metrics.calendars import P_END, P_START, calendar_table, periods
 from cxpulse.metrics.definitions import MetricDefinition
+from cxpulse.metrics.errors import MetricQueryError
 from cxpulse.metrics.estimates import Aggregate
 from cxpulse.metrics.frame import QuerySpec, clean, group_of, split_dimensions
 from cxpulse.metrics.periods import Period, period_index, to_date
@@ -27,7 +31,7 @@ DEFAULT_MAX_MONTHS = 24
 
 
 def _churn_expression(ws: Any, spec: QuerySpec, items: list[Period]) -> ir.Table:
-    split_dimensions("accounts", spec.by)
+    split_dimensions("accounts", spec.by, ws)
     acc = ws.table("accounts")
     acc = acc.select(*spec.by, "start_date", "end_date")
     cal = calendar_table(items, timestamps=False)
@@ -72,7 +76,7 @@ def run_churn(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]:
 
 
 def _cohort_expression(ws: Any, spec: QuerySpec, last_index: int, max_months: int) -> ir.Table:
-    split_dimensions("accounts", spec.by)
+    split_dimensions("accounts", spec.by, ws)
     acc = ws.table("accounts")
     if spec.start is not None:
         acc = acc.filter(acc.start_date >= ibis.literal(spec.start, type="date"))
@@ -104,6 +108,22 @@ def cohort_expressions(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[tu
     return [(f"{d.name}: cohort size and retained accounts by months since start", expr)]
 
 
+def _check_end_dates(ws: Any, d: MetricDefinition) -> None:
+    acc = ws.table("accounts")
+    ended = int(clean(acc.aggregate(n=acc.end_date.count()).execute().n[0]) or 0)
+    if ended:
+        return
+    orders = ws.table("orders")
+    if int(clean(orders.aggregate(n=orders.count()).execute().n[0]) or 0) == 0:
+        return
+    raise MetricQueryError(
+        f"{d.name} measures account lifetimes from accounts.end_date, and no account has one, "
+        "so every cohort would show 100 %. For customers who buy (orders), use "
+        "purchase_retention (a purchase in month k after the first) instead; for contracts, "
+        "load the accounts' end dates."
+    )
+
+
 def run_cohorts(
     ws: Any, d: MetricDefinition, spec: QuerySpec, max_months: int = DEFAULT_MAX_MONTHS
 ) -> list[Aggregate]:
@@ -111,6 +131,7 @@ def run_cohorts(
     last = _last_index(ws)
     if last is None:
         return []
+    _check_end_dates(ws, d)
     frame = _cohort_expression(ws, spec, last, max_months).execute()
     out = []
     for rec in frame.to_dict("records"):
@@ -136,7 +157,7 @@ def retention_table(
 ) -> Any:
     """Cohort retention as a wide table: one row per start-month cohort (and group), one
     column per month since start, values in percent (Wilson intervals are in
-    ``query(ws, "retention_cohort")``).
+    ``query(ws, "account_retention")``).
 
     >>> from cxpulse.workspace import Workspace
     >>> retention_table(Workspace.connect("duckdb://")).empty
@@ -147,7 +168,7 @@ def retention_table(
     from cxpulse.metrics.definitions import get_definition
     from cxpulse.metrics.estimates import estimate
 
-    d = get_definition("retention_cohort")
+    d = get_definition("account_retention")
     spec = QuerySpec.build(ws.config.metrics, by, None, start, end)
     values = [estimate(d, a, spec.options) for a in run_cohorts(ws, d, spec, max_months)]
     if not values:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from cxpulse.config import MetricsConfig
 from cxpulse.metrics.errors import UnknownMetricError
 
 Statistic = Literal[
@@ -25,11 +26,28 @@ Statistic = Literal[
     "churn",  # logo churn among accounts active at period start, Wilson
     "cohort",  # retention by start-month cohort and months since start, Wilson
     "revenue_retention",  # GRR / NRR, ratio of sums, delta-method interval
-    "repeat_purchase",  # share of buying accounts with two or more orders, Wilson
+    "repeat_purchase",  # share of buying customers with two or more purchases
+    "returning",  # share of a period's buyers whose first purchase was before the period
+    "purchase_cohort",  # share of a first-purchase cohort buying in month k after it
+    "cohort_repeat",  # share of a first-purchase cohort with a second purchase
+    "customer_total",  # sum over customers (net revenue), t interval on the per-customer mean
+    "customer_ratio",  # ratio of per-customer sums (order value), delta-method interval
+    "customer_mean",  # mean over buying customers (orders per customer), t interval
     "open_count",  # open tickets at period end, Poisson interval
     "rate",  # events per active account-month, Poisson rate interval
 ]
-Op = Literal["==", "!=", "in", ">=", "<=", "notnull", "true"]
+Op = Literal[
+    "==",
+    "!=",
+    "in",
+    ">=",
+    "<=",
+    "notnull",
+    "true",
+    "purchase",  # status is one of [metrics] purchase_statuses ('' = missing or blank)
+    "cancellation",  # status is cancelled, canceled, refunded or returned
+    "purchase_or_cancellation",
+]
 
 
 @dataclass(frozen=True)
@@ -63,13 +81,43 @@ class MetricDefinition:
     variant: str | None = None  # statistic-specific switch (e.g. "gross" / "net")
     description: str = ""
     tags: tuple[str, ...] = field(default=())
+    description_es: str = ""  # custom metrics carry their own descriptions
+    custom: bool = False
 
-    def label(self, lang: str = "es") -> str:
-        """The display name in Spanish or English."""
-        return self.label_en if lang == "en" else self.label_es
+    def label(self, lang: str = "es", options: MetricsConfig | None = None) -> str:
+        """The display name in Spanish or English, with the thresholds in use.
+
+        >>> from cxpulse.config import MetricsConfig
+        >>> get_definition("csat").label("en", MetricsConfig(csat_top_box=5))
+        'CSAT (top-box)'
+        """
+        text = self.label_en if lang == "en" else self.label_es
+        return text.format(**threshold_labels(options or MetricsConfig(), lang))
+
+    def describe_text(self, lang: str = "es") -> str:
+        """The one-line description in Spanish or English (catalogue for built-ins)."""
+        if self.custom:
+            return self.description if lang == "en" else self.description_es
+        from cxpulse.locale import gettext
+
+        return gettext(f"metrics.desc.{self.name}", lang)
+
+
+def _boxes(count: int, side: str) -> str:
+    return f"{side}-box" if count == 1 else f"{side}-{count}-box"
+
+
+def threshold_labels(options: MetricsConfig, lang: str = "es") -> dict[str, str]:
+    """Label fragments that follow the settings: top-2-box, bottom-2-box, >= 5 ..."""
+    return {
+        "csat_top": _boxes(6 - options.csat_top_box, "top"),
+        "csat_bottom": _boxes(options.csat_bottom_box, "bottom"),
+        "ces_easy": f"≥ {options.ces_easy_from}",
+    }
 
 
 _RESOLVED = Condition("status", "in", ("resolved", "closed"))
+_ORDERS = (Condition("status", "purchase_or_cancellation"),)
 
 DEFINITIONS: tuple[MetricDefinition, ...] = (
     MetricDefinition(
@@ -89,13 +137,26 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         "responses",
         "proportion",
         "responded_at",
-        "CSAT (top-2-box)",
-        "CSAT (top-2-box)",
+        "CSAT ({csat_top})",
+        "CSAT ({csat_top})",
         "%",
         filters=(Condition("kind", "==", "csat"),),
         value_column="score",
         success=Condition("score", ">=", option="csat_top_box"),
         description="% of CSAT answers at or above the top-box threshold (4-5 by default).",
+    ),
+    MetricDefinition(
+        "csat_bottom_box",
+        "responses",
+        "proportion",
+        "responded_at",
+        "CSAT insatisfechos ({csat_bottom})",
+        "CSAT dissatisfied ({csat_bottom})",
+        "%",
+        filters=(Condition("kind", "==", "csat"),),
+        value_column="score",
+        success=Condition("score", "<=", option="csat_bottom_box"),
+        description="% of CSAT answers at or below the bottom-box threshold (1-2 by default).",
     ),
     MetricDefinition(
         "csat_mean",
@@ -126,8 +187,8 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         "responses",
         "proportion",
         "responded_at",
-        "CES fácil",
-        "CES easy",
+        "CES fácil ({ces_easy})",
+        "CES easy ({ces_easy})",
         "%",
         filters=(Condition("kind", "==", "ces"),),
         value_column="score",
@@ -145,14 +206,15 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         description="% of accounts active at period start that churned within the period.",
     ),
     MetricDefinition(
-        "retention_cohort",
+        "account_retention",
         "accounts",
         "cohort",
         "start_date",
-        "Retención por cohorte",
-        "Cohort retention",
+        "Retención por cohorte (vida de la cuenta)",
+        "Account-lifetime retention by cohort",
         "%",
-        description="% of a start-month cohort still a customer N months after its start.",
+        description="% of a start-month cohort of accounts without an end_date by the end of "
+        "month k after its start (reads accounts.start_date and end_date only).",
     ),
     MetricDefinition(
         "grr",
@@ -188,7 +250,87 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         "Tasa de recompra",
         "Repeat purchase rate",
         "%",
-        description="% of customers who bought in the period that placed two or more orders.",
+        filters=_ORDERS,
+        description="% of customers with a purchase in the period who made two or more.",
+    ),
+    MetricDefinition(
+        "returning_customer_rate",
+        "orders",
+        "returning",
+        "ordered_at",
+        "Clientes que vuelven",
+        "Returning customer rate",
+        "%",
+        filters=_ORDERS,
+        description="% of the period's buyers whose first purchase was before the period.",
+    ),
+    MetricDefinition(
+        "cancellation_rate",
+        "orders",
+        "proportion",
+        "ordered_at",
+        "Tasa de cancelación y devolución",
+        "Cancellation and return rate",
+        "%",
+        filters=_ORDERS,
+        value_column="status",
+        success=Condition("status", "cancellation"),
+        description="% of orders (purchases and cancellations) cancelled, refunded or returned.",
+    ),
+    MetricDefinition(
+        "net_revenue",
+        "orders",
+        "customer_total",
+        "ordered_at",
+        "Ingresos netos",
+        "Net revenue",
+        "currency",
+        filters=_ORDERS,
+        value_column="amount",
+        description="Purchase amounts minus cancelled, refunded and returned amounts.",
+    ),
+    MetricDefinition(
+        "average_order_value",
+        "orders",
+        "customer_ratio",
+        "ordered_at",
+        "Valor medio del pedido",
+        "Average order value",
+        "currency",
+        filters=_ORDERS,
+        value_column="amount",
+        description="Purchase revenue / purchases with an amount (cancellations left out).",
+    ),
+    MetricDefinition(
+        "orders_per_customer",
+        "orders",
+        "customer_mean",
+        "ordered_at",
+        "Pedidos por cliente",
+        "Orders per customer",
+        "orders",
+        filters=_ORDERS,
+        description="Mean number of purchases per customer who bought in the period.",
+    ),
+    MetricDefinition(
+        "purchase_retention",
+        "orders",
+        "purchase_cohort",
+        "ordered_at",
+        "Retención de compra por cohorte",
+        "Purchase retention by cohort",
+        "%",
+        description="% of a first-purchase month cohort with a purchase in month k after it.",
+    ),
+    MetricDefinition(
+        "cohort_repeat_rate",
+        "orders",
+        "cohort_repeat",
+        "ordered_at",
+        "Recompra por cohorte",
+        "Repeat purchase by cohort",
+        "%",
+        description="% of a first-purchase month cohort who made a second purchase (so far).",
     ),
     MetricDefinition(
         "aht",
@@ -275,12 +417,14 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
 )
 
 REGISTRY: dict[str, MetricDefinition] = {d.name: d for d in DEFINITIONS}
+ALIASES = {"retention_cohort": "account_retention"}
+"""Former names that keep working (``retention_cohort`` read only account dates)."""
 
 
 def get_definition(name: str) -> MetricDefinition:
     """The definition of a metric by name; a clear error listing the known names."""
     try:
-        return REGISTRY[name]
+        return REGISTRY[ALIASES.get(name, name)]
     except KeyError:
         raise UnknownMetricError(
             f"unknown metric {name!r}; known metrics: {', '.join(REGISTRY)}. "

@@ -20,7 +20,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from cxpulse.metrics.definitions import REGISTRY, MetricDefinition, get_definition
+from cxpulse.metrics.definitions import REGISTRY, MetricDefinition
 from cxpulse.metrics.errors import MetricQueryError
 from cxpulse.metrics.estimates import COMPARABLE, Aggregate, comparison, estimate, is_empty
 from cxpulse.metrics.frame import QuerySpec
@@ -35,24 +35,35 @@ Explainer = Callable[[Any, MetricDefinition, QuerySpec], list[tuple[str, ir.Tabl
 
 
 def _computations() -> dict[str, tuple[Runner, Explainer]]:
-    from cxpulse.metrics import accounts, quantiles, revenue, volume
+    from cxpulse.metrics import accounts, purchases, quantiles, revenue, volume
 
     return {
         "quantile": (quantiles.run, quantiles.expressions),
         "churn": (accounts.run_churn, accounts.churn_expressions),
         "cohort": (accounts.run_cohorts, accounts.cohort_expressions),
         "revenue_retention": (revenue.run, revenue.expressions),
-        "repeat_purchase": (volume.run_repeat, volume.repeat_expressions),
+        "repeat_purchase": (purchases.run_repeat, purchases.repeat_expressions),
+        "returning": (purchases.run_repeat, purchases.repeat_expressions),
+        "purchase_cohort": (purchases.run_cohorts, purchases.cohort_expressions),
+        "cohort_repeat": (purchases.run_cohorts, purchases.cohort_expressions),
+        "customer_total": (purchases.run_customers, purchases.customer_expressions),
+        "customer_ratio": (purchases.run_customers, purchases.customer_expressions),
+        "customer_mean": (purchases.run_customers, purchases.customer_expressions),
         "open_count": (volume.run_open, volume.open_expressions),
         "rate": (volume.run_rate, volume.rate_expressions),
     }
 
 
-def _names(names: Sequence[str] | str) -> list[MetricDefinition]:
+def _names(ws: Any, names: Sequence[str] | str) -> list[MetricDefinition]:
+    from cxpulse.metrics.custom import check_columns, resolve
+
     items = [names] if isinstance(names, str) else list(names)
     if not items:
         raise MetricQueryError("no metric asked for; name one, e.g. 'nps'.")
-    return [get_definition(n) for n in dict.fromkeys(items)]
+    out = [resolve(ws.config.metrics, n) for n in dict.fromkeys(items)]
+    for d in out:
+        check_columns(ws, d)
+    return out
 
 
 def collect(
@@ -121,7 +132,7 @@ def query(
     month, quarter, year or None; ``start``/``end``: inclusive dates on the metric's time
     column. Options come from ``ws.config.metrics``.
     """
-    definitions = _names(names)
+    definitions = _names(ws, names)
     spec = QuerySpec.build(ws.config.metrics, by, grain, start, end)
     aggregates = collect(ws, definitions, spec)
     bench = _benchmark(ws)
@@ -146,7 +157,7 @@ def expressions(
     end: Any = None,
 ) -> list[tuple[str, ir.Table]]:
     """The ibis expressions of one metric, each with a one-line description."""
-    d = get_definition(name)
+    (d,) = _names(ws, name)
     spec = QuerySpec.build(ws.config.metrics, by, grain, start, end)
     if d.statistic in SIMPLE_STATISTICS:
         return [(f"{d.name}: sufficient statistics per group", simple_expression(ws, [d], spec))]
@@ -201,7 +212,7 @@ def compare(
     """
     from cxpulse.metrics.periods import parse_period
 
-    d = get_definition(name)
+    (d,) = _names(ws, name)
     if d.statistic not in COMPARABLE:
         raise MetricQueryError(
             f"comparing {d.name!r} between periods is not supported yet (supported: "

@@ -6,6 +6,7 @@ statistics of one metric there. This module is the only place that turns them in
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,13 +25,23 @@ from cxpulse.stats import (
     mean_interval,
     nps_estimate,
     poisson_rate_interval,
+    proportion_interval,
     ratio_interval,
-    wilson_interval,
 )
 
-PROPORTION_STATISTICS = ("proportion", "churn", "cohort", "repeat_purchase")
+PROPORTION_STATISTICS = (
+    "proportion",
+    "churn",
+    "cohort",
+    "repeat_purchase",
+    "returning",
+    "purchase_cohort",
+    "cohort_repeat",
+)
+MEAN_STATISTICS = ("mean", "customer_mean")
 RATE_STATISTICS = ("rate", "open_count")
-COMPARABLE = ("nps", "mean", *PROPORTION_STATISTICS, *RATE_STATISTICS)
+COMPARABLE = ("nps", *MEAN_STATISTICS, *PROPORTION_STATISTICS, *RATE_STATISTICS)
+TOTAL_METHOD = "sum over customers: customers x student t interval of the per-customer mean"
 
 
 @dataclass(frozen=True)
@@ -69,12 +80,38 @@ def estimate(definition: MetricDefinition, agg: Aggregate, options: MetricsConfi
         e: Estimate = e_nps
         value, low, high = e.value, e.ci_low, e.ci_high
     elif kind in PROPORTION_STATISTICS:
-        e = wilson_interval(_f(s["successes"]), _f(s["n"]), conf, small_n)
+        e = proportion_interval(_f(s["successes"]), _f(s["n"]), conf, small_n)
         value, low, high = _percent(e)
         extra.setdefault("successes", int(_f(s["successes"])))
-    elif kind == "mean":
+    elif kind in MEAN_STATISTICS:
         e = mean_interval(_f(s["n"]), _f(s["total"]), _f(s["total_sq"]), conf, small_n)
         value, low, high = e.value, e.ci_low, e.ci_high
+    elif kind == "customer_total":
+        # the total is n x the per-customer mean; its interval scales the mean's interval
+        per = mean_interval(_f(s["n"]), _f(s["total"]), _f(s["total_sq"]), conf, small_n)
+        count = _f(s["n"])
+        e = dataclasses.replace(
+            per,
+            value=_f(s["total"]),
+            ci_low=count * per.ci_low,
+            ci_high=count * per.ci_high,
+            method=TOTAL_METHOD if per.has_interval else per.method,
+        )
+        value, low, high = e.value, e.ci_low, e.ci_high
+        extra.update(customers=int(count))
+    elif kind == "customer_ratio":
+        e = ratio_interval(
+            _f(s["n"]),
+            _f(s["sum_x"]),
+            _f(s["sum_y"]),
+            _f(s["sum_xx"]),
+            _f(s["sum_yy"]),
+            _f(s["sum_xy"]),
+            conf,
+            small_n,
+        )
+        value, low, high = e.value, e.ci_low, e.ci_high
+        extra.update(orders=int(_f(s["sum_x"])), revenue=_f(s["sum_y"]))
     elif kind == "revenue_retention":
         # stats' ratio is sum_y / sum_x: x = revenue before, y = revenue kept (or now)
         e = ratio_interval(
@@ -114,39 +151,47 @@ def estimate(definition: MetricDefinition, agg: Aggregate, options: MetricsConfi
         small_sample=e.small_sample,
         unit=definition.unit,
         extra=extra,
+        confidence=e.confidence,
     )
 
 
 def _scale(c: Comparison, factor: float) -> Comparison:
     if factor == 1.0:
         return c
-    return Comparison(
+    return dataclasses.replace(
+        c,
         difference=c.difference * factor,
         ci_low=c.ci_low * factor,
         ci_high=c.ci_high * factor,
-        p_value=c.p_value,
-        significant=c.significant,
-        method=c.method,
-        n_a=c.n_a,
-        n_b=c.n_b,
-        confidence=c.confidence,
         value_a=c.value_a * factor,
         value_b=c.value_b * factor,
-        statistic=c.statistic,
     )
+
+
+def _flagged(c: Comparison, small_n: int) -> Comparison:
+    return dataclasses.replace(c, small_sample_a=c.n_a < small_n, small_sample_b=c.n_b < small_n)
 
 
 def comparison(
     definition: MetricDefinition, a: Aggregate | None, b: Aggregate | None, options: MetricsConfig
 ) -> Comparison:
-    """``a - b`` with interval and p-value (percent metrics in percentage points)."""
-    conf = options.confidence
+    """``a - b`` with interval and p-value (percent metrics in percentage points), each side
+    flagged when it has fewer than ``small_sample_n`` observations (also when it has none)."""
+    return _flagged(_comparison(definition, a, b, options), options.small_sample_n)
+
+
+def _comparison(
+    definition: MetricDefinition, a: Aggregate | None, b: Aggregate | None, options: MetricsConfig
+) -> Comparison:
+    conf, small_n = options.confidence, options.small_sample_n
     sa = a.stats if a is not None else {}
     sb = b.stats if b is not None else {}
     kind = definition.statistic
     if kind == "nps":
         keys = ("promoters", "passives", "detractors")
-        return compare_nps([_f(sa.get(k)) for k in keys], [_f(sb.get(k)) for k in keys], conf)
+        return compare_nps(
+            [_f(sa.get(k)) for k in keys], [_f(sb.get(k)) for k in keys], conf, small_n
+        )
     if kind in PROPORTION_STATISTICS:
         c = compare_proportions(
             _f(sa.get("successes")),
@@ -154,10 +199,11 @@ def comparison(
             _f(sb.get("successes")),
             _f(sb.get("n")),
             conf,
+            small_n,
         )
         return _scale(c, 100.0)
-    if kind == "mean":
-        return compare_means(
+    if kind in MEAN_STATISTICS:
+        c = compare_means(
             _f(sa.get("n")),
             _f(sa.get("total")),
             _f(sa.get("total_sq")),
@@ -166,14 +212,16 @@ def comparison(
             _f(sb.get("total_sq")),
             conf,
         )
+        return _flagged(c, small_n)
     if kind in RATE_STATISTICS:
-        return compare_rates(
+        c = compare_rates(
             _f(sa.get("events")),
             _f(sa.get("exposure")),
             _f(sb.get("events")),
             _f(sb.get("exposure")),
             conf,
         )
+        return _flagged(c, small_n)
     from cxpulse.metrics.errors import MetricQueryError
 
     raise MetricQueryError(

@@ -16,7 +16,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from cxpulse.config import MetricsConfig
+from cxpulse.config import CANCELLATION_STATUSES, MetricsConfig
 from cxpulse.metrics.definitions import Condition, MetricDefinition
 from cxpulse.metrics.errors import MetricQueryError, UnknownDimensionError
 from cxpulse.metrics.periods import check_grain, period_value, to_date, truncate
@@ -61,9 +61,36 @@ def option_value(cond: Condition, options: MetricsConfig) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+def status_is(col: ir.Value, statuses: Sequence[str]) -> ir.BooleanValue:
+    """``col`` (a status) is one of ``statuses``, ignoring case and surrounding spaces;
+    ``''`` in ``statuses`` also matches a missing or blank status."""
+    norm = col.cast("string").strip().lower()  # type: ignore[attr-defined]
+    named = [s for s in statuses if s]
+    test: ir.BooleanValue = norm.isin(named) if named else ibis.literal(False)
+    if "" in statuses:
+        test = test | col.isnull() | (norm == "")
+    return test.fill_null(False)  # type: ignore[no-any-return]
+
+
+def purchase_condition(col: ir.Value, options: MetricsConfig) -> ir.BooleanValue:
+    """An order that is a purchase (``[metrics] purchase_statuses``)."""
+    return status_is(col, options.purchase_statuses)
+
+
+def cancellation_condition(col: ir.Value) -> ir.BooleanValue:
+    """An order that was cancelled, refunded or returned."""
+    return status_is(col, CANCELLATION_STATUSES)
+
+
 def condition(t: ir.Table, cond: Condition, options: MetricsConfig) -> ir.BooleanValue:
     """The engine expression of one row condition."""
     col = t[cond.column]
+    if cond.op == "purchase":
+        return purchase_condition(col, options)
+    if cond.op == "cancellation":
+        return cancellation_condition(col)
+    if cond.op == "purchase_or_cancellation":
+        return purchase_condition(col, options) | cancellation_condition(col)
     value = option_value(cond, options)
     if cond.op == "notnull":
         return col.notnull()
@@ -110,13 +137,17 @@ def in_range(
     return functools.reduce(operator.and_, parts) if parts else None
 
 
-def split_dimensions(table: str, by: Sequence[str]) -> tuple[list[str], list[str]]:
+def split_dimensions(table: str, by: Sequence[str], ws: Any = None) -> tuple[list[str], list[str]]:
     """Split ``by`` into columns of the metric's own table and columns of ``accounts``.
 
     The metric's own table wins when both have the column (e.g. ``owner`` of a touchpoint).
+    With the workspace ``ws``, its tables' attributes (extra typed columns) count as columns.
     """
     own_cols = set(TABLES[table].column_names)
     account_cols = set(TABLES["accounts"].column_names)
+    if ws is not None:
+        own_cols |= set(ws.table(table).columns)
+        account_cols |= set(ws.table("accounts").columns)
     own: list[str] = []
     acc: list[str] = []
     for dim in by:
@@ -158,7 +189,7 @@ def base_frame(
     ``own_filters=False`` drops them (each aggregate then filters for itself).
     """
     t = ws.table(definition.table)
-    own, acc = split_dimensions(definition.table, spec.by)
+    own, acc = split_dimensions(definition.table, spec.by, ws)
     keep = list(dict.fromkeys([*columns, *own, definition.time_column, "account_id"]))
     parts = [where] if where is not None else []
     if where is None and own_filters and definition.filters:

@@ -201,9 +201,10 @@ def parse_period(text: str) -> Period:
                 start = date(parts[0], 3 * (parts[1] - 1) + 1, 1)
             else:
                 start = date(parts[0], 1, 1)
-        except ValueError as exc:
+            end = next_period(start, grain)
+        except (ValueError, OverflowError) as exc:  # e.g. 2026-02-30, or a period ending in 10000
             raise MetricQueryError(f"period {text!r} is not a real date ({exc}).") from exc
-        return Period(start, next_period(start, grain), label(start, grain))
+        return Period(start, end, label(start, grain))
     raise MetricQueryError(
         f"cannot read the period {text!r}; write 2026-09 (month), 2026-Q3, 2026-W37, "
         "2026 or 2026-09-17."

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -29,6 +30,34 @@ class MetricValue:
     small_sample: bool
     unit: str
     extra: dict[str, Any] = field(default_factory=dict)
+    confidence: float = 0.95
+
+    def record(self) -> dict[str, Any]:
+        """A JSON-ready dict: NaN becomes None, the period an ISO date, numbers plain."""
+        out: dict[str, Any] = {"metric": self.metric, **self.group}
+        out["period"] = self.period.isoformat() if self.period else None
+        out.update(
+            value=_plain(self.value),
+            n=int(self.n),
+            ci_low=_plain(self.ci_low),
+            ci_high=_plain(self.ci_high),
+            confidence=float(self.confidence),
+            method=self.method,
+            small_sample=bool(self.small_sample),
+            unit=self.unit,
+        )
+        out.update({k: _plain(v) for k, v in self.extra.items()})
+        return out
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 @dataclass(frozen=True)
@@ -42,6 +71,18 @@ class MetricTable:
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.rows)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One JSON-ready dict per row, every row with the same keys (missing ones None), so a
+        key has one type however the metrics are combined (counts stay integers).
+
+        >>> row = MetricValue("csat", {}, None, 80.0, 10, 49.0, 94.3, "wilson", True, "%")
+        >>> MetricTable([row]).to_records()[0]["n"]
+        10
+        """
+        records = [r.record() for r in self.rows]
+        keys = list(dict.fromkeys(k for rec in records for k in rec))
+        return [{k: rec.get(k) for k in keys} for rec in records]
 
     def to_pandas(self) -> pd.DataFrame:
         """One row per value: metric, the group columns, period, value, n, CI, method...

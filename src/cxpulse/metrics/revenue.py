@@ -30,7 +30,7 @@ def revenue_grain(grain: str | None) -> str:
 
 
 def _expression(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Table:
-    own, acc_dims = split_dimensions(d.table, spec.by)
+    own, acc_dims = split_dimensions(d.table, spec.by, ws)
     if own:
         raise MetricQueryError(
             f"{d.name} compares each account's revenue between periods, so it can only be "
@@ -47,8 +47,9 @@ def _expression(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Table:
     j = prev.left_join(cur, (prev._acc == cur._acc2) & (prev._target == cur._cur))
     now = j.now.fill_null(0.0)
     y = ibis.least(now, j.x) if d.variant == "gross" else now
-    pairs = j.select(account_id=j._acc, **{IDX: j._target}, x=j.x, y=y)
-    last = per[IDX].max().as_scalar()
+    pairs = j.select(account_id=j._acc, **{IDX: j._target.cast("int64")}, x=j.x, y=y)
+    # one integer type on both sides (a yearly index is int32, index + 1 is int64)
+    last = per[IDX].cast("int64").max().as_scalar()
     pairs = pairs.filter(pairs[IDX] <= last)
     if spec.start is not None:
         pairs = pairs.filter(pairs[IDX] >= date_index(spec.start, grain))

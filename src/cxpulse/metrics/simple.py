@@ -79,7 +79,10 @@ def partition_column(definitions: Sequence[MetricDefinition], spec: QuerySpec) -
 def _covers_every_value(definitions: Sequence[MetricDefinition], column: str) -> bool:
     """Whether the metrics together keep every allowed value of ``column`` (NPS, CSAT and CES
     keep every ``kind``): then a row pre-filter only costs a scan, so it is skipped."""
-    allowed = TABLES[definitions[0].table].column(column).allowed
+    try:
+        allowed = TABLES[definitions[0].table].column(column).allowed
+    except (KeyError, ValueError, LookupError):
+        return False  # an attribute column: no declared values
     return allowed is not None and set(allowed) <= {d.filters[0].value for d in definitions}
 
 

@@ -1,5 +1,5 @@
-"""Counts and per-account volumes: repeat purchase rate, open important tickets, and
-new tickets / touchpoints per active account per month.
+"""Counts and per-account volumes: open important tickets, and new tickets / touchpoints per
+active account per month.
 """
 
 from __future__ import annotations
@@ -28,39 +28,6 @@ from cxpulse.metrics.frame import (
 from cxpulse.metrics.periods import Period, to_date
 
 _EXAMPLE = [Period(date(2000, 1, 1), date(2000, 2, 1), "example")]
-
-
-# ---- repeat purchase rate ---------------------------------------------------------------
-def _repeat_expression(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Table:
-    t = base_frame(ws, d, spec, [])
-    keys = group_keys(spec)
-    per_account = t.group_by([*keys, "account_id"]).aggregate(orders=t.count())
-    return (
-        per_account.group_by(keys).aggregate(
-            n=per_account.count(), successes=per_account.count(where=per_account.orders >= 2)
-        )
-        if keys
-        else per_account.aggregate(
-            n=per_account.count(), successes=per_account.count(where=per_account.orders >= 2)
-        )
-    )
-
-
-def repeat_expressions(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[tuple[str, ir.Table]]:
-    return [(f"{d.name}: buying accounts and repeat buyers", _repeat_expression(ws, d, spec))]
-
-
-def run_repeat(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]:
-    """Accounts that ordered (n) and those with two or more orders (successes)."""
-    frame = _repeat_expression(ws, d, spec).execute()
-    return [
-        Aggregate(
-            group_of(r, spec),
-            period_of(r, spec),
-            {"n": float(r["n"]), "successes": float(clean(r["successes"]) or 0)},
-        )
-        for r in frame.to_dict("records")
-    ]
 
 
 # ---- open important tickets at period end -----------------------------------------------
@@ -108,7 +75,7 @@ def run_open(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]:
 def _exposure_expression(
     ws: Any, d: MetricDefinition, spec: QuerySpec, items: list[Period]
 ) -> ir.Table:
-    _, acc_dims = split_dimensions(d.table, spec.by)
+    _, acc_dims = split_dimensions(d.table, spec.by, ws)
     acc = ws.table("accounts").select(*acc_dims, "start_date", "end_date")
     j = acc.cross_join(calendar_table(items, timestamps=False))
     active = (j.start_date < j[P_END]) & (j.end_date.isnull() | (j.end_date >= j[P_START]))
@@ -137,7 +104,7 @@ def run_rate(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]:
     items = periods(ws, d.table, [d.time_column], spec)
     if not items:
         return []
-    own, acc_dims = split_dimensions(d.table, spec.by)
+    own, acc_dims = split_dimensions(d.table, spec.by, ws)
     exposure: dict[tuple[Any, ...], tuple[float, float]] = {}
     for r in _exposure_expression(ws, d, spec, items).execute().to_dict("records"):
         period = None if spec.grain is None else to_date(r[P_START])
@@ -169,9 +136,7 @@ __all__ = [
     "conjunction",
     "open_expressions",
     "rate_expressions",
-    "repeat_expressions",
     "run_open",
     "run_rate",
-    "run_repeat",
     "with_account_dims",
 ]

@@ -1,5 +1,7 @@
 """Canonical tables: declarations, validation and loading."""
 
+from typing import TYPE_CHECKING, Any
+
 from cxpulse.schema.tables import (
     OUTCOMES,
     SCORE_RANGES,
@@ -11,7 +13,9 @@ from cxpulse.schema.tables import (
     RangeRule,
     TableSpec,
 )
-from cxpulse.schema.types import ibis_schema
+
+if TYPE_CHECKING:
+    from cxpulse.schema.types import ibis_schema
 
 __all__ = [
     "OUTCOMES",
@@ -25,3 +29,13 @@ __all__ = [
     "TableSpec",
     "ibis_schema",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # ibis loads only when a schema is built: the declarations stay cheap to import (the CLI's
+    # help lists the canonical tables).
+    if name == "ibis_schema":
+        from cxpulse.schema.types import ibis_schema
+
+        return ibis_schema
+    raise AttributeError(f"module 'cxpulse.schema' has no attribute {name!r}")

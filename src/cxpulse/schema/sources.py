@@ -4,13 +4,20 @@ Files are read by DuckDB or Arrow, never row by row in Python. Every staged row 
 position in the source (``__row``, counted as in a spreadsheet: the header is row 1, the first
 data row is row 2; in Parquet files and in-memory frames the first record is row 1), so
 that a problem can be reported where the user will find it.
+
+CSV files are read as text with the encoding and delimiter of the read options, detected when
+not set (and the detection reported); what cannot be read is refused with the row and the
+setting to change: undecodable bytes, rows with the wrong number of fields, duplicate column
+names, an empty file, Excel formulas without a saved value.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import glob
-from dataclasses import dataclass
+import io
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +25,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from cxpulse.errors import CxpulseError, Problem, ValidationError
+from cxpulse.schema.options import ReadOptions
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+DELIMITERS = ",;\t|"
+SAMPLE_BYTES = 256 * 1024
 
 
 class SourceError(CxpulseError):
@@ -35,37 +45,265 @@ class StagedSource:
     label: str
     sql: str | None = None  # a DuckDB table function call, for large files
     arrow: pa.Table | None = None  # an in-memory table with a __row column
+    notes: tuple[str, ...] = field(default=())  # what was detected, for the report
 
 
-def _csv_table(path: Path) -> pa.Table:
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        sample = fh.read(64 * 1024)
-    if not sample.strip():
-        raise ValidationError(str(path), "?", [Problem(None, None, "the file is empty")])
-    if path.suffix.lower() == ".csv":
-        try:
-            delimiter = csv.Sniffer().sniff(sample.splitlines()[0], delimiters=",;\t|").delimiter
-        except csv.Error:
-            delimiter = ","
-    header = next(csv.reader([sample.splitlines()[0]], delimiter=delimiter))
-    header = [h.strip() for h in header]
+def _refuse(label: str, table: str, key: str, **values: Any) -> ValidationError:
+    return ValidationError(label, table, [Problem.of(key, **values)])
+
+
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return False
     try:
-        table = pacsv.read_csv(
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 when every byte decodes as UTF-8, else what charset-normalizer finds (or None)."""
+    if _is_utf8(path):
+        return "utf-8"
+    from charset_normalizer import from_path
+
+    matches = list(from_path(path))
+    if not matches:
+        return ""
+    best = matches[0]
+    # Among equally good single-byte readings prefer cp1252, the code page of Windows
+    # exports in Spanish, Portuguese and English (a superset of latin-1's printable range).
+    for m in matches:
+        if m.encoding == "cp1252" and m.chaos <= best.chaos and m.coherence >= best.coherence:
+            return "cp1252"
+    name = str(best.encoding)
+    return "cp1252" if name in ("latin_1", "iso8859_1", "iso8859_15") else name
+
+
+def _sample_text(path: Path, encoding: str) -> str:
+    with path.open("rb") as fh:
+        raw = fh.read(SAMPLE_BYTES)
+    text = raw.decode(encoding, errors="replace")
+    return text.removeprefix("\ufeff")
+
+
+def sniff_delimiter(lines: list[str]) -> str | None:
+    """The delimiter splitting the first lines into the same number (>1) of fields, if one."""
+    candidates = []
+    for delim in DELIMITERS:
+        counts = {len(next(csv.reader([ln], delimiter=delim))) for ln in lines if ln.strip()}
+        if len(counts) == 1 and next(iter(counts)) > 1:
+            candidates.append((next(iter(counts)), delim))
+    if not candidates:
+        try:
+            return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+        except csv.Error:
+            return None
+    return max(candidates)[1]
+
+
+def _unique_header(label: str, table: str, header: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, name in enumerate(header, start=1):
+        name = name.strip() or f"column_{i}"
+        if name in seen:
+            raise _refuse(
+                label,
+                table,
+                "data.problem.duplicate_column",
+                column=name,
+                first=seen[name],
+                second=i,
+            )
+        seen[name] = i
+        out.append(name)
+    return out
+
+
+def _ragged_rows(
+    path: Path, encoding: str, delimiter: str, skip: int, width: int, after: int = 0
+) -> list[Problem]:
+    """Rows with the wrong number of fields (only read when Arrow found some)."""
+    problems = []
+    with path.open(newline="", encoding=encoding, errors="replace") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        for _ in range(skip + 1 + after):
+            next(reader, None)
+        for index, record in enumerate(reader, start=skip + 2 + after):
+            if record and len(record) != width:
+                problems.append(
+                    Problem.of(
+                        "data.problem.ragged_row",
+                        row=index,
+                        value=delimiter.join(record)[:80],
+                        expected=width,
+                        found=len(record),
+                    )
+                )
+    return problems
+
+
+def _csv_table(path: Path, options: ReadOptions, table: str) -> tuple[pa.Table, list[str]]:
+    label = str(path)
+    notes: list[str] = []
+    if path.stat().st_size == 0:
+        raise _refuse(label, table, "data.problem.empty_file")
+    encoding = options.encoding
+    if encoding is None:
+        encoding = detect_encoding(path)
+        if not encoding:
+            raise _refuse(label, table, "data.problem.encoding_unknown")
+        if encoding != "utf-8":
+            notes.append(f"encoding={encoding}")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise _refuse(label, table, "data.problem.encoding_name", value=encoding) from None
+    encoding = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+    sample = _sample_text(path, encoding)
+    lines = sample.splitlines()
+    skip = options.header_row - 1
+    if not sample.strip() or len(lines) <= skip:
+        raise _refuse(label, table, "data.problem.empty_file")
+    delimiter = options.delimiter
+    if delimiter is None:
+        if path.suffix.lower() == ".tsv":
+            delimiter = "\t"
+        else:
+            delimiter = sniff_delimiter(lines[skip : skip + 20]) or ","
+            if delimiter != ",":
+                notes.append("delimiter=" + ("tab" if delimiter == "\t" else delimiter))
+    header_line = next(csv.reader(io.StringIO("\n".join(lines[skip:])), delimiter=delimiter), [])
+    if not any(h.strip() for h in header_line):
+        raise _refuse(label, table, "data.problem.no_header", row=options.header_row)
+    header = _unique_header(label, table, header_line)
+    ragged: list[int] = []
+
+    def on_invalid(row: Any) -> str:
+        ragged.append(1)
+        return "skip"
+
+    arrow_encoding = "utf8" if encoding == "utf-8-sig" else encoding
+    try:
+        result = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, encoding="utf8"),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            read_options=pacsv.ReadOptions(
+                column_names=header,
+                skip_rows=skip + 1,
+                skip_rows_after_names=options.skip_rows,
+                encoding=arrow_encoding,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={h: pa.string() for h in header},
                 strings_can_be_null=True,
                 null_values=[""],
+                quoted_strings_can_be_null=True,
             ),
         )
     except pa.ArrowInvalid as exc:
-        raise ValidationError(
-            str(path), "?", [Problem(None, None, f"not a readable CSV file: {exc}")]
-        ) from exc
-    return table
+        text = str(exc)
+        if "UTF8" in text or "utf-8" in text.lower():
+            raise _refuse(label, table, "data.problem.encoding_bad", value=encoding) from exc
+        raise _refuse(label, table, "data.problem.unreadable_csv", value=text[:200]) from exc
+    if ragged:
+        problems = _ragged_rows(path, encoding, delimiter, skip, len(header), options.skip_rows)
+        raise ValidationError(label, table, problems[:200], max(len(problems), len(ragged)))
+    return result, notes
+
+
+def _excel_table(path: Path, options: ReadOptions, table: str) -> pa.Table:
+    """An Excel sheet as text columns; formula cells without a saved value are refused."""
+    import openpyxl
+
+    label = str(path)
+    try:
+        values_book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formula_book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        raise _refuse(label, table, "data.problem.unreadable_excel", value=str(exc)[:200]) from exc
+    names = values_book.sheetnames
+    sheet = options.sheet
+    if sheet is None:
+        name = names[0]
+    elif isinstance(sheet, int) or str(sheet).isdigit():
+        position = int(sheet)
+        if not 1 <= position <= len(names):
+            raise _refuse(label, table, "data.problem.sheet", value=sheet, sheets=", ".join(names))
+        name = names[position - 1]
+    elif sheet in names:
+        name = str(sheet)
+    else:
+        raise _refuse(label, table, "data.problem.sheet", value=sheet, sheets=", ".join(names))
+    skip = options.header_row - 1
+    value_rows = values_book[name].iter_rows(min_row=options.header_row, values_only=True)
+    formula_rows = formula_book[name].iter_rows(min_row=options.header_row, values_only=True)
+    header_cells = next(value_rows, None)
+    next(formula_rows, None)
+    if header_cells is None or not any(c is not None for c in header_cells):
+        raise _refuse(label, table, "data.problem.no_header", row=options.header_row)
+    header = _unique_header(label, table, ["" if c is None else str(c) for c in header_cells])
+    for _ in range(options.skip_rows):
+        next(value_rows, None)
+        next(formula_rows, None)
+    width = len(header)
+    columns: list[list[str | None]] = [[] for _ in header]
+    row_numbers: list[int] = []
+    problems: list[Problem] = []
+    missing_formulas = 0
+    first = skip + 2 + options.skip_rows
+    for index, (vals, forms) in enumerate(zip(value_rows, formula_rows, strict=False), first):
+        if all(v is None for v in vals):
+            continue
+        row_numbers.append(index)
+        for j in range(width):
+            v = vals[j] if j < len(vals) else None
+            f = forms[j] if j < len(forms) else None
+            if v is None and isinstance(f, str) and f.startswith("="):
+                missing_formulas += 1
+                if len(problems) < 200:
+                    problems.append(
+                        Problem.of(
+                            "data.problem.formula_without_value",
+                            row=index,
+                            column=header[j],
+                            value=f,
+                        )
+                    )
+            columns[j].append(_cell_text(v))
+    values_book.close()
+    formula_book.close()
+    if missing_formulas:
+        raise ValidationError(label, table, problems, missing_formulas)
+    data = {h: pa.array(c, type=pa.string()) for h, c in zip(header, columns, strict=True)}
+    data["__row"] = pa.array(row_numbers, type=pa.int64())
+    return pa.table(data)
+
+
+def _cell_text(value: Any) -> str | None:
+    """An Excel cell as the text a CSV export would hold (dates ISO, whole floats as ints)."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if value.time() != dt.time() else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return str(value)
 
 
 def _with_row_numbers(table: pa.Table, first: int) -> pa.Table:
@@ -106,10 +344,13 @@ def _expand_paths(source: str | Path) -> list[Path]:
     return [path]
 
 
-def stage_source(source: Any) -> StagedSource:
+def stage_source(source: Any, options: ReadOptions | None = None, table: str = "?") -> StagedSource:
     """Describe how to read ``source``: a path, a folder or glob of Parquet files, or a frame."""
+    options = options or ReadOptions()
     arrow = _frame_to_arrow(source)
     if arrow is not None:
+        if len(set(arrow.column_names)) != len(arrow.column_names):
+            _unique_header(f"<{type(source).__name__}>", table, list(arrow.column_names))
         return StagedSource(label=f"<{type(source).__name__}>", arrow=_with_row_numbers(arrow, 1))
     if not isinstance(source, (str, Path)):
         raise SourceError(
@@ -127,21 +368,35 @@ def stage_source(source: Any) -> StagedSource:
         raise SourceError(f"{source}: several files match; only Parquet files can be combined.")
     path = files[0]
     suffix = path.suffix.lower()
+    first = options.header_row + 1 + options.skip_rows
     if suffix in CSV_SUFFIXES:
-        return StagedSource(label=label, arrow=_with_row_numbers(_csv_table(path), 2))
+        table_, notes = _csv_table(path, options, table)
+        return StagedSource(label=label, arrow=_with_row_numbers(table_, first), notes=tuple(notes))
     if suffix in EXCEL_SUFFIXES:
-        import pandas as pd
-
-        try:
-            frame = pd.read_excel(path, dtype=str, keep_default_na=True)
-        except Exception as exc:  # openpyxl raises many types for a broken workbook
-            raise ValidationError(
-                label, "?", [Problem(None, None, f"not a readable Excel file: {exc}")]
-            ) from exc
-        frame.columns = [str(c).strip() for c in frame.columns]
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        return StagedSource(label=label, arrow=_with_row_numbers(table, 2))
+        return StagedSource(label=label, arrow=_excel_table(path, options, table))
     raise SourceError(
         f"{path}: unknown file type '{suffix}'. Use CSV (.csv, .tsv), Parquet (.parquet) "
-        "or Excel (.xlsx)."
+        "or Excel (.xlsx); save .xls workbooks as .xlsx first."
     )
+
+
+def read_header(path: Path, options: ReadOptions | None = None) -> list[str]:
+    """The column names of a CSV or Excel file (empty when they cannot be read)."""
+    options = options or ReadOptions()
+    try:
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            import openpyxl
+
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            sheet = book[book.sheetnames[0]]
+            row = next(sheet.iter_rows(min_row=options.header_row, values_only=True), ())
+            book.close()
+            return [str(c) for c in row if c is not None]
+        if path.suffix.lower() not in CSV_SUFFIXES:
+            return []
+        encoding = options.encoding or detect_encoding(path) or "utf-8"
+        lines = _sample_text(path, encoding).splitlines()[options.header_row - 1 :]
+        delimiter = options.delimiter or sniff_delimiter(lines[:20]) or ","
+        return next(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter), [])
+    except Exception:  # a hint only: an unreadable header has already been reported
+        return []

@@ -166,14 +166,24 @@ INVOICES = TableSpec(
 
 ORDERS = TableSpec(
     name="orders",
-    description="Purchases (B2C or transactional B2B); drives repeat purchase rate.",
+    description="Purchases (B2C or transactional B2B), cancellations and refunds; drives "
+    "repeat purchase, revenue, order value and purchase retention.",
     key=("order_id",),
     columns=(
         Column("order_id", "string", required=True),
         Column("account_id", "string", required=True),
         Column("ordered_at", "timestamp", required=True),
-        Column("amount", "float", minimum=0),
-        Column("status", "string"),
+        Column(
+            "amount",
+            "float",
+            description="signed: refunds and cancellations may be negative",
+        ),
+        Column(
+            "status",
+            "string",
+            description="purchases: [metrics] purchase_statuses (completed, paid, delivered, "
+            "shipped, fulfilled or empty by default); cancelled, canceled, refunded, returned",
+        ),
     ),
 )
 

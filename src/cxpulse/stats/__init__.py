@@ -18,12 +18,13 @@ from cxpulse.stats.compare import (
     compare_proportions,
     compare_rates,
     compare_ratios,
+    nps_permutation_p,
 )
 from cxpulse.stats.estimate import NO_DATA, SMALL_SAMPLE_N, Estimate
 from cxpulse.stats.inputs import StatisticsInputError
 from cxpulse.stats.means import mean_interval, mean_interval_from_moments
-from cxpulse.stats.nps import NpsEstimate, nps_estimate, nps_from_scores
-from cxpulse.stats.proportions import wilson_interval
+from cxpulse.stats.nps import NpsEstimate, nps_estimate, nps_from_scores, nps_score_bounds
+from cxpulse.stats.proportions import clopper_pearson_bounds, proportion_interval, wilson_interval
 from cxpulse.stats.quantiles import (
     QuantileRanks,
     quantile_estimate,
@@ -42,6 +43,7 @@ __all__ = [
     "QuantileRanks",
     "RateEstimate",
     "StatisticsInputError",
+    "clopper_pearson_bounds",
     "compare_means",
     "compare_nps",
     "compare_proportions",
@@ -51,7 +53,10 @@ __all__ = [
     "mean_interval_from_moments",
     "nps_estimate",
     "nps_from_scores",
+    "nps_permutation_p",
+    "nps_score_bounds",
     "poisson_rate_interval",
+    "proportion_interval",
     "quantile_estimate",
     "quantile_interval_ranks",
     "quantile_order_statistics",

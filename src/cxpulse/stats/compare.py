@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import SupportsFloat
+from typing import Any, SupportsFloat
 
 from scipy import stats as _sp
 
-from cxpulse.stats.estimate import NO_DATA
+from cxpulse.stats.estimate import NO_DATA, SMALL_SAMPLE_N
 from cxpulse.stats.inputs import (
     StatisticsInputError,
     as_count,
@@ -23,12 +23,17 @@ from cxpulse.stats.inputs import (
     z_critical,
 )
 from cxpulse.stats.means import sample_variance
-from cxpulse.stats.nps import NpsEstimate, nps_counts, nps_variance
+from cxpulse.stats.nps import NpsEstimate, nps_counts, nps_score_bounds, nps_variance
 from cxpulse.stats.proportions import wilson_bounds
 from cxpulse.stats.ratios import ratio_standard_error
 
-NPS_Z = "nps difference: wald interval, pooled multinomial z test"
+NPS_Z = "nps difference: mover score interval, pooled multinomial z test"
+NPS_EXACT = "nps difference: mover score interval, exact conditional permutation test"
 NEWCOMBE = "newcombe hybrid score interval, pooled two-proportion z test"
+NEWCOMBE_FISHER = "newcombe hybrid score interval, fisher exact test"
+EXACT_TEST_BELOW_N = 30
+"""Below this many observations in either group (or with an expected cell count under 5),
+comparisons of NPS and proportions use an exact test instead of the normal approximation."""
 WELCH = "welch t (unequal variances)"
 WELCH_NO_SPREAD = "welch t: no spread in either group, test undefined"
 RATIO_DIFF = "ratio difference: delta method, z test"
@@ -55,6 +60,65 @@ class Comparison:
     value_a: float = math.nan
     value_b: float = math.nan
     statistic: float = math.nan
+    small_sample_a: bool = False
+    small_sample_b: bool = False
+
+
+def _flag(c: Comparison, small_sample_n: int) -> Comparison:
+    """``c`` with the small-sample flag of each side set."""
+    import dataclasses
+
+    return dataclasses.replace(
+        c, small_sample_a=c.n_a < small_sample_n, small_sample_b=c.n_b < small_sample_n
+    )
+
+
+def _needs_exact(counts_a: Sequence[float], counts_b: Sequence[float]) -> bool:
+    n_a, n_b = sum(counts_a), sum(counts_b)
+    if min(n_a, n_b) < EXACT_TEST_BELOW_N:
+        return True
+    n = n_a + n_b
+    for ca, cb in zip(counts_a, counts_b, strict=True):
+        column = ca + cb
+        if min(n_a * column / n, n_b * column / n) < 5.0:
+            return True
+    return False
+
+
+def nps_permutation_p(a: Sequence[float], b: Sequence[float]) -> float:
+    """Exact two-sided p-value of an NPS difference, conditional on the pooled answers.
+
+    Under the null both groups draw from one distribution, so given the pooled counts of
+    promoters, passives and detractors every split into groups of sizes n_a and n_b is
+    equally likely (multivariate hypergeometric). The p-value sums the probability of the
+    splits whose NPS difference is at least as large in absolute value as the observed one.
+    The enumeration runs over the smaller group, at most (m + 1)^2 tables.
+    """
+    import numpy as np
+    from scipy.special import gammaln
+
+    if sum(a) > sum(b):
+        a, b = b, a
+    pa, ma, da = (round(x) for x in a)
+    pb, mb, db = (round(x) for x in b)
+    n_a, n_b = pa + ma + da, pb + mb + db
+    tp, tm, td = pa + pb, ma + mb, da + db
+    grid_p, grid_m = np.meshgrid(np.arange(0, min(tp, n_a) + 1), np.arange(0, min(tm, n_a) + 1))
+    x_p, x_m = grid_p.ravel(), grid_m.ravel()
+    x_d = n_a - x_p - x_m
+    ok = (x_d >= 0) & (x_d <= td)
+    x_p, x_m, x_d = x_p[ok], x_m[ok], x_d[ok]
+
+    def log_choose(k: Any, r: Any) -> Any:
+        return gammaln(k + 1) - gammaln(r + 1) - gammaln(k - r + 1)
+
+    logp = (
+        log_choose(tp, x_p) + log_choose(tm, x_m) + log_choose(td, x_d) - log_choose(n_a + n_b, n_a)
+    )
+    diff = np.abs((x_p - x_d) / n_a - (tp - x_p - (td - x_d)) / n_b)
+    observed = abs((pa - da) / n_a - (pb - db) / n_b)
+    p = float(np.exp(logp)[diff >= observed - 1e-12].sum())
+    return min(1.0, p)
 
 
 def _verdict(p_value: float, confidence: float) -> bool:
@@ -92,14 +156,23 @@ def _three_counts(counts: NpsCounts, name: str, where: str) -> tuple[float, floa
     return nps_counts(counts[0], counts[1], counts[2], f"{where} ({name})")
 
 
-def compare_nps(a_counts: NpsCounts, b_counts: NpsCounts, confidence: float = 0.95) -> Comparison:
+def compare_nps(
+    a_counts: NpsCounts,
+    b_counts: NpsCounts,
+    confidence: float = 0.95,
+    small_sample_n: int = SMALL_SAMPLE_N,
+) -> Comparison:
     """Difference of two independent NPS (points, -200..200) and whether it is significant.
 
     ``a_counts``/``b_counts`` are (promoters, passives, detractors) or :class:`NpsEstimate`.
-    Interval: difference +/- z * sqrt(V_a/n_a + V_b/n_b) with each group's multinomial
-    variance ``V = p_P + p_D - (p_P - p_D)^2``. Test: z with the variance pooled over both
-    groups (the null hypothesis is one common distribution), which stays defined when a group
-    has all its answers in one category.
+    Interval: MOVER (Newcombe's method of recovering variance estimates) from the two
+    groups' score intervals (:func:`cxpulse.stats.nps.nps_score_bounds`), so it does not
+    collapse when a group has every answer in one category. Test: z with the variance pooled
+    over both groups (the null hypothesis is one common distribution), which stays defined
+    when a group has all its answers in one category. With fewer than 30 answers on a side
+    (or an expected count under 5) the p-value comes from the exact conditional permutation test
+    (:func:`nps_permutation_p`) instead, and ``method`` says so. ``small_sample_a`` /
+    ``small_sample_b`` flag each side below ``small_sample_n``.
 
     >>> c = compare_nps((60, 25, 15), (40, 30, 30))
     >>> c.difference, round(c.p_value, 4), c.significant
@@ -115,21 +188,25 @@ def compare_nps(a_counts: NpsCounts, b_counts: NpsCounts, confidence: float = 0.
     value_a = 100.0 * (pa - da) / n_a
     value_b = 100.0 * (pb - db) / n_b
     diff = value_a - value_b
-    se = 100.0 * math.sqrt(
-        nps_variance(pa / n_a, da / n_a) / n_a + nps_variance(pb / n_b, db / n_b) / n_b
-    )
-    half = z_critical(level) * se
+    z_crit = z_critical(level)
+    la, ua = (100.0 * v for v in nps_score_bounds(pa, da, n_a, z_crit))
+    lb, ub = (100.0 * v for v in nps_score_bounds(pb, db, n_b, z_crit))
+    low = diff - math.hypot(value_a - la, ub - value_b)
+    high = diff + math.hypot(ua - value_a, value_b - lb)
     n = n_a + n_b
     se0 = 100.0 * math.sqrt(nps_variance((pa + pb) / n, (da + db) / n) * (1.0 / n_a + 1.0 / n_b))
     # se0 is 0 when both groups sit entirely in the same single category
     z, p_value = _z_test(diff, se0, when_flat=(0.0, 1.0))
-    return Comparison(
+    method = NPS_Z
+    if _needs_exact((pa, ma, da), (pb, mb, db)):
+        p_value, method = nps_permutation_p((pa, ma, da), (pb, mb, db)), NPS_EXACT
+    c = Comparison(
         difference=diff,
-        ci_low=max(-200.0, diff - half),
-        ci_high=min(200.0, diff + half),
+        ci_low=max(-200.0, low),
+        ci_high=min(200.0, high),
         p_value=p_value,
         significant=_verdict(p_value, level),
-        method=NPS_Z,
+        method=method,
         n_a=round(n_a),
         n_b=round(n_b),
         confidence=level,
@@ -137,6 +214,7 @@ def compare_nps(a_counts: NpsCounts, b_counts: NpsCounts, confidence: float = 0.
         value_b=value_b,
         statistic=z,
     )
+    return _flag(c, small_sample_n)
 
 
 def compare_proportions(
@@ -145,12 +223,15 @@ def compare_proportions(
     x_b: SupportsFloat,
     n_b: SupportsFloat,
     confidence: float = 0.95,
+    small_sample_n: int = SMALL_SAMPLE_N,
 ) -> Comparison:
     """Difference of two independent proportions ``x_a/n_a - x_b/n_b`` (0..1 units).
 
     Interval: Newcombe's hybrid score method (his method 10), built from the two Wilson
     intervals, which behaves well near 0 and 1. p-value: two-proportion z test with the pooled
-    proportion.
+    proportion; with fewer than 30 observations on a side or an expected cell count under 5,
+    Fisher's exact test instead (named in ``method``). ``small_sample_a`` / ``small_sample_b``
+    flag each side below ``small_sample_n``.
 
     >>> c = compare_proportions(56, 70, 48, 80)
     >>> round(c.difference, 4), round(c.ci_low, 4), round(c.ci_high, 4)
@@ -177,13 +258,17 @@ def compare_proportions(
     se0 = math.sqrt(pooled * (1.0 - pooled) * (1.0 / na + 1.0 / nb))
     # se0 is 0 when both groups are all successes or both all failures
     z, p_value = _z_test(diff, se0, when_flat=(0.0, 1.0))
-    return Comparison(
+    method = NEWCOMBE
+    if _needs_exact((xa, na - xa), (xb, nb - xb)):
+        table = [[round(xa), round(na - xa)], [round(xb), round(nb - xb)]]
+        p_value, method = float(_sp.fisher_exact(table).pvalue), NEWCOMBE_FISHER
+    c = Comparison(
         difference=diff,
         ci_low=max(-1.0, low),
         ci_high=min(1.0, high),
         p_value=p_value,
         significant=_verdict(p_value, level),
-        method=NEWCOMBE,
+        method=method,
         n_a=round(na),
         n_b=round(nb),
         confidence=level,
@@ -191,6 +276,7 @@ def compare_proportions(
         value_b=p2,
         statistic=z,
     )
+    return _flag(c, small_sample_n)
 
 
 def compare_means(

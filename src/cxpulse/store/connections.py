@@ -11,7 +11,6 @@ import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -126,7 +125,9 @@ def create_store_engine(url: str | None = None, **kwargs: Any) -> Engine:
             kwargs.setdefault("poolclass", StaticPool)
             kwargs.setdefault("connect_args", {"check_same_thread": False})
         else:
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            from cxpulse.private_files import touch_private
+
+            touch_private(database)  # 0600 before SQLite opens it (its -wal/-shm follow)
             kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
             kwargs.setdefault("pool_size", 8)
             kwargs.setdefault("max_overflow", 8)

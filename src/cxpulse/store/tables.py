@@ -105,6 +105,55 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column()
+    # a token stops working at this time (every token carries one)
+    expires_at: Mapped[datetime | None] = mapped_column()
+
+
+class UserSession(Base):
+    """A signed-in browser session. The cookie holds a random id; its hash is kept here, so
+    signing out, a password change or a deactivation ends the session on the server."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime | None] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    client: Mapped[str | None] = mapped_column(String(100))
+
+
+AUTH_EVENT_KINDS = (
+    "signin_ok",
+    "signin_failed",
+    "lockout",
+    "signout",
+    "password_changed",
+    "sessions_revoked",
+    "user_deactivated",
+    "user_activated",
+    "token_created",
+    "token_used",
+    "token_revoked",
+)
+
+
+class AuthEvent(Base):
+    """Who signed in, failed, was locked out, changed a password or used a token (for admins)."""
+
+    __tablename__ = "auth_events"
+    __table_args__ = (CheckConstraint(_in("kind", AUTH_EVENT_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    # no foreign key: events outlive users and name e-mails nobody has
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    email: Mapped[str | None] = mapped_column(String(320))
+    client: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[str | None] = mapped_column(String(300))
 
 
 class Survey(Base):

@@ -31,6 +31,11 @@ from cxpulse.store.tables import ROLES, ApiToken, User, utcnow
 
 TOKEN_PREFIX = "cxp_"
 MIN_PASSWORD_CHARS = 8
+MAX_PASSWORD_CHARS = 1024  # argon2 takes any length; a megabyte "password" is an attack
+# every token expires; 90 days unless asked otherwise, never more than ten years
+DEFAULT_TOKEN_LIFETIME = timedelta(days=90)
+MAX_TOKEN_LIFETIME = timedelta(days=3650)
+MAX_ROW_ID = 2**63 - 1  # ids beyond a 64-bit integer exist nowhere (and crash SQLite's driver)
 # last_used_at is a hint for people, not an audit log: refresh it at most once a minute so
 # every API call does not turn into an extra write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -80,11 +85,7 @@ def create_user(
         raise UserError(f"role {role!r} is unknown; use one of: {', '.join(ROLES)}.")
     if language not in ("es", "en"):
         raise UserError(f"language {language!r} is not supported; use 'es' or 'en'.")
-    if len(password) < MIN_PASSWORD_CHARS:
-        raise UserError(
-            f"the password for {address} is too short; use at least {MIN_PASSWORD_CHARS} "
-            "characters."
-        )
+    check_password_rules(password, address)
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise UserError(f"a user with e-mail {address} already exists; pick another address.")
     user = User(
@@ -101,8 +102,62 @@ def create_user(
     return user
 
 
+def check_password_rules(password: str, address: str) -> None:
+    """Raise :class:`UserError` when ``password`` is too short or too long."""
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise UserError(
+            key="sec.password.too_short", values={"email": address, "n": MIN_PASSWORD_CHARS}
+        )
+    if len(password) > MAX_PASSWORD_CHARS or "\x00" in password:
+        raise UserError(
+            key="sec.password.too_long", values={"email": address, "n": MAX_PASSWORD_CHARS}
+        )
+
+
+def change_password(session: Session, user_id: int, current: str, new: str) -> User:
+    """Set a new password after checking the current one; every session of the user ends.
+
+    Raises :class:`UserError` (key ``sec.password.wrong_current``) when ``current`` is wrong.
+    """
+    from cxpulse.store.auth_events import record_event
+    from cxpulse.store.sessions import end_user_sessions
+
+    user = session.get(User, user_id) if 0 < user_id <= MAX_ROW_ID else None
+    if user is None or not user.active:
+        raise UserError(key="sec.user.not_found", values={"id": user_id})
+    if not verify_password(user.password_hash, current):
+        raise UserError(key="sec.password.wrong_current")
+    check_password_rules(new, user.email)
+    if verify_password(user.password_hash, new):
+        raise UserError(key="sec.password.same")
+    user.password_hash = hash_password(new)
+    ended = end_user_sessions(session, user.id)
+    record_event(
+        session, "password_changed", user_id=user.id, email=user.email, detail=f"{ended} ended"
+    )
+    return user
+
+
+def set_password(session: Session, user_id: int, new: str) -> User:
+    """Set a password without the current one (an admin resetting it, or the CLI); every
+    session of the user ends."""
+    from cxpulse.store.auth_events import record_event
+    from cxpulse.store.sessions import end_user_sessions
+
+    user = session.get(User, user_id) if 0 < user_id <= MAX_ROW_ID else None
+    if user is None:
+        raise UserError(key="sec.user.not_found", values={"id": user_id})
+    check_password_rules(new, user.email)
+    user.password_hash = hash_password(new)
+    end_user_sessions(session, user.id)
+    record_event(session, "password_changed", user_id=user.id, email=user.email, detail="reset")
+    return user
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this e-mail and password, else ``None``."""
+    if len(password) > MAX_PASSWORD_CHARS or len(email) > 320:
+        return None
     user = session.scalar(select(User).where(User.email == _normalize_email(email)))
     if user is None or not user.active:
         # Hash anyway so a missing user takes as long as a wrong password.
@@ -120,18 +175,47 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_api_token(session: Session, user: User | int, name: str) -> str:
-    """Create an API token for ``user`` and return its plaintext. It is shown only now."""
+def create_api_token(
+    session: Session,
+    user: User | int,
+    name: str,
+    *,
+    expires_in: timedelta = DEFAULT_TOKEN_LIFETIME,
+    client: str | None = None,
+) -> str:
+    """Create an API token for ``user`` and return its plaintext. It is shown only now.
+
+    The token stops working after ``expires_in`` (90 days by default, ten years at most).
+    """
+    from cxpulse.store.auth_events import record_event
+
     user_id = user if isinstance(user, int) else user.id
     if not name.strip() or "\x00" in name:
         raise UserError("give the API token a name (no NUL characters), e.g. 'import job'.")
-    if session.get(User, user_id) is None:
+    if not timedelta(0) < expires_in <= MAX_TOKEN_LIFETIME:
+        raise UserError(key="sec.token.lifetime", values={"days": MAX_TOKEN_LIFETIME.days})
+    owner = session.get(User, user_id)
+    if owner is None:
         raise UserError(f"no user with id {user_id}; create the user first.")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(
-        ApiToken(name=name, token_hash=token_hash(plain), user_id=user_id, created_at=utcnow())
+    now = utcnow()
+    token = ApiToken(
+        name=name,
+        token_hash=token_hash(plain),
+        user_id=user_id,
+        created_at=now,
+        expires_at=now + expires_in,
     )
+    session.add(token)
     session.flush()
+    record_event(
+        session,
+        "token_created",
+        user_id=user_id,
+        email=owner.email,
+        client=client,
+        detail=f"token {token.id} ({name[:100]})",
+    )
     return plain
 
 
@@ -150,8 +234,8 @@ def verify_api_token(session: Session, token: str) -> User | None:
     bind = session.get_bind()
     key = (str(bind.engine.url), digest)
     hit = _TOKEN_CACHE.get(key)
-    if hit is not None and time.monotonic() - hit[0] < TOKEN_CACHE_TTL:
-        return User(**hit[1])
+    if hit is not None and _fresh(hit):
+        return User(**{k: v for k, v in hit[1].items() if k != "token_expires_at"})
     row = session.execute(
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
@@ -160,12 +244,23 @@ def verify_api_token(session: Session, token: str) -> User | None:
     if row is None:
         return None
     api_token, user = row.tuple()
-    if not user.active:
+    now = utcnow()
+    expired = api_token.expires_at is not None and api_token.expires_at <= now
+    if not user.active or expired:
         _TOKEN_CACHE.pop(key, None)
         return None
-    now = utcnow()
     if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
+        from cxpulse.store.auth_events import record_event
+
         api_token.last_used_at = now
+        # one event per token per resolution interval: a log of use, not of every request
+        record_event(
+            session,
+            "token_used",
+            user_id=user.id,
+            email=user.email,
+            detail=f"token {api_token.id} ({api_token.name[:100]})",
+        )
     if len(_TOKEN_CACHE) >= TOKEN_CACHE_SIZE:
         _TOKEN_CACHE.clear()
     _TOKEN_CACHE[key] = (
@@ -179,9 +274,18 @@ def verify_api_token(session: Session, token: str) -> User | None:
             "active": True,
             "password_hash": "",
             "created_at": user.created_at,
+            "token_expires_at": api_token.expires_at,
         },
     )
     return user
+
+
+def _fresh(hit: tuple[float, dict[str, Any]]) -> bool:
+    """Whether a remembered token check may still answer (recent, and the token unexpired)."""
+    if time.monotonic() - hit[0] >= TOKEN_CACHE_TTL:
+        return False
+    expires_at = hit[1].get("token_expires_at")
+    return expires_at is None or expires_at > utcnow()
 
 
 def remembered_api_token_user(engine_url: str, token: str) -> dict[str, Any] | None:
@@ -189,7 +293,7 @@ def remembered_api_token_user(engine_url: str, token: str) -> dict[str, Any] | N
     accepted in the last ``TOKEN_CACHE_TTL`` seconds on the store at ``engine_url``, without
     touching the store; ``None`` when the store must be asked."""
     hit = _TOKEN_CACHE.get((engine_url, token_hash(token)))
-    if hit is None or time.monotonic() - hit[0] >= TOKEN_CACHE_TTL:
+    if hit is None or not _fresh(hit):
         return None
     row = hit[1]
     return dict(row) if row.get("active", True) else None
@@ -200,13 +304,25 @@ def forget_api_tokens() -> None:
     _TOKEN_CACHE.clear()
 
 
-def set_user_active(session: Session, user_id: int, active: bool) -> User:
-    """Activate or deactivate a user; a deactivated user's tokens stop working here at once."""
-    user = session.get(User, user_id)
+def set_user_active(
+    session: Session, user_id: int, active: bool, *, actor: str | None = None
+) -> User:
+    """Activate or deactivate a user. A deactivated user's sessions end and tokens stop
+    working at once here (within :data:`TOKEN_CACHE_TTL` in other processes)."""
+    from cxpulse.store.auth_events import record_event
+    from cxpulse.store.sessions import end_user_sessions
+
+    user = session.get(User, user_id) if 0 < user_id <= MAX_ROW_ID else None
     if user is None:
-        raise UserError(f"no user with id {user_id}.")
+        raise UserError(key="sec.user.not_found", values={"id": user_id})
+    changed = user.active != active
     user.active = active
+    if not active:
+        end_user_sessions(session, user.id)
     forget_api_tokens()
+    if changed:
+        kind = "user_activated" if active else "user_deactivated"
+        record_event(session, kind, user_id=user.id, email=user.email, detail=actor)
     return user
 
 
@@ -219,12 +335,33 @@ def list_api_tokens(session: Session, user_id: int) -> list[ApiToken]:
     return list(session.scalars(query.order_by(ApiToken.id.desc())))
 
 
-def revoke_api_token(session: Session, token_id: int, user_id: int | None = None) -> bool:
+def list_all_api_tokens(session: Session) -> list[tuple[ApiToken, User]]:
+    """Every API token with its owner, newest first (for admins)."""
+    query = select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+    return [tuple(r) for r in session.execute(query.order_by(ApiToken.id.desc())).all()]  # type: ignore[misc]
+
+
+def revoke_api_token(
+    session: Session, token_id: int, user_id: int | None = None, *, actor: str | None = None
+) -> bool:
     """Delete an API token (only ``user_id``'s when given). Whether one was deleted."""
+    from cxpulse.store.auth_events import record_event
+
+    if not 0 < token_id <= MAX_ROW_ID:
+        return False
     token = session.get(ApiToken, token_id)
     if token is None or (user_id is not None and token.user_id != user_id):
         return False
+    owner = session.get(User, token.user_id)
+    detail = f"token {token.id} ({token.name[:100]})" + (f" by {actor}" if actor else "")
     session.delete(token)
     session.flush()
     forget_api_tokens()
+    record_event(
+        session,
+        "token_revoked",
+        user_id=token.user_id,
+        email=owner.email if owner else None,
+        detail=detail,
+    )
     return True

@@ -173,7 +173,7 @@ def _summary(model: ThemeModel) -> pd.DataFrame:
 def _joined(ws: Any, spec: QuerySpec) -> ir.Table:
     """``comment_themes`` joined to its responses, with dimensions and period."""
     r = ws.table("responses")
-    own, acc = split_dimensions("responses", spec.by)
+    own, acc = split_dimensions("responses", spec.by, ws)
     keep = ["response_id", "account_id", "kind", "score", "responded_at", "comment", *own]
     keep = list(dict.fromkeys(keep))
     base = r.filter(_comment_filter(r, spec)).select(*keep)
@@ -346,7 +346,7 @@ def comment_analysis(
     ['price', 'support']
     """
     spec = QuerySpec.build(ws.config.metrics, by, grain, start, end)
-    split_dimensions("responses", spec.by)  # fail on an unknown column before any work
+    split_dimensions("responses", spec.by, ws)  # fail on an unknown column before any work
     label_lang = lang or ws.config.locale.language
     r = ws.table("responses")
     comments = (

@@ -44,6 +44,7 @@ class AccountProfile:
     facts: dict[str, Any]
     score: float | None = None
     band: str | None = None
+    model: str | None = None  # the active model, whose score every page shows
     as_of: Any = None
     previous_score: float | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
@@ -98,16 +99,20 @@ def account_profile(ws: Workspace, account_id: str, lang: str = "es") -> Account
 
 
 def _add_health(ws: Workspace, profile: AccountProfile, lang: str) -> None:
-    from cxpulse.health import explain_account, score_history
+    from cxpulse.health import account_score, active_model_name, score_history
     from cxpulse.health.bands import playbook_text
     from cxpulse.health.features import health_config_of
 
+    profile.model = active_model_name(ws)
     try:
-        explanation = explain_account(ws, profile.account_id, lang=lang)
-    except CxpulseError:  # not scored yet
+        explanation = account_score(ws, profile.account_id, lang=lang)
+    except CxpulseError:  # nothing scored yet
+        return
+    if explanation is None:
         return
     profile.score = explanation.score
     profile.band = explanation.band
+    profile.model = explanation.model
     profile.as_of = explanation.as_of
     profile.previous_score = explanation.previous_score
     profile.drivers = [

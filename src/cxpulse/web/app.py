@@ -28,7 +28,10 @@ from cxpulse.config import ProjectConfig, Settings, load_config
 from cxpulse.errors import CxpulseError
 from cxpulse.web.context import WebContext, resolve_secret
 from cxpulse.web.deps import verify_csrf
+from cxpulse.web.openapi_errors import allowed_methods, document_errors
+from cxpulse.web.protection import KIB, MIB, BodyLimitMiddleware, default_rules
 from cxpulse.web.session import SessionMiddleware
+from cxpulse.web.signin_guard import SigninGuard
 from cxpulse.web.templating import render
 from cxpulse.workspace import Workspace
 
@@ -43,6 +46,7 @@ ROUTER_MODULES: list[str] = [
     "cxpulse.web.pages.accounts",
     "cxpulse.web.pages.training",
     "cxpulse.web.pages.admin",
+    "cxpulse.web.pages.me",  # security: own password
     "cxpulse.web.api.metrics",
     "cxpulse.web.api.health",
     "cxpulse.web.api.accounts",
@@ -119,6 +123,26 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+RESPONDENT_ERRORS = {403: "sec.survey.form_expired", 404: "collect.error.not_found"}
+
+
+def _respondent_error(request: Request, status: int) -> Response:
+    """An error on a public survey page: the survey's page, in the respondent's language."""
+    from cxpulse.web import i18n
+
+    lang = i18n.request_language(request, request.app.state.ctx.language)
+    key = RESPONDENT_ERRORS.get(status, "sec.survey.error")
+    return render(
+        request,
+        "survey_error.html",
+        status_code=status,
+        status=status,
+        detail=i18n.translate(key, lang),
+        lang=lang,
+        t=lambda k, **v: i18n.translate(k, lang, **v),
+    )
+
+
 def create_app(
     project_dir: str | Path | None = None,
     *,
@@ -130,6 +154,7 @@ def create_app(
     ``settings`` overrides the ``CXPULSE_*`` environment (workspace and store URLs, secret).
     """
     ctx = _build_context(project_dir, settings)
+    web = ctx.config.web_config()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -142,13 +167,26 @@ def create_app(
         version="1",
         summary="Customer experience indicators, health scores, surveys and cases.",
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # security: Swagger UI served from vendored files (api_docs.py)
         redoc_url=None,
         lifespan=lifespan,
         dependencies=[Depends(verify_csrf)],
     )
     app.state.ctx = ctx
-    app.add_middleware(SessionMiddleware, secret_key=ctx.secret_key, https_only=https_only)
+    # security: sign-in throttle, cookies Secure behind HTTPS, bodies bounded before parsing
+    app.state.signin_guard = SigninGuard(
+        account_limits=web.signin_account_limits,
+        client_limits=web.signin_client_limits,
+        storage=web.rate_limit_storage,
+    )
+    app.add_middleware(
+        SessionMiddleware, secret_key=ctx.secret_key, https_only=https_only or web.https
+    )
+    app.add_middleware(  # added last: runs first, before the session and any parsing
+        BodyLimitMiddleware,
+        rules=default_rules(upload_limit=web.upload_max_mb * MIB),
+        default=web.max_body_kb * KIB,
+    )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     from cxpulse.web.monitoring import install as install_monitoring
 
@@ -161,6 +199,10 @@ def create_app(
             app.include_router(router)
             paths.update(_paths_of(router))
     app.state.paths = paths  # the navigation shows only pages that exist
+    if web.api_docs:  # security: vendored Swagger UI, no CDN, no inline script
+        from cxpulse.web.api_docs import router as docs_router
+
+        app.include_router(docs_router)
 
     @app.exception_handler(CxpulseError)
     async def _cxpulse_error(request: Request, exc: CxpulseError) -> Response:
@@ -168,11 +210,19 @@ def create_app(
             return JSONResponse({"detail": str(exc)}, status_code=400)
         return render(request, "error.html", status_code=400, status=400, detail=str(exc))
 
+    document_errors(app)  # security: every error answer is in the OpenAPI document
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # security: respondents get a page in their language; a 405 lists every method
+        if request.url.path.startswith("/s/"):
+            return _respondent_error(request, exc.status_code)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope))
         if _is_api(request) or request.method not in ("GET", "HEAD"):
             return JSONResponse(
-                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+                {"detail": exc.detail}, status_code=exc.status_code, headers=headers
             )
         return render(
             request,

@@ -1,11 +1,15 @@
 """Signing in and out: the login page, the logout form and who a request comes from.
 
-Passwords are checked by :func:`cxpulse.store.authenticate` (argon2); API clients send
-``Authorization: Bearer <token>`` (:func:`cxpulse.store.verify_api_token`).
+Passwords are checked by :func:`cxpulse.store.authenticate` (argon2) behind the throttle of
+:mod:`cxpulse.web.signin_guard`; a sign-in opens a server-side session
+(:mod:`cxpulse.store.sessions`) whose random id is all the cookie carries, so signing out
+ends it for every copy of the cookie. API clients send ``Authorization: Bearer <token>``
+(:func:`cxpulse.store.verify_api_token`). Every outcome is written to the auth event log.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -17,12 +21,14 @@ from cxpulse import store
 from cxpulse.store import users as store_users
 from cxpulse.web.session import (
     CSRF_FIELD,
+    SESSION_ID,
     SignedInUser,
     csrf_matches,
     flash,
     new_csrf_token,
     session_of,
 )
+from cxpulse.web.signin_guard import SigninGuard
 from cxpulse.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -34,18 +40,21 @@ def _user_from_row(row: Any, *, via_token: bool = False) -> SignedInUser:
     )
 
 
-def _load_user(request: Request, user_id: int | None, token: str | None) -> SignedInUser | None:
+def client_of(request: Request) -> str:
+    """The client's address (uvicorn puts the proxy's forwarded one here when trusted)."""
+    return request.client.host if request.client else "?"
+
+
+def _load_user(request: Request, sid: str | None, token: str | None) -> SignedInUser | None:
     ctx = request.app.state.ctx
     with store.session(ctx.store_engine()) as s:
         if token:
             found = store.verify_api_token(s, token)
             return _user_from_row(found, via_token=True) if found is not None else None
-        if user_id is None:
+        if not sid:
             return None
-        row = s.get(store.User, user_id)
-        if row is None or not row.active:
-            return None
-        return _user_from_row(row)
+        row = store.session_user(s, sid)
+        return _user_from_row(row) if row is not None else None
 
 
 def _remembered_token_user(request: Request, token: str) -> SignedInUser | None:
@@ -75,12 +84,14 @@ async def resolve_user(request: Request) -> SignedInUser | None:
         remembered = _remembered_token_user(request, token)
         if remembered is not None:
             return remembered
-    user_id = session_of(request).get("uid")
-    if not token and user_id is None:
+    sid = session_of(request).get(SESSION_ID)
+    if not token and not isinstance(sid, str):
         return None
-    user = await run_in_threadpool(_load_user, request, user_id, token)
+    user = await run_in_threadpool(
+        _load_user, request, sid if isinstance(sid, str) else None, token
+    )
     if user is None and not token:
-        session_of(request).pop("uid", None)  # the account was removed or deactivated
+        session_of(request).pop(SESSION_ID, None)  # ended, expired, or the user deactivated
     return user
 
 
@@ -101,19 +112,58 @@ def login_page(request: Request, next: str = "/") -> Response:
     return render(request, "login.html", next=_safe_next(next), error=None)
 
 
+def _guard(request: Request) -> SigninGuard:
+    guard: SigninGuard | None = getattr(request.app.state, "signin_guard", None)
+    if guard is None:
+        guard = request.app.state.signin_guard = SigninGuard()
+    return guard
+
+
+def _locked_page(request: Request, email: str, next: str, wait: int) -> Response:
+    response = render(
+        request,
+        "login.html",
+        status_code=429,
+        next=_safe_next(next),
+        error="sec.signin.locked",
+        error_values={"minutes": max(1, math.ceil(wait / 60))},
+        email=email,
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 @router.post("/login")
 def login_submit(
     request: Request,
-    email: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/",
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=store_users.MAX_PASSWORD_CHARS)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     ctx = request.app.state.ctx
+    client = client_of(request)
+    guard = _guard(request)
+    wait = guard.wait_seconds(email, client)
+    if wait:  # locked out: not even the right password is checked
+        return _locked_page(request, email, next, wait)
     with store.session(ctx.store_engine()) as s:
         user = store.authenticate(s, email, password) if email and password else None
         found = _user_from_row(user) if user is not None else None
         language = getattr(user, "language", None)
-    if found is None:
+        if found is None:
+            locked = guard.failed(email, client)
+            store.record_event(s, "signin_failed", email=email, client=client)
+            if locked:
+                wait = guard.wait_seconds(email, client)
+                store.record_event(s, "lockout", email=email, client=client, detail=f"{wait} s")
+            sid = None
+        else:
+            guard.succeeded(email)
+            sid = store.open_session(s, found.id, client=client)
+            store.record_event(s, "signin_ok", user_id=found.id, email=found.email, client=client)
+    if found is None or sid is None:
+        if wait:
+            return _locked_page(request, email, next, wait)
         return render(
             request,
             "login.html",
@@ -124,7 +174,7 @@ def login_submit(
         )
     session = session_of(request)
     session.clear()
-    session["uid"] = found.id
+    session[SESSION_ID] = sid
     session[CSRF_FIELD] = new_csrf_token()  # a fresh token for the signed-in session
     request.scope["cxpulse.user"] = found
     flash(request, "web.login.welcome", "success", name=found.display_name)
@@ -137,6 +187,12 @@ def login_submit(
 @router.post("/logout")
 def logout(request: Request) -> Response:
     session = session_of(request)
+    sid = session.get(SESSION_ID)
+    if isinstance(sid, str):  # ended on the server: a saved copy of the cookie opens nothing
+        with store.session(request.app.state.ctx.store_engine()) as s:
+            user_id = store.end_session(s, sid)
+            if user_id is not None:
+                store.record_event(s, "signout", user_id=user_id, client=client_of(request))
     session.clear()
     session["_clear"] = True
     return RedirectResponse("/login", status_code=303)

@@ -23,7 +23,15 @@ from sqlalchemy.orm import Session
 
 from cxpulse import store
 from cxpulse.web.context import WebContext
-from cxpulse.web.session import CSRF_FIELD, CSRF_HEADER, SignedInUser, csrf_matches, session_of
+from cxpulse.web.session import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SignedInUser,
+    answer_form_token,
+    answer_token_of,
+    csrf_matches,
+    session_of,
+)
 from cxpulse.web.templating import language_of
 from cxpulse.workspace import Workspace
 
@@ -121,10 +129,17 @@ async def verify_csrf(request: Request) -> None:
     if sent is None:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            # bounded: BodyLimitMiddleware has already refused anything over the route's limit
             form = await request.form()
             value = form.get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
-    if not csrf_matches(session_of(request).get(CSRF_FIELD), sent):
+    invitation = answer_token_of(request.url.path)
+    expected: str | None
+    if invitation is not None:  # public answer page: the token is bound to the invitation
+        expected = answer_form_token(get_context(request).secret_key, invitation)
+    else:
+        expected = session_of(request).get(CSRF_FIELD)
+    if not csrf_matches(expected, sent):
         raise HTTPException(
             status_code=403,
             detail="missing or wrong CSRF token: reload the page and submit the form again",

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxpulse.errors import CxpulseError
+from cxpulse.export_cells import safe_frame, write_text_cells
 from cxpulse.workspace import Workspace
 
 BANDS = ("red", "yellow", "green")
@@ -62,38 +62,41 @@ class HealthSummary:
         return out
 
 
-def _empty(models: list[str] | None = None) -> HealthSummary:
+def _empty(model: str | None, models: list[str] | None = None) -> HealthSummary:
     cols = [*ACCOUNT_COLUMNS, "score", "band", "moved_from"]
-    return HealthSummary(None, None, None, pd.DataFrame(columns=cols), models=models or [])
+    return HealthSummary(model, None, None, pd.DataFrame(columns=cols), models=models or [])
+
+
+def stored_models(ws: Workspace) -> list[str]:
+    """Names of the models with stored score snapshots."""
+    from cxpulse.health import SCORES_TABLE
+
+    if SCORES_TABLE not in ws.con.list_tables():
+        return []
+    t = ws.table(SCORES_TABLE)
+    return sorted(str(m) for m in t.select("model").distinct().execute()["model"])
 
 
 def health_summary(ws: Workspace, model: str | None = None) -> HealthSummary:
-    """The latest scores of ``model`` (default: the model of the newest snapshot)."""
-    from cxpulse.health import band_changes, latest_scores
+    """The current scores of ``model`` (default: the active model, the one every page shows).
+
+    Scores come from :func:`cxpulse.health.current_scores`, the same function the account
+    page, the API and the CLI read, so the numbers agree everywhere.
+    """
+    from cxpulse.health import band_changes, current_scores
     from cxpulse.health.features import health_config_of
 
-    try:
-        latest = latest_scores(ws)
-    except CxpulseError:  # nothing scored yet
-        return _empty()
-    if latest.empty:
-        return _empty()
-    latest["as_of"] = pd.to_datetime(latest["as_of"]).dt.date
-    models = sorted(latest["model"].astype(str).unique())
-    configured = health_config_of(ws).model  # [health] model in cxpulse.toml
-    newest = latest[latest["as_of"] == latest["as_of"].max()]["model"].astype(str)
-    if model is not None and model in models:
-        chosen = model
-    elif configured in set(newest):
-        chosen = configured
-    else:
-        chosen = str(newest.iloc[0])
-    rows = latest[latest["model"] == chosen].copy()
-    as_of = max(rows["as_of"])
-    rows = rows[rows["as_of"] == as_of]
+    models = stored_models(ws)
+    current = current_scores(ws, model=model if model in models else None)
+    chosen = current.model
+    if current.empty or current.as_of is None:
+        return _empty(chosen, models)
+    as_of = current.as_of
+    rows = current.scores
 
     accounts = ws.table("accounts")
     info = accounts.select(*ACCOUNT_COLUMNS).execute()
+    info["account_id"] = info["account_id"].astype(str)
     merged = rows[["account_id", "score", "band"]].merge(info, on="account_id", how="left")
 
     changes = [c for c in band_changes(ws, since=as_of, model=chosen) if c.at == as_of]
@@ -179,16 +182,19 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark so spreadsheet programs read accents right."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with a byte-order mark so spreadsheet programs read accents right; text
+    that a spreadsheet would run as a formula is escaped (:mod:`cxpulse.export_cells`)."""
+    # CRLF line ends (RFC 4180): a field holding a lone CR is then quoted, not split
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_excel(frame: pd.DataFrame, sheet: str = "at-risk") -> bytes:
-    """An .xlsx workbook with one sheet."""
+    """An .xlsx workbook with one sheet; formula-like text is stored as text."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, sheet_name=sheet)
         sheet_obj = writer.sheets[sheet]
+        write_text_cells(sheet_obj)
         for column in sheet_obj.columns:
             width = max(len(str(c.value or "")) for c in column[:200]) + 2
             sheet_obj.column_dimensions[column[0].column_letter].width = min(width, 40)

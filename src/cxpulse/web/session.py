@@ -1,7 +1,9 @@
 """The signed session cookie and the gate in front of every page.
 
-The cookie holds the signed-in user's id, a CSRF token and pending flash messages; it is
-signed (itsdangerous) with the project's secret and expires after :data:`MAX_AGE` seconds.
+The cookie holds the id of a server-side session (:mod:`cxpulse.store.sessions`), a CSRF
+token and pending flash messages; it is signed (itsdangerous) with the project's secret and
+expires after :data:`MAX_AGE` seconds. Whether the session is still live is decided by the
+store on every request, so signing out ends it for every copy of the cookie.
 Nothing but the public survey pages (``/s/...``), static files and the login page answers
 without a signed-in user (or an API token in ``Authorization: Bearer``).
 """
@@ -20,19 +22,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cxpulse.web.protection import HSTS, SECURITY_HEADERS
+
 COOKIE_NAME = "cxpulse_session"
 MAX_AGE = 12 * 3600
 CSRF_FIELD = "csrf_token"
+SESSION_ID = "sid"  # the server-side session (cxpulse.store.sessions) the cookie points to
 CSRF_HEADER = "x-csrf-token"
 # probes and the Prometheus scrape answer without a session (docs/deploy.md: keep /metrics
 # internal at the proxy)
 PUBLIC_PREFIXES = ("/s/", "/static/", "/login", "/favicon.ico", "/healthz", "/readyz", "/metrics")
 ROLES = ("admin", "analyst", "agent")
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,25 @@ def is_public(path: str) -> bool:
 
 def new_csrf_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+ANSWER_PREFIX = "/s/"
+
+
+def answer_form_token(secret: str, invitation_token: str) -> str:
+    """The form token of a public answer page: an HMAC of its invitation link, so the page
+    works without any cookie (a respondent's browser may drop it, or come back days later)
+    and a token for one invitation is worthless for another."""
+    mac = hmac.new(secret.encode(), b"cxpulse.answer:" + invitation_token.encode(), "sha256")
+    return mac.hexdigest()
+
+
+def answer_token_of(path: str) -> str | None:
+    """The invitation token of a public answer page path (``/s/<token>``), else ``None``."""
+    if not path.startswith(ANSWER_PREFIX):
+        return None
+    token = path[len(ANSWER_PREFIX) :]
+    return token if token and "/" not in token else None
 
 
 def csrf_matches(expected: str | None, given: str | None) -> bool:
@@ -143,6 +162,8 @@ class SessionMiddleware:
         user = await resolve_user(request)
         scope["cxpulse.user"] = user
         had_cookie = COOKIE_NAME in request.cookies
+        # behind HTTPS (--https, or a trusted proxy saying so) cookies are Secure and HSTS on
+        secure = self.https_only or scope.get("scheme") == "https"
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -150,8 +171,10 @@ class SessionMiddleware:
                 for header, value in SECURITY_HEADERS.items():
                     if header not in headers:
                         headers[header] = value
+                if secure:
+                    headers["Strict-Transport-Security"] = HSTS
                 if not stateless:
-                    for cookie in self._cookie_headers(scope, before, had_cookie):
+                    for cookie in self._cookie_headers(scope, before, had_cookie, secure):
                         headers.append("set-cookie", cookie)
             await send(message)
 
@@ -175,12 +198,14 @@ class SessionMiddleware:
 
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
-    def _cookie_headers(self, scope: Scope, before: str, had_cookie: bool) -> list[str]:
+    def _cookie_headers(
+        self, scope: Scope, before: str, had_cookie: bool, secure: bool
+    ) -> list[str]:
         """The Set-Cookie values for the session as the app left it (none if unchanged)."""
         session = scope["cxpulse.session"]
         carrier = Response()
         if session.get("_clear"):
-            carrier.delete_cookie(COOKIE_NAME, path="/")
+            carrier.delete_cookie(COOKIE_NAME, path="/", secure=secure, httponly=True)
         elif json.dumps(session, sort_keys=True) != before or not had_cookie:
             carrier.set_cookie(
                 COOKIE_NAME,
@@ -188,7 +213,7 @@ class SessionMiddleware:
                 max_age=MAX_AGE,
                 httponly=True,
                 samesite="lax",
-                secure=self.https_only,
+                secure=secure,
                 path="/",
             )
         else:

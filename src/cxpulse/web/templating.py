@@ -19,7 +19,14 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from cxpulse.web import i18n
-from cxpulse.web.session import CSRF_FIELD, SignedInUser, pop_flashes, session_of
+from cxpulse.web.session import (
+    CSRF_FIELD,
+    SignedInUser,
+    answer_form_token,
+    answer_token_of,
+    pop_flashes,
+    session_of,
+)
 
 TEMPLATE_DIR = Path(str(resources.files("cxpulse.web").joinpath("templates")))
 
@@ -77,6 +84,10 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
     lang = language_of(request)
     user = current_user(request)
     token = str(session_of(request).get(CSRF_FIELD, ""))
+    invitation = answer_token_of(request.url.path)
+    ctx = getattr(request.app.state, "ctx", None)
+    if invitation is not None and ctx is not None:  # a public answer page needs no cookie
+        token = answer_form_token(ctx.secret_key, invitation)
 
     def t(key: str, **values: Any) -> str:
         return i18n.translate(key, lang, **values)

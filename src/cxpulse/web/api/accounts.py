@@ -25,6 +25,8 @@ class AccountRow(BaseModel):
     mrr: float | None = None
     score: float | None = None
     band: str | None = None
+    model: str | None = None
+    as_of: date | None = None
 
 
 class DriverPublic(BaseModel):
@@ -59,6 +61,7 @@ class AccountProfilePublic(BaseModel):
     facts: dict[str, Any]
     score: float | None
     band: str | None
+    model: str | None
     as_of: date | None
     previous_score: float | None
     history: list[HistoryPoint]

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy.orm import Session
 
 from cxpulse.config import Settings
@@ -143,6 +143,7 @@ class CaseList(BaseModel):
 
 
 class CaseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # unknown fields are refused
     account_id: str = Field(min_length=1, max_length=200)
     title: str = Field(min_length=1, max_length=300)
     priority: Priority = "normal"
@@ -154,27 +155,32 @@ class CaseCreate(BaseModel):
 
 
 class AssignBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # unknown fields are refused
     owner: str = Field(min_length=1, max_length=320)
 
 
 class CommentBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # unknown fields are refused
     text: str = Field(min_length=1, max_length=5000)
-    contact: bool = Field(default=False, description="this note records a customer contact")
+    contact: StrictBool = Field(default=False, description="this note records a customer contact")
 
 
 class ClassifyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # unknown fields are refused
     category: str = Field(min_length=1, max_length=100)
 
 
 class StatusBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # unknown fields are refused
     status: Status
     note: str | None = Field(default=None, max_length=5000)
 
 
 class ResolveBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # unknown fields are refused
     note: str | None = Field(default=None, max_length=5000)
     category: str | None = Field(default=None, max_length=100)
-    followup: bool = Field(default=True, description="send the rule's follow-up survey")
+    followup: StrictBool = Field(default=True, description="send the rule's follow-up survey")
 
 
 class EstimatePublic(BaseModel):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from cxpulse.web.deps import ContextDep
+from cxpulse.web.deps import ContextDep, require_role
 from cxpulse.web.health_summary import at_risk, records
 from cxpulse.web.pages.health import load_summary
 
@@ -84,14 +84,20 @@ def summary(ctx: ContextDep, model: str | None = None) -> dict[str, Any]:
     }
 
 
-@router.get("/at-risk", response_model=AtRiskList)
+# the same people as the CSV/Excel export: what a role may not export it may not fetch
+@router.get(
+    "/at-risk",
+    response_model=AtRiskList,
+    dependencies=[require_role("analyst")],
+    responses={403: {"description": "agents may not list customers at risk"}},
+)
 def at_risk_list(
     ctx: ContextDep,
     model: str | None = None,
     risk: Literal["red", "risk", "all"] = "red",
     sort: Literal["score", "name", "segment", "owner", "mrr", "account_id"] = "score",
     desc: bool = False,
-    limit: int = 500,
+    limit: Annotated[int, Query(ge=0, le=100_000)] = 500,
 ) -> dict[str, Any]:
     """Accounts in the red band (``risk=risk`` adds yellow, ``all`` everyone), sorted."""
     s = load_summary(ctx, model)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import Enum
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from cxpulse.errors import CxpulseError
 from cxpulse.metrics import list_definitions
@@ -23,6 +24,23 @@ from cxpulse.web.pages.overview import load_overview
 router = APIRouter(prefix="/api/v1", tags=["metrics"])
 
 Grain = Literal["day", "week", "month", "quarter", "year"]
+# dates a period arithmetic can handle (the day after 9999-12-31 does not exist)
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+
+
+def _iso_only(value: Any) -> Any:
+    """A date parameter is written YYYY-MM-DD (never a bare number read as a timestamp)."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("write the date as YYYY-MM-DD, e.g. 2026-09-30")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_only)]
+PERIOD_PATTERN = (
+    r"^\s*(19|[2-9][0-9])[0-9]{2}"
+    r"(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?|-[Qq][1-4]|-[Ww](0[1-9]|[1-4][0-9]|5[0-3]))?\s*$"
+)
 # the metric names, as an enum in the OpenAPI spec
 MetricName = Enum(  # type: ignore[misc]
     "MetricName", {d.name: d.name for d in list_definitions()}, type=str
@@ -117,7 +135,15 @@ class OverviewPublic(BaseModel):
 
 
 def _by(by: list[str] | None) -> list[str] | None:
-    return [b for b in by or [] if b] or None
+    names = [b for b in by or [] if b]
+    repeated = sorted({b for b in names if names.count(b) > 1})
+    if repeated:  # ambiguous: refused, not silently merged
+        raise HTTPException(
+            status_code=400,
+            detail=f"the dimension {', '.join(repeated)} is given more than once in 'by'; "
+            "give each dimension once",
+        )
+    return names or None
 
 
 @router.get("/metrics/definitions", response_model=list[MetricInfo])
@@ -144,10 +170,17 @@ def metrics(
     ],
     by: Annotated[list[str] | None, Query(description="dimensions, e.g. segment")] = None,
     grain: Grain | None = None,
-    start: date | None = None,
-    end: date | None = None,
+    start: IsoDate | None = None,
+    end: IsoDate | None = None,
 ) -> dict[str, Any]:
     """Indicators by group and period, as ``Workspace.metrics`` computes them."""
+    for name, day in (("start", start), ("end", end)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise HTTPException(
+                status_code=400,
+                detail=f"{name} {day.isoformat()} is outside the dates cxpulse counts "
+                f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})",
+            )
     names = list(dict.fromkeys(m.value for m in metric))
     if not names:
         raise HTTPException(status_code=400, detail="give at least one metric name")
@@ -165,9 +198,14 @@ def metrics(
 @router.get("/metrics/compare", response_model=ComparisonList, responses=ERRORS)
 def compare(
     ctx: ContextDep,
+    period: Annotated[
+        str,
+        Query(description="e.g. 2026-09, 2026-Q3, 2026-W37, 2026", pattern=PERIOD_PATTERN),
+    ],
+    vs: Annotated[
+        str, Query(description="the reference period, same forms", pattern=PERIOD_PATTERN)
+    ],
     metric: MetricName = NPS,
-    period: Annotated[str, Query(description="e.g. 2026-09, 2026-Q3, 2026-W37, 2026")] = "",
-    vs: Annotated[str, Query(description="the reference period, same forms")] = "",
     by: Annotated[list[str] | None, Query()] = None,
 ) -> dict[str, Any]:
     """The difference of a metric between two periods, with a significance test."""

@@ -31,7 +31,8 @@ from cxpulse.collect.sync import (
     stop_sync_task,
 )
 from cxpulse.store.tables import Survey, SurveyResponse
-from cxpulse.web.deps import ContextDep, get_db_session, require_role
+from cxpulse.web.api.text_rules import NO_NUL, NOT_BLANK_STRIPPED
+from cxpulse.web.deps import ContextDep, CurrentUser, get_db_session, require_role
 
 
 @asynccontextmanager
@@ -57,6 +58,22 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 class ResponseCreate(collect.ResponseInput):
     """One answer to ingest (``survey`` is the survey's slug)."""
+
+
+def _documented_body() -> dict[str, Any]:
+    """The answer's JSON schema, with what stripping and the NUL check refuse written in."""
+    schema = ResponseCreate.model_json_schema()
+    properties = schema["properties"]
+    for name in ("survey", "account_id"):
+        properties[name]["pattern"] = NOT_BLANK_STRIPPED
+    for option in properties["contact_id"].get("anyOf", []):
+        if option.get("type") == "string":
+            option["pattern"] = NOT_BLANK_STRIPPED
+    for name in ("comment", "channel", "touchpoint"):
+        for option in properties[name].get("anyOf", []):
+            if option.get("type") == "string":
+                option["pattern"] = NO_NUL
+    return schema
 
 
 class ResponsePublic(BaseModel):
@@ -144,7 +161,7 @@ def _public(result: collect.RecordResult, slug: str) -> dict[str, Any]:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": ResponseCreate.model_json_schema()}},
+            "content": {"application/json": {"schema": _documented_body()}},
         }
     },
     responses={
@@ -158,23 +175,28 @@ def _public(result: collect.RecordResult, slug: str) -> dict[str, Any]:
 async def create_response(
     request: Request,
     ctx: ContextDep,
+    user: CurrentUser,
     idempotency_key: Annotated[
         str | None,
         Header(
             alias=IDEMPOTENCY_HEADER,
-            max_length=300,
+            min_length=1,
+            max_length=280,
             description="any unique string per answer; retries with it never duplicate",
         ),
     ] = None,
 ) -> Any:
     """Store one answer; 201 when new, 200 when replaying the same ``Idempotency-Key``."""
     payload = _decode(await request.body())
+    # keys belong to the caller: another user's identical key is another answer, and can
+    # neither replay nor block this one
+    scoped_key = f"u{user.id}:{idempotency_key}" if idempotency_key is not None else None
     try:
         data = collect.parse_response_input(payload)
         # the writer commits this answer with the others pending and resolves the future
         # only after that commit: a 2xx still means stored
         result = await asyncio.wrap_future(
-            submit_response(ctx.store_engine(), data, idempotency_key, source="api")
+            submit_response(ctx.store_engine(), data, scoped_key, source="api")
         )
     except CollectError as exc:
         raise HTTPException(status_code=exc.http_status, detail=str(exc)) from None

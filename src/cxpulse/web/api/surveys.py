@@ -7,13 +7,15 @@ from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy.orm import Session
 
 from cxpulse import collect
 from cxpulse.collect.errors import CollectError
+from cxpulse.collect.surveys import SLUG_PATTERN
 from cxpulse.config import Settings
 from cxpulse.store.tables import Survey
+from cxpulse.web.api.text_rules import EMAIL, NO_NUL, NOT_BLANK
 from cxpulse.web.context import WebContext
 from cxpulse.web.deps import ContextDep, get_db_session, require_role
 
@@ -23,24 +25,40 @@ DbSession = Annotated[Session, Depends(get_db_session, scope="function")]
 
 
 class SurveyCreate(BaseModel):
-    slug: Annotated[str, Field(min_length=1, max_length=100, examples=["nps-2026-q1"])]
+    model_config = ConfigDict(extra="forbid")  # unknown fields are refused
+    slug: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=100,
+            pattern=SLUG_PATTERN.pattern,
+            examples=["nps-2026-q1"],
+            description="lowercase letters, digits, '-' or '_'",
+        ),
+    ]
     kind: Literal["nps", "csat", "ces"]
-    touchpoint: str | None = Field(default=None, max_length=100, examples=["support"])
+    touchpoint: str | None = Field(
+        default=None, max_length=100, pattern=NO_NUL, examples=["support"]
+    )
     language: Literal["es", "en"] = "es"
-    question_es: str | None = Field(default=None, max_length=1000)
-    question_en: str | None = Field(default=None, max_length=1000)
-    ask_comment: bool = True
+    question_es: str | None = Field(default=None, max_length=1000, pattern=NO_NUL)
+    question_en: str | None = Field(default=None, max_length=1000, pattern=NO_NUL)
+    ask_comment: StrictBool = True
 
 
 class SurveyUpdate(BaseModel):
-    active: bool
+    model_config = ConfigDict(extra="forbid")  # unknown fields are refused
+    active: StrictBool
 
 
 class SurveyPublic(BaseModel):
     id: int
     slug: str
     kind: str
-    scale: tuple[int, int]
+    # a list of two (not a tuple): the OpenAPI 3.1 document stays valid for every validator
+    scale: Annotated[
+        list[int], Field(min_length=2, max_length=2, description="lowest and highest score")
+    ]
     touchpoint: str | None
     language: str
     question_es: str
@@ -51,14 +69,17 @@ class SurveyPublic(BaseModel):
 
 
 class ContactIn(BaseModel):
-    account_id: Annotated[str, Field(min_length=1, max_length=200)]
-    contact_id: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
+    model_config = ConfigDict(extra="forbid")  # unknown fields are refused
+    account_id: Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
+    contact_id: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    email: str | None = Field(default=None, max_length=320, pattern=EMAIL)
 
 
 class InvitationsCreate(BaseModel):
-    contacts: list[ContactIn] = Field(min_length=1, max_length=10_000)
-    send_email: bool = False
+    model_config = ConfigDict(extra="forbid")  # unknown fields are refused
+    # bounded: one request stays short; send more in several requests or the CLI
+    contacts: list[ContactIn] = Field(min_length=1, max_length=1000)
+    send_email: StrictBool = False
     expires_in_days: int | None = Field(default=30, ge=1, le=3650)
 
 
@@ -82,7 +103,7 @@ def survey_public(survey: Survey) -> SurveyPublic:
         id=survey.id,
         slug=survey.slug,
         kind=survey.kind,
-        scale=collect.scale(survey.kind),
+        scale=list(collect.scale(survey.kind)),
         touchpoint=survey.touchpoint,
         language=survey.language,
         question_es=collect.question_text(survey, "es"),

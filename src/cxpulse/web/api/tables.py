@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, HTTPException, UploadFile
+from fastapi import APIRouter, File, HTTPException, Query, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -49,7 +49,7 @@ class RejectedPublic(BaseModel):
 def load_table(name: str, ctx: ContextDep, lang: Lang, file: Annotated[UploadFile, File()]) -> Any:
     """Validate the file against table ``name`` and upsert it by key (all or nothing)."""
     try:
-        report = accept_upload(ctx, name, file.filename or "", file.file)
+        report = accept_upload(ctx, name, file.filename or "", file.file, preset)
     except ValidationError as exc:
         return JSONResponse(
             {"detail": exc.message_in(lang), "total": exc.total,

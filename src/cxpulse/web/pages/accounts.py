@@ -27,23 +27,31 @@ router = APIRouter(include_in_schema=False)
 def search_accounts(ctx: Any, q: str, limit: int = 50) -> list[dict[str, Any]]:
     """Accounts matching ``q`` with their latest score and band, if scored."""
     rows = ctx.cached(("accounts", q, limit), lambda: find_accounts(ctx.workspace, q, limit))
-    scores = load_summary(ctx, None).scores
-    by_id = {r.account_id: (r.score, r.band) for r in scores.itertuples(index=False)}
-    return [
-        {
-            **r,
-            "score": by_id.get(r["account_id"], (None, None))[0],
-            "band": by_id.get(r["account_id"], (None, None))[1],
-        }
-        for r in rows
-    ]
+    summary = load_summary(ctx, None)
+    by_id = {r.account_id: (r.score, r.band) for r in summary.scores.itertuples(index=False)}
+    out = []
+    for r in rows:
+        score, band = by_id.get(r["account_id"], (None, None))
+        scored = score is not None
+        out.append(
+            {
+                **r,
+                "score": score,
+                "band": band,
+                "model": summary.model if scored else None,
+                "as_of": summary.as_of if scored else None,
+            }
+        )
+    return out
 
 
 def load_profile(ctx: Any, account_id: str, lang: str) -> AccountProfile:
     """An account's profile with its cases; 404 for an unknown id."""
+    from cxpulse.health import active_model_name
+
     try:
         profile: AccountProfile = ctx.cached(
-            ("account", account_id, lang),
+            ("account", account_id, lang, active_model_name(ctx.workspace)),
             lambda: account_profile(ctx.workspace, account_id, lang),
         )
     except AccountNotFoundError as exc:

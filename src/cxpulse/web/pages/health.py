@@ -27,8 +27,11 @@ PAGE_ROWS = 100
 
 
 def load_summary(ctx: Any, model: str | None) -> HealthSummary:
-    """The health summary, cached per data version."""
-    return ctx.cached(("health", model), lambda: health_summary(ctx.workspace, model))  # type: ignore[no-any-return]
+    """The health summary, cached per data version and active model (a promotion shows at once)."""
+    from cxpulse.health import active_model_name
+
+    key = ("health", model, active_model_name(ctx.workspace))
+    return ctx.cached(key, lambda: health_summary(ctx.workspace, model))  # type: ignore[no-any-return]
 
 
 def _risk(value: str | None) -> str:

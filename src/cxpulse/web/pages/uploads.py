@@ -16,7 +16,6 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from cxpulse.errors import CxpulseError, ValidationError
-from cxpulse.locale import gettext
 from cxpulse.web.deps import ContextDep, require_role
 from cxpulse.web.templating import render
 
@@ -25,11 +24,14 @@ SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet")
 MAX_PROBLEMS = 200
 
 
-def accept_upload(ctx: Any, table: str, filename: str, data: BinaryIO) -> Any:
+def accept_upload(
+    ctx: Any, table: str, filename: str, data: BinaryIO, preset: str | None = None
+) -> Any:
     """Save an uploaded file under its own name in a temporary folder and load it.
 
     Returns the :class:`~cxpulse.schema.loading.LoadReport`; raises the loader's errors
     (``ValidationError`` with its problems, ``UnknownTableError``...) with nothing written.
+    ``preset`` names a read-options preset (else ``[tables.<name>]`` of cxpulse.toml decides).
     """
     from cxpulse.errors import UnknownTableError
     from cxpulse.schema import TABLES
@@ -47,23 +49,16 @@ def accept_upload(ctx: Any, table: str, filename: str, data: BinaryIO) -> Any:
         with path.open("wb") as out:
             shutil.copyfileobj(data, out, length=1024 * 1024)
         with ctx.workspace_lock:
-            report = ctx.workspace.load(table, path)
+            report = ctx.workspace.load(table, path, preset=preset or None)
     ctx.cache.clear()
     return report
 
 
 def problem_rows(exc: ValidationError, lang: str) -> list[dict[str, Any]]:
-    """The problems of a rejected file, each with its reason in ``lang`` when it has one."""
+    """The problems of a rejected file, each with its reason in ``lang``."""
     rows = []
     for p in exc.problems[:MAX_PROBLEMS]:
-        message_in = getattr(p, "message_in", None)
-        key = getattr(p, "key", None)
-        if callable(message_in):
-            reason = message_in(lang)
-        elif key:
-            reason = gettext(key, lang, **(getattr(p, "values", None) or {}))
-        else:  # a problem without a catalogue key is shown as the loader wrote it
-            reason = p.reason
+        reason = p.reason_in(lang)
         rows.append(
             {"row": p.row, "column": p.column, "value": p.value, "reason": reason,
              "file": p.file}
@@ -77,10 +72,16 @@ def _tables() -> list[str]:
     return list(TABLES)
 
 
+def _presets() -> list[str]:
+    from cxpulse.schema.presets import list_presets
+
+    return [p.name for p in list_presets()]
+
+
 @router.get("/upload", response_class=HTMLResponse)
 def upload_page(request: Request) -> HTMLResponse:
-    return render(request, "upload.html", tables=_tables(), chosen=None, report=None,
-                  problems=None, error=None)  # fmt: skip
+    return render(request, "upload.html", tables=_tables(), presets=_presets(), chosen=None,
+                  report=None, problems=None, error=None)  # fmt: skip
 
 
 @router.post("/upload", response_class=HTMLResponse)
@@ -89,14 +90,15 @@ def upload(
     ctx: ContextDep,
     table: Annotated[str, Form()],
     file: Annotated[UploadFile, File()],
+    preset: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     from cxpulse.web.templating import language_of
 
     lang = language_of(request)
-    page: dict[str, Any] = {"tables": _tables(), "chosen": table, "report": None, "problems": None,
+    page: dict[str, Any] = {"tables": _tables(), "presets": _presets(), "chosen": table, "report": None, "problems": None,
             "error": None, "filename": file.filename}  # fmt: skip
     try:
-        page["report"] = accept_upload(ctx, table, file.filename or "", file.file)
+        page["report"] = accept_upload(ctx, table, file.filename or "", file.file, preset)
     except ValidationError as exc:
         page["problems"] = problem_rows(exc, lang)
         page["total"] = exc.total

@@ -11,6 +11,21 @@
     event.detail.headers["X-CSRF-Token"] = csrfToken();
   });
 
+  // Number and date formats of the page's language, from <script type="application/json" id="vega-locale">.
+  function vegaLocale() {
+    var node = document.getElementById("vega-locale");
+    if (!node) return {};
+    try { return JSON.parse(node.textContent) || {}; } catch (e) { return {}; }
+  }
+
+  // A select with data-autosubmit sends its form when changed (no inline handlers: see the CSP).
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target && target.matches && target.matches("select[data-autosubmit]") && target.form) {
+      target.form.submit();
+    }
+  });
+
   // A chart is <div class="chart" data-chart="ID"></div> + <script type="application/json" id="ID">spec</script>.
   function drawCharts(root) {
     if (typeof window.vegaEmbed !== "function") return;
@@ -22,11 +37,15 @@
       var spec;
       try { spec = JSON.parse(source.textContent); } catch (e) { return; }
       node.dataset.drawn = "1";
+      var locale = vegaLocale();
       window.vegaEmbed(node, spec, {
         actions: false,
         renderer: "svg",
-        formatLocale: window.CXPULSE_FORMAT_LOCALE || undefined,
-        timeFormatLocale: window.CXPULSE_TIME_LOCALE || undefined
+        // ast: Vega interprets expressions instead of compiling them with Function(), so the
+        // Content-Security-Policy needs no 'unsafe-eval'
+        ast: true,
+        formatLocale: locale.format || undefined,
+        timeFormatLocale: locale.time || undefined
       }).then(function () {
         node.classList.add("chart-ready");
       }).catch(function (err) {

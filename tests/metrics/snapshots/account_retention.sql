@@ -1,4 +1,4 @@
--- retention_cohort: cohort size and retained accounts by months since start
+-- account_retention: cohort size and retained accounts by months since start
 SELECT
   "t6"."segment",
   "t6"."_s",
