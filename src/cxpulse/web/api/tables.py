@@ -46,7 +46,13 @@ class RejectedPublic(BaseModel):
     response_model=LoadPublic,
     responses={422: {"model": RejectedPublic, "description": "rejected: nothing was written"}},
 )
-def load_table(name: str, ctx: ContextDep, lang: Lang, file: Annotated[UploadFile, File()]) -> Any:
+def load_table(
+    name: str,
+    ctx: ContextDep,
+    lang: Lang,
+    file: Annotated[UploadFile, File()],
+    preset: Annotated[str | None, Query(description="read-options preset")] = None,
+) -> Any:
     """Validate the file against table ``name`` and upsert it by key (all or nothing)."""
     try:
         report = accept_upload(ctx, name, file.filename or "", file.file, preset)
