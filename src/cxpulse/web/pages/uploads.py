@@ -95,8 +95,9 @@ def upload(
     from cxpulse.web.templating import language_of
 
     lang = language_of(request)
-    page: dict[str, Any] = {"tables": _tables(), "presets": _presets(), "chosen": table, "report": None, "problems": None,
-            "error": None, "filename": file.filename}  # fmt: skip
+    page: dict[str, Any] = {"tables": _tables(), "presets": _presets(), "chosen": table,
+            "report": None, "problems": None, "error": None,
+            "filename": file.filename}  # fmt: skip
     try:
         page["report"] = accept_upload(ctx, table, file.filename or "", file.file, preset)
     except ValidationError as exc:
