@@ -73,14 +73,12 @@ def run_model_check(ctx: JobContext) -> JobResult:
     baseline = _baseline(runs.history(ctx.store_url, "model_check", limit=100), saved.fitted_at)
     figures["baseline_auc"] = baseline.get("auc") if baseline else None
     figures["baseline_brier"] = baseline.get("brier") if baseline else None
-    max_auc_drop = float(ctx.spec.options.get("max_auc_drop", 0.05))
-    max_brier_rise = float(ctx.spec.options.get("max_brier_rise", 0.02))
-    degraded = bool(
-        baseline
-        and (
-            result.roc_auc < float(baseline["auc"]) - max_auc_drop
-            or result.brier > float(baseline["brier"]) + max_brier_rise
-        )
+    degraded = degradation(
+        result.roc_auc,
+        result.brier,
+        baseline,
+        max_auc_drop=float(ctx.spec.options.get("max_auc_drop", 0.05)),
+        max_brier_rise=float(ctx.spec.options.get("max_brier_rise", 0.02)),
     )
     figures["degraded"] = degraded
     figures["fitted_at"] = saved.fitted_at
@@ -89,12 +87,31 @@ def run_model_check(ctx: JobContext) -> JobResult:
     return JobResult(rows=result.n, details=figures)
 
 
+def degradation(
+    auc: float,
+    brier: float,
+    baseline: dict[str, Any] | None,
+    *,
+    max_auc_drop: float = 0.05,
+    max_brier_rise: float = 0.02,
+) -> bool:
+    """Whether a backtest is worse than the model's reference check by more than allowed.
+
+    >>> degradation(0.70, 0.20, {"auc": 0.80, "brier": 0.19})
+    True
+    >>> degradation(0.78, 0.20, {"auc": 0.80, "brier": 0.19}), degradation(0.7, 0.2, None)
+    (False, False)
+    """
+    if not baseline:
+        return False
+    return bool(
+        auc < float(baseline["auc"]) - max_auc_drop
+        or brier > float(baseline["brier"]) + max_brier_rise
+    )
+
+
 def _baseline(history: list[Any], fitted_at: str) -> dict[str, Any] | None:
     """The first successful check of the model fitted at ``fitted_at`` (its reference)."""
-    from cxpulse import store
-    from cxpulse.store.tables import JobRun
-
-    del store, JobRun
     for record in reversed(history):  # oldest first
         details = getattr(record, "details", None)
         if record.outcome == "ok" and details and details.get("fitted_at") == fitted_at:

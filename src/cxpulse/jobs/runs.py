@@ -40,6 +40,7 @@ class RunRecord:
     outcome: str
     rows: int | None
     error: str | None
+    details: dict[str, Any] | None = None
 
     @property
     def seconds(self) -> float | None:
@@ -51,7 +52,7 @@ class RunRecord:
 def _record(row: JobRun) -> RunRecord:
     return RunRecord(
         row.id, row.job, row.slot, row.trigger, row.worker, row.started_at,
-        row.finished_at, row.outcome, row.rows, row.error,
+        row.finished_at, row.outcome, row.rows, row.error, row.details,
     )  # fmt: skip
 
 
