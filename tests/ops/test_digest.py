@@ -81,3 +81,37 @@ def test_digest_reaches_owners_and_team_in_their_language_with_its_chart(
         detractors = int((scores <= 6).sum())
         heading = "Nuevos detractores" if spanish else "New detractors"
         assert f"{heading} ({min(detractors, 10)})" in text
+
+
+def test_digest_lists_accounts_that_turned_red_with_their_reasons(
+    tmp_path: Path, smtp: Inbox
+) -> None:
+    from tests.web.webdata import add_scores, build_frames, make_project
+
+    folder = make_project(tmp_path / "company", build_frames(), toml="")
+    add_scores(folder)  # real snapshots on 2026-06-01 and 2026-09-01
+    with Workspace.open(folder) as ws:
+        snaps = ws.con.table("health_scores").to_pandas()
+    snaps["as_of"] = pd.to_datetime(snaps["as_of"]).dt.date.astype(str)
+    wide = snaps.pivot_table(index="account_id", columns="as_of", values="band", aggfunc="last")
+    turned_red = sorted(wide.index[(wide["2026-09-01"] == "red") & (wide["2026-06-01"] != "red")])
+    assert turned_red, "the test company should have accounts turning red"
+    url = f"sqlite:///{folder / 'cxpulse.sqlite'}"
+    store.migrate(url)
+    with store.session(url) as s:
+        store.create_user(s, "lead@example.com", "pw-lead-123456", role="admin", language="en")
+    toml = folder / "cxpulse.toml"
+    toml.write_text(toml.read_text() + '\n[jobs.digest]\nteam = ["lead@example.com"]\n')
+    # the Monday after the 2026-09-01 snapshot: the digest covers 31 Aug - 6 Sep
+    outcome = run_job("digest", folder, slot=datetime(2026, 9, 7, 7, 0, tzinfo=UTC))
+    assert outcome.outcome == "ok", outcome.error
+    team = [m for m in smtp.messages if m["To"] == "lead@example.com"]
+    assert len(team) == 1
+    text = team[0].get_body(preferencelist=("plain",)).get_content()
+    assert f"Accounts that turned red ({len(turned_red)})" in text
+    section = text.split("Accounts that turned red")[1].split("Overdue cases")[0]
+    listed = sorted(line.split(":")[0].strip() for line in section.splitlines()[1:] if ":" in line)
+    assert listed == turned_red
+    # each listed account says why: at least one driver that pulled its score down
+    assert all(". " in line and line.rstrip().split(". ", 1)[1]
+               for line in section.splitlines()[1:] if ":" in line)  # fmt: skip
