@@ -137,10 +137,12 @@ def build_digest(
     if mine is not None:
         detr = detr.filter(detr.account_id.isin(sorted(mine)) if mine else False)
     detr_rows = detr.order_by(detr.responded_at.desc()).limit(10)
+    import pandas as pd
+
     frame = detr_rows.select("account_id", "score", "responded_at", "comment").execute()
     digest.detractors = [
         {"account_id": str(x.account_id), "score": int(x.score),
-         "at": str(x.responded_at)[:16], "comment": None if x.comment is None else str(x.comment)}
+         "at": str(x.responded_at)[:16], "comment": None if pd.isna(x.comment) else str(x.comment)}
         for x in frame.itertuples(index=False)
     ]  # fmt: skip
     digest.overdue = _overdue(store_url, owner, as_of)
@@ -273,11 +275,18 @@ def trend_png(d: Digest, lang: str) -> bytes | None:
     import vl_convert as vlc
 
     frame = pd.DataFrame(d.trend)
-    base = alt.Chart(frame).encode(x=alt.X("week:T", title=gettext("ops.digest.col.week", lang)))
+    base = alt.Chart(frame).encode(
+        x=alt.X("week:T", title=gettext("ops.digest.col.week", lang),
+                scale=alt.Scale(padding=12))
+    )  # fmt: skip
     band = base.mark_errorbar().encode(y=alt.Y("low:Q", title="NPS"), y2="high:Q")
     line = base.mark_line(point=True).encode(y="nps:Q")
     chart = (band + line).properties(width=520, height=200, title=gettext("ops.digest.chart", lang))
-    return bytes(vlc.vegalite_to_png(chart.to_dict(), scale=1))
+    locale = {"es": "es-ES", "en": "en-US"}.get(lang, "en-US")  # month names, decimal marks
+    png = vlc.vegalite_to_png(
+        chart.to_dict(), scale=1, format_locale=locale, time_format_locale=locale
+    )
+    return bytes(png)
 
 
 def build_message(d: Digest, to: str, lang: str) -> EmailMessage:
