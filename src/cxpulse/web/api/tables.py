@@ -36,9 +36,12 @@ class ProblemPublic(BaseModel):
 
 
 class RejectedPublic(BaseModel):
-    detail: str
-    total: int
-    problems: list[ProblemPublic]
+    """A rejected file (``total`` problems, the first ones listed), or, like every endpoint,
+    a request that is not a valid upload at all (``detail`` lists what is wrong, no problems)."""
+
+    detail: str | list[Any]
+    total: int | None = None
+    problems: list[ProblemPublic] = []
 
 
 @router.post(
