@@ -282,7 +282,7 @@ def trend_png(d: Digest, lang: str) -> bytes | None:
     band = base.mark_errorbar().encode(y=alt.Y("low:Q", title="NPS"), y2="high:Q")
     line = base.mark_line(point=True).encode(y="nps:Q")
     chart = (band + line).properties(width=520, height=200, title=gettext("ops.digest.chart", lang))
-    locale = {"es": "es-ES", "en": "en-US"}.get(lang, "en-US")  # month names, decimal marks
+    locale: Any = {"es": "es-ES", "en": "en-US"}.get(lang, "en-US")  # month names, decimals
     png = vlc.vegalite_to_png(
         chart.to_dict(), scale=1, format_locale=locale, time_format_locale=locale
     )
