@@ -6,11 +6,16 @@ when the file is out of date.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import typer.main
+
+# The reference is written in English (the CLI itself speaks CXPULSE_LANG, the project's
+# language or LANG; its Spanish texts are in the same catalogue).
+os.environ["CXPULSE_LANG"] = "en"
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 
@@ -33,7 +38,9 @@ def _walk(command: Any, path: list[str]) -> list[tuple[list[str], Any]]:
 
 def render() -> str:
     from cxpulse.cli.app import app
+    from cxpulse.cli.i18n import cli_language
 
+    assert cli_language() == "en", "import the CLI with CXPULSE_LANG=en to write its reference"
     root = typer.main.get_command(app)
     parts = [HEADER]
     for path, command in _walk(root, ["cxpulse"])[1:]:

@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # Spark's driver binds to loopback only
+# The CLI speaks CXPULSE_LANG first; tests read its English output unless they ask for
+# Spanish (tests/cli/test_spanish_cli.py runs the commands with CXPULSE_LANG=es).
+os.environ.setdefault("CXPULSE_LANG", "en")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"

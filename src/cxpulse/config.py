@@ -136,6 +136,43 @@ class CustomMetricConfig(BaseModel):
         return self
 
 
+class DriversConfig(BaseModel):
+    """``[metrics.drivers]``: the key-driver analysis the web app shows."""
+
+    model_config = ConfigDict(extra="forbid")
+    table: str = Field(default="responses", description="workspace table to read")
+    outcome: str = Field(min_length=1, description="outcome column (overall satisfaction...)")
+    success: list[str] = Field(
+        default_factory=list, description="outcome values that count as 1 (categorical outcome)"
+    )
+    columns: list[str] = Field(min_length=2, description="driver columns (ratings)")
+    missing_values: list[float] = Field(
+        default_factory=list, description="rating codes meaning not answered (e.g. 0)"
+    )
+
+
+class SlaConfig(BaseModel):
+    """``[metrics.sla]``: hours allowed per ticket priority."""
+
+    model_config = ConfigDict(extra="forbid")
+    first_response_hours: dict[str, float] = Field(
+        default_factory=lambda: {"urgent": 1.0, "high": 4.0, "normal": 8.0, "low": 24.0},
+        description="priority -> hours to the first response",
+    )
+    resolution_hours: dict[str, float] = Field(
+        default_factory=lambda: {"urgent": 8.0, "high": 24.0, "normal": 72.0, "low": 120.0},
+        description="priority -> hours to resolution",
+    )
+
+    @field_validator("first_response_hours", "resolution_hours")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [f"{k} = {v}" for k, v in value.items() if not v > 0]
+        if bad:
+            raise ValueError(f"SLA targets must be positive hours: {', '.join(bad)}")
+        return value
+
+
 class MetricsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     confidence: float = Field(default=0.95, gt=0.5, lt=1.0)
@@ -155,6 +192,12 @@ class MetricsConfig(BaseModel):
         "case and surrounding spaces. cancelled, canceled, refunded and returned never are.",
     )
 
+    sla: SlaConfig = Field(
+        default_factory=SlaConfig, description="[metrics.sla]: ticket targets per priority"
+    )
+    drivers: DriversConfig | None = Field(
+        default=None, description="[metrics.drivers]: the key-driver analysis of the web app"
+    )
     custom: list[CustomMetricConfig] = Field(
         default_factory=list,
         description="[[metrics.custom]]: your own indicators (see docs/metrics.md)",

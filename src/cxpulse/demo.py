@@ -148,7 +148,7 @@ def _health(ws: Workspace, folder: Path, today: date, report: DemoReport) -> Non
         signals=result.signals,
         outcome=result.outcome,
         horizon_days=result.horizon_days,
-        info={"n": result.n, "as_of_dates": [d.isoformat() for d in result.as_of_dates]},
+        info=result.info(),
     )
     # Both models keep a history: the learned one is a calibrated probability of staying
     # (mostly high when few accounts churn in 90 days); the expert one is the CS team's

@@ -213,7 +213,11 @@ class ValidationError(CxpulseError):
                 if text:
                     shown.append(text.strip())
             line = gettext(
-                "data.rejected.kind", lang, where=where, reason=reason, count=f"{kind.count:,}"
+                "data.rejected.kind" if kind.count != 1 else "data.rejected.kind_one",
+                lang,
+                where=where,
+                reason=reason,
+                count=f"{kind.count:,}",
             )
             if shown:
                 line += gettext("data.rejected.examples", lang, examples="; ".join(shown))

@@ -80,13 +80,13 @@ def default_config_text(name: str = "cxpulse project", language: str = "es") -> 
 def init_project(directory: str | Path, *, language: str = "es", force: bool = False) -> Path:
     """Create ``directory`` with a commented ``cxpulse.toml``; returns the file's path."""
     if language not in ("es", "en"):
-        raise ConfigError(f"language must be 'es' or 'en', not {language!r}")
+        raise ConfigError(key="config.error.language", values={"language": language})
     from cxpulse.private_files import private_dir, write_private_text
 
     folder = private_dir(directory)
     path = folder / CONFIG_FILE
     if path.exists() and not force:
-        raise ConfigError(f"{path} already exists; use --force to overwrite it.")
+        raise ConfigError(key="config.error.exists", values={"path": path})
     text = default_config_text(folder.resolve().name or "cxpulse project", language)
     tomllib.loads(text)  # the template must always parse
     write_private_text(path, text)

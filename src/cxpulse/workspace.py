@@ -95,8 +95,7 @@ class Workspace:
             raise  # the URL is right; another process has the file (the message says who)
         except Exception as exc:  # the backend's own errors vary; say which URL failed
             raise WorkspaceError(
-                f"cannot open the analytics workspace at {target!r}: {exc}. "
-                "Check [workspace] url in cxpulse.toml or CXPULSE_WORKSPACE_URL."
+                key="workspace.error.open", values={"target": target, "error": exc}
             ) from exc
         return cls(con, config)
 
@@ -185,14 +184,15 @@ class Workspace:
         """A canonical (or result) table as an ibis expression."""
         if name not in TABLES and name not in self.con.list_tables():
             raise UnknownTableError(
-                f"unknown table {name!r}; canonical tables are: {', '.join(TABLES)}"
+                key="workspace.error.unknown_table",
+                values={"name": name, "tables": ", ".join(TABLES)},
             )
         return self.con.table(name)
 
     def write_table(self, name: str, frame: Any, *, overwrite: bool = True) -> ir.Table:
         """Write a non-canonical result table (e.g. score snapshots)."""
         if name in TABLES:
-            raise WorkspaceError(f"{name!r} is a canonical table; use load() to write it")
+            raise WorkspaceError(key="workspace.error.canonical", values={"name": name})
         return self.con.create_table(name, frame, overwrite=overwrite)
 
     def count(self, name: str) -> int:
@@ -223,7 +223,8 @@ class Workspace:
 
         if table not in TABLES:
             raise UnknownTableError(
-                f"unknown table {table!r}; canonical tables are: {', '.join(TABLES)}"
+                key="workspace.error.unknown_table",
+                values={"name": table, "tables": ", ".join(TABLES)},
             )
         with self.writing(table):
             return load_into(

@@ -129,8 +129,10 @@ def test_contacts_csv_with_bad_rows_is_rejected_whole(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as err:
         collect.read_contacts(path)
     message = str(err.value)
-    assert "row 2, column 'account_id'" in message
-    assert "row 3, column 'email'" in message
+    # Problems are grouped by kind: the column, then the rows where it happens.
+    assert "column 'account_id'" in message and "row 2" in message
+    assert "column 'email'" in message and "row 3" in message
+    assert [(p.row, p.column) for p in err.value.problems] == [(2, "account_id"), (3, "email")]
     missing = tmp_path / "no_account.csv"
     missing.write_text("email\na@b.c\n", "utf-8")
     with pytest.raises(ValidationError, match="account_id"):

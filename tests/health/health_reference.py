@@ -47,6 +47,18 @@ def features(
     return out.astype("float64")
 
 
+def _seen(frame: pd.DataFrame, col: str, as_of: dt.datetime, counts: pd.Series) -> pd.Series:
+    """Counts kept (0 for no rows) only for accounts with a row before ``as_of``: an account
+    never seen in the table has no data, not zero."""
+    seen = set(frame.loc[_ts(frame, col) < pd.Timestamp(as_of), "account_id"])
+    return counts.where(counts.index.isin(list(seen)))
+
+
+def _table_seen(frame: pd.DataFrame, col: str, as_of: dt.datetime, counts: pd.Series) -> pd.Series:
+    """Counts kept only when the table has any row before ``as_of``."""
+    return counts if bool((_ts(frame, col) < pd.Timestamp(as_of)).any()) else counts * np.nan
+
+
 def _one(tables: dict[str, pd.DataFrame], name: str, as_of: dt.datetime, days: int) -> pd.Series:
     start = as_of - dt.timedelta(days=days)
     prev = as_of - dt.timedelta(days=2 * days)
@@ -57,10 +69,12 @@ def _one(tables: dict[str, pd.DataFrame], name: str, as_of: dt.datetime, days: i
     resp, touch, inv = tables["responses"], tables["touchpoints"], tables["invoices"]
     if name == "usage_frequency":
         w = _window(usage, "occurred_at", start, as_of)
-        return (w.groupby("account_id").size() / months).reindex(idx).fillna(0.0)
+        counts = (w.groupby("account_id").size() / months).reindex(idx).fillna(0.0)
+        return _seen(usage, "occurred_at", as_of, counts)
     if name == "distinct_features":
         w = _window(usage, "occurred_at", start, as_of)
-        return w.groupby("account_id")["feature"].nunique().reindex(idx).fillna(0.0)
+        counts = w.groupby("account_id")["feature"].nunique().reindex(idx).fillna(0.0)
+        return _seen(usage, "occurred_at", as_of, counts)
     if name == "active_user_trend":
         cur = _window(usage, "occurred_at", start, as_of).groupby("account_id")["user_id"].nunique()
         old = _window(usage, "occurred_at", prev, start).groupby("account_id")["user_id"].nunique()
@@ -77,10 +91,12 @@ def _one(tables: dict[str, pd.DataFrame], name: str, as_of: dt.datetime, days: i
         w = _window(tickets, "opened_at", start, as_of)
         res = _ts(w, "resolved_at")
         w = w[w["priority"].isin(IMPORTANT) & (res.isna() | (res >= pd.Timestamp(as_of)))]
-        return w.groupby("account_id").size().reindex(idx).fillna(0.0)
+        counts = w.groupby("account_id").size().reindex(idx).fillna(0.0)
+        return _table_seen(tickets, "opened_at", as_of, counts)
     if name == "tickets_per_month":
         w = _window(tickets, "opened_at", start, as_of)
-        return (w.groupby("account_id").size() / months).reindex(idx).fillna(0.0)
+        counts = (w.groupby("account_id").size() / months).reindex(idx).fillna(0.0)
+        return _table_seen(tickets, "opened_at", as_of, counts)
     if name == "recent_csat":
         w = _window(resp, "responded_at", start, as_of)
         return w[w["kind"] == "csat"].groupby("account_id")["score"].mean()
@@ -91,12 +107,13 @@ def _one(tables: dict[str, pd.DataFrame], name: str, as_of: dt.datetime, days: i
         return hours.groupby(w["account_id"]).mean()
     if name == "touchpoints_per_month":
         w = _window(touch, "occurred_at", start, as_of)
-        return (w.groupby("account_id").size() / months).reindex(idx).fillna(0.0)
+        counts = (w.groupby("account_id").size() / months).reindex(idx).fillna(0.0)
+        return _seen(touch, "occurred_at", as_of, counts)
     if name == "days_since_touchpoint":
         w = _window(touch, "occurred_at", start, as_of)
         last = _ts(w, "occurred_at").groupby(w["account_id"]).max()
         since = (pd.Timestamp(as_of) - last).dt.total_seconds() / 86400.0
-        return since.reindex(idx).fillna(float(days))
+        return _seen(touch, "occurred_at", as_of, since.reindex(idx).fillna(float(days)))
     if name in ("latest_nps", "nps_trend"):
         w = _window(resp, "responded_at", prev if name == "nps_trend" else start, as_of)
         w = w[w["kind"] == "nps"].assign(t=lambda f: _ts(f, "responded_at"))
@@ -132,7 +149,8 @@ def _one(tables: dict[str, pd.DataFrame], name: str, as_of: dt.datetime, days: i
             & (paid.isna() | (paid >= day))
             & (w["status"].isna() | (w["status"] != "void"))
         ]
-        return w.groupby("account_id")["amount"].sum().reindex(idx).fillna(0.0)
+        counts = w.groupby("account_id")["amount"].sum().reindex(idx).fillna(0.0)
+        return _seen(inv, "issued_at", as_of, counts)
     if name == "days_to_renewal":
         a = tables["accounts"].set_index("account_id")
         age = (pd.Timestamp(as_of) - pd.to_datetime(a["start_date"])).dt.days

@@ -87,3 +87,27 @@ def test_command_errors_say_what_to_do(project: Path) -> None:
     assert code == 2 and "'90d'" in out
     code, out = _run("health", "score", "--model", "lightgbm", "-p", p)
     assert code == 2 and "cxpulse health fit" in out
+
+
+def test_report_shows_training_backtest_deciles_and_drift(project: Path) -> None:
+    import json
+
+    p = str(project)
+    assert _run("health", "fit", "-p", p)[0] == 0
+    assert _run("health", "promote", "logistic", "-p", p)[0] == 0
+    code, out = _run("health", "report", "-p", p, "--format", "json")
+    assert code == 0, out
+    doc = json.loads(out)
+    assert doc["model"] == "logistic" and doc["training"]["n"] > 0
+    training = doc["training"]
+    assert training["positives"] == round(training["base_rate"] * training["n"])
+    deciles = doc["lift_by_decile"]
+    assert len(deciles) == 10 and deciles[0]["bad_rate"] >= deciles[-1]["bad_rate"]
+    assert {m["model"] for m in doc["evaluation"]["models"]} == {"expert", "logistic", "lightgbm"}
+    assert doc["drift"] and isinstance(doc["refit_recommended"], bool)
+    for point in doc["drift"]:
+        assert point["drifted"] == (
+            abs(point["predicted"] - point["observed"]) > max(0.02, 0.25 * point["observed"])
+        )
+    code, out = _run("health", "report", "-p", p)
+    assert code == 0 and "Active model: logistic" in out and "refit" in out.lower()

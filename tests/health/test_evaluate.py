@@ -63,5 +63,5 @@ def test_fit_model_learns_from_closed_horizons_only(history_ws) -> None:  # type
 
 
 def test_backtest_on_an_empty_workspace_says_what_is_missing(duck) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(NotEnoughDataError, match="no accounts or no activity"):
+    with pytest.raises(NotEnoughDataError, match="no outcomes recorded"):
         evaluate(duck)

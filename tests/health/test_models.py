@@ -124,7 +124,11 @@ def test_logistic_contributions_are_exact_log_odds_shares() -> None:
     model = LearnedModel(calibration="none").fit(X, y)
     parts = model.log_odds_contributions(X.head(50))
     raw = model.model_.decision_function(model._design(X.head(50)))
-    np.testing.assert_allclose(parts.sum(axis=1) + model.model_.intercept_[0], raw)
+    # shares are measured from the average training row: intercept + coef . mean design row
+    centre = model._design(X).mean(axis=0)
+    reference = model.model_.intercept_[0] + centre @ model.model_.coef_[0]
+    assert model.reference_logit_ == pytest.approx(reference)
+    np.testing.assert_allclose(parts.sum(axis=1) + reference, raw)
     # independently: plain scikit-learn on the same design matrix learns the same weights
     plain = LogisticRegression(C=model.C, max_iter=2000).fit(model._design(X), y)
     np.testing.assert_allclose(plain.coef_, model.model_.coef_, rtol=1e-4, atol=1e-6)

@@ -97,6 +97,21 @@ def test_snapshots_history_and_band_changes_on_every_backend(nps_ws) -> None:  #
 def test_explanations_in_spanish_and_english(duck) -> None:  # type: ignore[no-untyped-def]
     _accounts(duck, ["a"])
     _nps(duck, [("a", 9, "2024-03-10"), ("a", 3, "2024-04-10")])
+    # the helpdesk is loaded (one resolved ticket long ago): no open ticket means 0, not missing
+    insert(
+        duck,
+        "tickets",
+        pd.DataFrame(
+            {
+                "ticket_id": ["t1"],
+                "account_id": ["a"],
+                "opened_at": pd.to_datetime(["2024-01-05"]),
+                "resolved_at": pd.to_datetime(["2024-01-06"]),
+                "priority": ["low"],
+                "status": ["resolved"],
+            }
+        ),
+    )
     tickets = Signal(
         name="open_important_tickets",
         family="service",
@@ -116,6 +131,8 @@ def test_explanations_in_spanish_and_english(duck) -> None:  # type: ignore[no-u
     assert en.score == 65.0 and en.band == "yellow" and en.previous_score == 95.0
     assert en.lines[0] == "a: health 65 of 100, band Yellow (model expert, as of 2024-05-01)."
     assert en.lines[1] == "Down 30 points since 2024-04-01."
+    assert en.reference == 50.0
+    assert "Against a neutral account: 50" in en.text
     assert "Open important tickets pushes the score up (0; +25.0 points)." in en.lines
     assert en.playbook == gettext("health.playbook.yellow", "en")
     es = explain_account(duck, "a", lang="es")
@@ -134,8 +151,8 @@ def test_explanation_json_lists_drivers_and_missing_signals(duck) -> None:  # ty
     model = ExpertModel(signals=(NPS,)).fit(pd.DataFrame({"nps": [1.0]}))
     frame = score_accounts(duck, model, "2024-04-01", signals=(NPS,), write=False)
     doc = {r.account_id: json.loads(r.explanation) for r in frame.itertuples()}
-    assert doc["a"] == {"drivers": [["nps", 20.0, 7.0]], "missing": []}
-    assert doc["b"] == {"drivers": [], "missing": ["nps"]}
+    assert doc["a"] == {"drivers": [["nps", 20.0, 7.0]], "missing": [], "reference": 50.0}
+    assert doc["b"] == {"drivers": [], "missing": ["nps"], "reference": 50.0}
     assert SCORES_TABLE not in duck.con.list_tables()  # write=False stores nothing
 
 
@@ -197,7 +214,8 @@ def test_explanation_records_match_a_plain_python_reading() -> None:
     docs = explanation_records(points, values, top=4)
     for i, doc in enumerate(docs):
         p, v = points.iloc[i].to_numpy(), values.iloc[i].to_numpy()
-        order = np.argsort(-np.abs(p), kind="stable")[:4]
+        # biggest |points| (to the cent) first; ties in file order (no sizes given)
+        order = np.lexsort((np.arange(9), -np.round(np.abs(p), 2)))[:4]
         want = {
             "drivers": [
                 [names[j], round(float(p[j]), 2), None if np.isnan(v[j]) else round(float(v[j]), 4)]

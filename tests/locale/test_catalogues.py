@@ -75,14 +75,21 @@ def test_the_scan_catches_a_missing_key(tmp_path: Path):
 
 
 def _stored_values() -> dict[str, tuple[str, ...]]:
+    import importlib
+    import pkgutil
+
+    import cxpulse.stats
     from cxpulse.health.config import BAND_NAMES
     from cxpulse.loop.workflow import STATUSES
     from cxpulse.schema import tables
-    from cxpulse.stats import compare, means, nps, proportions, rates, ratios
 
+    modules = [
+        importlib.import_module(f"cxpulse.stats.{m.name}")
+        for m in pkgutil.iter_modules(cxpulse.stats.__path__)
+    ]
     methods = tuple(
         value
-        for module in (compare, means, nps, proportions, rates, ratios)
+        for module in modules
         for name, value in vars(module).items()
         if name.isupper() and isinstance(value, str) and " " in value
     )

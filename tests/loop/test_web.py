@@ -102,7 +102,8 @@ def test_lifespan_registers_project_rules_so_collector_answers_use_them(app, pro
 
 
 def test_api_workflow_and_errors(app, project) -> None:
-    with TestClient(app) as client:
+    # an English-speaking client: error details follow Accept-Language
+    with TestClient(app, headers={"Accept-Language": "en"}) as client:
         cid = _detractor(project, account="BETA")
         assert client.get("/api/v1/cases").status_code == 401
         _sign_in(client, "agent@example.com")

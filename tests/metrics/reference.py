@@ -296,3 +296,70 @@ def purchase_cohorts(frames: Frames, repeat_only: bool = False) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+def mrr_movement(frames: Frames, variant: str) -> pd.DataFrame:
+    """Monthly churned / contraction / expansion revenue over last month's revenue."""
+    inv = frames["invoices"]
+    inv = inv[inv.status != "void"].assign(period=_month(inv.period_start))
+    rev = inv.pivot_table(index="account_id", columns="period", values="amount", aggfunc="sum")
+    rev = rev.fillna(0.0)
+    rows = []
+    for prev, cur in itertools.pairwise(sorted(rev.columns)):
+        x, now = rev[prev], rev[cur]
+        keep = x > 0
+        x, now = x[keep], now[keep]
+        if variant == "churned":
+            part = x.where(now <= 0, 0.0)
+        elif variant == "contraction":
+            part = (x - now).where((now > 0) & (now < x), 0.0)
+        else:
+            part = (now - x).where(now > x, 0.0)
+        rows.append({"period": cur, "value": 100 * part.sum() / x.sum(), "n": int(keep.sum())})
+    return pd.DataFrame(rows)
+
+
+FIRST_RESPONSE = {"urgent": 1.0, "high": 4.0, "normal": 8.0, "low": 24.0}
+RESOLUTION = {"urgent": 8.0, "high": 24.0, "normal": 72.0, "low": 120.0}
+
+
+def sla(frames: Frames, column: str, by_segment: bool, grain: bool) -> pd.DataFrame:
+    """Tickets judged against their priority's target: answered/resolved (within or not), or
+    still open past the target (a breach); closed without the timestamp are not judged."""
+    t = _with_segment(frames["tickets"], frames).assign(period=lambda d: _month(d.opened_at))
+    targets = FIRST_RESPONSE if column == "first_response_at" else RESOLUTION
+    target = t.priority.map(targets)
+    hours = (t[column] - t.opened_at).dt.total_seconds() / 3600
+    waited = (pd.Timestamp.now("UTC").tz_localize(None) - t.opened_at).dt.total_seconds() / 3600
+    open_ = ~t.status.isin(["resolved", "closed"])
+    due = target.notna() & (t[column].notna() | (open_ & (waited > target)))
+    ok = t[column].notna() & (hours <= target)
+    t = t.assign(ok=ok.astype(float))[due]
+    keys = _keys(by_segment, grain)
+    g = _grouped(t, keys)["ok"]
+    return _finish(pd.DataFrame({"value": 100 * g.mean(), "n": g.size()}), keys, grain)
+
+
+def backlog(frames: Frames) -> pd.DataFrame:
+    """Tickets open at each month end, by days since opening (0-1, 1-7, 7-30, 30+)."""
+    every = frames["tickets"]
+    last = max(every.opened_at.max(), every.resolved_at.max())
+    rows = []
+    for ps in _months(every.opened_at.min().date(), last.date()):
+        pe = ps + pd.offsets.MonthBegin(1)
+        open_ = (every.opened_at < pe) & (
+            (every.resolved_at.isna() & ~every.status.isin(["resolved", "closed"]))
+            | (every.resolved_at >= pe)
+        )
+        days = (pe - every.opened_at[open_]).dt.total_seconds() / 86400
+        bucket = pd.cut(
+            days, [-np.inf, 1, 7, 30, np.inf], right=False, labels=["0-1d", "1-7d", "7-30d", "30d+"]
+        )
+        for name, count in bucket.value_counts().items():
+            rows.append(
+                {"age": str(name), "period": ps.date(), "value": float(count), "n": int(count)}
+            )
+    out = pd.DataFrame(rows)
+    # an age bucket is reported for every month once it appears in any month
+    seen = out.groupby("age").value.sum()
+    return out[out.age.isin(seen[seen > 0].index)]

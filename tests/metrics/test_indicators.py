@@ -45,8 +45,14 @@ CASES = [
     Case("churn_rate", True, True, lambda f: ref.churn(f, True)),
     Case("grr", False, True, lambda f: ref.revenue(f, gross=True)),
     Case("nrr", False, True, lambda f: ref.revenue(f, gross=False)),
+    Case("mrr_churn", False, True, lambda f: ref.mrr_movement(f, "churned")),
+    Case("contraction_mrr", False, True, lambda f: ref.mrr_movement(f, "contraction")),
+    Case("expansion_mrr", False, True, lambda f: ref.mrr_movement(f, "expansion")),
     Case("repeat_purchase_rate", True, True, lambda f: ref.repeat(f, True)),
     Case("open_important_tickets", False, True, ref.open_important),
+    Case("backlog", False, True, ref.backlog),
+    Case("sla_first_response", True, True, lambda f: ref.sla(f, "first_response_at", True, True)),
+    Case("sla_resolution", False, False, lambda f: ref.sla(f, "resolved_at", False, False)),
     Case("tickets_per_account", False, True, lambda f: ref.per_account(f, "tickets", "opened_at")),
     Case(
         "touchpoint_frequency",
@@ -104,7 +110,7 @@ def test_indicator_matches_pandas(
     got = _engine_frame(loaded, case)
     want = case.expected(company.frames)
     cohort_cols = ("months_since_start", "months_since_first_purchase")
-    keys = [c for c in ("segment", *cohort_cols, "period") if c in want.columns]
+    keys = [c for c in ("segment", "age", *cohort_cols, "period") if c in want.columns]
     cohort = case.metric in ("account_retention", "purchase_retention", "cohort_repeat_rate")
     if case.grain is False and not cohort:
         keys = [k for k in keys if k != "period"]
@@ -114,7 +120,8 @@ def test_indicator_matches_pandas(
     merged = want.merge(got, on=keys, how="left", suffixes=("_want", ""), indicator=True)
     assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"][keys]
     np.testing.assert_allclose(merged["value"], merged["value_want"], rtol=1e-9, atol=1e-9)
-    if case.metric not in ("grr", "nrr", "open_important_tickets"):
+    revenue = ("grr", "nrr", "mrr_churn", "contraction_mrr", "expansion_mrr")
+    if case.metric not in (*revenue, "open_important_tickets", "backlog"):
         assert (merged["n"] == merged["n_want"]).all()
     if "p90" in want.columns:
         np.testing.assert_allclose(merged["p90"], merged["p90_want"], rtol=1e-9)
@@ -166,3 +173,13 @@ def test_quantile_interval_bounds_are_observed_order_statistics(duck, company) -
         lo_rank - 1, len(hours), 0.5
     )
     assert cover >= 0.95
+
+
+def test_mrr_movements_add_up_to_grr_and_nrr(duck, company) -> None:  # type: ignore[no-untyped-def]
+    for name in ("accounts", "invoices"):
+        duck.load(name, company[name])
+    names = ["grr", "nrr", "mrr_churn", "contraction_mrr", "expansion_mrr"]
+    frame = query(duck, names, grain="month").to_pandas()
+    wide = frame.pivot_table(index="period", columns="metric", values="value")
+    np.testing.assert_allclose(wide.grr, 100 - wide.mrr_churn - wide.contraction_mrr, atol=1e-9)
+    np.testing.assert_allclose(wide.nrr, wide.grr + wide.expansion_mrr, atol=1e-9)

@@ -66,3 +66,13 @@ def test_tables_show_prints_the_documented_meanings(monkeypatch: pytest.MonkeyPa
     assert "open, pending, resolved, closed" in result.output
     unknown = runner.invoke(app, ["tables", "show", "nope"])
     assert unknown.exit_code == 2 and "accounts" in unknown.output
+
+
+def test_every_read_option_is_documented():
+    from cxpulse.schema.options import TableBinding
+
+    text = (ROOT / "docs" / "configuration.md").read_text()
+    for name in TableBinding.model_fields:
+        if name == "columns":
+            continue
+        assert f"`[tables.NAME] {name}`" in text, name

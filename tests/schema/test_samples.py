@@ -44,9 +44,9 @@ def test_airline_sample_reshapes_ratings_into_csat_answers(shared_data: Path, tm
         assert abs(result.loc[group, "value"] - value) < 1e-9
 
 
-def test_bank_churn_and_online_retail_samples_load(shared_data: Path, tmp_path: Path):
+def test_bank_churn_online_retail_and_olist_samples_load(shared_data: Path, tmp_path: Path):
     assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
-    for name in ("bank_churn", "online_retail"):
+    for name in ("bank_churn", "online_retail", "olist"):
         result = runner.invoke(
             app, ["samples", "load", name, "-p", str(tmp_path), "--data", str(shared_data)]
         )
@@ -56,7 +56,12 @@ def test_bank_churn_and_online_retail_samples_load(shared_data: Path, tmp_path: 
         assert ws.count("accounts_snapshots") == len(raw)
         outcomes = ws.table("outcomes").execute()
         assert int((outcomes["outcome"] == "churn").sum()) == int(raw["Exited"].sum())
-        assert ws.count("orders") > 0
+        retail = pd.read_parquet(shared_data / "online_retail" / "online_retail.parquet")
+        olist = pd.read_csv(shared_data / "olist" / "olist_orders_dataset.csv")
+        invoices = retail.loc[retail["CustomerID"].notna(), "InvoiceNo"].nunique()
+        assert ws.count("orders") == invoices + olist["order_id"].nunique()
+        reviews = pd.read_csv(shared_data / "olist" / "olist_order_reviews_dataset.csv")
+        assert 0 < ws.count("responses") <= len(reviews)
 
 
 def test_missing_data_folder_says_where_to_point(tmp_path: Path):

@@ -199,10 +199,19 @@ def test_drivers_show_price_goes_with_detractors(loaded: Any) -> None:
         half = z * math.sqrt(p * (1 - p) / n1 + z * z / (4 * n1 * n1)) / (1 + z * z / n1)
         assert math.isclose(driver.with_theme.ci_low, centre - half, abs_tol=1e-9)
         assert math.isclose(driver.with_theme.ci_high, centre + half, abs_tol=1e-9)
-        # Pooled two-proportion z test.
-        pooled = (x1 + x2) / (n1 + n2)
-        zstat = (x1 / n1 - x2 / n2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-        assert math.isclose(driver.comparison.p_value, 2 * sps.norm.sf(abs(zstat)), rel_tol=1e-6)
+        # Small groups (n < 30 or an expected cell under 5) get Fisher's exact test, others the
+        # pooled two-proportion z test.
+        cells = [[x1, n1 - x1], [x2, n2 - x2]]
+        n = n1 + n2
+        expected = [r * c / n for r in (n1, n2) for c in (x1 + x2, n - x1 - x2)]
+        if min(n1, n2) < 30 or min(expected) < 5:
+            p_ref = sps.fisher_exact(cells).pvalue
+            assert "fisher" in driver.comparison.method.lower()
+        else:
+            pooled = (x1 + x2) / n
+            zstat = (x1 / n1 - x2 / n2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+            p_ref = 2 * sps.norm.sf(abs(zstat))
+        assert math.isclose(driver.comparison.p_value, p_ref, rel_tol=1e-6)
     price = nps[0]
     assert price.with_theme.value == 0.8 and price.without_theme.value == 0.1  # 8/10 vs 1/10
     assert price.comparison.significant

@@ -12,7 +12,8 @@ from cxpulse.workspace import Workspace
 
 from .test_analysis import _data
 
-runner = CliRunner()
+# These tests read the project's language (es), not the suite's CXPULSE_LANG=en.
+runner = CliRunner(env={"CXPULSE_LANG": ""})
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,7 @@ def test_drivers_command_shows_price_first_and_significant(project: Path) -> Non
     )
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if "NPS" in line]
-    assert "Precio" in lines[0] and "80.0" in lines[0] and "Sí" in lines[0]
+    assert "Precio" in lines[0] and "80,0" in lines[0] and "Sí" in lines[0]
 
 
 def test_errors_are_reported_without_traceback(project: Path) -> None:

@@ -62,7 +62,7 @@ def test_admin_adds_a_user_who_can_then_sign_in(admin: TestClient, app) -> None:
     sign_in(TestClient(app), "nuevo@example.com", "una clave larga")
     again = admin.post("/admin/users", data=form)
     assert again.status_code == 400
-    assert "already exists" in again.text
+    assert "ya existe" in again.text  # the page speaks the admin's language (es)
 
 
 def test_analyst_cannot_add_users_even_with_a_token(analyst: TestClient) -> None:

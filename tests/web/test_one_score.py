@@ -78,7 +78,7 @@ def _readers_agree(folder: Path, model: str) -> int:
             acc, score, band = str(row.account_id), float(row.score), str(row.band)
             profile = client.get(f"/api/v1/accounts/{acc}").json()
             assert (profile["score"], profile["band"], profile["model"]) == (score, band, model)
-            assert profile["as_of"] == as_of.isoformat()
+            assert profile["as_of"] == as_of.isoformat() and profile["reference"] is not None
             html = client.get(f"/accounts/{acc}?lang=en").text
             assert f'data-score="{score}"' in html and f'data-model="{model}"' in html
             assert f"band-{band}" in html.split('id="account-score"')[1][:400]

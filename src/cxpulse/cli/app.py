@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import typer
+import typer.main
+import typer.rich_utils
+
+from cxpulse.cli.i18n import tr
+
+# Typer's own headings and markers, in the CLI's language.
+typer.rich_utils.ARGUMENTS_PANEL_TITLE = tr("cli.help.arguments")
+typer.rich_utils.OPTIONS_PANEL_TITLE = tr("cli.help.options")
+typer.rich_utils.COMMANDS_PANEL_TITLE = tr("cli.help.commands")
+typer.rich_utils.ERRORS_PANEL_TITLE = tr("cli.help.error")
+typer.rich_utils.DEFAULT_STRING = tr("cli.help.default")
+typer.rich_utils.ENVVAR_STRING = tr("cli.help.envvar")
+typer.rich_utils.REQUIRED_LONG_STRING = tr("cli.help.required")
+typer.rich_utils.ABORTED_TEXT = tr("cli.help.aborted")
+typer.rich_utils.RICH_HELP = tr("cli.help.try_help")
 
 app = typer.Typer(
     name="cxpulse",
-    help="Customer experience analytics: indicators, health scores, surveys and cases.",
+    help=tr("cli.app.help"),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -50,8 +66,26 @@ def _install() -> None:
 _install()
 
 
+def _localize(command: Any) -> None:
+    """Typer's own option texts (--help, completion) in the CLI's language."""
+    texts = {
+        "install_completion": tr("cli.help.install_completion"),
+        "show_completion": tr("cli.help.show_completion"),
+    }
+    for param in command.params:
+        if param.name in texts:
+            param.help = texts[param.name]
+    help_option = command.get_help_option(command.context_class(command))
+    if help_option is not None:
+        help_option.help = tr("cli.help.help")
+    for sub in getattr(command, "commands", {}).values():
+        _localize(sub)
+
+
 def main() -> None:
     import os
 
     os.umask(0o077)  # what the CLI writes (stores, models, exports) is its owner's only
-    app()
+    command = typer.main.get_command(app)
+    _localize(command)
+    command(prog_name="cxpulse")

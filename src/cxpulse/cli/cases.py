@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
-from cxpulse.locale import gettext
+from cxpulse.cli.i18n import Speaker, speaker, tr
 
 if TYPE_CHECKING:
     from cxpulse.loop import LoopContext
@@ -24,16 +24,17 @@ if TYPE_CHECKING:
 # importing the loop here would load SQLAlchemy for every --help).
 STATUSES = ("open", "in_progress", "waiting_customer", "resolved", "closed")
 
-app = typer.Typer(help="Follow-up cases of the closed loop.", no_args_is_help=True)
+app = typer.Typer(help=tr("cli.cases.help"), no_args_is_help=True)
 
 ActorOption = Annotated[
     str,
-    typer.Option("--as", help="Who does this (recorded in the case history).", envvar="USER"),
+    typer.Option("--as", help=tr("cli.cases.actor"), envvar="USER"),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+JsonOption = Annotated[bool, typer.Option("--json", help=tr("cli.option.json"))]
+CaseArgument = Annotated[int, typer.Argument(help=tr("cli.cases.case_id"))]
 
 
-def _open(project: Path) -> tuple[str, LoopContext, str]:
+def _open(project: Path) -> tuple[str, LoopContext, Speaker]:
     from cxpulse import store
     from cxpulse.config import load_config
     from cxpulse.loop import LoopContext
@@ -42,7 +43,7 @@ def _open(project: Path) -> tuple[str, LoopContext, str]:
     url = cfg.store_url()
     store.migrate(url)
     ctx = LoopContext.from_project(cfg)
-    return url, ctx, cfg.locale.language
+    return url, ctx, speaker(project)
 
 
 def _iso(value: datetime | None) -> str:
@@ -73,21 +74,20 @@ def _case_dict(case: Any) -> dict[str, Any]:
     }
 
 
-@app.command("list")
+@app.command("list", help=tr("cli.cases.list.help"))
 def list_command(
     status: Annotated[
-        list[str] | None, typer.Option("--status", "-s", help=f"One of {', '.join(STATUSES)}.")
+        list[str] | None,
+        typer.Option(
+            "--status", "-s", help=tr("cli.cases.status_one_of", values=", ".join(STATUSES))
+        ),
     ] = None,
-    owner: Annotated[str | None, typer.Option(help="Only this owner's cases.")] = None,
-    priority: Annotated[str | None, typer.Option(help="low, normal, high or urgent.")] = None,
-    account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
-    open_only: Annotated[
-        bool, typer.Option("--open", help="Only open, in progress or waiting.")
-    ] = False,
-    overdue: Annotated[
-        bool, typer.Option("--overdue", help="Only cases past the SLA without contact.")
-    ] = False,
-    limit: Annotated[int, typer.Option(help="At most this many cases.")] = 100,
+    owner: Annotated[str | None, typer.Option(help=tr("cli.cases.list.owner"))] = None,
+    priority: Annotated[str | None, typer.Option(help=tr("cli.cases.list.priority"))] = None,
+    account: Annotated[str | None, typer.Option(help=tr("cli.cases.list.account"))] = None,
+    open_only: Annotated[bool, typer.Option("--open", help=tr("cli.cases.list.open"))] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help=tr("cli.cases.list.overdue"))] = False,
+    limit: Annotated[int, typer.Option(help=tr("cli.cases.list.limit"))] = 100,
     as_json: JsonOption = False,
     project: ProjectOption = Path("."),
 ) -> None:
@@ -95,8 +95,8 @@ def list_command(
     from cxpulse import store
     from cxpulse.loop import CaseFilter, list_cases
 
-    with reported_errors():
-        url, _ctx, lang = _open(project)
+    with reported_errors(project):
+        url, _ctx, say = _open(project)
         flt = CaseFilter(
             status=tuple(status or ()),
             owner=owner,
@@ -110,25 +110,33 @@ def list_command(
     if as_json:
         console.print_json(json.dumps(rows))
         return
-    table = Table("#", "title", "account", "owner", "priority", "status", "due", "SLA")
+    table = Table(
+        "#",
+        *(say(f"cli.cases.col.{k}") for k in ("title", "account", "owner", "priority")),
+        *(say(f"cli.cases.col.{k}") for k in ("status", "due", "sla")),
+    )
     for r in rows:
         table.add_row(
             str(r["id"]),
             escape(r["title"]),
             escape(r["account_id"] or ""),
             escape(r["owner"] or "-"),
-            gettext(f"loop.priority.{r['priority']}", lang),
-            gettext(f"loop.status.{r['status']}", lang),
+            say.term("priority", r["priority"]),
+            say.term("case_status", r["status"]),
             (r["due_at"] or "-")[:16].replace("T", " "),
-            "[red]breached[/]" if r["sla_breached"] else "ok",
+            _sla(r["sla_breached"], say),
         )
     console.print(table)
-    console.print(f"{len(rows)} case(s)")
+    console.print(say("cli.cases.count", n=say.count(len(rows))))
 
 
-@app.command("show")
+def _sla(breached: bool, say: Speaker) -> str:
+    return f"[red]{say('loop.sla.breached')}[/]" if breached else say("loop.sla.ok")
+
+
+@app.command("show", help=tr("cli.cases.show.help"))
 def show(
-    case_id: Annotated[int, typer.Argument(help="Case number.")],
+    case_id: CaseArgument,
     as_json: JsonOption = False,
     project: ProjectOption = Path("."),
 ) -> None:
@@ -136,8 +144,8 @@ def show(
     from cxpulse import store
     from cxpulse.loop import case_history, get_case
 
-    with reported_errors():
-        url, _ctx, lang = _open(project)
+    with reported_errors(project):
+        url, _ctx, say = _open(project)
         with store.session(url) as s:
             data = _case_dict(get_case(s, case_id))
             history: list[dict[str, Any]] = [
@@ -155,28 +163,37 @@ def show(
         console.print_json(json.dumps({**data, "history": history}))
         return
     console.print(f"[bold]#{data['id']} {escape(data['title'])}[/]")
+    shown = {
+        "priority": say.term("priority", data["priority"]),
+        "status": say.term("case_status", data["status"]),
+        "category": say.term("category", data["category"]) if data["category"] else None,
+    }
     for key in ("account_id", "contact_id", "owner", "priority", "status", "category", "rule"):
-        console.print(f"  {key}: {escape(str(data[key] or '-'))}")
+        value = shown.get(key, data[key])
+        console.print(f"  {say(f'cli.cases.field.{key}')}: {escape(str(value or '-'))}")
     for key in ("created_at", "due_at", "first_contact_at", "resolved_at", "closed_at"):
-        console.print(f"  {key}: {(data[key] or '-')[:16].replace('T', ' ')}")
-    console.print(f"  SLA: {'[red]breached[/]' if data['sla_breached'] else 'ok'}")
-    table = Table("at", "who", "event", "status", "text")
+        console.print(
+            f"  {say(f'cli.cases.field.{key}')}: {(data[key] or '-')[:16].replace('T', ' ')}"
+        )
+    console.print(f"  SLA: {_sla(data['sla_breached'], say)}")
+    table = Table(*(say(f"cli.cases.col.{k}") for k in ("at", "who", "event", "status", "text")))
     for e in history:
-        moved = f"{e['from_status'] or ''} → {e['to_status']}" if e["to_status"] else ""
+        before = say.term("case_status", e["from_status"]) if e["from_status"] else ""
+        moved = f"{before} → {say.term('case_status', e['to_status'])}" if e["to_status"] else ""
         table.add_row(
             e["at"][:16].replace("T", " "),
-            escape(e["actor"] or ""),
-            gettext(f"loop.event.{e['kind']}", lang),
+            escape(say.term("actor", e["actor"] or "")),
+            say.term("event", e["kind"]),
             moved,
             escape(e["text"] or ""),
         )
     console.print(table)
 
 
-@app.command("assign")
+@app.command("assign", help=tr("cli.cases.assign.help"))
 def assign(
-    case_id: Annotated[int, typer.Argument(help="Case number.")],
-    owner: Annotated[str, typer.Argument(help="New owner (name or e-mail).")],
+    case_id: CaseArgument,
+    owner: Annotated[str, typer.Argument(help=tr("cli.cases.assign.owner"))],
     actor: ActorOption = "cli",
     project: ProjectOption = Path("."),
 ) -> None:
@@ -184,19 +201,19 @@ def assign(
     from cxpulse import store
     from cxpulse.loop import assign_case
 
-    with reported_errors():
-        url, _ctx, _lang = _open(project)
+    with reported_errors(project):
+        url, _ctx, say = _open(project)
         with store.session(url) as s:
             case = assign_case(s, case_id, owner, actor=actor)
-            console.print(f"Case #{case.id} assigned to {escape(case.owner or '')}.")
+            console.print(escape(say("cli.cases.assigned", id=case.id, owner=case.owner or "")))
 
 
-@app.command("comment")
+@app.command("comment", help=tr("cli.cases.comment.help"))
 def comment(
-    case_id: Annotated[int, typer.Argument(help="Case number.")],
-    text: Annotated[str, typer.Argument(help="The note.")],
+    case_id: CaseArgument,
+    text: Annotated[str, typer.Argument(help=tr("cli.cases.comment.text"))],
     contact: Annotated[
-        bool, typer.Option("--contact", help="This note records a contact with the customer.")
+        bool, typer.Option("--contact", help=tr("cli.cases.comment.contact"))
     ] = False,
     actor: ActorOption = "cli",
     project: ProjectOption = Path("."),
@@ -205,17 +222,17 @@ def comment(
     from cxpulse import store
     from cxpulse.loop import comment_case
 
-    with reported_errors():
-        url, _ctx, _lang = _open(project)
+    with reported_errors(project):
+        url, _ctx, say = _open(project)
         with store.session(url) as s:
             comment_case(s, case_id, text, actor=actor, contact=contact)
-    console.print(f"Comment added to case #{case_id}.")
+    console.print(say("cli.cases.commented", id=case_id))
 
 
-@app.command("classify")
+@app.command("classify", help=tr("cli.cases.classify.help"))
 def classify(
-    case_id: Annotated[int, typer.Argument(help="Case number.")],
-    category: Annotated[str, typer.Argument(help="Root-cause category, e.g. billing.")],
+    case_id: CaseArgument,
+    category: Annotated[str, typer.Argument(help=tr("cli.cases.classify.category"))],
     actor: ActorOption = "cli",
     project: ProjectOption = Path("."),
 ) -> None:
@@ -223,18 +240,22 @@ def classify(
     from cxpulse import store
     from cxpulse.loop import classify_case
 
-    with reported_errors():
-        url, _ctx, _lang = _open(project)
+    with reported_errors(project):
+        url, _ctx, say = _open(project)
         with store.session(url) as s:
             classify_case(s, case_id, category, actor=actor)
-    console.print(f"Case #{case_id} classified as {escape(category)}.")
+    console.print(
+        escape(say("cli.cases.classified", id=case_id, category=say.term("category", category)))
+    )
 
 
-@app.command("status")
+@app.command("status", help=tr("cli.cases.status.help"))
 def status_command(
-    case_id: Annotated[int, typer.Argument(help="Case number.")],
-    status: Annotated[str, typer.Argument(help=f"New status: {', '.join(STATUSES)}.")],
-    note: Annotated[str | None, typer.Option(help="Why (kept in the history).")] = None,
+    case_id: CaseArgument,
+    status: Annotated[
+        str, typer.Argument(help=tr("cli.cases.status.new", values=", ".join(STATUSES)))
+    ],
+    note: Annotated[str | None, typer.Option(help=tr("cli.cases.status.note"))] = None,
     actor: ActorOption = "cli",
     project: ProjectOption = Path("."),
 ) -> None:
@@ -242,22 +263,20 @@ def status_command(
     from cxpulse import store
     from cxpulse.loop import change_case_status
 
-    with reported_errors():
-        url, _ctx, _lang = _open(project)
+    with reported_errors(project):
+        url, _ctx, say = _open(project)
         with store.session(url) as s:
             case = change_case_status(s, case_id, status, actor=actor, text=note)
-            console.print(f"Case #{case.id} is now {case.status}.")
+            shown = say.term("case_status", case.status)
+            console.print(say("cli.cases.status_now", id=case.id, status=shown))
 
 
-@app.command("resolve")
+@app.command("resolve", help=tr("cli.cases.resolve.help"))
 def resolve(
-    case_id: Annotated[int, typer.Argument(help="Case number.")],
-    note: Annotated[str | None, typer.Option(help="What was done.")] = None,
-    category: Annotated[str | None, typer.Option(help="Root-cause category.")] = None,
-    followup: Annotated[
-        bool,
-        typer.Option(help="Send the rule's follow-up survey to the contact."),
-    ] = True,
+    case_id: CaseArgument,
+    note: Annotated[str | None, typer.Option(help=tr("cli.cases.resolve.note"))] = None,
+    category: Annotated[str | None, typer.Option(help=tr("cli.cases.resolve.category"))] = None,
+    followup: Annotated[bool, typer.Option(help=tr("cli.cases.resolve.followup"))] = True,
     actor: ActorOption = "cli",
     project: ProjectOption = Path("."),
 ) -> None:
@@ -265,8 +284,8 @@ def resolve(
     from cxpulse import store
     from cxpulse.loop import resolve_and_follow_up
 
-    with reported_errors():
-        url, ctx, _lang = _open(project)
+    with reported_errors(project):
+        url, ctx, say = _open(project)
         with store.session(url) as s:
             case = resolve_and_follow_up(
                 s,
@@ -278,22 +297,23 @@ def resolve(
                 followup=followup,
             )
             sent = case.followup_invitation_id is not None
-    console.print(f"Case #{case_id} resolved." + (" Follow-up survey sent." if sent else ""))
+    done = say("cli.cases.resolved", id=case_id)
+    console.print(done + (" " + say("cli.cases.followup_sent") if sent else ""))
 
 
-def _fmt(e: Estimate, unit: str) -> str:
+def _fmt(e: Estimate, unit: str, say: Speaker) -> str:
     if e.n == 0 or math.isnan(e.value):
-        return "no data (n=0)"
+        return say("cli.cases.no_data")
     scale = 100.0 if unit == "%" else 1.0
-    text = f"{e.value * scale:.1f}{unit}  (95% CI {e.ci_low * scale:.1f}-{e.ci_high * scale:.1f})"
-    return text + f"  n={e.n}" + ("  [yellow]small sample[/]" if e.small_sample else "")
+    low, high = say.num(e.ci_low * scale), say.num(e.ci_high * scale)
+    text = f"{say.num(e.value * scale)}{unit}  ({say('loop.indicators.ci', low=low, high=high)})"
+    small = f"  [yellow]{say('loop.indicators.small')}[/]" if e.small_sample else ""
+    return text + f"  n={say.count(e.n)}" + small
 
 
-@app.command("indicators")
+@app.command("indicators", help=tr("cli.cases.indicators.help"))
 def indicators(
-    trigger: Annotated[
-        str, typer.Option(help="Cases opened by this trigger; 'all' for every case.")
-    ] = "detractor",
+    trigger: Annotated[str, typer.Option(help=tr("cli.cases.indicators.trigger"))] = "detractor",
     as_json: JsonOption = False,
     project: ProjectOption = Path("."),
 ) -> None:
@@ -301,8 +321,8 @@ def indicators(
     from cxpulse import store
     from cxpulse.loop import loop_indicators
 
-    with reported_errors():
-        url, _ctx, _lang = _open(project)
+    with reported_errors(project):
+        url, _ctx, say = _open(project)
         with store.session(url) as s:
             got = loop_indicators(s, trigger=None if trigger == "all" else trigger)
     items = {
@@ -327,18 +347,13 @@ def indicators(
         console.print_json(json.dumps(data))
         return
     for key, (estimate, unit) in items.items():
-        console.print(f"{key}: {_fmt(estimate, unit)}")
-    console.print(f"followups_sent: {got.followups_sent}")
+        console.print(f"{say(f'cli.cases.indicator.{key}')}: {_fmt(estimate, unit, say)}")
+    console.print(f"{say('cli.cases.indicator.followups_sent')}: {say.count(got.followups_sent)}")
 
 
-@app.command("check-health")
+@app.command("check-health", help=tr("cli.cases.check_health.help"))
 def check_health_command(
-    since: Annotated[
-        str | None,
-        typer.Option(
-            help="Only band changes on or after this date (YYYY-MM-DD); default 30 days ago."
-        ),
-    ] = None,
+    since: Annotated[str | None, typer.Option(help=tr("cli.cases.check_health.since"))] = None,
     project: ProjectOption = Path("."),
 ) -> None:
     """Open cases for accounts whose health band dropped (rules with trigger health_red)."""
@@ -350,11 +365,13 @@ def check_health_command(
     from cxpulse.loop import LoopContext, check_health
     from cxpulse.workspace import Workspace
 
-    with reported_errors():
+    with reported_errors(project):
         try:
             start = date.fromisoformat(since) if since else None
         except ValueError:
-            raise ConfigError(f"--since {since!r} is not a date; write it as YYYY-MM-DD") from None
+            raise ConfigError(
+                key="cli.error.bad_date", values={"option": "--since", "value": since}
+            ) from None
         start = start or (datetime.now(UTC) - timedelta(days=30)).date()
         cfg = load_config(project)
         url = cfg.store_url()
@@ -364,17 +381,19 @@ def check_health_command(
             with store.session(url) as s:
                 cases = check_health(s, ws, start, ctx)
                 ids = [c.id for c in cases]
-    console.print(f"{len(ids)} health case(s): {', '.join(f'#{i}' for i in ids) or '-'}")
+    say = speaker(project)
+    shown = ", ".join(f"#{i}" for i in ids) or "-"
+    console.print(say("cli.cases.health_cases", n=say.count(len(ids)), ids=shown))
 
 
-@app.command("deliver")
+@app.command("deliver", help=tr("cli.cases.deliver.help"))
 def deliver(project: ProjectOption = Path(".")) -> None:
     """Send due notifications from the outbox now (SMTP from CXPULSE_SMTP_*)."""
     from cxpulse import store
     from cxpulse.config import Settings, load_config
     from cxpulse.loop import LoopContext, deliver_once
 
-    with reported_errors():
+    with reported_errors(project):
         cfg = load_config(project)
         url = cfg.store_url()
         store.migrate(url)
@@ -385,4 +404,5 @@ def deliver(project: ProjectOption = Path(".")) -> None:
             max_attempts=ctx.config.max_attempts,
             retry_base=timedelta(seconds=ctx.config.retry_base_s),
         )
-    console.print(f"{attempted} notification(s) attempted.")
+    say = speaker(project)
+    console.print(say("cli.cases.delivered", n=say.count(attempted)))

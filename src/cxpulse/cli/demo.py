@@ -8,22 +8,22 @@ from typing import Annotated
 import typer
 
 from cxpulse.cli.common import console, reported_errors
+from cxpulse.cli.i18n import speaker, tr
 
 
 def demo(
-    directory: Annotated[Path, typer.Option("--dir", help="Project folder for the demo.")] = Path(
-        "demo"
-    ),
-    size: Annotated[str, typer.Option(help="tiny, small, medium or large.")] = "small",
-    seed: Annotated[int, typer.Option(help="Random seed of the generated company.")] = 7,
-    serve: Annotated[bool, typer.Option(help="Start the web app afterwards.")] = False,
-    port: Annotated[int, typer.Option(help="Port of the web app.")] = 8000,
+    directory: Annotated[Path, typer.Option("--dir", help=tr("cli.demo.dir"))] = Path("demo"),
+    size: Annotated[str, typer.Option(help=tr("cli.demo.size"))] = "small",
+    seed: Annotated[int, typer.Option(help=tr("cli.demo.seed"))] = 7,
+    serve: Annotated[bool, typer.Option(help=tr("cli.demo.serve"))] = False,
+    port: Annotated[int, typer.Option(help=tr("cli.demo.port"))] = 8000,
 ) -> None:
     """Generate a demo company, load it, compute indicators and health scores, then serve."""
     from cxpulse.demo import build_demo
 
-    with reported_errors():
+    with reported_errors(directory):
         report = build_demo(directory, size=size, seed=seed)
+        say = speaker(directory)
         for step in report.steps:
             console.print(f"[green]✓[/] {step}")
         from cxpulse.workspace import Workspace
@@ -32,13 +32,13 @@ def demo(
             table = ws.metrics(["nps", "csat", "ces"])
             for row in table.rows:
                 console.print(
-                    f"  {row.metric}: {row.value:.1f} "
-                    f"[{row.ci_low:.1f}, {row.ci_high:.1f}] n={row.n:,}"
+                    f"  {row.metric}: {say.num(row.value)} "
+                    f"\\[{say.num(row.ci_low)}; {say.num(row.ci_high)}] n={say.count(row.n)}"
                 )
-        console.print(f"\nProject: [bold]{report.project_dir}[/]")
-        console.print(f"Sign in with (password / contraseña: [bold]{report.password}[/]):")
+        console.print("\n" + say("cli.demo.project", path=report.project_dir))
+        console.print(say("cli.demo.sign_in", password=report.password))
         for email, role in report.users:
-            console.print(f"  {email} ({role})")
+            console.print(f"  {email} ({say.term('role', role)})")
     if serve:
         from cxpulse.cli.serve import serve as serve_command
 
@@ -46,4 +46,4 @@ def demo(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("demo")(demo)
+    app.command("demo", help=tr("cli.demo.help"))(demo)

@@ -1,10 +1,15 @@
-"""``cxpulse health``: fit, score, explain and backtest the Customer Health Score."""
+"""``cxpulse health``: fit, score, explain, evaluate and report the Customer Health Score.
+
+Heavy libraries (pandas, ibis, scikit-learn, LightGBM) load inside the commands, so
+``cxpulse --help`` stays fast.
+"""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -23,15 +28,21 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-LangOption = Annotated[
-    str | None, typer.Option("--lang", help="Language of the output: es or en (default: project).")
+LangOption = Annotated[str | None, typer.Option("--lang", help=tr("cli.option.lang"))]
+HorizonOption = Annotated[str | None, typer.Option("--horizon", help=tr("cli.health.horizon"))]
+OutcomeOption = Annotated[str | None, typer.Option("--outcome", help=tr("cli.health.outcome"))]
+AsOfOption = Annotated[
+    list[str] | None,
+    typer.Option("--as-of", help=tr("health.cli.help.as_of_dates")),
 ]
-HorizonOption = Annotated[
-    str | None, typer.Option("--horizon", help="Prediction horizon, e.g. 90d, 12w, 3m.")
+TrainFromOption = Annotated[
+    str | None, typer.Option("--train-from", help=tr("health.cli.help.train_from"))
 ]
-OutcomeOption = Annotated[
-    str | None, typer.Option("--outcome", help="Outcome to predict: churn, renewal or expansion.")
+TrainToOption = Annotated[
+    str | None, typer.Option("--train-to", help=tr("health.cli.help.train_to"))
 ]
+FormatOption = Annotated[str, typer.Option("--format", help=tr("health.cli.help.format"))]
+SetOption = Annotated[list[str] | None, typer.Option("--set", help=tr("health.cli.help.set"))]
 BAND_STYLE = {"red": "red", "yellow": "yellow", "green": "green"}
 
 
@@ -43,6 +54,48 @@ def _project_dir(ws: Workspace, project: Path) -> Path:
     return ws.config.project_dir or project
 
 
+def _open(project: Path) -> Workspace:
+    from cxpulse.workspace import Workspace
+
+    return Workspace.open(project)
+
+
+def _settings(pairs: list[str] | None) -> dict[str, Any]:
+    """``--set num_leaves=31 --set learning_rate=0.05`` as typed model settings."""
+    from cxpulse.errors import ConfigError
+
+    out: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(
+                f"--set {pair!r}: write name=value, e.g. --set num_leaves=31",
+                key="health.error.set_syntax",
+                values={"pair": pair},
+            )
+        text = raw.strip()
+        value: Any = text
+        for cast in (int, float):
+            try:
+                value = cast(text)
+                break
+            except ValueError:
+                continue
+        out[key.strip()] = value
+    return out
+
+
+def _check_format(fmt: str) -> None:
+    from cxpulse.errors import ConfigError
+
+    if fmt not in ("table", "json"):
+        raise ConfigError(
+            f"--format {fmt!r}: use table or json",
+            key="health.error.format",
+            values={"format": fmt},
+        )
+
+
 @app.command()
 def fit(
     outcome: OutcomeOption = None,
@@ -50,29 +103,55 @@ def fit(
     model: Annotated[
         str | None, typer.Option("--model", "-m", help="logistic (default), lightgbm or expert.")
     ] = None,
+    as_of: AsOfOption = None,
+    train_from: TrainFromOption = None,
+    train_to: TrainToOption = None,
+    settings: SetOption = None,
+    fmt: FormatOption = "table",
     project: ProjectOption = Path("."),
     lang: LangOption = None,
 ) -> None:
     """Learn signal weights from past outcomes and save the model in the project's models/."""
     from cxpulse.health import fit_model, parse_horizon, save_model
-    from cxpulse.workspace import Workspace
 
-    with reported_errors(), Workspace.open(project) as ws:
+    _check_format(fmt)
+    with reported_errors(), _open(project) as ws:
         language = _lang(ws, lang)
         days = parse_horizon(horizon) if horizon else None
-        result = fit_model(ws, model, outcome=outcome, horizon_days=days)
+        result = fit_model(
+            ws,
+            model,
+            outcome=outcome,
+            horizon_days=days,
+            as_of_dates=as_of or None,
+            train_from=train_from,
+            train_to=train_to,
+            **_settings(settings),
+        )
         path = save_model(
             _project_dir(ws, project),
             result.model,
             signals=result.signals,
             outcome=result.outcome,
             horizon_days=result.horizon_days,
-            info={"n": result.n, "as_of_dates": [d.isoformat() for d in result.as_of_dates]},
+            info=result.info(),
         )
+        weights = result.model.weights_.sort_values(key=abs, ascending=False)
+        if fmt == "json":
+            doc = {
+                "model": result.model.name,
+                "outcome": result.outcome,
+                "horizon_days": result.horizon_days,
+                **result.info(),
+                "weights": {str(k): float(v) for k, v in weights.items()},
+                "path": str(path),
+            }
+            console.print_json(json.dumps(doc, default=str))
+            return
         grid = Table()
         grid.add_column(gettext("health.col.signal", language))
         grid.add_column(gettext("health.col.weight", language), justify="right")
-        for name, weight in result.model.weights_.sort_values(key=abs, ascending=False).items():
+        for name, weight in weights.items():
             grid.add_row(escape(str(name)), f"{weight:+.3f}")
         console.print(grid)
         console.print(
@@ -88,6 +167,28 @@ def fit(
             ),
             soft_wrap=True,
         )
+        first, last = result.as_of_dates[0], result.as_of_dates[-1]
+        console.print(
+            gettext(
+                "health.cli.training",
+                language,
+                n=f"{result.n:,}",
+                positives=f"{result.positives:,}",
+                rate=f"{100 * result.base_rate:.1f}",
+                first=first,
+                last=last,
+                shape=gettext(f"health.shape.{result.shape}", language),
+            ),
+            soft_wrap=True,
+        )
+        if result.no_data:
+            console.print(
+                gettext("health.cli.no_data", language, signals=", ".join(result.no_data)),
+                soft_wrap=True,
+            )
+        if result.settings:
+            shown = ", ".join(f"{k}={v}" for k, v in sorted(result.settings.items()))
+            console.print(gettext("health.cli.settings", language, settings=shown), soft_wrap=True)
 
 
 @app.command()
@@ -103,13 +204,12 @@ def score(
     lang: LangOption = None,
     top: Annotated[int, typer.Option(help="Show the N lowest scores.")] = 10,
 ) -> None:
-    """Score every active account 0-100 and store a snapshot in the workspace."""
-    from cxpulse.health import score_accounts
-    from cxpulse.health.bands import band_label
-    from cxpulse.health.current import active_model
-    from cxpulse.workspace import Workspace
+    """Score every active account 0-100 with the active model and store a snapshot."""
+    from cxpulse.health import active_model, score_accounts
+    from cxpulse.health.bands import band_cutoffs, band_label, band_meanings
+    from cxpulse.health.features import health_config_of
 
-    with reported_errors(), Workspace.open(project) as ws:
+    with reported_errors(), _open(project) as ws:
         language = _lang(ws, lang)
         saved = active_model(ws, model)
         frame = score_accounts(ws, saved.model, as_of, signals=saved.signals)
@@ -142,6 +242,17 @@ def score(
             ),
             soft_wrap=True,
         )
+        cfg = health_config_of(ws)
+        meanings = band_meanings(
+            frame["score"].to_numpy(),
+            frame["band"].tolist(),
+            band_cutoffs(saved.model, cfg.bands),
+            outcome=saved.outcome,
+            horizon_days=saved.horizon_days,
+            lang=language,
+        )
+        for band in ("red", "yellow", "green"):
+            console.print("  " + escape(meanings[band]), soft_wrap=True)
 
 
 @app.command()
@@ -158,9 +269,8 @@ def explain(
 ) -> None:
     """Explain an account's score in plain words: trend, signals up and down, playbook."""
     from cxpulse.health import explain_account
-    from cxpulse.workspace import Workspace
 
-    with reported_errors(), Workspace.open(project) as ws:
+    with reported_errors(), _open(project) as ws:
         result = explain_account(ws, account, model=model, as_of=as_of, lang=_lang(ws, lang))
         for line in result.lines:
             console.print(escape(line), soft_wrap=True)
@@ -179,10 +289,9 @@ def promote(
     lang: LangOption = None,
 ) -> None:
     """Make a model the active one: every page, export, API and CLI command shows its score."""
-    from cxpulse.health.current import active_model_name, clear_promotion, promote_model
-    from cxpulse.workspace import Workspace
+    from cxpulse.health import active_model_name, clear_promotion, promote_model
 
-    with reported_errors(), Workspace.open(project) as ws:
+    with reported_errors(), _open(project) as ws:
         language = _lang(ws, lang)
         folder = _project_dir(ws, project)
         if clear:
@@ -193,8 +302,47 @@ def promote(
         console.print(gettext("health.cli.active", language, model=name), soft_wrap=True)
 
 
-def _fmt(value: float) -> str:
+def _fmt(value: float | None) -> str:
     return "-" if value is None or math.isnan(value) else f"{value:.3f}"
+
+
+def _print_report(report: Any, language: str) -> None:
+    grid = Table()
+    cols = ("model", "n", "bad_rate", "auc", "pr_auc", "brier", "ece")
+    for key in cols:
+        grid.add_column(gettext(f"health.col.{key}", language), justify="right")
+    for m in report.models:
+        grid.add_row(
+            m.model,
+            f"{m.n:,}",
+            _fmt(m.bad_rate),
+            _fmt(m.roc_auc),
+            _fmt(m.pr_auc),
+            _fmt(m.brier),
+            _fmt(m.ece),
+        )
+    console.print(grid)
+    risk = Table()
+    for key in ("model", "top_decile_rate", "lift", "red_share", "red_rate", "red_ratio"):
+        risk.add_column(gettext(f"health.col.{key}", language), justify="right")
+    for m in report.models:
+        red = m.bands.get("red", {})
+        has_red = bool(red and red.get("n"))
+        risk.add_row(
+            m.model,
+            _fmt(m.top_decile_bad_rate),
+            "-" if math.isnan(m.lift) else f"{m.lift:.2f}",
+            f"{100 * red['share']:.0f}%" if has_red else "-",
+            f"{100 * red['bad_rate']:.1f}%" if has_red else "-",
+            f"{red['ratio']:.1f}x" if has_red else "-",
+        )
+    console.print(risk)
+    for m in report.models:
+        if m.reason:
+            key = "health.cli.not_evaluated" if not m.evaluated else "health.cli.partly_evaluated"
+            console.print(
+                gettext(key, language, model=m.model, reason=escape(m.reason)), soft_wrap=True
+            )
 
 
 @app.command("evaluate")
@@ -202,48 +350,150 @@ def evaluate_command(
     outcome: OutcomeOption = None,
     horizon: HorizonOption = None,
     test_dates: Annotated[int, typer.Option(help="How many most recent as-of dates to test.")] = 3,
+    holdout: Annotated[
+        float | None, typer.Option("--holdout", help=tr("health.cli.help.holdout"))
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help=tr("health.cli.help.seed"))] = 0,
+    as_of: AsOfOption = None,
+    fmt: FormatOption = "table",
     project: ProjectOption = Path("."),
     lang: LangOption = None,
 ) -> None:
-    """Backtest expert, logistic and LightGBM on rolling as-of dates, side by side."""
-    from cxpulse.health import evaluate, parse_health_config, parse_horizon
-    from cxpulse.health.evaluate import default_models
-    from cxpulse.workspace import Workspace
+    """Backtest expert, logistic and LightGBM side by side: rolling as-of dates, or accounts
+    held out (--holdout; the only choice for a snapshot)."""
+    from cxpulse.health import evaluate, parse_horizon
+    from cxpulse.health.dates import plan_dates
+    from cxpulse.health.evaluate import default_models, evaluate_holdout_ws
+    from cxpulse.health.features import health_config_of
 
-    with reported_errors(), Workspace.open(project) as ws:
+    _check_format(fmt)
+    with reported_errors(), _open(project) as ws:
         language = _lang(ws, lang)
-        cfg = parse_health_config(ws.config.health)
-        days = parse_horizon(horizon) if horizon else None
-        report = evaluate(
-            ws,
-            default_models(cfg.signals),
-            outcome=outcome,
-            horizon_days=days,
-            test_dates=test_dates,
-        )
-        grid = Table()
-        cols = ("model", "n", "bad_rate", "auc", "pr_auc", "brier", "top_decile_rate", "lift")
-        for key in cols:
-            grid.add_column(gettext(f"health.col.{key}", language), justify="right")
-        for m in report.models:
-            grid.add_row(
-                m.model,
-                f"{m.n:,}",
-                _fmt(m.bad_rate),
-                _fmt(m.roc_auc),
-                _fmt(m.pr_auc),
-                _fmt(m.brier),
-                _fmt(m.top_decile_bad_rate),
-                f"{m.lift:.2f}",
+        cfg = health_config_of(ws)
+        days = parse_horizon(horizon) if horizon else cfg.horizon_days
+        models = default_models(cfg.signals, cfg)
+        plan = plan_dates(ws, days, as_of_dates=as_of or None)
+        note = None
+        if holdout is None and len(plan.dates) < 2:
+            holdout = 0.3  # a snapshot has one as-of date: hold accounts out instead
+            note = gettext("health.cli.snapshot_holdout", language, date=plan.dates[0])
+        if holdout is not None:
+            report = evaluate_holdout_ws(
+                ws,
+                models,
+                test_size=holdout,
+                random_state=seed,
+                outcome=outcome,
+                horizon_days=days,
+                as_of_dates=plan.dates,
             )
-        dates = sorted({d for m in report.models for d in m.test_dates})
+        else:
+            report = evaluate(
+                ws,
+                models,
+                outcome=outcome,
+                horizon_days=days,
+                test_dates=test_dates,
+                as_of_dates=plan.dates,
+            )
+        if fmt == "json":
+            console.print_json(json.dumps(report.to_dict(), default=str))
+            return
+        if note:
+            console.print(note, soft_wrap=True)
+        if report.method == "holdout":
+            console.print(
+                gettext(
+                    "health.cli.evaluated_holdout",
+                    language,
+                    outcome=report.outcome,
+                    horizon=report.horizon_days,
+                    share=f"{100 * (report.test_size or 0):.0f}",
+                    seed=report.seed,
+                    dates=len(report.as_of_dates),
+                ),
+                soft_wrap=True,
+            )
+        else:
+            dates = sorted({d for m in report.models for d in m.test_dates})
+            console.print(
+                gettext(
+                    "health.cli.evaluated",
+                    language,
+                    outcome=report.outcome,
+                    horizon=report.horizon_days,
+                    dates=len(dates),
+                ),
+                soft_wrap=True,
+            )
+        _print_report(report, language)
+
+
+@app.command()
+def report(
+    holdout: Annotated[
+        float | None, typer.Option("--holdout", help=tr("health.cli.help.holdout"))
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help=tr("health.cli.help.seed"))] = 0,
+    fmt: FormatOption = "table",
+    project: ProjectOption = Path("."),
+    lang: LangOption = None,
+) -> None:
+    """The active model's report: training data, settings, backtest beside the expert model,
+    lift by decile and calibration drift on recent as-of dates (refit advice)."""
+    from cxpulse.health.report import model_report
+
+    _check_format(fmt)
+    with reported_errors(), _open(project) as ws:
+        language = _lang(ws, lang)
+        rep = model_report(ws, holdout=holdout, seed=seed)
+        if fmt == "json":
+            console.print_json(json.dumps(rep.to_dict(), default=str))
+            return
+        info = rep.info
         console.print(
-            gettext(
-                "health.cli.evaluated",
-                language,
-                outcome=report.outcome,
-                horizon=report.horizon_days,
-                dates=len(dates),
-            )
+            gettext("health.cli.report_model", language, model=rep.model, at=info.get("fitted_at")),
+            soft_wrap=True,
         )
-        console.print(grid)
+        if "n" in info and "positives" in info:
+            dates = info.get("as_of_dates") or ["-"]
+            console.print(
+                gettext(
+                    "health.cli.training",
+                    language,
+                    n=f"{info['n']:,}",
+                    positives=f"{info['positives']:,}",
+                    rate=f"{100 * float(info.get('base_rate', 0)):.1f}",
+                    first=dates[0],
+                    last=dates[-1],
+                    shape=gettext(f"health.shape.{info.get('shape', 'history')}", language),
+                ),
+                soft_wrap=True,
+            )
+        if info.get("settings"):
+            shown = ", ".join(f"{k}={v}" for k, v in sorted(info["settings"].items()))
+            console.print(gettext("health.cli.settings", language, settings=shown), soft_wrap=True)
+        _print_report(rep.evaluation, language)
+        deciles = Table(title=gettext("health.cli.deciles", language))
+        for key in ("decile", "n", "bad_rate", "lift"):
+            deciles.add_column(gettext(f"health.col.{key}", language), justify="right")
+        for d in rep.deciles:
+            deciles.add_row(
+                str(d["decile"]), f"{d['n']:,}", _fmt(d["bad_rate"]), f"{d['lift']:.2f}"
+            )
+        console.print(deciles)
+        for p in rep.drift:
+            console.print(
+                gettext(
+                    "health.cli.drift",
+                    language,
+                    as_of=p.as_of,
+                    predicted=f"{100 * p.predicted:.1f}",
+                    observed=f"{100 * p.observed:.1f}",
+                    n=f"{p.n:,}",
+                ),
+                soft_wrap=True,
+            )
+        key = "health.cli.refit" if rep.refit_recommended else "health.cli.no_refit"
+        if rep.drift:
+            console.print(gettext(key, language), soft_wrap=True)

@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
 from cxpulse.cli.i18n import tr
-from cxpulse.locale import gettext
+from cxpulse.locale import format_number, gettext, term
 
 if TYPE_CHECKING:
     from cxpulse.metrics import MetricComparison, MetricTable
@@ -35,9 +35,7 @@ class _DefaultShow(TyperGroup):
 
 app = typer.Typer(
     cls=_DefaultShow,
-    help="Customer indicators with n, confidence interval and method "
-    "(NPS, CSAT, CES, churn, GRR/NRR, tickets...). "
-    "Shortcut: 'cxpulse metrics nps csat --by segment' = 'cxpulse metrics show nps csat ...'.",
+    help=tr("cli.metrics.help"),
     no_args_is_help=True,
 )
 
@@ -46,19 +44,17 @@ ByOption = Annotated[
     typer.Option(
         "--by",
         "-b",
-        help="Split by a column of accounts or of the metric's table (repeatable, "
-        "or comma-separated).",
+        help=tr("cli.metrics.by"),
     ),
 ]
-GrainOption = Annotated[
-    str, typer.Option("--grain", "-g", help="none, day, week, month, quarter or year.")
-]
-FromOption = Annotated[str | None, typer.Option("--from", help="First day included (YYYY-MM-DD).")]
-ToOption = Annotated[str | None, typer.Option("--to", help="Last day included (YYYY-MM-DD).")]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
-LangOption = Annotated[
-    str | None, typer.Option("--lang", help="es or en (default: the project's locale).")
-]
+GrainOption = Annotated[str, typer.Option("--grain", "-g", help=tr("cli.metrics.grain"))]
+FromOption = Annotated[str | None, typer.Option("--from", help=tr("cli.metrics.from"))]
+ToOption = Annotated[str | None, typer.Option("--to", help=tr("cli.metrics.to"))]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help=tr("cli.metrics.format"))]
+LangOption = Annotated[str | None, typer.Option("--lang", help=tr("cli.option.lang"))]
+
+# The language of the command being run (set by _language), for the numbers it writes.
+_OUTPUT = {"lang": ""}
 
 
 def _dims(by: list[str] | None) -> list[str]:
@@ -66,15 +62,28 @@ def _dims(by: list[str] | None) -> list[str]:
 
 
 def _language(ws: Workspace | None, lang: str | None) -> str:
-    if lang in ("es", "en"):
-        return lang
-    return ws.config.locale.language if ws is not None else "es"
+    """--lang, else CXPULSE_LANG, the project's language, LANG, es (see cli.i18n)."""
+    from cxpulse.cli.i18n import cli_language
+
+    folder = ws.config.project_dir if ws is not None else None
+    _OUTPUT["lang"] = cli_language(folder, lang)
+    return _OUTPUT["lang"]
+
+
+def _lang_now() -> str:
+    from cxpulse.cli.i18n import cli_language
+
+    return _OUTPUT["lang"] or cli_language()
 
 
 def _number(x: Any, digits: int = 1) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "-"
-    return f"{x:,.{digits}f}"
+    return format_number(x, _lang_now(), digits)
+
+
+def _count(n: int) -> str:
+    return format_number(n, _lang_now(), 0)
 
 
 def _digits(unit: str) -> int:
@@ -96,7 +105,8 @@ def interval_text(low: float, high: float, digits: int) -> str:
         and _number(low, digits) == _number(high, digits)
     ):
         digits += 1
-    return f"[{_number(low, digits)}, {_number(high, digits)}]"
+    sep = "; " if _lang_now() == "es" else ", "  # the Spanish decimal mark is a comma
+    return f"[{_number(low, digits)}{sep}{_number(high, digits)}]"
 
 
 def level_text(confidence: float) -> str:
@@ -136,9 +146,9 @@ def render_table(table: MetricTable, lang: str, options: Any = None) -> Table:
             cells.append(r.period.isoformat() if r.period else "")
         cells += [
             _number(r.value, dg) + unit,
-            f"{r.n:,}",
+            _count(r.n),
             interval_text(r.ci_low, r.ci_high, dg),
-            escape(r.method),
+            escape(term("method", r.method, lang)),
             gettext("metrics.small_sample.yes", lang) if r.small_sample else "",
         ]
         if has_bench:
@@ -165,9 +175,9 @@ def _frame_text(table: MetricTable, fmt: str) -> str:
     return json.dumps(records, ensure_ascii=False, indent=2)
 
 
-@app.command("show")
+@app.command("show", help=tr("cli.metrics.show.help"))
 def show(
-    names: Annotated[list[str], typer.Argument(help="Metric names, e.g. nps csat ces.")],
+    names: Annotated[list[str], typer.Argument(help=tr("cli.metrics.names"))],
     by: ByOption = None,
     grain: GrainOption = "none",
     start: FromOption = None,
@@ -197,9 +207,9 @@ def show(
             )
 
 
-@app.command("explain")
+@app.command("explain", help=tr("cli.metrics.explain.help"))
 def explain(
-    name: Annotated[str, typer.Argument(help="Metric name, e.g. nps.")],
+    name: Annotated[str, typer.Argument(help=tr("cli.metrics.name"))],
     by: ByOption = None,
     grain: GrainOption = "none",
     start: FromOption = None,
@@ -221,11 +231,11 @@ def _comparison_dict(c: MetricComparison) -> dict[str, Any]:
     }
 
 
-@app.command("compare")
+@app.command("compare", help=tr("cli.metrics.compare.help"))
 def compare(
-    name: Annotated[str, typer.Argument(help="Metric name, e.g. nps.")],
-    period: Annotated[str, typer.Option("--period", help="e.g. 2026-09, 2026-Q3.")],
-    vs: Annotated[str, typer.Option("--vs", help="Reference period, e.g. 2026-08.")],
+    name: Annotated[str, typer.Argument(help=tr("cli.metrics.name"))],
+    period: Annotated[str, typer.Option("--period", help=tr("cli.metrics.period"))],
+    vs: Annotated[str, typer.Option("--vs", help=tr("cli.metrics.vs"))],
     by: ByOption = None,
     fmt: FormatOption = "table",
     lang: LangOption = None,
@@ -248,7 +258,13 @@ def compare(
             return
         d = resolve(ws.config.metrics, name)
         dims = list(dict.fromkeys(k for c in rows for k in c.group))
-        title = f"{d.label(language, ws.config.metrics)}: {period} vs {vs}"
+        title = gettext(
+            "cli.metrics.compare_title",
+            language,
+            metric=d.label(language, ws.config.metrics),
+            period=period,
+            vs=vs,
+        )
         out = Table(title=title, header_style="bold")
         for col in dims:
             out.add_column(escape(col))
@@ -272,7 +288,7 @@ def compare(
                 _number(c.p_value, 4),
                 gettext(f"metrics.cli.{verdict}", language),
                 small,
-                escape(c.method),
+                escape(term("method", c.method, language)),
             )
         console.print(out)
         if any(c.small_sample_a or c.small_sample_b for c in rows):
@@ -288,11 +304,18 @@ def _project_options(project: Path | None, lang: str | None) -> tuple[Any, str]:
         from cxpulse.config import load_config
 
         config = load_config(folder)
-        return config.metrics, lang if lang in ("es", "en") else config.locale.language
-    return None, lang if lang in ("es", "en") else "es"
+        return config.metrics, _language_of(folder, lang)
+    return None, _language_of(None, lang)
 
 
-@app.command("describe")
+def _language_of(folder: Path | None, lang: str | None) -> str:
+    from cxpulse.cli.i18n import cli_language
+
+    _OUTPUT["lang"] = cli_language(folder, lang)
+    return _OUTPUT["lang"]
+
+
+@app.command("describe", help=tr("cli.metrics.describe.help"))
 def describe_metric(
     names: Annotated[
         list[str] | None, typer.Argument(help=tr("metrics.cli.describe.names"), show_default=False)
@@ -316,7 +339,7 @@ def describe_metric(
         typer.echo("\n".join(texts), nl=False)
 
 
-@app.command("drivers")
+@app.command("drivers", help=tr("cli.metrics.drivers.help"))
 def drivers(
     outcome: Annotated[str, typer.Option("--outcome", help=tr("metrics.cli.drivers.outcome"))],
     columns: Annotated[
@@ -341,6 +364,7 @@ def drivers(
 ) -> None:
     """Key drivers: relative importance of ratings for an outcome, with intervals."""
     from cxpulse.metrics.drivers import key_drivers, table_drivers
+    from cxpulse.workspace import Workspace
 
     names = _dims(columns)
     with reported_errors():
@@ -362,12 +386,20 @@ def drivers(
             typer.echo(json.dumps(result.to_records(), ensure_ascii=False, indent=2))
             return
         if fmt == "csv":
-            import pandas as pd
+            import csv
+            import io
 
-            typer.echo(pd.DataFrame(result.to_records()).to_csv(index=False), nl=False)
+            from cxpulse.export_cells import safe_cell
+
+            records = result.to_records()
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in records)
+            typer.echo(buffer.getvalue(), nl=False)
             return
         level = level_text(result.confidence)
-        title = gettext("metrics.cli.drivers.title", language, outcome=outcome, n=f"{result.n:,}")
+        title = gettext("metrics.cli.drivers.title", language, outcome=outcome, n=_count(result.n))
         out = Table(title=escape(title), header_style="bold")
         for key in ("rank", "driver", "share", "ci", "performance", "quadrant"):
             out.add_column(
@@ -389,11 +421,70 @@ def drivers(
                 "metrics.cli.drivers.note",
                 language,
                 r2=f"{100 * result.r2:.1f}",
-                dropped=f"{result.dropped:,}",
+                dropped=_count(result.dropped),
                 method=result.method,
                 boot=result.n_boot,
             )
         )
+
+
+@app.command("survival", help=tr("cli.metrics.survival.help"))
+def survival(
+    by: ByOption = None,
+    unit: Annotated[str, typer.Option("--unit", help=tr("metrics.cli.survival.unit"))] = "month",
+    fmt: FormatOption = "table",
+    lang: LangOption = None,
+    project: ProjectOption = Path("."),
+) -> None:
+    """Kaplan-Meier survival of account lifetimes (by segment), with intervals."""
+    from cxpulse.metrics.survival import survival_curves
+    from cxpulse.workspace import Workspace
+
+    with reported_errors(project, lang), Workspace.open(project) as ws:
+        frame = survival_curves(ws, by=_dims(by), unit=unit)
+        language = _language(ws, lang)
+        if fmt in ("json", "csv"):
+            from cxpulse.metrics.frame import clean
+
+            records = [{k: clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
+            if fmt == "json":
+                typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
+                return
+            import csv
+            import io
+
+            from cxpulse.export_cells import safe_cell
+
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=list(frame.columns), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in records)
+            typer.echo(buffer.getvalue(), nl=False)
+            return
+        if frame.empty:
+            console.print(gettext("metrics.cli.empty", language))
+            return
+        level = level_text(ws.config.metrics.confidence)
+        out = Table(header_style="bold")
+        dims = _dims(by)
+        for col in dims:
+            out.add_column(escape(col))
+        for key in ("time", "survival", "ci", "at_risk", "ended"):
+            out.add_column(
+                gettext(f"metrics.survival.col.{key}", language, level=level, unit=unit),
+                justify="right",
+            )
+        for r in frame.to_dict("records"):
+            out.add_row(
+                *["-" if r.get(k) is None else escape(str(r[k])) for k in dims],
+                str(r[unit + "s"]),
+                _number(100 * r["survival"], 1) + " %",
+                interval_text(100 * r["ci_low"], 100 * r["ci_high"], 1),
+                f"{r['at_risk']:,}",
+                f"{r['ended']:,}",
+            )
+        console.print(out)
+        console.print(escape(str(frame.method.iloc[0])))
 
 
 def _read_frame(path: Path) -> Any:
@@ -402,13 +493,13 @@ def _read_frame(path: Path) -> Any:
     from cxpulse.metrics.errors import MetricQueryError
 
     if not path.exists():
-        raise MetricQueryError(f"{path}: no such file; give the CSV or Parquet file to analyse.")
+        raise MetricQueryError(key="metrics.error.no_file", values={"path": path})
     if path.suffix.lower() == ".parquet":
         return pd.read_parquet(path)
     return pd.read_csv(path)
 
 
-@app.command("list")
+@app.command("list", help=tr("cli.metrics.list.help"))
 def list_metrics(
     lang: LangOption = None,
     project: Annotated[
@@ -428,7 +519,7 @@ def list_metrics(
             d.name,
             escape(d.label(language, options)),
             d.table,
-            d.unit,
+            escape(term("unit", d.unit, language)),
             escape(d.describe_text(language)),
         )
     console.print(out)

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cxpulse.cli.common import ProjectOption, console, err_console, fail, reported_errors
-from cxpulse.cli.i18n import tr
+from cxpulse.cli.i18n import speaker, tr
 from cxpulse.project import init_project
 from cxpulse.schema.tables import TABLES
 
@@ -19,18 +19,16 @@ if TYPE_CHECKING:
 
 
 def init(
-    directory: Annotated[Path, typer.Argument(help="Folder to create (or complete).")] = Path("."),
-    language: Annotated[str, typer.Option(help="Default language: es or en.")] = "es",
-    force: Annotated[bool, typer.Option(help="Overwrite an existing cxpulse.toml.")] = False,
+    directory: Annotated[Path, typer.Argument(help=tr("cli.init.directory"))] = Path("."),
+    language: Annotated[str, typer.Option(help=tr("cli.init.language"))] = "es",
+    force: Annotated[bool, typer.Option(help=tr("cli.init.force"))] = False,
 ) -> None:
     """Create a project folder with a commented cxpulse.toml."""
-    with reported_errors():
+    with reported_errors(directory):
         path = init_project(directory, language=language, force=force)
-    console.print(f"[green]Created[/] {path}")
-    console.print(
-        f"Next: [bold]cxpulse load accounts accounts.csv -p {directory}[/] "
-        "(also responses, tickets, usage_events, invoices, orders, touchpoints, outcomes)."
-    )
+    say = speaker(directory)
+    console.print(f"[green]{escape(say('cli.init.created'))}[/] {escape(str(path))}")
+    console.print(say("cli.init.next", project=escape(str(directory))))
 
 
 def _pairs(items: list[str] | None, option: str) -> dict[str, str]:
@@ -123,11 +121,8 @@ def _suggest(ws: Workspace, table: str, source: Path) -> None:
 
 
 def load(
-    table: Annotated[str, typer.Argument(help="Canonical table: " + ", ".join(TABLES))],
-    files: Annotated[
-        list[Path] | None,
-        typer.Argument(help="CSV, Parquet or Excel files (default: [tables.X] path)."),
-    ] = None,
+    table: Annotated[str, typer.Argument(help=tr("cli.load.table", tables=", ".join(TABLES)))],
+    files: Annotated[list[Path] | None, typer.Argument(help=tr("cli.load.files"))] = None,
     project: ProjectOption = Path("."),
     preset: Annotated[
         str | None, typer.Option(help=tr("data.cli.help.preset"), show_default=False)
@@ -183,12 +178,14 @@ def load(
     ] = None,
 ) -> None:
     """Validate files against a canonical table and load them (all or nothing, by key)."""
-    from cxpulse.cli.i18n import cli_language
     from cxpulse.errors import ValidationError
     from cxpulse.workspace import Workspace
 
+    say = speaker(project)
     if table not in TABLES:
-        raise fail(f"unknown table '{table}'. Canonical tables: {', '.join(TABLES)}.")
+        raise fail(
+            say("cli.load.unknown_table", table=table, tables=", ".join(TABLES)), lang=say.lang
+        )
     given = cli_read_options(
         map_=map_,
         constant=constant,
@@ -208,16 +205,13 @@ def load(
         skip_rows=skip_rows,
         na=na,
     )
-    lang = cli_language()
-    with reported_errors(), Workspace.open(project, require_config=True) as ws:
+    lang = say.lang
+    with reported_errors(project), Workspace.open(project, require_config=True) as ws:
         sources = list(files or [])
         if not sources:
             binding = ws.config.tables.get(table)
             if binding is None or binding.path is None:
-                raise fail(
-                    f"no file given and no [tables.{table}] path in cxpulse.toml. "
-                    f"Usage: cxpulse load {table} FILE"
-                )
+                raise fail(say("cli.load.no_file", table=table), lang=say.lang)
             base = ws.config.project_dir or Path(".")
             sources = [base / binding.path]
         options = ws.read_options(table, given or None, preset=preset)
@@ -228,7 +222,7 @@ def load(
                 binding = ws.config.tables.get(table)
                 if preset is None and (binding is None or binding.preset is None):
                     _suggest(ws, table, Path(source))
-                raise fail(exc.message_in(lang)) from None
+                raise fail(exc.message_in(lang), lang=lang) from None
             console.print(f"[green]OK[/] {escape(report.text_in(lang))}", soft_wrap=True)
 
 
@@ -236,17 +230,20 @@ def status(project: ProjectOption = Path(".")) -> None:
     """Show the workspace location and how many rows each canonical table holds."""
     from cxpulse.workspace import Workspace
 
-    with reported_errors(), Workspace.open(project, require_config=True) as ws:
-        console.print(f"workspace: {ws.backend_name} {ws.config.workspace_url()}", soft_wrap=True)
+    say = speaker(project)
+    with reported_errors(project), Workspace.open(project, require_config=True) as ws:
+        where = f"{ws.backend_name} {ws.config.workspace_url()}"
+        console.print(escape(say("cli.status.workspace", where=where)), soft_wrap=True)
         grid = Table()
-        grid.add_column("table")
-        grid.add_column("rows", justify="right")
+        grid.add_column(say("cli.status.table"))
+        grid.add_column(say("cli.status.name"))
+        grid.add_column(say("cli.status.rows"), justify="right")
         for name in TABLES:
-            grid.add_row(name, f"{ws.count(name):,}")
+            grid.add_row(name, say.term("table", name), say.count(ws.count(name)))
         console.print(grid)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("init")(init)
-    app.command("load")(load)
-    app.command("status")(status)
+    app.command("init", help=tr("cli.init.help"))(init)
+    app.command("load", help=tr("cli.load.help"))(load)
+    app.command("status", help=tr("cli.status.help"))(status)

@@ -11,39 +11,43 @@ from rich.markup import escape
 from rich.table import Table
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
-from cxpulse.locale import gettext
+from cxpulse.cli.i18n import speaker, tr
 
-app = typer.Typer(help="Survey answers in the operational store.", no_args_is_help=True)
+app = typer.Typer(help=tr("cli.responses.help"), no_args_is_help=True)
 
 
-@app.command("sync")
+@app.command("sync", help=tr("cli.responses.sync.help"))
 def sync_command(project: ProjectOption = Path(".")) -> None:
     """Copy new and changed answers into the workspace (incremental; safe to repeat)."""
     from cxpulse import collect, store
     from cxpulse.config import load_config
     from cxpulse.workspace import Workspace
 
-    with reported_errors():
+    say = speaker(project)
+    with reported_errors(project):
         cfg = load_config(project)
         url = cfg.store_url()
         store.migrate(url)
         with Workspace.open(project) as ws:
             report = collect.sync(url, ws)
         console.print(
-            gettext(
+            say(
                 "collect.cli.synced",
-                cfg.locale.language,
-                rows=report.rows,
-                seconds=f"{report.seconds:.2f}",
+                rows=say.count(report.rows),
+                seconds=say.num(report.seconds, 2),
             )
         )
 
 
-@app.command("list")
+@app.command("list", help=tr("cli.responses.list.help"))
 def list_command(
-    survey: Annotated[str | None, typer.Option("--survey", "-s", help="Only this survey.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    survey: Annotated[
+        str | None, typer.Option("--survey", "-s", help=tr("cli.responses.list.survey"))
+    ] = None,
+    limit: Annotated[
+        int, typer.Option(min=1, max=10_000, help=tr("cli.responses.list.limit"))
+    ] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help=tr("cli.option.json"))] = False,
     project: ProjectOption = Path("."),
 ) -> None:
     """The latest answers, newest first."""
@@ -53,7 +57,7 @@ def list_command(
     from cxpulse.config import load_config
     from cxpulse.store.tables import Survey, SurveyResponse
 
-    with reported_errors():
+    with reported_errors(project):
         cfg = load_config(project)
         url = cfg.store_url()
         store.migrate(url)
@@ -78,11 +82,11 @@ def list_command(
         if as_json:
             typer.echo(json.dumps(items, ensure_ascii=False, indent=1))
             return
-        lang = cfg.locale.language
+        say = speaker(project)
         table = Table()
         for key in ("when", "account", "score", "comment"):
-            table.add_column(gettext(f"collect.surveys.{key}", lang))
-        table.add_column("survey")
+            table.add_column(say(f"collect.surveys.{key}"))
+        table.add_column(say("cli.responses.survey"))
         for item in items:
             table.add_row(
                 item["responded_at"][:16],

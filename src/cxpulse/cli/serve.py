@@ -8,28 +8,16 @@ from typing import Annotated
 import typer
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
-from cxpulse.cli.i18n import tr
+from cxpulse.cli.i18n import speaker, tr
 
 
 def serve(
     project: ProjectOption = Path("."),
-    host: Annotated[
-        str, typer.Option(help="Interface to listen on (loopback by default).")
-    ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    https: Annotated[
-        bool,
-        typer.Option(
-            "--https", help="The app is reached over HTTPS only: Secure cookies and HSTS."
-        ),
-    ] = False,
+    host: Annotated[str, typer.Option(help=tr("cli.serve.host"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help=tr("cli.serve.port"))] = 8000,
+    https: Annotated[bool, typer.Option("--https", help=tr("cli.serve.https"))] = False,
     trusted_proxy: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--trusted-proxy",
-            help="Address of a reverse proxy whose X-Forwarded-For/-Proto headers are believed "
-            "(repeat for several).",
-        ),
+        list[str] | None, typer.Option("--trusted-proxy", help=tr("cli.serve.trusted_proxy"))
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help=tr("ops.cli.serve_workers"))] = 1,
 ) -> None:
@@ -37,20 +25,15 @@ def serve(
     from cxpulse.web.server import count_users
     from cxpulse.web.server import serve as run_server
 
-    with reported_errors():
+    say = speaker(project)
+    with reported_errors(project):
         users = count_users(project)
         url = f"http://{host}:{port}/"
-        console.print(f"cxpulse is running at [bold cyan]{url}[/] (Ctrl+C to stop)")
+        console.print(say("cli.serve.running", url=url))
         if users == 0:
-            console.print(
-                "No users yet. Create one first, in another terminal:\n"
-                f"  [bold]cxpulse users add ana@example.com --role admin -p {project}[/]"
-            )
+            console.print(say("cli.serve.no_users", project=project))
         else:
-            console.print(
-                f"Sign in with one of the {users} user(s) of this project "
-                f"(list them: [bold]cxpulse users list -p {project}[/])."
-            )
+            console.print(say("cli.serve.sign_in", n=say.count(users), project=project))
         run_server(
             project,
             host=host,
@@ -62,4 +45,4 @@ def serve(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("serve")(serve)
+    app.command("serve", help=tr("cli.serve.help"))(serve)

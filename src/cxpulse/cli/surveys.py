@@ -14,16 +14,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from cxpulse.cli.common import ProjectOption, console, fail, reported_errors
-from cxpulse.locale import gettext
+from cxpulse.cli.i18n import Speaker, speaker, tr
 
 if TYPE_CHECKING:
     from cxpulse.config import ProjectConfig
 
-app = typer.Typer(
-    help="NPS/CSAT/CES surveys: create, invite, import answers.", no_args_is_help=True
-)
+app = typer.Typer(help=tr("cli.surveys.help"), no_args_is_help=True)
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+JsonOption = Annotated[bool, typer.Option("--json", help=tr("cli.option.json"))]
 
 
 def _open(project: Path) -> tuple[ProjectConfig, str]:
@@ -55,29 +53,38 @@ def parse_mapping(pairs: list[str] | None) -> dict[str, str]:
     for pair in pairs or []:
         theirs, sep, ours = pair.partition("=")
         if not sep or not theirs.strip() or not ours.strip():
-            raise fail(f"--map {pair!r}: write it as 'their column=our column', e.g. 'Score=score'")
+            raise fail(tr("cli.surveys.bad_map", pair=pair))
         mapping[theirs.strip()] = ours.strip()
     return mapping
 
 
-@app.command("create")
+@app.command("create", help=tr("cli.surveys.create.help"))
 def create(
-    slug: Annotated[str, typer.Argument(help="Identifier, e.g. nps-2026-q1.")],
-    kind: Annotated[str, typer.Option("--kind", "-k", help="nps (0-10), csat (1-5) or ces (1-7).")],
-    touchpoint: Annotated[str | None, typer.Option(help="e.g. support, onboarding.")] = None,
-    language: Annotated[str, typer.Option("--language", "-l", help="es or en.")] = "es",
-    question_es: Annotated[str | None, typer.Option(help="Own wording in Spanish.")] = None,
-    question_en: Annotated[str | None, typer.Option(help="Own wording in English.")] = None,
+    slug: Annotated[str, typer.Argument(help=tr("cli.surveys.create.slug"))],
+    kind: Annotated[str, typer.Option("--kind", "-k", help=tr("cli.surveys.create.kind"))],
+    touchpoint: Annotated[
+        str | None, typer.Option(help=tr("cli.surveys.create.touchpoint"))
+    ] = None,
+    language: Annotated[
+        str, typer.Option("--language", "-l", help=tr("cli.surveys.create.language"))
+    ] = "es",
+    question_es: Annotated[
+        str | None, typer.Option(help=tr("cli.surveys.create.question_es"))
+    ] = None,
+    question_en: Annotated[
+        str | None, typer.Option(help=tr("cli.surveys.create.question_en"))
+    ] = None,
     no_comment: Annotated[
-        bool, typer.Option("--no-comment", help="Do not ask for a comment.")
+        bool, typer.Option("--no-comment", help=tr("cli.surveys.create.no_comment"))
     ] = False,
     project: ProjectOption = Path("."),
 ) -> None:
     """Create a survey."""
     from cxpulse import collect, store
 
-    with reported_errors():
-        cfg, url = _open(project)
+    say = speaker(project)
+    with reported_errors(project):
+        _cfg, url = _open(project)
         with store.session(url) as s:
             survey = collect.create_survey(
                 s,
@@ -89,11 +96,12 @@ def create(
                 question_en=question_en,
                 ask_comment=not no_comment,
             )
-        lang = cfg.locale.language
-        console.print(gettext("collect.cli.created", lang, slug=survey.slug, kind=survey.kind))
+        console.print(
+            say("collect.cli.created", slug=survey.slug, kind=say.term("survey_kind", survey.kind))
+        )
 
 
-@app.command("list")
+@app.command("list", help=tr("cli.surveys.list.help"))
 def list_command(project: ProjectOption = Path("."), as_json: JsonOption = False) -> None:
     """List surveys with their answer counts."""
     from sqlalchemy import func, select
@@ -101,9 +109,10 @@ def list_command(project: ProjectOption = Path("."), as_json: JsonOption = False
     from cxpulse import collect, store
     from cxpulse.store.tables import SurveyResponse
 
-    with reported_errors():
-        cfg, url = _open(project)
-        lang = cfg.locale.language
+    say = speaker(project)
+    lang = say.lang
+    with reported_errors(project):
+        _cfg, url = _open(project)
         with store.session(url) as s:
             surveys = collect.list_surveys(s)
             counts = dict(
@@ -128,52 +137,46 @@ def list_command(project: ProjectOption = Path("."), as_json: JsonOption = False
         if as_json:
             typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
             return
-        table = Table(title=gettext("collect.surveys.title", lang))
+        table = Table(title=say("collect.surveys.title"))
         for key in ("slug", "kind", "touchpoint", "language", "answers", "status"):
-            label = (
-                gettext(f"collect.surveys.{key}", lang)
-                if key != "answers"
-                else gettext("collect.surveys.responses", lang)
+            label = say(
+                f"collect.surveys.{key}" if key != "answers" else "collect.surveys.responses"
             )
             table.add_column(label, justify="right" if key == "answers" else "left")
         for r in rows:
-            status = gettext(
-                "collect.surveys.active" if r["active"] else "collect.surveys.closed", lang
-            )
+            status = say.term("survey_status", "active" if r["active"] else "closed")
             table.add_row(
                 escape(r["slug"]),
-                r["kind"],
-                escape(r["touchpoint"] or "-"),
-                r["language"],
-                str(r["answers"]),
+                say.term("survey_kind", r["kind"]),
+                escape(say.term("touchpoint", r["touchpoint"]) or "-"),
+                say.term("language", r["language"]),
+                say.count(r["answers"]),
                 status,
             )
         console.print(table)
 
 
-@app.command("invite")
+@app.command("invite", help=tr("cli.surveys.invite.help"))
 def invite(
-    slug: Annotated[str, typer.Argument(help="The survey to invite to.")],
-    contacts: Annotated[
-        Path, typer.Argument(help="CSV with account_id (required), contact_id, email.")
-    ],
+    slug: Annotated[str, typer.Argument(help=tr("cli.surveys.invite.slug"))],
+    contacts: Annotated[Path, typer.Argument(help=tr("cli.surveys.invite.contacts"))],
     mapping: Annotated[
-        list[str] | None, typer.Option("--map", help="Rename a column: 'Customer=account_id'.")
+        list[str] | None, typer.Option("--map", help=tr("cli.surveys.invite.map"))
     ] = None,
-    email: Annotated[bool, typer.Option("--email", help="E-mail each link (SMTP/outbox).")] = False,
-    base_url: Annotated[
-        str | None, typer.Option(help="Public address of the app (default CXPULSE_BASE_URL).")
-    ] = None,
-    expires_days: Annotated[int, typer.Option(help="Days a link stays valid.", min=1)] = 30,
+    email: Annotated[bool, typer.Option("--email", help=tr("cli.surveys.invite.email"))] = False,
+    base_url: Annotated[str | None, typer.Option(help=tr("cli.surveys.invite.base_url"))] = None,
+    expires_days: Annotated[
+        int, typer.Option(help=tr("cli.surveys.invite.expires_days"), min=1)
+    ] = 30,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the links to this CSV.")
+        Path | None, typer.Option("--output", "-o", help=tr("cli.surveys.invite.output"))
     ] = None,
     project: ProjectOption = Path("."),
 ) -> None:
     """Create one personal link per contact; print them as CSV (or write --output)."""
     from cxpulse import collect, store
 
-    with reported_errors():
+    with reported_errors(project):
         cfg, url = _open(project)
         people = collect.read_contacts(contacts, parse_mapping(mapping))
         with store.session(url) as s:
@@ -199,57 +202,84 @@ def invite(
         finally:
             if output:
                 handle.close()
-        lang = cfg.locale.language
-        msg = gettext("collect.surveys.invited", lang, count=len(issued))
+        say = speaker(project)
+        msg = say("collect.surveys.invited", count=say.count(len(issued)))
         if report is not None:
-            msg += f" {gettext('collect.cli.mail', lang, report=str(report))}"
+            msg += " " + say("collect.cli.mail", report=_mail(report, say))
         typer.echo(msg, err=True)
 
 
-@app.command("import")
+def _mail(report: Any, say: Speaker) -> str:
+    return say(
+        "cli.surveys.mail_report",
+        queued=say.count(len(report.queued)),
+        sent=say.count(len(report.sent)),
+        failed=say.count(len(report.failed)),
+        without=say.count(len(report.without_email)),
+    )
+
+
+@app.command("import", help=tr("cli.surveys.import.help"))
 def import_command(
-    path: Annotated[Path, typer.Argument(help="CSV exported from another survey tool.")],
+    path: Annotated[Path, typer.Argument(help=tr("cli.surveys.import.path"))],
     survey: Annotated[
-        str | None,
-        typer.Option("--survey", "-s", help="Survey of every row (else column 'survey')."),
+        str | None, typer.Option("--survey", "-s", help=tr("cli.surveys.import.survey"))
     ] = None,
     mapping: Annotated[
-        list[str] | None, typer.Option("--map", help="Rename a column: 'Score=score'.")
+        list[str] | None, typer.Option("--map", help=tr("cli.surveys.import.map"))
     ] = None,
     run_loop: Annotated[
-        bool, typer.Option("--run-loop", help="Let the closed loop open cases for these answers.")
+        bool, typer.Option("--run-loop", help=tr("cli.surveys.import.run_loop"))
     ] = False,
     project: ProjectOption = Path("."),
 ) -> None:
     """Import answers (all or nothing; rows with external_id update on re-import)."""
     from cxpulse import collect, store
 
-    with reported_errors():
+    with reported_errors(project):
         _cfg, url = _open(project)
         with store.session(url) as s:
             report = collect.import_responses(
                 s, path, survey=survey, mapping=parse_mapping(mapping), run_loop=run_loop
             )
-        console.print(escape(str(report)))
+        say = speaker(project)
+        text = say(
+            "cli.surveys.imported",
+            source=report.source,
+            rows=say.count(report.rows),
+            new=say.count(report.inserted),
+            updated=say.count(report.updated),
+            unchanged=say.count(report.unchanged),
+            seconds=say.num(report.seconds, 2),
+        )
+        if report.ignored_columns:
+            text += " " + say("cli.load.ignored", columns=", ".join(report.ignored_columns))
+        console.print(escape(text))
 
 
-@app.command("close")
-def close(slug: str, project: ProjectOption = Path(".")) -> None:
+@app.command("close", help=tr("cli.surveys.close.help"))
+def close(
+    slug: Annotated[str, typer.Argument(help=tr("cli.surveys.slug"))],
+    project: ProjectOption = Path("."),
+) -> None:
     """Stop taking answers for a survey."""
     from cxpulse import collect, store
 
-    with reported_errors():
+    with reported_errors(project):
         _cfg, url = _open(project)
         with store.session(url) as s:
             collect.set_survey_active(s, slug, False)
 
 
-@app.command("open")
-def reopen(slug: str, project: ProjectOption = Path(".")) -> None:
+@app.command("open", help=tr("cli.surveys.open.help"))
+def reopen(
+    slug: Annotated[str, typer.Argument(help=tr("cli.surveys.slug"))],
+    project: ProjectOption = Path("."),
+) -> None:
     """Take answers again for a closed survey."""
     from cxpulse import collect, store
 
-    with reported_errors():
+    with reported_errors(project):
         _cfg, url = _open(project)
         with store.session(url) as s:
             collect.set_survey_active(s, slug, True)

@@ -11,32 +11,26 @@ from rich.markup import escape
 from rich.table import Table
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
-from cxpulse.locale import gettext
+from cxpulse.cli.i18n import Speaker, speaker, tr
 
 if TYPE_CHECKING:
     from cxpulse.text import CommentAnalysis
 
-app = typer.Typer(
-    help="Themes and sentiment of survey comments (es, en, pt).", no_args_is_help=True
-)
+app = typer.Typer(help=tr("cli.comments.help"), no_args_is_help=True)
 
 ByOption = Annotated[
     list[str] | None,
-    typer.Option("--by", help="Split by a column of responses or accounts (repeatable)."),
+    typer.Option("--by", help=tr("cli.comments.by")),
 ]
-GrainOption = Annotated[
-    str | None, typer.Option("--grain", help="Split by time: day, week, month, quarter, year.")
-]
-StartOption = Annotated[str | None, typer.Option("--start", help="First day (YYYY-MM-DD).")]
-EndOption = Annotated[str | None, typer.Option("--end", help="Last day, inclusive (YYYY-MM-DD).")]
+GrainOption = Annotated[str | None, typer.Option("--grain", help=tr("cli.comments.grain"))]
+StartOption = Annotated[str | None, typer.Option("--start", help=tr("cli.metrics.from"))]
+EndOption = Annotated[str | None, typer.Option("--end", help=tr("cli.metrics.to"))]
 KOption = Annotated[
     int | None,
-    typer.Option("--k", min=1, help="Number of themes (default: chosen by silhouette)."),
+    typer.Option("--k", min=1, help=tr("cli.comments.k")),
 ]
-SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the clustering.")]
-LangOption = Annotated[
-    str | None, typer.Option("--lang", help="Language of the output: es or en (default: project).")
-]
+SeedOption = Annotated[int, typer.Option("--seed", help=tr("cli.comments.seed"))]
+LangOption = Annotated[str | None, typer.Option("--lang", help=tr("cli.option.lang"))]
 
 
 def _run(
@@ -48,20 +42,25 @@ def _run(
     k: int | None,
     seed: int,
     lang: str | None,
-) -> tuple[CommentAnalysis, str]:
+) -> tuple[CommentAnalysis, Speaker]:
     from cxpulse.text import comment_analysis
     from cxpulse.workspace import Workspace
 
+    say = speaker(project, lang)
     with Workspace.open(project) as ws:
-        language = lang or ws.config.locale.language
         result = comment_analysis(
-            ws, by=by, grain=grain, start=start, end=end, k=k, seed=seed, lang=language
+            ws, by=by, grain=grain, start=start, end=end, k=k, seed=seed, lang=say.lang
         )
-    return result, language
+    return result, say
 
 
-def _num(value: float, digits: int = 1) -> str:
-    return "-" if value is None or math.isnan(value) else f"{value:.{digits}f}"
+def _num(value: float, say: Speaker, digits: int = 1) -> str:
+    return "-" if value is None or math.isnan(value) else say.num(value, digits)
+
+
+def _signed(value: float, say: Speaker) -> str:
+    text = say.num(value, 1)
+    return f"+{text}" if value > 0 else text
 
 
 def _cell(value: object) -> str:
@@ -72,7 +71,7 @@ def _cell(value: object) -> str:
     return escape(str(value))
 
 
-@app.command("themes")
+@app.command("themes", help=tr("cli.comments.themes.help"))
 def themes_command(
     project: ProjectOption = Path("."),
     by: ByOption = None,
@@ -82,24 +81,26 @@ def themes_command(
     k: KOption = None,
     seed: SeedOption = 0,
     lang: LangOption = None,
-    examples: Annotated[int, typer.Option("--examples", min=0, help="Examples per theme.")] = 2,
+    examples: Annotated[
+        int, typer.Option("--examples", min=0, help=tr("cli.comments.examples"))
+    ] = 2,
 ) -> None:
     """Themes of the comments with size, sentiment and example comments."""
-    with reported_errors():
-        result, lg = _run(project, by, grain, start, end, k, seed, lang)
-    table = Table(title=gettext("text.title.themes", lg, n=result.n_comments))
+    with reported_errors(project, lang):
+        result, say = _run(project, by, grain, start, end, k, seed, lang)
+    table = Table(title=say("text.title.themes", n=say.count(result.n_comments)))
     for key in ("theme", "words", "comments", "share", "sentiment", "negative", "examples"):
         justify = "right" if key in ("comments", "share", "sentiment", "negative") else "left"
-        table.add_column(gettext(f"text.col.{key}", lg), justify=justify)  # type: ignore[arg-type]
+        table.add_column(say(f"text.col.{key}"), justify=justify)  # type: ignore[arg-type]
     for row in result.themes.itertuples():
         shown = "\n".join(f"“{escape(e[:90])}”" for e in list(row.examples)[:examples])
         table.add_row(
             escape(str(row.label)),
             escape(", ".join(row.words)),
-            str(int(row.n)),
-            _num(float(row.share)),
-            _num(float(row.mean_sentiment), 2),
-            _num(float(row.pct_negative)),
+            say.count(int(row.n)),
+            _num(float(row.share), say),
+            _num(float(row.mean_sentiment), say, 2),
+            _num(float(row.pct_negative), say),
             shown,
         )
     console.print(table)
@@ -107,9 +108,9 @@ def themes_command(
         split = Table(title=" / ".join([*result.by, *([result.grain] if result.grain else [])]))
         keys = [*result.by, *(["period"] if result.grain else [])]
         for key in keys:
-            split.add_column(gettext("text.col.period", lg) if key == "period" else key)
+            split.add_column(say("text.col.period") if key == "period" else key)
         for key in ("theme", "comments", "share", "sentiment", "examples"):
-            split.add_column(gettext(f"text.col.{key}", lg))
+            split.add_column(say(f"text.col.{key}"))
         per_group: dict[tuple[object, ...], list[str]] = {}
         for ex in result.examples_by.to_dict("records"):
             group = tuple(ex[c] for c in [*keys, "theme_id"])
@@ -119,15 +120,15 @@ def themes_command(
             split.add_row(
                 *[_cell(rec[c]) for c in keys],
                 escape(str(rec["label"])),
-                str(int(rec["n"])),
-                _num(float(rec["share"])),
-                _num(float(rec["mean_sentiment"]), 2),
+                say.count(int(rec["n"])),
+                _num(float(rec["share"]), say),
+                _num(float(rec["mean_sentiment"]), say, 2),
                 "\n".join(f"“{escape(text[:70])}”" for text in texts),
             )
         console.print(split)
 
 
-@app.command("sentiment")
+@app.command("sentiment", help=tr("cli.comments.sentiment.help"))
 def sentiment_command(
     project: ProjectOption = Path("."),
     by: ByOption = None,
@@ -137,31 +138,29 @@ def sentiment_command(
     lang: LangOption = None,
 ) -> None:
     """Mean sentiment (-1..1) and shares of positive and negative comments."""
-    with reported_errors():
-        result, lg = _run(project, by, grain, start, end, None, 0, lang)
+    with reported_errors(project, lang):
+        result, say = _run(project, by, grain, start, end, None, 0, lang)
     keys = [*result.by, *(["period"] if result.grain else [])]
-    table = Table(title=gettext("text.title.sentiment", lg, n=result.n_comments))
+    table = Table(title=say("text.title.sentiment", n=say.count(result.n_comments)))
     for key in keys:
-        table.add_column(gettext("text.col.period", lg) if key == "period" else key)
+        table.add_column(say("text.col.period") if key == "period" else key)
     for key in ("comments", "sentiment", "positive", "negative"):
-        table.add_column(gettext(f"text.col.{key}", lg), justify="right")
+        table.add_column(say(f"text.col.{key}"), justify="right")
     for rec in result.sentiment.to_dict("records"):
         table.add_row(
             *[_cell(rec[c]) for c in keys],
-            str(int(rec["n"])),
-            _num(float(rec["mean_sentiment"]), 2),
-            _num(float(rec["pct_positive"])),
-            _num(float(rec["pct_negative"])),
+            say.count(int(rec["n"])),
+            _num(float(rec["mean_sentiment"]), say, 2),
+            _num(float(rec["pct_positive"]), say),
+            _num(float(rec["pct_negative"]), say),
         )
     console.print(table)
 
 
-@app.command("drivers")
+@app.command("drivers", help=tr("cli.comments.drivers.help"))
 def drivers_command(
     project: ProjectOption = Path("."),
-    kind: Annotated[
-        str | None, typer.Option("--kind", help="Only this indicator: nps, csat or ces.")
-    ] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help=tr("cli.comments.kind"))] = None,
     start: StartOption = None,
     end: EndOption = None,
     k: KOption = None,
@@ -169,25 +168,26 @@ def drivers_command(
     lang: LangOption = None,
 ) -> None:
     """Which themes go with detractors: share of detractors with and without each theme."""
-    with reported_errors():
-        result, lg = _run(project, None, None, start, end, k, seed, lang)
-    table = Table(title=gettext("text.title.drivers", lg), caption=gettext("text.note.drivers", lg))
+    with reported_errors(project, lang):
+        result, say = _run(project, None, None, start, end, k, seed, lang)
+    table = Table(title=say("text.title.drivers"), caption=say("text.note.drivers"))
     for key in ("kind", "theme", "with", "without", "difference", "p_value", "significant"):
-        table.add_column(gettext(f"text.col.{key}", lg))
+        table.add_column(say(f"text.col.{key}"))
     for d in result.drivers:
         if kind is not None and d.kind != kind:
             continue
-        small = f" ({gettext('text.small_sample', lg)})" if d.with_theme.small_sample else ""
+        small = f" ({say('text.small_sample')})" if d.with_theme.small_sample else ""
         c = d.comparison
         table.add_row(
-            d.kind.upper(),
+            say.term("survey_kind", d.kind),
             escape(d.label),
-            f"{_num(100 * d.with_theme.value)} (n={d.with_theme.n}){small}",
-            f"{_num(100 * d.without_theme.value)} (n={d.without_theme.n})",
-            f"{100 * c.difference:+.1f} [{100 * c.ci_low:+.1f}, {100 * c.ci_high:+.1f}]"
+            f"{_num(100 * d.with_theme.value, say)} (n={say.count(d.with_theme.n)}){small}",
+            f"{_num(100 * d.without_theme.value, say)} (n={say.count(d.without_theme.n)})",
+            f"{_signed(100 * c.difference, say)} "
+            f"[{_signed(100 * c.ci_low, say)}; {_signed(100 * c.ci_high, say)}]"
             if not math.isnan(c.difference)
             else "-",
-            _num(c.p_value, 3),
-            gettext("text.yes" if c.significant else "text.no", lg),
+            _num(c.p_value, say, 3),
+            say("text.yes" if c.significant else "text.no"),
         )
     console.print(table)

@@ -113,8 +113,14 @@ def check_score(survey: Survey, score: int) -> None:
     low, high = scale(survey.kind)
     if isinstance(score, bool) or not isinstance(score, int) or not low <= score <= high:
         raise InvalidAnswerError(
-            f"score {score!r} is outside the {survey.kind.upper()} scale of survey "
-            f"{survey.slug!r}: use a whole number from {low} to {high}. Nothing was stored."
+            key="collect.error.out_of_scale",
+            values={
+                "score": score,
+                "kind": survey.kind.upper(),
+                "slug": survey.slug,
+                "low": low,
+                "high": high,
+            },
         )
 
 
@@ -129,8 +135,8 @@ def check_comment(comment: str | None) -> str | None:
         )
     if len(text) > MAX_COMMENT_CHARS:
         raise InvalidAnswerError(
-            f"the comment has {len(text)} characters; the limit is {MAX_COMMENT_CHARS}. "
-            "Shorten it and send again. Nothing was stored."
+            key="collect.error.comment_length",
+            values={"n": len(text), "limit": MAX_COMMENT_CHARS},
         )
     return text or None
 
@@ -200,9 +206,7 @@ def record_response(
         if surveys is not None:
             surveys[data.survey] = survey
     if not survey.active:
-        raise InvitationExpiredError(
-            f"survey {survey.slug!r} is closed and takes no new answers; reopen it first."
-        )
+        raise InvitationExpiredError(key="collect.error.closed", values={"slug": survey.slug})
     check_score(survey, data.score)
     comment = check_comment(data.comment)
     responded_at = check_responded_at(data.responded_at)
@@ -320,7 +324,7 @@ def answer_invitation(
     invitation = find_invitation(session, token, for_update=True)
     survey = session.get(Survey, invitation.survey_id)
     if survey is None or not survey.active:
-        raise InvitationExpiredError("this survey is closed and takes no more answers.")
+        raise InvitationExpiredError(key="collect.error.closed_link")
     if score is not None:
         check_score(survey, score)
     text = check_comment(comment)
@@ -342,7 +346,8 @@ def answer_invitation(
         return RecordResult(existing, created=False, survey=survey)
     if score is None:
         raise InvalidAnswerError(
-            f"choose a score from {scale(survey.kind)[0]} to {scale(survey.kind)[1]} first."
+            key="collect.error.score_first",
+            values={"low": scale(survey.kind)[0], "high": scale(survey.kind)[1]},
         )
     response = SurveyResponse(
         survey_id=survey.id,

@@ -102,9 +102,11 @@ def _read_rows(source: Path, mapping: Mapping[str, str]) -> tuple[list[dict[str,
                 for raw in reader
             ]
     except FileNotFoundError:
-        raise CollectError(f"{source}: file not found; give the path of the CSV export.") from None
+        raise CollectError(key="collect.error.export_missing", values={"source": source}) from None
     except UnicodeDecodeError as exc:
-        raise CollectError(f"{source}: not UTF-8 text ({exc}); save the CSV as UTF-8.") from None
+        raise CollectError(
+            key="collect.error.not_utf8", values={"source": source, "error": exc}
+        ) from None
     renamed = [mapping.get(h, h) for h in header]
     missing = [c for c in ("score", "account_id") if c not in renamed]
     if missing:

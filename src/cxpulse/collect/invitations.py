@@ -80,7 +80,7 @@ def create_invitation(
             "an invitation needs an account_id (the customer answers are attributed to)."
         )
     if email is not None and "@" not in email:
-        raise CollectError(f"{email!r} is not an e-mail address.")
+        raise CollectError(key="collect.error.email", values={"email": email})
     token = secrets.token_urlsafe(32)
     now = utcnow()
     invitation = Invitation(
@@ -153,10 +153,12 @@ def read_contacts(path: str | Path, mapping: Mapping[str, str] | None = None) ->
                 contacts.append(Contact(row["account_id"], row.get("contact_id") or None, email))
     except FileNotFoundError:
         raise CollectError(
-            f"{source}: file not found; give the path of a CSV of contacts."
+            key="collect.error.contacts_missing", values={"source": source}
         ) from None
     except UnicodeDecodeError as exc:
-        raise CollectError(f"{source}: not UTF-8 text ({exc}); save the CSV as UTF-8.") from None
+        raise CollectError(
+            key="collect.error.not_utf8", values={"source": source, "error": exc}
+        ) from None
     if problems:
         raise ValidationError(str(source), "contacts", problems)
     return contacts
@@ -169,11 +171,9 @@ def find_invitation(session: Session, token: str, *, for_update: bool = False) -
         query = query.with_for_update()
     invitation = session.scalar(query)
     if invitation is None:
-        raise InvitationNotFoundError(
-            "this survey link is not valid: check it was copied whole from the invitation."
-        )
+        raise InvitationNotFoundError(key="collect.error.link_invalid")
     if invitation.expires_at is not None and invitation.expires_at < utcnow():
         raise InvitationExpiredError(
-            f"this survey link expired on {invitation.expires_at:%Y-%m-%d}; ask for a new one."
+            key="collect.error.link_expired", values={"date": f"{invitation.expires_at:%Y-%m-%d}"}
         )
     return invitation

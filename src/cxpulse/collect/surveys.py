@@ -34,7 +34,7 @@ def scale(kind: str) -> tuple[int, int]:
         return SCORE_RANGES[kind]
     except KeyError:
         raise CollectError(
-            f"survey kind {kind!r} is unknown; use one of: {', '.join(SURVEY_KINDS)}."
+            key="collect.error.kind", values={"kind": kind, "kinds": ", ".join(SURVEY_KINDS)}
         ) from None
 
 
@@ -58,18 +58,15 @@ def create_survey(
         reject_nul(field, text)
     slug = slug.strip().lower()
     if not SLUG_PATTERN.match(slug):
-        raise CollectError(
-            f"survey slug {slug!r} is not valid: use lowercase letters, digits, '-' or '_' "
-            "(up to 100 characters), e.g. 'nps-2026-q1'."
-        )
+        raise CollectError(key="collect.error.slug", values={"slug": slug})
     scale(kind)
     if language not in SURVEY_LANGUAGES:
         raise CollectError(
-            f"survey language {language!r} is not supported; use one of: "
-            f"{', '.join(SURVEY_LANGUAGES)}."
+            key="collect.error.language",
+            values={"language": language, "languages": ", ".join(SURVEY_LANGUAGES)},
         )
     if session.scalar(select(Survey.id).where(Survey.slug == slug)) is not None:
-        raise SurveyExistsError(f"a survey with slug {slug!r} already exists; choose another slug.")
+        raise SurveyExistsError(key="collect.error.exists", values={"slug": slug})
     survey = Survey(
         slug=slug,
         kind=kind,
@@ -97,9 +94,7 @@ def get_survey(session: Session, ref: str | int) -> Survey:
     else:
         survey = session.scalar(select(Survey).where(Survey.slug == ref.strip().lower()))
     if survey is None:
-        raise UnknownSurveyError(
-            f"no survey {ref!r}; list them with 'cxpulse surveys list' or GET /api/v1/surveys."
-        )
+        raise UnknownSurveyError(key="collect.error.unknown_survey", values={"ref": ref})
     return survey
 
 

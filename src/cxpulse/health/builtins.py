@@ -68,11 +68,21 @@ class FeatureContext:
 
 @dataclass(frozen=True)
 class Builtin:
-    """A builtin feature: its expression and the value of an account without rows."""
+    """A builtin feature: its expression and the value of an account without rows.
+
+    ``fill`` applies only where the source is known to be tracked (``tracked``: the table and
+    its time column): with ``scope = "account"`` for accounts with at least one row of that
+    table before the as-of date (an account never seen in ``usage_events`` has no usage data,
+    not zero usage), with ``scope = "table"`` when the table has any row before it (no ticket
+    for an account of a helpdesk that is loaded means zero tickets). Elsewhere the value
+    stays missing.
+    """
 
     build: Callable[[FeatureContext], ir.Table]
     fill: float | None  # None: missing stays missing; a number: "no rows" means this value
     fill_lookback: bool = False  # fill with the lookback length (days since ... )
+    tracked: tuple[str, str] | None = None  # (table, time column) that says data exists
+    scope: str = "account"  # "account" or "table"
 
 
 def _usage_frequency(ctx: FeatureContext) -> ir.Table:
@@ -269,21 +279,30 @@ def _mean_nps(ctx: FeatureContext) -> ir.Table:
     return f.group_by("account_id").aggregate(value=f.score.cast("float64").mean())
 
 
+_USAGE = ("usage_events", "occurred_at")
+_TICKETS = ("tickets", "opened_at")
+_TOUCHPOINTS = ("touchpoints", "occurred_at")
+_INVOICES = ("invoices", "issued_at")
+
 BUILTINS: dict[str, Builtin] = {
-    "usage_frequency": Builtin(_usage_frequency, fill=0.0),
-    "distinct_features": Builtin(_distinct_features, fill=0.0),
+    "usage_frequency": Builtin(_usage_frequency, fill=0.0, tracked=_USAGE),
+    "distinct_features": Builtin(_distinct_features, fill=0.0, tracked=_USAGE),
     "active_user_trend": Builtin(_active_user_trend, fill=None),
     "license_utilisation": Builtin(_license_utilisation, fill=None),
-    "open_important_tickets": Builtin(_open_important_tickets, fill=0.0),
-    "tickets_per_month": Builtin(_tickets_per_month, fill=0.0),
+    "open_important_tickets": Builtin(
+        _open_important_tickets, fill=0.0, tracked=_TICKETS, scope="table"
+    ),
+    "tickets_per_month": Builtin(_tickets_per_month, fill=0.0, tracked=_TICKETS, scope="table"),
     "recent_csat": Builtin(_recent_csat, fill=None),
     "resolution_hours": Builtin(_resolution_hours, fill=None),
-    "touchpoints_per_month": Builtin(_touchpoints_per_month, fill=0.0),
-    "days_since_touchpoint": Builtin(_days_since_touchpoint, fill=None, fill_lookback=True),
+    "touchpoints_per_month": Builtin(_touchpoints_per_month, fill=0.0, tracked=_TOUCHPOINTS),
+    "days_since_touchpoint": Builtin(
+        _days_since_touchpoint, fill=None, fill_lookback=True, tracked=_TOUCHPOINTS
+    ),
     "latest_nps": Builtin(_latest_nps, fill=None),
     "nps_trend": Builtin(_nps_trend, fill=None),
     "revenue_trend": Builtin(_revenue_trend, fill=None),
-    "overdue_amount": Builtin(_overdue_amount, fill=0.0),
+    "overdue_amount": Builtin(_overdue_amount, fill=0.0, tracked=_INVOICES),
     "days_to_renewal": Builtin(_days_to_renewal, fill=None),
     "tenure_days": Builtin(_tenure_days, fill=None),
     "csm_rating": Builtin(_csm_rating, fill=None),

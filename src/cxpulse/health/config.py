@@ -59,21 +59,43 @@ class Signal(BaseModel):
         return self
 
 
+BandMethod = Literal["auto", "score", "risk_ratio", "risk_share"]
+
+
 class Bands(BaseModel):
-    """Score cut-offs: red below ``red_below``, green from ``green_from``, yellow between."""
+    """How scores become red, yellow and green.
+
+    - ``score``: fixed cut-offs, red below ``red_below``, green from ``green_from``.
+    - ``risk_ratio``: from the calibrated risk of the bad outcome: red when the risk is more
+      than ``red_ratio`` times the base rate the model was fitted on, yellow above
+      ``yellow_ratio`` times it, green otherwise.
+    - ``risk_share``: the riskiest ``red_share`` of accounts (on the training data) red, the
+      next ones up to ``yellow_share`` yellow.
+    - ``auto`` (default): ``score`` for the expert model, ``risk_ratio`` for learned models, so
+      that a model whose scores sit at 95 when few accounts churn still marks the risky ones.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    method: BandMethod = "auto"
     red_below: float = Field(default=40.0, gt=0, lt=100)
     green_from: float = Field(default=70.0, gt=0, le=100)
+    red_ratio: float = Field(default=1.5, gt=1.0)
+    yellow_ratio: float = Field(default=1.0, gt=0.0)
+    red_share: float = Field(default=0.10, gt=0.0, lt=1.0)
+    yellow_share: float = Field(default=0.30, gt=0.0, lt=1.0)
 
     @model_validator(mode="after")
     def _ordered(self) -> Bands:
         if self.green_from <= self.red_below:
             raise ValueError("bands: green_from must be greater than red_below")
+        if self.yellow_ratio >= self.red_ratio:
+            raise ValueError("bands: yellow_ratio must be smaller than red_ratio")
+        if self.yellow_share <= self.red_share:
+            raise ValueError("bands: yellow_share must be greater than red_share")
         return self
 
     def band_for(self, score: float) -> str:
-        """The band of a 0-100 score."""
+        """The band of a 0-100 score with the fixed cut-offs (method ``score``)."""
         if score < self.red_below:
             return "red"
         if score >= self.green_from:
@@ -87,6 +109,57 @@ class Playbook(BaseModel):
     en: str | None = None
 
 
+class LogisticSettings(BaseModel):
+    """``[health.model.logistic]``: the logistic regression's settings."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    C: float | None = Field(default=None, gt=0, description="inverse L2 strength")
+
+
+class LightGBMSettings(BaseModel):
+    """``[health.model.lightgbm]``: LightGBM's settings (its own names)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    n_estimators: int | None = Field(default=None, ge=1, le=20000)
+    learning_rate: float | None = Field(default=None, gt=0, le=1)
+    num_leaves: int | None = Field(default=None, ge=2, le=4096)
+    min_child_samples: int | None = Field(default=None, ge=1)
+    subsample: float | None = Field(default=None, gt=0, le=1)
+    colsample_bytree: float | None = Field(default=None, gt=0, le=1)
+    reg_lambda: float | None = Field(default=None, ge=0)
+
+
+class ModelSettings(BaseModel):
+    """``[health.model]``: which model is active (``name``) and how learned models are fitted.
+
+    ``[health] model = "lightgbm"`` is the short form of ``[health.model] name = "lightgbm"``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: Literal["expert", "logistic", "lightgbm"] = "expert"
+    calibration: Literal["auto", "isotonic", "sigmoid", "none"] | None = None
+    holdout: float | None = Field(default=None, gt=0, lt=1)
+    random_state: int | None = None
+    logistic: LogisticSettings = Field(default_factory=LogisticSettings)
+    lightgbm: LightGBMSettings = Field(default_factory=LightGBMSettings)
+
+    def for_estimator(self, kind: str) -> dict[str, Any]:
+        """The settings given for ``kind`` (only those set; the rest keep their defaults)."""
+        common = {
+            k: v
+            for k, v in (
+                ("calibration", self.calibration),
+                ("holdout", self.holdout),
+                ("random_state", self.random_state),
+            )
+            if v is not None
+        }
+        own = getattr(self, kind, None)
+        if own is None:
+            return common
+        return {**common, **{k: v for k, v in own.model_dump().items() if v is not None}}
+
+
 class HealthConfig(BaseModel):
     """The whole ``[health]`` section."""
 
@@ -94,9 +167,21 @@ class HealthConfig(BaseModel):
     outcome: Outcome = "churn"
     horizon_days: int = Field(default=90, ge=1, le=3650)
     model: Literal["expert", "logistic", "lightgbm"] = "expert"
+    model_settings: ModelSettings = Field(default_factory=ModelSettings)
     bands: Bands = Field(default_factory=Bands)
     playbooks: dict[str, Playbook] = Field(default_factory=dict)
     signals: tuple[Signal, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _model_table(cls, data: Any) -> Any:
+        # [health.model] (a table) holds the name and the settings; model = "x" is the short form
+        if isinstance(data, dict) and isinstance(data.get("model"), dict):
+            data = dict(data)
+            table = dict(data.pop("model"))
+            data["model"] = table.get("name", "expert")
+            data["model_settings"] = table
+        return data
 
     @model_validator(mode="after")
     def _unique_names(self) -> HealthConfig:
@@ -143,10 +228,35 @@ DEFAULT_HEALTH_TOML = """\
 outcome = "churn"        # churn | renewal | expansion
 horizon_days = 90        # predict the outcome in the next 90 days / en los próximos 90 días
 model = "expert"         # expert | logistic | lightgbm (after `cxpulse health fit`)
+# Model settings (model_settings) / ajustes del modelo: write the model as a table instead of
+# the line above; unset values keep the shipped defaults (shown by `cxpulse health fit`).
+# Escribe el modelo como tabla en vez de la línea de arriba; lo no indicado queda por defecto.
+# [health.model]
+# name = "lightgbm"
+# calibration = "sigmoid"  # auto | sigmoid | isotonic | none
+# holdout = 0.25           # share of training rows that fits the calibration
+# random_state = 0
+# [health.model.logistic]
+# C = 1.0
+# [health.model.lightgbm]
+# n_estimators = 300
+# learning_rate = 0.05
+# num_leaves = 15
+# min_child_samples = 20
+# subsample = 0.8
+# colsample_bytree = 0.8
+# reg_lambda = 0.0
 
 [health.bands]            # bands / bandas
-red_below = 40           # rojo < 40
-green_from = 70          # verde >= 70; amarillo en medio / yellow in between
+method = "auto"          # auto | score | risk_ratio | risk_share
+                         # auto: score cut-offs for the expert model, risk_ratio for learned ones
+                         # auto: cortes de puntaje para el experto, risk_ratio para los aprendidos
+red_below = 40           # score: rojo < 40
+green_from = 70          # score: verde >= 70; amarillo en medio / yellow in between
+red_ratio = 1.5          # risk_ratio: red when the risk of churn > 1.5x the base rate / rojo > 1,5x
+yellow_ratio = 1.0       # risk_ratio: yellow when above the base rate / amarillo > promedio
+red_share = 0.10         # risk_share: the riskiest 10 % red / el 10 % más riesgoso en rojo
+yellow_share = 0.30      # risk_share: the next ones up to 30 % yellow / hasta el 30 % amarillo
 
 # playbooks: text per band overrides the built-in one / texto propio por banda (opcional)
 # [health.playbooks.red]
@@ -343,13 +453,10 @@ def parse_horizon(text: str | int) -> int:
     else:
         match = _HORIZON.match(text.lower())
         if match is None:
-            raise ConfigError(
-                f"horizon {text!r} is not understood; write a number of days with a unit, "
-                "e.g. '90d', '12w', '3m' or '1y'"
-            )
+            raise ConfigError(key="health.error.horizon", values={"text": text})
         days = int(match.group(1)) * _UNIT_DAYS[match.group(2)]
     if days < 1:
-        raise ConfigError(f"horizon {text!r} must be at least one day")
+        raise ConfigError(key="health.error.horizon_short", values={"text": text})
     return days
 
 
@@ -373,6 +480,4 @@ def parse_health_config(section: dict[str, Any] | None) -> HealthConfig:
         details = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
-        raise ConfigError(
-            f"cxpulse.toml [health]: {details}. See 'cxpulse init' for a commented example."
-        ) from exc
+        raise ConfigError(key="health.error.config", values={"details": details}) from exc

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from cxpulse.errors import ConfigError
+from cxpulse.health.bands import BandCutoffs, band_meanings
 from cxpulse.health.features import health_config_of
 from cxpulse.health.persistence import MODELS_DIR, SavedModel, model_path, project_model
 
@@ -120,10 +121,24 @@ class CurrentScores:
     model: str
     as_of: dt.date | None
     scores: pd.DataFrame = field(repr=False)  # account_id, score, band, explanation
+    cutoffs: BandCutoffs = field(default_factory=lambda: BandCutoffs("score", 40.0, 70.0))
+    outcome: str = "churn"
+    horizon_days: int = 90
 
     @property
     def empty(self) -> bool:
         return self.scores.empty
+
+    def meanings(self, lang: str = "es") -> dict[str, str]:
+        """Each band in words ("roja: 38 % de riesgo de baja en 90 días, 3,1× el promedio")."""
+        return band_meanings(
+            self.scores["score"].to_numpy(dtype="float64"),
+            self.scores["band"].astype(str).tolist(),
+            self.cutoffs,
+            outcome=self.outcome,
+            horizon_days=self.horizon_days,
+            lang=lang,
+        )
 
     def of(self, account_id: str) -> dict[str, Any] | None:
         """Score and band of one account, or None when it is not in the snapshot."""
@@ -140,22 +155,31 @@ def current_scores(ws: Workspace, *, model: str | None = None) -> CurrentScores:
     Empty (``as_of`` None) when that model has not scored yet: another model's scores are
     never shown in its place.
     """
-    from cxpulse.health.scoring import SCORES_TABLE
+    from cxpulse.health.scoring import SCORES_TABLE, snapshot_info
 
+    cfg = health_config_of(ws)
     name = model or active_model_name(ws)
     empty = pd.DataFrame({c: pd.Series(dtype="object") for c in CURRENT_COLUMNS})
+    empty["score"] = empty["score"].astype("float64")
+    fixed = BandCutoffs("score", cfg.bands.red_below, cfg.bands.green_from)
     if SCORES_TABLE not in ws.con.list_tables():
-        return CurrentScores(name, None, empty)
+        return CurrentScores(name, None, empty, fixed, cfg.outcome, cfg.horizon_days)
     t = ws.table(SCORES_TABLE)
     t = t.filter(t.model == name)
     last = t.as_of.max().execute()
     if last is None or pd.isna(last):
-        return CurrentScores(name, None, empty)
+        return CurrentScores(name, None, empty, fixed, cfg.outcome, cfg.horizon_days)
     day = pd.Timestamp(last).date()
     rows = t.filter(t.as_of == day).select(*CURRENT_COLUMNS).execute()
     rows["account_id"] = rows["account_id"].astype(str)
     rows = rows.sort_values("account_id").reset_index(drop=True)
-    return CurrentScores(name, day, rows)
+    info = snapshot_info(ws, day, name)
+    if info is None:  # a snapshot stored before cut-offs were recorded
+        return CurrentScores(name, day, rows, fixed, cfg.outcome, cfg.horizon_days)
+    cut = BandCutoffs(
+        str(info["method"]), float(info["red_below"]), float(info["green_from"]), info["base_risk"]
+    )
+    return CurrentScores(name, day, rows, cut, str(info["outcome"]), int(info["horizon_days"]))
 
 
 def account_score(

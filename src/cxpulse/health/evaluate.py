@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,8 +20,10 @@ from sklearn.model_selection import train_test_split
 
 from cxpulse.errors import NotEnoughDataError
 from cxpulse.health import metrics as hm
-from cxpulse.health.config import Signal
-from cxpulse.health.features import as_instant, health_config_of, training_frame
+from cxpulse.health.bands import band_cutoffs
+from cxpulse.health.config import Bands, Signal
+from cxpulse.health.dates import monthly_dates, plan_dates  # noqa: F401 (re-exported)
+from cxpulse.health.features import health_config_of, training_frame
 from cxpulse.health.models import ExpertModel, HealthModel, LearnedModel
 
 if TYPE_CHECKING:
@@ -42,6 +44,44 @@ class ModelEvaluation:
     lift: float
     calibration: list[hm.CalibrationBin] = field(default_factory=list)
     test_dates: list[dt.date] = field(default_factory=list)
+    bands: dict[str, dict[str, float]] = field(default_factory=dict)  # n, share, bad_rate, ratio
+    ece: float = float("nan")  # expected calibration error (10 equal-count bins)
+    reason: str | None = None  # why the model could not be evaluated (in part or at all)
+
+    @property
+    def evaluated(self) -> bool:
+        return self.n > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready figures."""
+
+        def num(v: float) -> float | None:
+            return None if v is None or (isinstance(v, float) and np.isnan(v)) else float(v)
+
+        return {
+            "model": self.model,
+            "n": self.n,
+            "bad_rate": num(self.bad_rate),
+            "roc_auc": num(self.roc_auc),
+            "pr_auc": num(self.pr_auc),
+            "brier": num(self.brier),
+            "ece": num(self.ece),
+            "top_decile_bad_rate": num(self.top_decile_bad_rate),
+            "lift": num(self.lift),
+            "bands": {b: {k: num(v) for k, v in d.items()} for b, d in self.bands.items()},
+            "calibration": [
+                {
+                    "low": c.low,
+                    "high": c.high,
+                    "n": c.n,
+                    "mean_predicted": c.mean_predicted,
+                    "observed": c.observed,
+                }
+                for c in self.calibration
+            ],
+            "test_dates": [d.isoformat() for d in self.test_dates],
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -52,6 +92,21 @@ class EvaluationReport:
     horizon_days: int
     models: list[ModelEvaluation]
     predictions: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    method: str = "backtest"  # backtest (rolling as-of dates) | holdout (accounts held out)
+    test_size: float | None = None
+    seed: int | None = None
+    as_of_dates: list[dt.date] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "horizon_days": self.horizon_days,
+            "method": self.method,
+            "test_size": self.test_size,
+            "seed": self.seed,
+            "as_of_dates": [d.isoformat() for d in self.as_of_dates],
+            "models": [m.to_dict() for m in self.models],
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """One row per model: n, bad_rate, roc_auc, pr_auc, brier, top_decile_bad_rate, lift."""
@@ -74,9 +129,35 @@ class EvaluationReport:
         raise KeyError(name)
 
 
-def summarize(name: str, y: np.ndarray, p: np.ndarray, dates: list[dt.date]) -> ModelEvaluation:
+def band_table(y: np.ndarray, bands: np.ndarray | list[str]) -> dict[str, dict[str, float]]:
+    """Per band: accounts, share, bad-outcome rate and that rate over the overall one."""
+    y = np.asarray(y, dtype="float64")
+    labels = np.asarray(list(bands), dtype=object)
+    overall = float(1.0 - y.mean()) if len(y) else float("nan")
+    out: dict[str, dict[str, float]] = {}
+    for band in ("red", "yellow", "green"):
+        mine = y[labels == band]
+        rate = float(1.0 - mine.mean()) if len(mine) else float("nan")
+        out[band] = {
+            "n": float(len(mine)),
+            "share": float(len(mine) / len(y)) if len(y) else float("nan"),
+            "bad_rate": rate,
+            "ratio": rate / overall if overall > 0 and len(mine) else float("nan"),
+        }
+    return out
+
+
+def summarize(
+    name: str,
+    y: np.ndarray,
+    p: np.ndarray,
+    dates: list[dt.date],
+    bands: np.ndarray | list[str] | None = None,
+) -> ModelEvaluation:
     """All figures of one model from labels ``y`` (1 = good) and predictions P(good)."""
     rate, lift = hm.top_decile(y, p)
+    calibration = hm.calibration_table(y, p)
+    ece = sum(b.n * abs(b.mean_predicted - b.observed) for b in calibration) / max(len(y), 1)
     return ModelEvaluation(
         model=name,
         n=len(y),
@@ -86,60 +167,67 @@ def summarize(name: str, y: np.ndarray, p: np.ndarray, dates: list[dt.date]) -> 
         brier=hm.brier(y, p),
         top_decile_bad_rate=rate,
         lift=lift,
-        calibration=hm.calibration_table(y, p),
+        calibration=calibration,
         test_dates=dates,
+        bands=band_table(y, bands) if bands is not None else {},
+        ece=float(ece),
     )
 
 
-def default_models(signals: Iterable[Signal]) -> dict[str, HealthModel]:
-    """Expert (from the catalogue), logistic and LightGBM."""
+def default_models(signals: Iterable[Signal], config: Any = None) -> dict[str, HealthModel]:
+    """Expert (from the catalogue), logistic and LightGBM (with the ``[health.model]``
+    settings of ``config`` when given)."""
+    from cxpulse.health.training import cfg_settings
+
+    def settings(kind: str) -> dict[str, Any]:
+        return cfg_settings(config, kind) if config is not None else {}
+
     return {
         "expert": ExpertModel(signals=tuple(signals)),
-        "logistic": LearnedModel(estimator="logistic"),
-        "lightgbm": LearnedModel(estimator="lightgbm"),
+        "logistic": LearnedModel(estimator="logistic", **settings("logistic")),
+        "lightgbm": LearnedModel(estimator="lightgbm", **settings("lightgbm")),
     }
 
 
-def monthly_dates(first: dt.date, last: dt.date) -> list[dt.date]:
-    """The first day of every month from ``first`` to ``last`` (inclusive)."""
-    out: list[dt.date] = []
-    y, m = first.year, first.month
-    if first.day != 1:
-        m += 1
-    while True:
-        y, m = (y + 1, m - 12) if m > 12 else (y, m)
-        day = dt.date(y, m, 1)
-        if day > last:
-            return out
-        out.append(day)
-        m += 1
-
-
 def backtest_dates(ws: Workspace, horizon_days: int, warmup_days: int = 90) -> list[dt.date]:
-    """Monthly as-of dates whose horizon is fully observed in the data (aggregates only)."""
-    starts = [
-        ws.table("accounts").start_date.min().execute(),
-        ws.table("usage_events").occurred_at.min().execute(),
-        ws.table("tickets").opened_at.min().execute(),
-        ws.table("responses").responded_at.min().execute(),
-    ]
-    ends = [
-        ws.table("usage_events").occurred_at.max().execute(),
-        ws.table("tickets").opened_at.max().execute(),
-        ws.table("responses").responded_at.max().execute(),
-        ws.table("outcomes").occurred_at.max().execute(),
-    ]
-    firsts = [pd.Timestamp(e).date() for e in starts if e is not None and not pd.isna(e)]
-    ends = [pd.Timestamp(e).date() for e in ends if e is not None and not pd.isna(e)]
-    if not firsts or not ends:
-        raise NotEnoughDataError("the workspace has no accounts or no activity to backtest on")
-    # history starts when both accounts and activity exist; the warm-up fills the windows
-    start = max(firsts) + dt.timedelta(days=warmup_days)
-    return monthly_dates(start, max(ends) - dt.timedelta(days=horizon_days))
+    """The as-of dates a model is fitted and backtested on (see :mod:`cxpulse.health.dates`)."""
+    return plan_dates(ws, horizon_days, warmup_days=warmup_days).dates
 
 
 def _predict(model: HealthModel, X: pd.DataFrame) -> np.ndarray:
     return np.asarray(model.predict_proba(X[[str(c) for c in model.feature_names_in_]])[:, 1])
+
+
+def _failed(name: str, reason: str) -> ModelEvaluation:
+    nan = float("nan")
+    return ModelEvaluation(name, 0, nan, nan, nan, nan, nan, nan, reason=reason)
+
+
+def _bands_of(model: HealthModel, p: np.ndarray, bands: Bands) -> list[str]:
+    return band_cutoffs(model, bands).bands_for(100.0 * np.asarray(p))
+
+
+def _pooled(
+    preds: list[pd.DataFrame], names: Iterable[str], reasons: dict[str, str]
+) -> list[ModelEvaluation]:
+    pooled = pd.concat(preds) if preds else pd.DataFrame(columns=["model", "good", "p", "band"])
+    out = []
+    for name in names:
+        g = pooled[pooled["model"] == name]
+        if g.empty:
+            out.append(_failed(name, reasons.get(name, "no predictions")))
+            continue
+        try:
+            dates = sorted(set(g["as_of"])) if "as_of" in g else []
+            out.append(
+                summarize(name, g["good"].to_numpy(), g["p"].to_numpy(), dates, g["band"].tolist())
+            )
+        except NotEnoughDataError as exc:
+            out.append(_failed(name, str(exc)))
+            continue
+        if name in reasons:  # some test dates could not be fitted: say so
+            out[-1] = replace(out[-1], reason=reasons[name])
+    return out
 
 
 def evaluate(
@@ -154,64 +242,68 @@ def evaluate(
 ) -> EvaluationReport:
     """Rolling as-of backtest of each model (refitted before every test date).
 
-    ``as_of_dates`` defaults to the monthly dates with a fully observed horizon; the last
-    ``test_dates`` of them are the test dates, each trained on dates at least one horizon
-    earlier.
+    ``as_of_dates`` defaults to the dates :func:`cxpulse.health.dates.plan_dates` chooses; the
+    last ``test_dates`` of them are the test dates, each trained on dates at least one horizon
+    earlier. A model that cannot be fitted for a test date (e.g. one outcome only in its
+    training dates) is reported with the reason, never dropped.
     """
     cfg = health_config_of(ws)
     out = outcome or cfg.outcome
     horizon = horizon_days or cfg.horizon_days
     sigs = tuple(signals) if signals is not None else cfg.signals
-    chosen = models if models is not None else default_models(sigs)
-    dates = sorted({as_instant(d).date() for d in (as_of_dates or backtest_dates(ws, horizon))})
+    chosen = models if models is not None else default_models(sigs, cfg)
+    dates = plan_dates(ws, horizon, as_of_dates=as_of_dates).dates
     if len(dates) < 2:
         raise NotEnoughDataError(
-            f"a backtest needs at least two as-of dates with a closed {horizon}-day horizon; "
-            f"found {len(dates)}. Use a shorter horizon or more history."
+            f"a rolling backtest needs at least two as-of dates with a closed {horizon}-day "
+            f"horizon; found {len(dates)}. For a snapshot use a held-out split "
+            "('cxpulse health evaluate --holdout 0.3').",
+            key="health.error.backtest_dates",
+            values={"horizon": horizon, "found": len(dates)},
         )
     X, y = training_frame(ws, dates, horizon_days=horizon, outcome=out, signals=sigs)
     stamps = X.index.get_level_values("as_of")
     tests = dates[-test_dates:]
     preds: list[pd.DataFrame] = []
+    reasons: dict[str, str] = {}
     for name, template in chosen.items():
+        skipped: list[str] = []
         for t in tests:
             train_dates = [d for d in dates if d <= t - dt.timedelta(days=horizon)]
             test_mask = stamps == pd.Timestamp(t)
             if not test_mask.any():
+                skipped.append(f"{t}: no live accounts")
                 continue
             if isinstance(template, LearnedModel):
                 train_mask = stamps.isin([pd.Timestamp(d) for d in train_dates])
                 if not train_dates or not train_mask.any():
+                    skipped.append(f"{t}: no earlier as-of date with a closed horizon")
                     continue
                 try:
                     model = clone(template).fit(X[train_mask], y[train_mask])
-                except NotEnoughDataError:
+                except NotEnoughDataError as exc:
+                    skipped.append(f"{t}: {exc}")
                     continue
             else:
                 model = clone(template).fit(X[test_mask])  # the expert learns nothing from y
             p = _predict(model, X[test_mask])
             preds.append(
                 pd.DataFrame(
-                    {"model": name, "as_of": t, "good": y[test_mask].to_numpy(), "p": p},
+                    {
+                        "model": name,
+                        "as_of": t,
+                        "good": y[test_mask].to_numpy(),
+                        "p": p,
+                        "band": _bands_of(model, p, cfg.bands),
+                    },
                     index=X.index[test_mask].get_level_values("account_id"),
                 )
             )
-    if not preds:
-        raise NotEnoughDataError(
-            "no model could be backtested: every test date lacked earlier dates with both "
-            "outcomes. Use more history or a shorter horizon."
-        )
-    pooled = pd.concat(preds)
-    evaluations = [
-        summarize(
-            name,
-            g["good"].to_numpy(),
-            g["p"].to_numpy(),
-            sorted(set(g["as_of"])),
-        )
-        for name, g in pooled.groupby("model", sort=False)
-    ]
-    return EvaluationReport(out, horizon, evaluations, pooled)
+        if skipped:
+            reasons[name] = "; ".join(skipped)
+    evaluations = _pooled(preds, chosen, reasons)
+    pooled = pd.concat(preds) if preds else pd.DataFrame()
+    return EvaluationReport(out, horizon, evaluations, pooled, method="backtest")
 
 
 def evaluate_holdout(
@@ -223,16 +315,110 @@ def evaluate_holdout(
     random_state: int = 0,
     outcome: str = "churn",
     horizon_days: int = 0,
+    bands: Bands | None = None,
 ) -> EvaluationReport:
-    """Fit each model on a stratified training split and evaluate it on the held-out rest."""
+    """Fit each model on a training split and evaluate it on the held-out rest.
+
+    Accounts are held out whole (all their as-of rows go to one side), stratified by whether
+    the account ever had the bad outcome, so no account is seen in training and test.
+    """
     target = np.asarray(y).astype("int64")
-    tr, te = train_test_split(
-        np.arange(len(target)), test_size=test_size, stratify=target, random_state=random_state
-    )
-    preds, evaluations = [], []
+    tr, te = holdout_split(X.index, target, test_size=test_size, random_state=random_state)
+    band_settings = bands or Bands()
+    preds, reasons = [], {}
     for name, template in models.items():
-        model = clone(template).fit(X.iloc[tr], target[tr])
+        try:
+            model = clone(template).fit(X.iloc[tr], target[tr])
+        except NotEnoughDataError as exc:
+            reasons[name] = str(exc)
+            continue
         p = _predict(model, X.iloc[te])
-        evaluations.append(summarize(name, target[te], p, []))
-        preds.append(pd.DataFrame({"model": name, "good": target[te], "p": p}, index=X.index[te]))
-    return EvaluationReport(outcome, horizon_days, evaluations, pd.concat(preds))
+        preds.append(
+            pd.DataFrame(
+                {
+                    "model": name,
+                    "good": target[te],
+                    "p": p,
+                    "band": _bands_of(model, p, band_settings),
+                },
+                index=X.index[te],
+            )
+        )
+    evaluations = _pooled(preds, models, reasons)
+    pooled = pd.concat(preds) if preds else pd.DataFrame()
+    return EvaluationReport(
+        outcome,
+        horizon_days,
+        evaluations,
+        pooled,
+        method="holdout",
+        test_size=test_size,
+        seed=random_state,
+    )
+
+
+def holdout_split(
+    index: pd.Index, target: np.ndarray, *, test_size: float, random_state: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions of the training and held-out accounts (stratified by ever-bad)."""
+    accounts = (
+        np.asarray(index.get_level_values("account_id"))
+        if "account_id" in (index.names or [])
+        else np.asarray(index)
+    )
+    frame = pd.DataFrame({"account": accounts, "bad": 1 - target})
+    ever_bad = frame.groupby("account")["bad"].max()
+    ids = ever_bad.index.to_numpy()
+    strata = ever_bad.to_numpy() if ever_bad.nunique() > 1 and ever_bad.min() == 0 else None
+    if strata is not None and min(np.bincount(strata)) < 2:
+        strata = None
+    train_ids, _ = train_test_split(
+        ids, test_size=test_size, stratify=strata, random_state=random_state
+    )
+    in_train = np.isin(accounts, train_ids)
+    return np.flatnonzero(in_train), np.flatnonzero(~in_train)
+
+
+def evaluate_holdout_ws(
+    ws: Workspace,
+    models: Mapping[str, HealthModel] | None = None,
+    *,
+    test_size: float = 0.3,
+    random_state: int = 0,
+    outcome: str | None = None,
+    horizon_days: int | None = None,
+    as_of_dates: Iterable[Any] | None = None,
+    signals: Iterable[Signal] | None = None,
+) -> EvaluationReport:
+    """A held-out evaluation on the workspace's as-of dates (a snapshot or a history)."""
+    cfg = health_config_of(ws)
+    out = outcome or cfg.outcome
+    horizon = horizon_days or cfg.horizon_days
+    sigs = tuple(signals) if signals is not None else cfg.signals
+    chosen = models if models is not None else default_models(sigs, cfg)
+    plan = plan_dates(ws, horizon, as_of_dates=as_of_dates)
+    X, y = training_frame(ws, plan.dates, horizon_days=horizon, outcome=out, signals=sigs)
+    no_data = [c for c in X.columns if not X[c].notna().any()]
+    X = X.drop(columns=no_data)
+    fitted = {
+        name: (replace_signals(m, [s for s in sigs if s.name not in no_data]))
+        for name, m in chosen.items()
+    }
+    report = evaluate_holdout(
+        X,
+        y,
+        fitted,
+        test_size=test_size,
+        random_state=random_state,
+        outcome=out,
+        horizon_days=horizon,
+        bands=cfg.bands,
+    )
+    return replace(report, as_of_dates=plan.dates)
+
+
+def replace_signals(model: HealthModel, signals: list[Signal]) -> HealthModel:
+    """The expert model restricted to ``signals`` (learned models read the columns given)."""
+    if isinstance(model, ExpertModel):
+        return ExpertModel(signals=tuple(s for s in model.signals if s in signals))
+    return model

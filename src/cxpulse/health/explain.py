@@ -1,8 +1,9 @@
 """Per-account explanations: the signals that push a score up or down, in plain words.
 
-Contributions are score points: for the expert model they add up exactly to score - 50;
-for learned models they are the log-odds share of each signal times the local slope of the
-score, an approximation that keeps sign and order.
+Contributions are score points that add up to the score minus a stated reference: 50 (a
+neutral account) for the expert model; for learned models the score of the average account,
+with each signal's exact share of the log-odds (TreeSHAP or linear terms) carried through the
+calibration (see :meth:`cxpulse.health.models.LearnedModel.contributions`).
 """
 
 from __future__ import annotations
@@ -45,7 +46,12 @@ def _missing_patterns(missing: np.ndarray, names: list[str]) -> np.ndarray:
 
 
 def explanation_records(
-    contributions: pd.DataFrame, values: pd.DataFrame, top: int = TOP_DRIVERS
+    contributions: pd.DataFrame,
+    values: pd.DataFrame,
+    top: int = TOP_DRIVERS,
+    *,
+    reference: float | None = None,
+    sizes: Any = None,
 ) -> list[str]:
     """One compact JSON document per row: top drivers by |points|, their values, missing signals.
 
@@ -60,7 +66,12 @@ def explanation_records(
     points = contributions.to_numpy(dtype="float64")
     vals = values.reindex(columns=contributions.columns).to_numpy(dtype="float64")
     k = min(top, width)
-    order = np.argsort(-np.abs(points), axis=1, kind="stable")[:, :k]
+    # biggest push first; equal pushes (to the cent) by the signal's size (its weight), then name
+    size = np.zeros(width) if sizes is None else np.abs(np.asarray(sizes, dtype="float64"))
+    rounded = np.round(np.abs(points), 2)
+    rank_size = np.argsort(np.argsort(-size, kind="stable"), kind="stable")
+    ties = np.broadcast_to(rank_size, points.shape)
+    order = np.lexsort((ties, -rounded), axis=1)[:, :k]
     p = np.round(np.take_along_axis(points, order, axis=1), 2)
     v = np.round(np.take_along_axis(vals, order, axis=1), 4)
     keep = np.abs(np.take_along_axis(points, order, axis=1)) >= MIN_POINTS
@@ -79,9 +90,10 @@ def explanation_records(
     try:
         con.execute("SET threads = 2")
         con.register("top_drivers", pa.table(columns))
+        tail = "" if reference is None else f',"reference":{round(float(reference), 2)}'
         rows = con.execute(
             "SELECT '{\"drivers\":[' || concat_ws(',', " + items + ") || '],\"missing\":' "
-            "|| missing || '}' FROM top_drivers"
+            "|| missing || '" + tail + "}' FROM top_drivers"
         ).fetchall()
     finally:
         con.close()
@@ -110,6 +122,7 @@ class AccountExplanation:
     previous_score: float | None
     previous_as_of: Any
     drivers: list[Driver] = field(default_factory=list)
+    reference: float | None = None  # the points add up to score - reference
     missing: list[str] = field(default_factory=list)
     playbook: str = ""
     lines: list[str] = field(default_factory=list)
@@ -147,6 +160,7 @@ def describe(
         for name, points, value in doc.get("drivers", [])
     ]
     missing = [str(m) for m in doc.get("missing", [])]
+    reference = doc.get("reference")
     lines = [
         gettext(
             "health.explain.headline",
@@ -167,6 +181,9 @@ def describe(
         lines.append(
             gettext(f"health.explain.trend.{key}", lang, delta=f"{abs(delta):.0f}", since=since)
         )
+    if reference is not None:
+        key = "health.explain.reference_expert" if model == "expert" else "health.explain.reference"
+        lines.append(gettext(key, lang, reference=f"{float(reference):.0f}"))
     ups = sorted((d for d in drivers if d.points > 0), key=lambda d: -d.points)
     downs = sorted((d for d in drivers if d.points < 0), key=lambda d: d.points)
     for d in ups:
@@ -204,6 +221,7 @@ def describe(
         previous_score=None if previous is None else previous[1],
         previous_as_of=None if previous is None else previous[0],
         drivers=ups + downs,
+        reference=None if reference is None else float(reference),
         missing=missing,
         playbook=playbook,
         lines=lines,

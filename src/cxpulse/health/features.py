@@ -39,7 +39,7 @@ def as_instant(value: str | dt.date | dt.datetime | pd.Timestamp) -> dt.datetime
         try:
             value = dt.date.fromisoformat(value.strip()[:10])
         except ValueError as exc:
-            raise ConfigError(f"as-of date {value!r} is not an ISO date like 2025-06-01") from exc
+            raise ConfigError(key="health.error.as_of", values={"value": value}) from exc
     if isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return dt.datetime(value.year, value.month, value.day)
@@ -65,7 +65,8 @@ def population(ws: Workspace, as_of: Any, tables: dict[str, ir.Table] | None = N
 
 
 def _column_source(ws: Workspace, signal: Signal, as_of: dt.datetime) -> ir.Table:
-    """``table.column`` (mean per account) or ``table.column=value`` (share of rows equal).
+    """``table.column`` (mean per account) or ``table.column=value`` (share of rows equal;
+    text is compared without regard to case or surrounding spaces).
 
     With a time column (``time_column``, or ``observed_at`` when present) only rows in the
     lookback window before ``as_of`` count, and the latest of them gives the value.
@@ -74,14 +75,19 @@ def _column_source(ws: Workspace, signal: Signal, as_of: dt.datetime) -> ir.Tabl
     table, _, column = ref.strip().partition(".")
     if table not in ws.con.list_tables():
         raise ConfigError(
-            f"signal {signal.name!r}: source table {table!r} does not exist in the workspace; "
-            f"load it or change [[health.signals]] source"
+            key="health.error.signal_table", values={"signal": signal.name, "table": table}
         )
     t = ws.con.table(table)
     if "account_id" not in t.columns or column not in t.columns:
         raise ConfigError(
-            f"signal {signal.name!r}: source {signal.source!r} needs columns 'account_id' and "
-            f"{column!r} in table {table!r} (it has: {', '.join(t.columns)})"
+            key="health.error.signal_columns",
+            values={
+                "signal": signal.name,
+                "source": signal.source,
+                "column": column,
+                "table": table,
+                "columns": ", ".join(t.columns),
+            },
         )
     col = t[column]
     if wanted:
@@ -93,6 +99,10 @@ def _column_source(ws: Workspace, signal: Signal, as_of: dt.datetime) -> ir.Tabl
                 raise ConfigError(
                     f"signal {signal.name!r}: {column!r} is numeric, {wanted!r} is not"
                 ) from exc
+        elif col.type().is_string():
+            # levels are matched whatever their case and surrounding spaces ("Female" = "female")
+            col = col.strip().lower()
+            target = str(target).strip().lower()
         # CASE, not a cast: PostgreSQL cannot cast a boolean to bigint (NULL stays NULL).
         col = ibis.cases((col == target, 1), (col != target, 0))
     elif col.type().is_boolean():
@@ -120,25 +130,50 @@ def _column_source(ws: Workspace, signal: Signal, as_of: dt.datetime) -> ir.Tabl
     return j.group_by("account_id").aggregate(value=j.v.mean())
 
 
+def _tracked(
+    ws: Workspace, builtin: Any, as_of: dt.datetime, tables: dict[str, ir.Table]
+) -> ir.Table | bool | None:
+    """Where a builtin's "no rows" means its fill value: a table of tracked account ids
+    (scope account), True (scope table, the table has rows before ``as_of``), False (no data
+    at all), or None (always)."""
+    if builtin.tracked is None:
+        return None
+    name, column = builtin.tracked
+    if name not in tables:
+        tables[name] = ws.table(name)
+    t = tables[name]
+    bound: Any = as_of.date() if t.schema()[column].is_date() else as_of
+    before = t.filter(t[column] < bound)
+    if builtin.scope == "table":
+        return bool(int(before.count().execute()))
+    return before.select("account_id").distinct()
+
+
 def signal_expression(
     ws: Workspace,
     signal: Signal,
     as_of: dt.datetime,
     important: Sequence[str],
     tables: dict[str, ir.Table] | None = None,
-) -> tuple[ir.Table, float | None]:
-    """The (account_id, value) expression of one signal and the value of an account without rows."""
+) -> tuple[ir.Table, float | None, ir.Table | bool | None]:
+    """The (account_id, value) expression of one signal, the value of an account without rows
+    and where that value applies (see :func:`_tracked`)."""
     builtin = BUILTINS.get(signal.source)
+    cache = tables if tables is not None else {}
     if builtin is not None:
-        cache = tables if tables is not None else {}
         ctx = FeatureContext(ws, as_of, signal.lookback_days, tuple(important), cache)
         fill = float(signal.lookback_days) if builtin.fill_lookback else builtin.fill
-        return builtin.build(ctx), fill
+        tracked = _tracked(ws, builtin, as_of, cache) if fill is not None else None
+        return builtin.build(ctx), fill, tracked
     if "." in signal.source.partition("=")[0]:
-        return _column_source(ws, signal, as_of), None
+        return _column_source(ws, signal, as_of), None, None
     raise ConfigError(
-        f"signal {signal.name!r}: unknown source {signal.source!r}; use one of "
-        f"{', '.join(sorted(BUILTINS))} or 'table.column'"
+        key="health.error.signal_source",
+        values={
+            "signal": signal.name,
+            "source": signal.source,
+            "builtins": ", ".join(sorted(BUILTINS)),
+        },
     )
 
 
@@ -156,10 +191,23 @@ def feature_expression(
     tables: dict[str, ir.Table] = {}
     result = population(ws, instant, tables)
     for signal in sigs:
-        expr, fill = signal_expression(ws, signal, instant, important, tables)
+        expr, fill, tracked = signal_expression(ws, signal, instant, important, tables)
         expr = expr.select("account_id", value=expr.value)
         joined = result.left_join(expr, "account_id")
-        value = joined.value if fill is None else joined.value.fill_null(fill)
+        if fill is None or tracked is False:
+            value = joined.value
+        elif tracked is None or tracked is True:
+            value = joined.value.fill_null(fill)
+        else:
+            base = joined.select(*result.columns, value=joined.value)
+            seen = tracked.view()
+            seen = seen.select(seen_id_=seen.account_id, seen_=ibis.literal(1))
+            joined = base.left_join(seen, base.account_id == seen.seen_id_)
+            value = ibis.cases(
+                (joined.value.notnull(), joined.value),
+                (joined.seen_.notnull(), ibis.literal(fill)),
+                else_=ibis.null(),
+            )
         result = joined.select(*result.columns, **{signal.name: value.cast("float64")})
     return result
 
@@ -173,7 +221,8 @@ def compute_features(
 ) -> pd.DataFrame:
     """Features as of a date: a DataFrame indexed by account_id, one float column per signal.
 
-    Missing values (an average with no rows) are NaN; counts with no rows are 0.
+    Missing values are NaN: an average with no rows, and a count for an account (or a whole
+    table) with no data at all; a count is 0 only where the source is tracked.
     """
     sigs = tuple(signals) if signals is not None else health_config_of(ws).signals
     expr = feature_expression(ws, as_of, sigs, important_priorities=important_priorities)
@@ -238,5 +287,5 @@ def training_frame(
         xs.append(pd.concat({key: x}, names=["as_of", "account_id"]))
         ys.append(pd.concat({key: y}, names=["as_of", "account_id"]))
     if not xs:
-        raise NotEnoughDataError("no as-of dates given; pass at least one date to train on")
+        raise NotEnoughDataError(key="health.error.no_dates")
     return pd.concat(xs), pd.concat(ys).astype("int64")

@@ -6,7 +6,8 @@ returns ``self``, learned attributes end in ``_``. Both predict P(good outcome);
   weighted mean over the signals an account has (missing ones are left out, not guessed).
 - :class:`LearnedModel`: logistic regression (default) or LightGBM on the signals, with missing
   values imputed by the training median plus a "was missing" indicator (logistic) or handled
-  natively (LightGBM); the probability is calibrated on a held-out fold: Platt (``sigmoid``,
+  natively (LightGBM); the probability is calibrated on out-of-fold predictions (``holdout``
+  0.25 = four folds; the final model then learns from every row): Platt (``sigmoid``,
   the default: monotone, keeps the ranking and gives distinct scores) or ``isotonic`` (more
   flexible, but its steps tie many accounts on one score); ``auto`` picks isotonic only
   with a large held-out fold.
@@ -30,7 +31,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold
 
 from cxpulse.errors import CxpulseError, NotEnoughDataError
 from cxpulse.health.config import Signal
@@ -61,8 +62,7 @@ class HealthModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def _check_fitted(self) -> None:
         if not hasattr(self, "feature_names_in_"):
             raise ModelNotFittedError(
-                f"{type(self).__name__} is not fitted; call fit(X, y) first "
-                "(or 'cxpulse health fit')"
+                key="health.error.not_fitted", values={"model": type(self).__name__}
             )
 
     def score_points(self, X: Any) -> np.ndarray:
@@ -104,9 +104,7 @@ class ExpertModel(HealthModel):
                 "compute features with the same [[health.signals]] catalogue"
             )
         if not used:
-            raise CxpulseError(
-                "ExpertModel: no signal has a weight above 0; set weights in [[health.signals]]"
-            )
+            raise CxpulseError(key="health.error.no_weights")
         self.signals_ = tuple(used)
         self.feature_names_in_ = np.array([s.name for s in used], dtype=object)
         self.n_features_in_ = len(used)
@@ -158,9 +156,12 @@ class LearnedModel(HealthModel):
         holdout: float = 0.25,
         C: float = 0.01,
         n_estimators: int = 300,
-        learning_rate: float = 0.02,
-        num_leaves: int = 4,
-        min_child_samples: int = 50,
+        learning_rate: float = 0.03,
+        num_leaves: int = 15,
+        min_child_samples: int = 20,
+        subsample: float = 0.8,
+        colsample_bytree: float = 0.8,
+        reg_lambda: float = 0.0,
         random_state: int = 0,
     ) -> None:
         self.estimator = estimator
@@ -172,6 +173,9 @@ class LearnedModel(HealthModel):
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves
         self.min_child_samples = min_child_samples
+        self.subsample = subsample
+        self.colsample_bytree = colsample_bytree
+        self.reg_lambda = reg_lambda
         self.random_state = random_state
 
     @property
@@ -209,8 +213,7 @@ class LearnedModel(HealthModel):
         counts = np.bincount(target, minlength=2)
         if len(counts) > 2 or counts.min() < 5:
             raise NotEnoughDataError(
-                f"LearnedModel needs both outcomes, at least 5 of each; got {counts[0]} bad and "
-                f"{counts[1]} good. Use more as-of dates, a longer horizon or the ExpertModel."
+                key="health.error.one_class", values={"bad": counts[0], "good": counts[1]}
             )
         if self.estimator not in ("logistic", "lightgbm"):
             raise CxpulseError(f"estimator {self.estimator!r}: use 'logistic' or 'lightgbm'")
@@ -218,35 +221,38 @@ class LearnedModel(HealthModel):
         self.n_features_in_ = frame.shape[1]
         self.classes_ = np.array([0, 1])
         method = self._calibration_method(len(target), counts)
-        if method == "none":
-            fit_idx, cal_idx = np.arange(len(target)), np.array([], dtype=int)
-        else:
-            fit_idx, cal_idx = train_test_split(
-                np.arange(len(target)),
-                test_size=self.holdout,
-                stratify=target,
-                random_state=self.random_state,
-            )
         if self.transform not in ("signed_log", "none"):
             raise CxpulseError(f"transform {self.transform!r}: use 'signed_log' or 'none'")
-        train = self._shape(frame.iloc[fit_idx])
-        self.medians_ = train.median().fillna(0.0)
-        filled = train.fillna(self.medians_)
+        shaped = self._shape(frame)
+        self.medians_ = shaped.median().fillna(0.0)
+        filled = shaped.fillna(self.medians_)
         self.means_ = filled.mean()
         self.scales_ = filled.std(ddof=0).replace(0.0, 1.0).fillna(1.0)
         self.missing_columns_ = [c for c in frame.columns if frame[c].isna().any()]
-        self.model_ = self._base_estimator().fit(self._design(frame.iloc[fit_idx]), target[fit_idx])
+        design = self._design(frame)
         self.calibration_ = method
         self.calibrator_: Any = None
         if method != "none":
-            raw = self._raw_proba(frame.iloc[cal_idx])
+            # out-of-fold probabilities fit the calibration; the model itself then learns from
+            # every row (no rows set aside only for calibrating)
+            folds = max(2, round(1.0 / self.holdout))
+            raw = np.empty(len(target), dtype="float64")
+            splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
+            for tr, te in splitter.split(design, target):
+                part = self._base_estimator().fit(design[tr], target[tr])
+                raw[te] = part.predict_proba(design[te])[:, 1]
             if method == "isotonic":
                 self.calibrator_ = IsotonicRegression(
                     out_of_bounds="clip", y_min=0.0, y_max=1.0
-                ).fit(raw, target[cal_idx])
+                ).fit(raw, target)
             else:
-                self.calibrator_ = LogisticRegression().fit(_logit(raw)[:, None], target[cal_idx])
+                self.calibrator_ = LogisticRegression().fit(_logit(raw)[:, None], target)
+        self.model_ = self._base_estimator().fit(design, target)
+        self.design_means_ = np.asarray(design.mean(axis=0), dtype="float64")
+        self.reference_logit_ = self._raw_parts(frame.iloc[:1])[1]
         self.base_rate_ = float(target.mean())
+        # the scores of the training rows, for bands by the riskiest share
+        self.score_quantiles_ = np.quantile(self.score_points(frame), np.linspace(0, 1, 101))
         return self
 
     def _calibration_method(self, n: int, counts: np.ndarray) -> str:
@@ -265,9 +271,10 @@ class LearnedModel(HealthModel):
                 learning_rate=self.learning_rate,
                 num_leaves=self.num_leaves,
                 min_child_samples=self.min_child_samples,
-                subsample=0.8,
-                subsample_freq=1,
-                colsample_bytree=0.8,
+                subsample=self.subsample,
+                subsample_freq=1 if self.subsample < 1 else 0,
+                colsample_bytree=self.colsample_bytree,
+                reg_lambda=self.reg_lambda,
                 random_state=self.random_state,
                 n_jobs=1,
                 verbose=-1,
@@ -279,38 +286,90 @@ class LearnedModel(HealthModel):
         """Calibrated [P(bad), P(good)] per row."""
         self._check_fitted()
         frame = _frame(X, list(self.feature_names_in_))
-        raw = self._raw_proba(frame)
+        raw = np.clip(self._raw_proba(frame), 1e-12, 1 - 1e-12)
+        good = self._calibrated(np.log(raw / (1.0 - raw)))
+        return np.column_stack([1.0 - good, good])
+
+    def _raw_parts(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+        """Each signal's exact additive share of the raw log-odds, and the reference log-odds.
+
+        LightGBM: TreeSHAP contributions (``pred_contrib``) and their expected value.
+        Logistic: ``coef x (design - training mean)`` per signal (its "was missing" flag
+        included) and the log-odds of the average training row.
+        """
+        names = list(self.feature_names_in_)
+        if self.estimator == "lightgbm":
+            contrib = np.asarray(
+                self.model_.predict_proba(frame[names].to_numpy(), pred_contrib=True)
+            )
+            parts = pd.DataFrame(contrib[:, :-1], columns=names, index=frame.index)
+            return parts, float(contrib[0, -1]) if len(contrib) else 0.0
+        design = self._design(frame)
+        coef = self.model_.coef_[0]
+        centre = getattr(self, "design_means_", np.zeros(design.shape[1]))
+        terms = (design - centre) * coef
+        parts = pd.DataFrame(terms[:, : len(names)], columns=names)
+        for j, col in enumerate(self.missing_columns_):
+            parts[col] += terms[:, len(names) + j]
+        parts.index = frame.index
+        return parts, float(self.model_.intercept_[0] + centre @ coef)
+
+    def log_odds_contributions(self, X: Any) -> pd.DataFrame:
+        """Each signal's additive share of the uncalibrated log-odds (vs the average account)."""
+        self._check_fitted()
+        return self._raw_parts(_frame(X, list(self.feature_names_in_)))[0]
+
+    def _calibrated(self, raw_logit: np.ndarray) -> np.ndarray:
+        """P(good) from raw log-odds through the fitted calibration."""
+        raw = 1.0 / (1.0 + np.exp(-raw_logit))
         if self.calibrator_ is None:
             good = raw
         elif isinstance(self.calibrator_, IsotonicRegression):
             good = np.asarray(self.calibrator_.predict(raw))
         else:
             good = self.calibrator_.predict_proba(_logit(raw)[:, None])[:, 1]
-        good = np.clip(good, 0.0, 1.0)
-        return np.column_stack([1.0 - good, good])
+        return np.asarray(np.clip(good, 0.0, 1.0))
 
-    def log_odds_contributions(self, X: Any) -> pd.DataFrame:
-        """Each signal's additive share of the uncalibrated log-odds (vs the average account)."""
+    def log_odds(self, X: Any) -> np.ndarray:
+        """The model's raw (uncalibrated) log-odds of the good outcome per row."""
         self._check_fitted()
-        frame = _frame(X, list(self.feature_names_in_))
-        names = list(self.feature_names_in_)
-        if self.estimator == "lightgbm":
-            contrib = self.model_.predict_proba(frame[names].to_numpy(), pred_contrib=True)
-            return pd.DataFrame(np.asarray(contrib)[:, :-1], columns=names, index=frame.index)
-        design = self._design(frame)
-        coef = self.model_.coef_[0]
-        parts = pd.DataFrame(design[:, : len(names)] * coef[: len(names)], columns=names)
-        for j, col in enumerate(self.missing_columns_):
-            parts[col] += design[:, len(names) + j] * coef[len(names) + j]
-        parts.index = frame.index
-        return parts
+        raw = np.clip(self._raw_proba(_frame(X, list(self.feature_names_in_))), 1e-12, 1 - 1e-12)
+        return np.asarray(np.log(raw / (1.0 - raw)))
+
+    def score_from_log_odds(self, log_odds: Any) -> np.ndarray:
+        """The 0-100 score of raw log-odds, through the fitted calibration."""
+        self._check_fitted()
+        return 100.0 * self._calibrated(np.asarray(log_odds, dtype="float64"))
+
+    def reference_score(self) -> float:
+        """The score of the reference account (the model's average log-odds), 0-100."""
+        self._check_fitted()
+        return float(100.0 * self._calibrated(np.array([self.reference_logit_]))[0])
 
     def contributions(self, X: Any) -> pd.DataFrame:
-        """Approximate score points per signal: log-odds share x the local slope of the score."""
-        logits = self.log_odds_contributions(X)
-        p = self.predict_proba(X)[:, 1]
-        slope = 100.0 * p * (1.0 - p)
-        return logits.mul(slope, axis=0)
+        """Exact score points per signal on the 0-100 scale, calibration included.
+
+        The raw log-odds split exactly into signal shares (TreeSHAP for LightGBM, linear terms
+        for logistic regression). Each share is carried to the score by the slope of the
+        calibrated score between the reference account and this one (the secant, so the
+        points add up to ``score - reference_score()``; the local slope where the two log-odds
+        coincide). The secant does not vanish at extreme scores, so the riskiest accounts keep
+        their real reasons.
+        """
+        self._check_fitted()
+        frame = _frame(X, list(self.feature_names_in_))
+        parts, ref = self._raw_parts(frame)
+        total = parts.sum(axis=1).to_numpy()
+        score = 100.0 * self._calibrated(ref + total)
+        reference = 100.0 * self._calibrated(np.array([ref]))[0]
+        eps = 1e-6
+        near = np.abs(total) < eps
+        step = np.where(near, eps, total)
+        secant = (score - reference) / step
+        if near.any():
+            up = 100.0 * self._calibrated(ref + total[near] + eps)
+            secant[near] = (up - score[near]) / eps
+        return parts.mul(secant, axis=0)
 
     @property
     def weights_(self) -> pd.Series:
@@ -334,4 +393,4 @@ def make_model(kind: str, signals: Sequence[Signal] = (), **params: Any) -> Heal
         return ExpertModel(signals=tuple(signals))
     if kind in ("logistic", "lightgbm"):
         return LearnedModel(estimator=kind, **params)  # type: ignore[arg-type]
-    raise CxpulseError(f"unknown health model {kind!r}; use 'expert', 'logistic' or 'lightgbm'")
+    raise CxpulseError(key="health.error.unknown_model", values={"kind": kind})

@@ -82,12 +82,10 @@ def load_model(project_dir: str | Path, name: str | None = None) -> SavedModel:
     """Load the current model (or ``name``: expert, logistic, lightgbm) of a project."""
     path = model_path(project_dir, name)
     if not path.exists():
-        raise ModelNotFoundError(
-            f"no saved health model at {path}; run 'cxpulse health fit' in the project first"
-        )
+        raise ModelNotFoundError(key="health.error.no_model", values={"path": path})
     saved = joblib.load(path)
     if not isinstance(saved, SavedModel):
-        raise ModelNotFoundError(f"{path} is not a cxpulse health model; fit again to replace it")
+        raise ModelNotFoundError(key="health.error.not_a_model", values={"path": path})
     return saved
 
 

@@ -17,16 +17,29 @@ import pandas as pd
 import pyarrow as pa
 
 from cxpulse.errors import ConfigError, CxpulseError
-from cxpulse.health.bands import BandChange, playbook_text
+from cxpulse.health.bands import BandChange, BandCutoffs, band_cutoffs, playbook_text
 from cxpulse.health.config import HealthConfig, Signal
 from cxpulse.health.explain import AccountExplanation, describe, explanation_records
 from cxpulse.health.features import as_instant, compute_features, health_config_of
-from cxpulse.health.models import ExpertModel, HealthModel
+from cxpulse.health.models import NEUTRAL, ExpertModel, HealthModel
 
 if TYPE_CHECKING:
     from cxpulse.workspace import Workspace
 
 SCORES_TABLE = "health_scores"
+INFO_TABLE = "health_snapshot_info"  # one row per (as_of, model): how its bands were cut
+INFO_SCHEMA = pa.schema(
+    [
+        pa.field("as_of", pa.date32()),
+        pa.field("model", pa.string()),
+        pa.field("method", pa.string()),
+        pa.field("red_below", pa.float64()),
+        pa.field("green_from", pa.float64()),
+        pa.field("base_risk", pa.float64()),
+        pa.field("outcome", pa.string()),
+        pa.field("horizon_days", pa.int64()),
+    ]
+)
 SNAPSHOT_SCHEMA = pa.schema(
     [
         pa.field("account_id", pa.string()),
@@ -57,10 +70,7 @@ def model_signals(
     names = [str(n) for n in getattr(model, "feature_names_in_", [])]
     absent = [n for n in names if n not in by_name]
     if absent:
-        raise ConfigError(
-            f"the model reads signals {absent} that [[health.signals]] in cxpulse.toml does "
-            "not declare; declare them again or refit with 'cxpulse health fit'"
-        )
+        raise ConfigError(key="health.error.undeclared", values={"absent": absent})
     return tuple(by_name[n] for n in names)
 
 
@@ -78,7 +88,7 @@ def score_frame(
     X = features[names]
     score = np.round(model.score_points(X), 2)
     contrib = model.contributions(X)
-    bands = [cfg.bands.band_for(s) for s in score]
+    bands = band_cutoffs(model, cfg.bands).bands_for(score)
     return pd.DataFrame(
         {
             "account_id": features.index.astype(str),
@@ -86,9 +96,25 @@ def score_frame(
             "score": score.astype("float64"),
             "band": bands,
             "model": model_name or model.name,
-            "explanation": explanation_records(contrib, X),
+            "explanation": explanation_records(
+                contrib, X, reference=reference_of(model), sizes=_sizes(model, names)
+            ),
         }
     )
+
+
+def reference_of(model: HealthModel) -> float:
+    """The score the explanation points are measured from (the points add up to score - it)."""
+    if hasattr(model, "reference_score") and hasattr(model, "reference_logit_"):
+        return float(model.reference_score())
+    return NEUTRAL
+
+
+def _sizes(model: HealthModel, names: list[str]) -> np.ndarray:
+    """How big each signal is, to order reasons that push the score equally (expert weights)."""
+    if isinstance(model, ExpertModel):
+        return np.asarray(model.weights_.reindex(names).fillna(0.0), dtype="float64")
+    return np.zeros(len(names))
 
 
 def write_scores(ws: Workspace, frame: pd.DataFrame) -> None:
@@ -132,14 +158,57 @@ def score_accounts(
     frame = score_frame(model, features, as_of=when, config=cfg, model_name=model_name)
     if write:
         write_scores(ws, frame)
+        cut = band_cutoffs(model, cfg.bands)
+        write_info(ws, when.date(), model_name or model.name, cut, cfg.outcome, cfg.horizon_days)
     return frame
+
+
+def write_info(
+    ws: Workspace,
+    as_of: dt.date,
+    model: str,
+    cutoffs: BandCutoffs,
+    outcome: str,
+    horizon_days: int,
+) -> None:
+    """Record how the snapshot (as_of, model) was banded, replacing an earlier record."""
+    row = pa.Table.from_pylist(
+        [
+            {
+                "as_of": as_of,
+                "model": model,
+                **cutoffs.as_dict(),
+                "outcome": outcome,
+                "horizon_days": int(horizon_days),
+            }
+        ],
+        schema=INFO_SCHEMA,
+    )
+    if INFO_TABLE not in ws.con.list_tables():
+        ws.write_table(INFO_TABLE, row)
+        return
+    t = ws.table(INFO_TABLE)
+    keep = t.filter(~((t.as_of == as_of) & (t.model == model))).to_pyarrow()
+    ws.write_table(INFO_TABLE, pa.concat_tables([keep.cast(INFO_SCHEMA), row]))
+
+
+def snapshot_info(ws: Workspace, as_of: dt.date, model: str) -> dict[str, Any] | None:
+    """How the snapshot (as_of, model) was banded (method, cut-offs, base risk), if recorded."""
+    if INFO_TABLE not in ws.con.list_tables():
+        return None
+    t = ws.table(INFO_TABLE)
+    rows = t.filter((t.as_of == as_of) & (t.model == model)).execute()
+    if rows.empty:
+        return None
+    row = rows.iloc[-1].to_dict()
+    base = row.get("base_risk")
+    row["base_risk"] = None if base is None or pd.isna(base) else float(base)
+    return row
 
 
 def _scores(ws: Workspace, model: str | None) -> Any:
     if SCORES_TABLE not in ws.con.list_tables():
-        raise NoScoresError(
-            "no health scores stored yet; run 'cxpulse health score' (or score_accounts) first"
-        )
+        raise NoScoresError(key="health.error.no_scores")
     t = ws.table(SCORES_TABLE)
     return t if model is None else t.filter(t.model == model)
 
@@ -213,15 +282,16 @@ def explain_account(
     hist = score_history(ws, account_id, model)
     if hist.empty:
         raise NoScoresError(
-            f"account {account_id!r} has no stored health score"
-            + (f" for model {model!r}" if model else "")
-            + "; check the id or run 'cxpulse health score' first"
+            key="health.error.account_model" if model else "health.error.account",
+            values={"account": account_id, "model": model},
         )
     hist["as_of"] = pd.to_datetime(hist["as_of"]).dt.date
     if as_of is not None:
         hist = hist[hist["as_of"] <= as_instant(as_of).date()]
         if hist.empty:
-            raise NoScoresError(f"account {account_id!r} has no score on or before {as_of}")
+            raise NoScoresError(
+                key="health.error.account_before", values={"account": account_id, "as_of": as_of}
+            )
     current_model = model
     row = hist.iloc[-1]
     previous = None

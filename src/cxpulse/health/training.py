@@ -1,15 +1,19 @@
-"""Fitting a health model on the workspace's history (as-of dates with a closed horizon)."""
+"""Fitting a health model on the workspace's history (as-of dates with a closed horizon).
+
+Every fit reports what it learned from: training rows, bad outcomes (positives), the base
+rate, the as-of dates and how they were chosen, and the signals that had no data at all.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cxpulse.health.config import Signal
-from cxpulse.health.evaluate import backtest_dates
-from cxpulse.health.features import as_instant, health_config_of, training_frame
+from cxpulse.health.dates import plan_dates
+from cxpulse.health.features import health_config_of, training_frame
 from cxpulse.health.models import HealthModel, make_model
 
 if TYPE_CHECKING:
@@ -27,6 +31,27 @@ class FitResult:
     n: int
     bad_rate: float
     as_of_dates: list[dt.date]
+    positives: int = 0  # rows with the bad outcome (e.g. churned within the horizon)
+    shape: str = "history"  # history | snapshot | given: how the dates were chosen
+    no_data: tuple[str, ...] = ()  # signals without a single value: left out
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def base_rate(self) -> float:
+        """Share of training rows with the bad outcome."""
+        return self.bad_rate
+
+    def info(self) -> dict[str, Any]:
+        """What to store with the model file and show in reports."""
+        return {
+            "n": self.n,
+            "positives": self.positives,
+            "base_rate": self.bad_rate,
+            "as_of_dates": [d.isoformat() for d in self.as_of_dates],
+            "shape": self.shape,
+            "no_data": list(self.no_data),
+            "settings": dict(self.settings),
+        }
 
 
 def fit_model(
@@ -36,25 +61,77 @@ def fit_model(
     outcome: str | None = None,
     horizon_days: int | None = None,
     as_of_dates: Iterable[Any] | None = None,
+    train_from: Any = None,
+    train_to: Any = None,
     signals: Iterable[Signal] | None = None,
     **params: Any,
 ) -> FitResult:
     """Fit ``kind`` (expert, logistic, lightgbm; default from [health] model) on past as-of dates.
 
     Each as-of date contributes one row per live account, labelled by what happened in the
-    following ``horizon_days``; only dates whose horizon is already over are used.
+    following ``horizon_days``; dates come from :func:`cxpulse.health.dates.plan_dates`
+    (``as_of_dates`` given, or chosen from the data between ``train_from`` and ``train_to``).
+    ``params`` are model settings (see :class:`~cxpulse.health.models.LearnedModel`).
     """
     cfg = health_config_of(ws)
     out = outcome or cfg.outcome
     horizon = horizon_days or cfg.horizon_days
     sigs = tuple(signals) if signals is not None else cfg.signals
     chosen = kind or ("logistic" if cfg.model == "expert" else cfg.model)
-    dates = sorted({as_instant(d).date() for d in (as_of_dates or backtest_dates(ws, horizon))})
-    X, y = training_frame(ws, dates, horizon_days=horizon, outcome=out, signals=sigs)
-    if chosen != "expert":
-        # a signal with no value at any date (e.g. no overrides recorded) teaches nothing and
-        # would only show up as "no data" in every explanation
-        sigs = tuple(s for s in sigs if X[s.name].notna().any())
-        X = X[[s.name for s in sigs]]
-    model = make_model(chosen, sigs, **params).fit(X, y)
-    return FitResult(model, sigs, out, horizon, len(y), float(1 - y.mean()), dates)
+    plan = plan_dates(
+        ws, horizon, as_of_dates=as_of_dates, train_from=train_from, train_to=train_to
+    )
+    X, y = training_frame(ws, plan.dates, horizon_days=horizon, outcome=out, signals=sigs)
+    no_data = tuple(s.name for s in sigs if not X[s.name].notna().any())
+    # a signal with no value at any date (e.g. no overrides recorded) teaches nothing and
+    # would only show up as "no data" in every explanation
+    sigs = tuple(s for s in sigs if s.name not in no_data)
+    X = X[[s.name for s in sigs]]
+    settings = {**cfg_settings(cfg, chosen), **params}
+    model = make_model(chosen, sigs, **settings).fit(X, y)
+    positives = int((y == 0).sum())
+    return FitResult(
+        model,
+        sigs,
+        out,
+        horizon,
+        len(y),
+        float(positives / len(y)) if len(y) else float("nan"),
+        plan.dates,
+        positives=positives,
+        shape=plan.shape,
+        no_data=no_data,
+        settings=model_settings(model),
+    )
+
+
+def cfg_settings(cfg: Any, kind: str) -> dict[str, Any]:
+    """The ``[health.model]`` settings that apply to ``kind``."""
+    if kind == "expert":
+        return {}
+    section = getattr(cfg, "model_settings", None)
+    return dict(section.for_estimator(kind)) if section is not None else {}
+
+
+_ONLY = {
+    "logistic": {"C", "transform"},
+    "lightgbm": {
+        "n_estimators",
+        "learning_rate",
+        "num_leaves",
+        "min_child_samples",
+        "subsample",
+        "colsample_bytree",
+        "reg_lambda",
+    },
+}
+
+
+def model_settings(model: HealthModel) -> dict[str, Any]:
+    """The settings a learned model was fitted with (those that apply to its estimator);
+    {} for the expert model."""
+    if not hasattr(model, "base_rate_"):
+        return {}
+    params = model.get_params()
+    other = set().union(*(v for k, v in _ONLY.items() if k != params.get("estimator")))
+    return {k: v for k, v in params.items() if not callable(v) and k not in other}

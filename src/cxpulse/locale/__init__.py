@@ -45,3 +45,24 @@ def term(kind: str, value: object, lang: str = DEFAULT_LANGUAGE) -> str:
     key = f"term.{kind}.{text.lower()}"
     found = catalog(lang).get(key) or catalog("en").get(key)
     return found if found is not None else text
+
+
+BABEL_LOCALES = {"es": "es", "en": "en_US"}
+
+
+def format_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, digits: int = 1) -> str:
+    """``value`` with ``digits`` decimals in the language's notation; an em dash when missing.
+
+    The web pages, the command line and exports all write numbers through this function.
+
+    >>> format_number(1234.5, "es"), format_number(1234.5, "en"), format_number(None)
+    ('1.234,5', '1,234.5', '—')
+    """
+    import math
+
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    from babel.numbers import format_decimal  # Babel loads only when a number is written
+
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return str(format_decimal(value, format=pattern, locale=BABEL_LOCALES.get(lang, lang)))

@@ -18,7 +18,7 @@ class CaseNotFoundError(LoopError):
 
     def __init__(self, case_id: int) -> None:
         self.case_id = case_id
-        super().__init__(f"case {case_id} does not exist; list cases with 'cxpulse cases list'")
+        super().__init__(key="loop.error.not_found", values={"id": case_id})
 
 
 class DeliveryError(LoopError):

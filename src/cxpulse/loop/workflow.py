@@ -165,7 +165,7 @@ def assign(state: CaseState, owner: str, *, actor: str, at: datetime) -> Change:
     """Give the case to ``owner``."""
     owner = owner.strip()
     if not owner:
-        raise InvalidTransitionError("an owner cannot be empty; give a name or e-mail")
+        raise InvalidTransitionError(key="loop.error.empty_owner")
     _check_not_closed(state, "assign")
     at = as_utc(at)
     return Change(
@@ -178,7 +178,7 @@ def classify(state: CaseState, category: str, *, actor: str, at: datetime) -> Ch
     """Set the root-cause category (free text, e.g. 'billing', 'product bug')."""
     category = category.strip()
     if not category:
-        raise InvalidTransitionError("a category cannot be empty")
+        raise InvalidTransitionError(key="loop.error.empty_category")
     at = as_utc(at)
     return Change(
         replace(state, category=category, updated_at=at),
@@ -203,7 +203,7 @@ def comment(
     """Add a note; ``contact=True`` records that the customer was reached (first contact)."""
     text = text.strip()
     if not text:
-        raise InvalidTransitionError("a comment cannot be empty")
+        raise InvalidTransitionError(key="loop.error.empty_comment")
     at = as_utc(at)
     first = state.first_contact_at
     if contact and first is None:
@@ -223,13 +223,13 @@ def change_status(
         new = CaseStatus(target)
     except ValueError:
         raise InvalidTransitionError(
-            f"unknown case status {target!r}; use one of: {', '.join(STATUSES)}"
+            key="loop.error.status", values={"status": target, "statuses": ", ".join(STATUSES)}
         ) from None
     if new not in TRANSITIONS[state.status]:
         allowed = ", ".join(sorted(s.value for s in TRANSITIONS[state.status])) or "none"
         raise InvalidTransitionError(
-            f"a case that is {state.status.value!r} cannot move to {new.value!r} "
-            f"(allowed: {allowed})"
+            key="loop.error.transition",
+            values={"from": state.status.value, "to": new.value, "allowed": allowed},
         )
     at = as_utc(at)
     first = state.first_contact_at
@@ -283,10 +283,12 @@ def resolve(
 def _check_priority(priority: str) -> None:
     if priority not in PRIORITIES:
         raise InvalidTransitionError(
-            f"unknown priority {priority!r}; use one of: {', '.join(PRIORITIES)}"
+            key="loop.error.priority",
+            values={"priority": priority, "priorities": ", ".join(PRIORITIES)},
         )
 
 
 def _check_not_closed(state: CaseState, verb: str) -> None:
     if state.status is CaseStatus.CLOSED:
-        raise InvalidTransitionError(f"cannot {verb} a closed case")
+        key = "loop.error.closed_assign" if verb == "assign" else "loop.error.closed_priority"
+        raise InvalidTransitionError(key=key)

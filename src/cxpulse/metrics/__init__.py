@@ -18,6 +18,7 @@ from cxpulse.metrics.drivers import DriverAnalysis, DriverImportance, key_driver
 from cxpulse.metrics.engine import MetricComparison, compare, explain, query
 from cxpulse.metrics.errors import MetricQueryError, UnknownDimensionError
 from cxpulse.metrics.results import MetricTable, MetricValue
+from cxpulse.metrics.survival import survival_curves
 
 __all__ = [
     "DEFINITIONS",
@@ -38,5 +39,6 @@ __all__ = [
     "list_definitions",
     "query",
     "retention_table",
+    "survival_curves",
     "table_drivers",
 ]

@@ -47,6 +47,8 @@ Op = Literal[
     "purchase",  # status is one of [metrics] purchase_statuses ('' = missing or blank)
     "cancellation",  # status is cancelled, canceled, refunded or returned
     "purchase_or_cancellation",
+    "within",  # SLA: column - value (a start column) <= the priority's target hours (option)
+    "due",  # SLA: the ticket can be judged against its target (option) by now
 ]
 
 
@@ -243,6 +245,45 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         description="Revenue now from accounts that billed the period before / their revenue then.",
     ),
     MetricDefinition(
+        "mrr_churn",
+        "invoices",
+        "revenue_retention",
+        "period_start",
+        "MRR perdido por bajas",
+        "Churned MRR",
+        "%",
+        filters=(Condition("status", "!=", "void"),),
+        value_column="amount",
+        variant="churned",
+        description="Revenue of accounts that billed nothing this period / last period's revenue.",
+    ),
+    MetricDefinition(
+        "contraction_mrr",
+        "invoices",
+        "revenue_retention",
+        "period_start",
+        "MRR perdido por reducción",
+        "Contraction MRR",
+        "%",
+        filters=(Condition("status", "!=", "void"),),
+        value_column="amount",
+        variant="contraction",
+        description="Revenue lost by accounts that billed less (but not nothing) / last period's.",
+    ),
+    MetricDefinition(
+        "expansion_mrr",
+        "invoices",
+        "revenue_retention",
+        "period_start",
+        "MRR ganado por expansión",
+        "Expansion MRR",
+        "%",
+        filters=(Condition("status", "!=", "void"),),
+        value_column="amount",
+        variant="expansion",
+        description="Revenue gained by accounts that billed more / last period's revenue.",
+    ),
+    MetricDefinition(
         "repeat_purchase_rate",
         "orders",
         "repeat_purchase",
@@ -384,6 +425,36 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         description="Median (and p90) hours from opening to resolution.",
     ),
     MetricDefinition(
+        "sla_first_response",
+        "tickets",
+        "proportion",
+        "opened_at",
+        "SLA de primera respuesta",
+        "First response within SLA",
+        "%",
+        filters=(
+            Condition("first_response_at", "due", "opened_at", option="first_response_hours"),
+        ),
+        value_column="first_response_at",
+        success=Condition(
+            "first_response_at", "within", "opened_at", option="first_response_hours"
+        ),
+        description="% of tickets answered within their priority's first-response target.",
+    ),
+    MetricDefinition(
+        "sla_resolution",
+        "tickets",
+        "proportion",
+        "opened_at",
+        "SLA de resolución",
+        "Resolution within SLA",
+        "%",
+        filters=(Condition("resolved_at", "due", "opened_at", option="resolution_hours"),),
+        value_column="resolved_at",
+        success=Condition("resolved_at", "within", "opened_at", option="resolution_hours"),
+        description="% of tickets resolved within their priority's resolution target.",
+    ),
+    MetricDefinition(
         "open_important_tickets",
         "tickets",
         "open_count",
@@ -393,6 +464,17 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         "tickets",
         filters=(Condition("priority", "in", option="important_priorities"),),
         description="Tickets of important priority still open at the end of the period.",
+    ),
+    MetricDefinition(
+        "backlog",
+        "tickets",
+        "open_count",
+        "opened_at",
+        "Backlog por antigüedad",
+        "Backlog by age",
+        "tickets",
+        variant="age",
+        description="Tickets open at the end of the period, by days since opening.",
     ),
     MetricDefinition(
         "tickets_per_account",
@@ -427,8 +509,7 @@ def get_definition(name: str) -> MetricDefinition:
         return REGISTRY[ALIASES.get(name, name)]
     except KeyError:
         raise UnknownMetricError(
-            f"unknown metric {name!r}; known metrics: {', '.join(REGISTRY)}. "
-            "Run 'cxpulse metrics list' to see them with their descriptions."
+            key="metrics.error.unknown", values={"name": name, "known": ", ".join(REGISTRY)}
         ) from None
 
 

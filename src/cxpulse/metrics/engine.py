@@ -59,7 +59,7 @@ def _names(ws: Any, names: Sequence[str] | str) -> list[MetricDefinition]:
 
     items = [names] if isinstance(names, str) else list(names)
     if not items:
-        raise MetricQueryError("no metric asked for; name one, e.g. 'nps'.")
+        raise MetricQueryError(key="metrics.error.none")
     out = [resolve(ws.config.metrics, n) for n in dict.fromkeys(items)]
     for d in out:
         check_columns(ws, d)
@@ -215,9 +215,11 @@ def compare(
     (d,) = _names(ws, name)
     if d.statistic not in COMPARABLE:
         raise MetricQueryError(
-            f"comparing {d.name!r} between periods is not supported yet (supported: "
-            f"{', '.join(n for n, x in REGISTRY.items() if x.statistic in COMPARABLE)}); "
-            "compare the two periods' intervals with 'cxpulse metrics' instead."
+            key="metrics.error.not_comparable",
+            values={
+                "name": d.name,
+                "supported": ", ".join(n for n, x in REGISTRY.items() if x.statistic in COMPARABLE),
+            },
         )
     pa, pb = parse_period(period), parse_period(vs)
     sides: list[dict[tuple[Any, ...], Aggregate]] = []

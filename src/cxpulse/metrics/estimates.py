@@ -225,9 +225,8 @@ def _comparison(
     from cxpulse.metrics.errors import MetricQueryError
 
     raise MetricQueryError(
-        f"comparing {definition.name!r} between periods is not supported yet "
-        "(supported: NPS, proportions, means and rates); compare the two periods' "
-        "intervals with 'cxpulse metrics' instead."
+        key="metrics.error.not_comparable",
+        values={"name": definition.name, "supported": "NPS, proportions, means, rates"},
     )
 
 

@@ -10,7 +10,7 @@ import math
 import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import ibis
@@ -46,11 +46,11 @@ class QuerySpec:
     ) -> QuerySpec:
         dims = (by,) if isinstance(by, str) else tuple(by or ())
         if PERIOD in dims:
-            raise MetricQueryError("'period' is not a dimension; use grain= to split by time.")
+            raise MetricQueryError(key="metrics.error.period_dimension")
         first = None if start is None else to_date(start)
         last = None if end is None else to_date(end)
         if first is not None and last is not None and last < first:
-            raise MetricQueryError(f"the range ends ({last}) before it starts ({first}).")
+            raise MetricQueryError(key="metrics.error.range", values={"first": first, "last": last})
         return cls(dims, check_grain(grain), first, last, options)
 
 
@@ -82,6 +82,27 @@ def cancellation_condition(col: ir.Value) -> ir.BooleanValue:
     return status_is(col, CANCELLATION_STATUSES)
 
 
+def _sla(t: ir.Table, cond: Condition, options: MetricsConfig) -> ir.BooleanValue:
+    """SLA conditions on tickets: ``within`` (the event came within the priority's target) and
+    ``due`` (the ticket can be judged: the event happened, or it is still open and its target
+    has passed by now; tickets closed without the timestamp are not judged)."""
+    targets: dict[str, float] = options.sla.model_dump()[str(cond.option)]
+    start = t[str(cond.value)]
+    target = ibis.cases(
+        *[(t.priority == p, ibis.literal(float(h))) for p, h in targets.items()],
+        else_=ibis.null("float64"),
+    )
+    event = t[cond.column]
+    hours = (event.epoch_seconds() - start.epoch_seconds()).cast("float64") / 3600.0
+    if cond.op == "within":
+        return (event.notnull() & (hours <= target)).fill_null(False)  # type: ignore[no-any-return]
+    now = ibis.literal(datetime.now(UTC).replace(tzinfo=None), type="timestamp")
+    waited = (now.epoch_seconds() - start.epoch_seconds()).cast("float64") / 3600.0
+    still_open = ~t.status.isin(["resolved", "closed"])
+    due = target.notnull() & (event.notnull() | (still_open & (waited > target)))
+    return due.fill_null(False)  # type: ignore[no-any-return]
+
+
 def condition(t: ir.Table, cond: Condition, options: MetricsConfig) -> ir.BooleanValue:
     """The engine expression of one row condition."""
     col = t[cond.column]
@@ -91,6 +112,8 @@ def condition(t: ir.Table, cond: Condition, options: MetricsConfig) -> ir.Boolea
         return cancellation_condition(col)
     if cond.op == "purchase_or_cancellation":
         return purchase_condition(col, options) | cancellation_condition(col)
+    if cond.op in ("within", "due"):
+        return _sla(t, cond, options)
     value = option_value(cond, options)
     if cond.op == "notnull":
         return col.notnull()
@@ -157,9 +180,13 @@ def split_dimensions(table: str, by: Sequence[str], ws: Any = None) -> tuple[lis
             acc.append(dim)
         else:
             raise UnknownDimensionError(
-                f"cannot split {table!r} by {dim!r}: it is neither a column of {table!r} "
-                f"({', '.join(sorted(own_cols))}) nor of 'accounts' "
-                f"({', '.join(sorted(account_cols))})."
+                key="metrics.error.dimension",
+                values={
+                    "table": table,
+                    "dim": dim,
+                    "own": ", ".join(sorted(own_cols)),
+                    "accounts": ", ".join(sorted(account_cols)),
+                },
             )
     return own, acc
 

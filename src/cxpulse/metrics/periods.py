@@ -46,7 +46,9 @@ def check_grain(grain: str | None) -> str | None:
     if grain is None or grain == "none":
         return None
     if grain not in GRAINS:
-        raise MetricQueryError(f"unknown grain {grain!r}; use one of: none, {', '.join(GRAINS)}.")
+        raise MetricQueryError(
+            key="metrics.error.grain", values={"grain": grain, "grains": ", ".join(GRAINS)}
+        )
     return grain
 
 
@@ -113,7 +115,7 @@ def to_date(value: Any) -> date:
             return datetime.fromisoformat(value.strip()[:19]).date()
         except ValueError:
             return parse_period(value).start
-    raise MetricQueryError(f"cannot read {value!r} as a date; write it as YYYY-MM-DD.")
+    raise MetricQueryError(key="metrics.error.date", values={"value": value})
 
 
 def period_start(day: date, grain: str) -> date:
@@ -203,9 +205,8 @@ def parse_period(text: str) -> Period:
                 start = date(parts[0], 1, 1)
             end = next_period(start, grain)
         except (ValueError, OverflowError) as exc:  # e.g. 2026-02-30, or a period ending in 10000
-            raise MetricQueryError(f"period {text!r} is not a real date ({exc}).") from exc
+            raise MetricQueryError(
+                key="metrics.error.period_date", values={"text": text, "error": exc}
+            ) from exc
         return Period(start, end, label(start, grain))
-    raise MetricQueryError(
-        f"cannot read the period {text!r}; write 2026-09 (month), 2026-Q3, 2026-W37, "
-        "2026 or 2026-09-17."
-    )
+    raise MetricQueryError(key="metrics.error.period", values={"text": text})

@@ -168,6 +168,24 @@ NOTES: dict[str, tuple[Text, ...]] = {
             "purchase_retention. Formerly retention_cohort (the name still works).",
         ),
     ),
+    "sla_first_response": (
+        (
+            "Los tickets cerrados sin fecha de primera respuesta no se juzgan; los abiertos sin "
+            "respuesta cuentan como incumplidos cuando su objetivo ya pasó en el momento de la "
+            "consulta. Prioridades sin objetivo no se juzgan.",
+            "Tickets closed without a first-response time are not judged; open unanswered ones "
+            "count as breaches once their target has passed at the time of the query. "
+            "Priorities without a target are not judged.",
+        ),
+    ),
+    "sla_resolution": (
+        (
+            "Los tickets cerrados sin fecha de resolución no se juzgan; los abiertos cuentan "
+            "como incumplidos cuando su objetivo ya pasó en el momento de la consulta.",
+            "Tickets closed without a resolution time are not judged; open ones count as "
+            "breaches once their target has passed at the time of the query.",
+        ),
+    ),
     "fcr": (
         (
             "Solo tickets resueltos o cerrados con el dato informado.",
@@ -197,6 +215,12 @@ def _condition(c: Condition, lang: str) -> str:
         return f"status ∈ ({', '.join(CANCELLATION_STATUSES)})"
     if c.op == "purchase_or_cancellation":
         return f"status ∈ purchase_statuses ∪ ({', '.join(CANCELLATION_STATUSES)})"
+    if c.op == "within":
+        return f"{c.column} - {c.value} <= [metrics.sla] {c.option}[priority]"
+    if c.op == "due":
+        return (
+            f"{c.column} recorded, or the ticket still open past [metrics.sla] {c.option}[priority]"
+        )
     if c.op == "notnull":
         return f"{c.column} IS NOT NULL"
     if c.op == "true":
@@ -287,5 +311,6 @@ def render_markdown(lang: str = "en") -> str:
         out += [f"  - {e}" for e in _edge_cases(d, lang)]
         out += [f"- **{_t(HEADINGS['example'], lang)}**: `{_example(d)}`"]
     custom = (Path(__file__).parent / "data" / "custom_metrics.txt").read_text(encoding="utf-8")
-    out += ["", custom.rstrip()]
+    analyses = (Path(__file__).parent / "data" / "analyses.txt").read_text(encoding="utf-8")
+    out += ["", custom.rstrip(), "", analyses.rstrip()]
     return "\n".join(out) + "\n"

@@ -1,4 +1,5 @@
-"""Gross and net revenue retention (GRR, NRR) from invoices.
+"""Gross and net revenue retention (GRR, NRR), and churned, contracted and expanded MRR,
+from invoices.
 
 For each account that billed in the previous period (x = its revenue then), y is what it
 billed this period: capped at x for GRR (no expansion counts), as is for NRR. The metric is
@@ -33,8 +34,7 @@ def _expression(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Table:
     own, acc_dims = split_dimensions(d.table, spec.by, ws)
     if own:
         raise MetricQueryError(
-            f"{d.name} compares each account's revenue between periods, so it can only be "
-            f"split by account columns, not by {', '.join(own)}."
+            key="metrics.error.revenue_split", values={"name": d.name, "own": ", ".join(own)}
         )
     grain = revenue_grain(spec.grain)
     inv = ws.table(d.table)
@@ -46,7 +46,7 @@ def _expression(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Table:
     cur = per.select(_acc2=per.account_id, _cur=per[IDX], now=per.revenue)
     j = prev.left_join(cur, (prev._acc == cur._acc2) & (prev._target == cur._cur))
     now = j.now.fill_null(0.0)
-    y = ibis.least(now, j.x) if d.variant == "gross" else now
+    y = _kept(d.variant, j.x, now)
     pairs = j.select(account_id=j._acc, **{IDX: j._target.cast("int64")}, x=j.x, y=y)
     # one integer type on both sides (a yearly index is int32, index + 1 is int64)
     last = per[IDX].cast("int64").max().as_scalar()
@@ -67,6 +67,24 @@ def _expression(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Table:
         sum_yy=(pairs.y * pairs.y).sum(),
         sum_xy=(pairs.x * pairs.y).sum(),
     )
+
+
+def _kept(variant: str | None, x: ir.FloatingValue, now: ir.FloatingValue) -> ir.FloatingValue:
+    """The numerator of each account for ``sum(y) / sum(x)``, by variant.
+
+    gross: min(now, before); net: now; churned: all of before when now is 0; contraction:
+    before - now when 0 < now < before; expansion: now - before when now > before.
+    """
+    zero = ibis.literal(0.0)
+    if variant == "gross":
+        return ibis.least(now, x)  # type: ignore[no-any-return]
+    if variant == "churned":
+        return ibis.cases((now <= 0, x), else_=zero)  # type: ignore[no-any-return]
+    if variant == "contraction":
+        return ibis.cases(((now > 0) & (now < x), x - now), else_=zero)  # type: ignore[no-any-return]
+    if variant == "expansion":
+        return ibis.cases((now > x, now - x), else_=zero)  # type: ignore[no-any-return]
+    return now
 
 
 def expressions(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[tuple[str, ir.Table]]:

@@ -104,6 +104,9 @@ def simple_expression(
         columns += [c for c in (d.value_column,) if c]
         if d.success is not None:
             columns.append(d.success.column)
+        for c in (*d.filters, *((d.success,) if d.success else ())):
+            if c.op in ("within", "due"):  # SLA: the start column, priority and status
+                columns += [str(c.value), "priority", "status"]
     t = base_frame(ws, first, spec, list(dict.fromkeys(columns)), where=any_row, own_filters=False)
     aggs: dict[str, ir.Scalar] = {}
     for d in definitions:

@@ -8,6 +8,7 @@ import dataclasses
 from datetime import date
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 
 from cxpulse.metrics.calendars import P_END, P_MONTHS, P_START, calendar_table, periods
@@ -27,6 +28,10 @@ from cxpulse.metrics.frame import (
 )
 from cxpulse.metrics.periods import Period, to_date
 
+AGE = "age"
+AGE_BUCKETS = (("0-1d", 1.0), ("1-7d", 7.0), ("7-30d", 30.0), ("30d+", float("inf")))
+"""Backlog age buckets: days since opening at the period's end (upper bounds exclusive)."""
+
 _EXAMPLE = [Period(date(2000, 1, 1), date(2000, 2, 1), "example")]
 
 
@@ -43,7 +48,17 @@ def _open_expression(
         & ~closed_without_date
         & (j.resolved_at.isnull() | (j.resolved_at >= j[P_END]))
     )
-    return j.group_by([*spec.by, P_START]).aggregate(events=j.count(where=still_open))
+    keys = [*spec.by, P_START]
+    if d.variant == "age":
+        days = (j[P_END].epoch_seconds() - j.opened_at.epoch_seconds()).cast("float64") / 86400.0
+        bucket = ibis.cases(
+            *[(days < upper, ibis.literal(name)) for name, upper in AGE_BUCKETS[:-1]],
+            else_=ibis.literal(AGE_BUCKETS[-1][0]),
+        )
+        j = j.mutate(**{AGE: bucket, "_open": still_open})
+        keys.append(AGE)
+        return j.group_by(keys).aggregate(events=j.count(where=j._open))
+    return j.group_by(keys).aggregate(events=j.count(where=still_open))
 
 
 def open_expressions(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[tuple[str, ir.Table]]:
@@ -59,7 +74,10 @@ def run_open(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]:
     frame = _open_expression(ws, d, spec, items).execute()
     counts: dict[tuple[Any, ...], dict[date | None, float]] = {}
     for r in frame.to_dict("records"):
-        key = tuple(group_of(r, spec).items())
+        group = group_of(r, spec)
+        if d.variant == "age":
+            group[AGE] = r[AGE]
+        key = tuple(group.items())
         period = None if spec.grain is None else to_date(r[P_START])
         counts.setdefault(key, {})[period] = float(clean(r["events"]) or 0)
     out = []

@@ -462,18 +462,28 @@ def _upsert_duckdb(
     changed = f"{stage}_changed"
     con.execute("BEGIN TRANSACTION")
     try:
-        # A hash join on the key, then a column-by-column comparison: far less memory than
-        # matching on every column at once.
+        # Join on the key against (key, hash of the other columns) of the target: the join
+        # holds two values per existing row instead of whole rows. Both sides hash the same
+        # declared types; a 64-bit collision hiding a change is about 1 in 1.8e19 per row.
+        from cxpulse.schema.types import DUCKDB_TYPES
+
+        others = [c for c in spec.columns if c.name not in spec.key]
+        keys = ", ".join(quote(k) for k in spec.key)
         first_key = quote(spec.key[0])
-        differs = " OR ".join(
-            f"s.{quote(c)} IS DISTINCT FROM t.{quote(c)}"
-            for c in spec.column_names
-            if c not in spec.key
-        )
+
+        def row_hash(alias: str) -> str:
+            if not others:
+                return "0"
+            cols = ", ".join(
+                f"CAST({alias}.{quote(c.name)} AS {DUCKDB_TYPES[c.type]})" for c in others
+            )
+            return f"hash({cols})"
+
         con.execute(
             f"CREATE TEMP TABLE {changed} AS SELECT s.* FROM {stage} s "
-            f"LEFT JOIN {target} t ON {_match(spec, 't', 's')} "
-            f"WHERE t.{first_key} IS NULL OR {differs or 'false'}"
+            f"LEFT JOIN (SELECT {keys}, {row_hash('t')} AS __h FROM {target} t) t "
+            f"ON {_match(spec, 't', 's')} "
+            f"WHERE t.{first_key} IS NULL OR t.__h <> {row_hash('s')}"
         )
         total = int(con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0])  # type: ignore[index]
         n_changed = int(con.execute(f"SELECT count(*) FROM {changed}").fetchone()[0])  # type: ignore[index]

@@ -100,6 +100,11 @@ class ReadOptions(BaseModel):
     columns: dict[str, str] = Field(
         default_factory=dict, description="your column name -> canonical column name"
     )
+    key_from: list[str] = Field(
+        default_factory=list,
+        description="when the file has no id column: the table's key made of these columns "
+        "joined with '|' (e.g. a form's timestamp and e-mail)",
+    )
     constants: dict[str, str] = Field(
         default_factory=dict, description="column -> value set on every row (e.g. kind = 'csat')"
     )

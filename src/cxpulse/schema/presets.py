@@ -7,7 +7,7 @@ NAME`` applies one; a file whose header matches a preset gets it suggested.
 
 >>> "zendesk" in {p.name for p in list_presets()}
 True
->>> preset_options("zendesk", "tickets").columns["Requester organization"]
+>>> preset_options("zendesk", "tickets").columns["Organization"]
 'account_id'
 """
 

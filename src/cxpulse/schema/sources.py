@@ -332,15 +332,15 @@ def _expand_paths(source: str | Path) -> list[Path]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in PARQUET_SUFFIXES)
         if not files:
-            raise SourceError(f"{path}: the folder holds no Parquet files (*.parquet) to load.")
+            raise SourceError(key="data.error.no_parquet", values={"path": path})
         return files
     if any(ch in str(source) for ch in "*?["):
         files = sorted(Path(p) for p in glob.glob(str(source)))
         if not files:
-            raise SourceError(f"{source}: no file matches this pattern.")
+            raise SourceError(key="data.error.no_match", values={"source": source})
         return files
     if not path.exists():
-        raise SourceError(f"{path}: file not found. Check the path and try again.")
+        raise SourceError(key="data.error.not_found", values={"path": path})
     return [path]
 
 
@@ -365,7 +365,7 @@ def stage_source(source: Any, options: ReadOptions | None = None, table: str = "
         sql = f"read_parquet([{quoted}], file_row_number = true, filename = true)"
         return StagedSource(label=label, sql=sql)
     if len(files) != 1:
-        raise SourceError(f"{source}: several files match; only Parquet files can be combined.")
+        raise SourceError(key="data.error.several", values={"source": source})
     path = files[0]
     suffix = path.suffix.lower()
     first = options.header_row + 1 + options.skip_rows

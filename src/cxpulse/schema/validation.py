@@ -45,6 +45,7 @@ class ColumnPlan:
     source: str | None  # staged column name, or None when the source lacks the column
     source_type: str | None  # DuckDB type of the staged column
     constant: str | None = None
+    derived: str | None = None  # SQL text built from several source columns (key_from)
     value_map: dict[str, str] = field(default_factory=dict)
     na_values: tuple[str, ...] = ()
     number: NumberFormat | None = None
@@ -58,13 +59,17 @@ class ColumnPlan:
 
     @property
     def is_text(self) -> bool:
-        return self.constant is not None or self.native in ("VARCHAR", "")
+        return (
+            self.constant is not None or self.derived is not None or self.native in ("VARCHAR", "")
+        )
 
     @property
     def original(self) -> str:
         """The value as written in the source: trimmed text, NULL when empty."""
         if self.constant is not None:
             return literal(self.constant)
+        if self.derived is not None:
+            return self.derived
         if self.source is None:
             return "NULL::VARCHAR"
         return f"NULLIF(trim(CAST({quote(self.source)} AS VARCHAR)), '')"
@@ -77,10 +82,11 @@ class ColumnPlan:
             codes = ", ".join(literal(v) for v in self.na_values)
             text = f"CASE WHEN {text} IN ({codes}) THEN NULL ELSE {text} END"
         if self.value_map:
+            # Case-insensitive: exports spell the same status "Solved" and "solved".
             whens = " ".join(
-                f"WHEN {literal(k)} THEN {literal(v)}" for k, v in self.value_map.items()
+                f"WHEN {literal(k.lower())} THEN {literal(v)}" for k, v in self.value_map.items()
             )
-            text = f"CASE {text} {whens} ELSE {text} END"
+            text = f"CASE lower({text}) {whens} ELSE {text} END"
         if self.id_like:
             fixed = f"regexp_replace({text}, {literal(ID_AS_FLOAT)}, '\\1')"
             text = f"CASE WHEN {text} LIKE '%.0%' THEN {fixed} ELSE {text} END"
@@ -91,7 +97,7 @@ class ColumnPlan:
         """The value converted to the column's type (NULL when it cannot be)."""
         col = self.column
         target = DUCKDB_TYPES[col.type]
-        if self.source is None and self.constant is None:
+        if self.source is None and self.constant is None and self.derived is None:
             return f"NULL::{target}"
         raw = self.raw
         native = self.native
@@ -240,7 +246,15 @@ def plan_columns(
     for col in spec.columns:
         source = by_target.get(col.name)
         constant = options.constants.get(col.name)
-        if source is None and constant is None and col.required:
+        derived = None
+        if source is None and constant is None and options.key_from and col.name == spec.key[0]:
+            missing = [c for c in options.key_from if c not in visible]
+            problems += [Problem.of("data.problem.mapped_not_in_file", column=c) for c in missing]
+            parts = ", ".join(
+                f"NULLIF(trim(CAST({quote(c)} AS VARCHAR)), '')" for c in options.key_from
+            )
+            derived = f"NULLIF(concat_ws('|', {parts}), '')"
+        if source is None and constant is None and derived is None and col.required:
             problems.append(
                 Problem.of(
                     "data.problem.required_column",
@@ -258,6 +272,7 @@ def plan_columns(
                 source,
                 visible.get(source) if source else None,
                 constant=constant,
+                derived=derived,
                 value_map=options.values.get(col.name, {}),
                 na_values=na,
                 number=(number_formats or {}).get(col.name),
@@ -281,7 +296,7 @@ REASONS = {
 
 
 def _given(plan: ColumnPlan) -> bool:
-    return plan.source is not None or plan.constant is not None
+    return plan.source is not None or plan.constant is not None or plan.derived is not None
 
 
 def present_flag(i: int) -> str:

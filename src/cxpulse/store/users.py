@@ -80,14 +80,14 @@ def create_user(
         raise UserError("e-mail, password and name must not contain NUL characters (\\x00).")
     address = _normalize_email(email)
     if "@" not in address or address.startswith("@") or address.endswith("@"):
-        raise UserError(f"{email!r} is not an e-mail address; give one like ana@example.com.")
+        raise UserError(key="store.error.email", values={"email": email})
     if role not in ROLES:
-        raise UserError(f"role {role!r} is unknown; use one of: {', '.join(ROLES)}.")
+        raise UserError(key="store.error.role", values={"role": role, "roles": ", ".join(ROLES)})
     if language not in ("es", "en"):
-        raise UserError(f"language {language!r} is not supported; use 'es' or 'en'.")
+        raise UserError(key="store.error.language", values={"language": language})
     check_password_rules(password, address)
     if session.scalar(select(User.id).where(User.email == address)) is not None:
-        raise UserError(f"a user with e-mail {address} already exists; pick another address.")
+        raise UserError(key="store.error.exists", values={"email": address})
     user = User(
         email=address,
         name=name,
@@ -196,7 +196,7 @@ def create_api_token(
         raise UserError(key="sec.token.lifetime", values={"days": MAX_TOKEN_LIFETIME.days})
     owner = session.get(User, user_id)
     if owner is None:
-        raise UserError(f"no user with id {user_id}; create the user first.")
+        raise UserError(key="store.error.no_user", values={"id": user_id})
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     token = ApiToken(

@@ -47,6 +47,7 @@ class AccountProfile:
     model: str | None = None  # the active model, whose score every page shows
     as_of: Any = None
     previous_score: float | None = None
+    reference: float | None = None  # the drivers' points add up to score - reference
     history: list[dict[str, Any]] = field(default_factory=list)
     drivers: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
@@ -113,6 +114,7 @@ def _add_health(ws: Workspace, profile: AccountProfile, lang: str) -> None:
     profile.score = explanation.score
     profile.band = explanation.band
     profile.model = explanation.model
+    profile.reference = explanation.reference
     profile.as_of = explanation.as_of
     profile.previous_score = explanation.previous_score
     profile.drivers = [

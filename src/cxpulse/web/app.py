@@ -28,11 +28,12 @@ from cxpulse.config import ProjectConfig, Settings, load_config
 from cxpulse.errors import CxpulseError
 from cxpulse.web.context import WebContext, resolve_secret
 from cxpulse.web.deps import verify_csrf
+from cxpulse.web.i18n import LANG_COOKIE
 from cxpulse.web.openapi_errors import allowed_methods, document_errors
 from cxpulse.web.protection import KIB, MIB, BodyLimitMiddleware, default_rules
 from cxpulse.web.session import SessionMiddleware
 from cxpulse.web.signin_guard import SigninGuard
-from cxpulse.web.templating import render
+from cxpulse.web.templating import language_of, render
 from cxpulse.workspace import Workspace
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -45,6 +46,7 @@ ROUTER_MODULES: list[str] = [
     "cxpulse.web.pages.health",
     "cxpulse.web.pages.accounts",
     "cxpulse.web.pages.training",
+    "cxpulse.web.pages.drivers",
     "cxpulse.web.pages.admin",
     "cxpulse.web.pages.me",  # security: own password
     "cxpulse.web.api.metrics",
@@ -117,6 +119,18 @@ def warm_up(ctx: WebContext) -> None:
         load_summary(ctx, None)
     except Exception as exc:  # the page will report it to the user with context
         log.info("warm-up of the dashboards skipped: %s", exc)
+
+
+def error_language(request: Request) -> str:
+    """The language of an error for this request: ``?lang=``, the language cookie, the first
+    of es/en in Accept-Language, else the project's language."""
+    if request.query_params.get("lang") in ("es", "en") or request.cookies.get(LANG_COOKIE):
+        return language_of(request)
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in ("es", "en"):
+            return code
+    return language_of(request)
 
 
 def _is_api(request: Request) -> bool:
@@ -206,9 +220,10 @@ def create_app(
 
     @app.exception_handler(CxpulseError)
     async def _cxpulse_error(request: Request, exc: CxpulseError) -> Response:
+        detail = exc.message_in(error_language(request))
         if _is_api(request):
-            return JSONResponse({"detail": str(exc)}, status_code=400)
-        return render(request, "error.html", status_code=400, status=400, detail=str(exc))
+            return JSONResponse({"detail": detail}, status_code=400)
+        return render(request, "error.html", status_code=400, status=400, detail=detail)
 
     document_errors(app)  # security: every error answer is in the OpenAPI document
 
@@ -220,16 +235,19 @@ def create_app(
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope))
+        # An HTTPException may carry the CxpulseError itself: its text is chosen here, in the
+        # language of the person asking.
+        detail = exc.detail
+        if isinstance(detail, CxpulseError):
+            detail = detail.message_in(error_language(request))
         if _is_api(request) or request.method not in ("GET", "HEAD"):
-            return JSONResponse(
-                {"detail": exc.detail}, status_code=exc.status_code, headers=headers
-            )
+            return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
         return render(
             request,
             "error.html",
             status_code=exc.status_code,
             status=exc.status_code,
-            detail=str(exc.detail),
+            detail=str(detail),
         )
 
     @app.get("/favicon.ico", include_in_schema=False)

@@ -37,6 +37,8 @@ class HealthSummary:
     models: list[str] = field(default_factory=list)
     red_below: float = 40.0
     green_from: float = 70.0
+    band_method: str = "score"
+    meanings: dict[str, dict[str, str]] = field(default_factory=dict)  # lang -> band -> text
 
     @property
     def has_scores(self) -> bool:
@@ -84,7 +86,6 @@ def health_summary(ws: Workspace, model: str | None = None) -> HealthSummary:
     page, the API and the CLI read, so the numbers agree everywhere.
     """
     from cxpulse.health import band_changes, current_scores
-    from cxpulse.health.features import health_config_of
 
     models = stored_models(ws)
     current = current_scores(ws, model=model if model in models else None)
@@ -105,7 +106,6 @@ def health_summary(ws: Workspace, model: str | None = None) -> HealthSummary:
     movement: dict[tuple[str, str], int] = {}
     for c in changes:
         movement[(c.from_band, c.to_band)] = movement.get((c.from_band, c.to_band), 0) + 1
-    bands = health_config_of(ws).bands
     previous = _previous_as_of(ws, chosen, as_of)
     return HealthSummary(
         model=chosen,
@@ -118,8 +118,10 @@ def health_summary(ws: Workspace, model: str | None = None) -> HealthSummary:
             for (f, t), n in sorted(movement.items(), key=lambda kv: -kv[1])
         ],
         models=models,
-        red_below=bands.red_below,
-        green_from=bands.green_from,
+        red_below=current.cutoffs.red_below,
+        green_from=current.cutoffs.green_from,
+        band_method=current.cutoffs.method,
+        meanings={lang: current.meanings(lang) for lang in ("es", "en")},
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import get_day_names, get_month_names
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_percent
 from starlette.requests import Request
 
 from cxpulse.locale import DEFAULT_LANGUAGE, LANGUAGES, gettext
@@ -41,10 +41,9 @@ def translate(key: str, lang: str, **values: Any) -> str:
 
 def format_number(value: float | int | None, lang: str, digits: int = 1) -> str:
     """A number with ``digits`` decimals in the locale's notation; an em dash for None."""
-    if value is None:
-        return "—"
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return str(format_decimal(value, format=pattern, locale=BABEL_LOCALES.get(lang, lang)))
+    from cxpulse.locale import format_number as locale_number  # one notation for web and CLI
+
+    return locale_number(value, lang, digits)
 
 
 def format_signed(value: float | None, lang: str, digits: int = 1) -> str:

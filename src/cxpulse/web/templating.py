@@ -38,6 +38,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/accounts", "web.nav.accounts", ()),
     ("/surveys", "web.nav.surveys", ("admin", "analyst")),
     ("/cases", "web.nav.cases", ()),
+    ("/drivers", "web.nav.drivers", ()),
     ("/training", "web.nav.training", ()),
     ("/admin/users", "web.nav.users", ("admin",)),
     ("/upload", "ops.nav.upload", ("admin", "analyst")),

@@ -64,6 +64,7 @@ class AccountProfilePublic(BaseModel):
     model: str | None
     as_of: date | None
     previous_score: float | None
+    reference: float | None
     history: list[HistoryPoint]
     drivers: list[DriverPublic]
     missing: list[str]

@@ -263,10 +263,10 @@ def estimate_public(e: Estimate, unit: str) -> EstimatePublic:
 def http_error(exc: LoopError) -> HTTPException:
     """404 for a missing case, 409 for a change the workflow refuses, 400 otherwise."""
     if isinstance(exc, CaseNotFoundError):
-        return HTTPException(status_code=404, detail=str(exc))
+        return HTTPException(status_code=404, detail=exc)
     if isinstance(exc, InvalidTransitionError):
-        return HTTPException(status_code=409, detail=str(exc))
-    return HTTPException(status_code=400, detail=str(exc))
+        return HTTPException(status_code=409, detail=exc)
+    return HTTPException(status_code=400, detail=exc)
 
 
 @router.get("/cases", response_model=CaseList)

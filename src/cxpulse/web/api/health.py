@@ -52,6 +52,8 @@ class HealthSummaryPublic(BaseModel):
     band_counts: dict[str, int]
     red_below: float
     green_from: float
+    band_method: str
+    band_meanings: dict[str, str]
     histogram: list[HistogramBin]
     movement: list[BandMove]
 
@@ -64,8 +66,11 @@ class AtRiskList(BaseModel):
 
 
 @router.get("", response_model=HealthSummaryPublic)
-def summary(ctx: ContextDep, model: str | None = None) -> dict[str, Any]:
-    """Counts per band, the score distribution and band movement since the previous snapshot."""
+def summary(
+    ctx: ContextDep, model: str | None = None, lang: Literal["es", "en"] = "es"
+) -> dict[str, Any]:
+    """Counts per band (with what each band means), the score distribution and band movement
+    since the previous snapshot."""
     s = load_summary(ctx, model)
     return {
         "model": s.model,
@@ -76,6 +81,8 @@ def summary(ctx: ContextDep, model: str | None = None) -> dict[str, Any]:
         "band_counts": s.band_counts,
         "red_below": s.red_below,
         "green_from": s.green_from,
+        "band_method": s.band_method,
+        "band_meanings": s.meanings.get(lang, {}),
         "histogram": s.histogram() if s.has_scores else [],
         "movement": [
             {"from_band": m["from"], "to_band": m["to"], "count": m["count"], "drop": m["drop"]}

@@ -191,7 +191,7 @@ def metrics(
             lambda: ctx.workspace.metrics(names, by=_by(by), grain=grain, start=start, end=end),
         )
     except CxpulseError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from exc
+        raise HTTPException(status_code=400, detail=exc) from exc
     return {"rows": [metric_value_dict(r) for r in table.rows]}
 
 
@@ -218,7 +218,7 @@ def compare(
             key, lambda: ctx.workspace.compare(name, period=period, vs=vs, by=_by(by))
         )
     except CxpulseError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from exc
+        raise HTTPException(status_code=400, detail=exc) from exc
     return {"comparisons": [comparison_dict(c) for c in rows]}
 
 
@@ -234,7 +234,7 @@ def explain(
         with ctx.workspace_lock:
             sql = ctx.workspace.explain(metric.value, by=_by(by), grain=grain)
     except CxpulseError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from exc
+        raise HTTPException(status_code=400, detail=exc) from exc
     return {"metric": metric.value, "sql": sql}
 
 

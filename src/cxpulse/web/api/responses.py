@@ -199,7 +199,7 @@ async def create_response(
             submit_response(ctx.store_engine(), data, scoped_key, source="api")
         )
     except CollectError as exc:
-        raise HTTPException(status_code=exc.http_status, detail=str(exc)) from None
+        raise HTTPException(status_code=exc.http_status, detail=exc) from None
     slug = result.survey.slug if result.survey is not None else data.survey
     headers = {} if result.created else {"Idempotent-Replayed": "true"}
     return JSONResponse(
@@ -223,7 +223,7 @@ def list_responses(
         try:
             target = collect.get_survey(db, survey)
         except CollectError as exc:
-            raise HTTPException(status_code=exc.http_status, detail=str(exc)) from None
+            raise HTTPException(status_code=exc.http_status, detail=exc) from None
         query = query.where(SurveyResponse.survey_id == target.id)
     if account_id is not None:
         if "\x00" in account_id:

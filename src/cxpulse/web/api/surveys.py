@@ -121,7 +121,7 @@ def public_base_url(request: Request, ctx: WebContext) -> str:
 
 
 def _fail(exc: CollectError) -> HTTPException:
-    return HTTPException(status_code=exc.http_status, detail=str(exc))
+    return HTTPException(status_code=exc.http_status, detail=exc)
 
 
 def _get(db: Session, slug: str) -> Survey:

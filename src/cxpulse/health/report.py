@@ -1,0 +1,131 @@
+"""The model report: what the active model learned from, its settings, how it backtests beside
+the expert model, lift by decile, and whether its calibration has drifted (refit advice).
+
+Drift: the saved model (not refitted) scores the most recent as-of dates whose horizon is
+closed; when the predicted bad-outcome rate and the observed one differ by more than
+``DRIFT_TOLERANCE`` (relative, at least ``DRIFT_FLOOR`` absolute) on any of them, a refit is
+recommended — the "update the system regularly" step of the health score method.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from cxpulse.errors import NotEnoughDataError
+from cxpulse.health.current import active_model
+from cxpulse.health.dates import plan_dates
+from cxpulse.health.evaluate import EvaluationReport, default_models, evaluate, evaluate_holdout_ws
+from cxpulse.health.features import health_config_of, training_frame
+
+if TYPE_CHECKING:
+    from cxpulse.workspace import Workspace
+
+DRIFT_TOLERANCE = 0.25
+DRIFT_FLOOR = 0.02
+
+
+@dataclass(frozen=True)
+class DriftPoint:
+    """One recent as-of date: predicted vs observed bad-outcome rate."""
+
+    as_of: dt.date
+    n: int
+    predicted: float
+    observed: float
+
+    @property
+    def drifted(self) -> bool:
+        gap = abs(self.predicted - self.observed)
+        return gap > max(DRIFT_FLOOR, DRIFT_TOLERANCE * max(self.observed, 1e-9))
+
+
+@dataclass(frozen=True)
+class ModelReport:
+    model: str
+    info: dict[str, Any]
+    evaluation: EvaluationReport
+    deciles: list[dict[str, float]] = field(default_factory=list)  # riskiest first
+    drift: list[DriftPoint] = field(default_factory=list)
+
+    @property
+    def refit_recommended(self) -> bool:
+        return any(p.drifted for p in self.drift)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "training": self.info,
+            "evaluation": self.evaluation.to_dict(),
+            "lift_by_decile": self.deciles,
+            "drift": [
+                {
+                    "as_of": p.as_of.isoformat(),
+                    "n": p.n,
+                    "predicted": p.predicted,
+                    "observed": p.observed,
+                    "drifted": p.drifted,
+                }
+                for p in self.drift
+            ],
+            "refit_recommended": self.refit_recommended,
+        }
+
+
+def lift_by_decile(good: np.ndarray, p: np.ndarray) -> list[dict[str, float]]:
+    """Bad-outcome rate and lift per decile of predicted risk, riskiest first."""
+    bad = 1.0 - np.asarray(good, dtype="float64")
+    order = np.argsort(np.asarray(p, dtype="float64"), kind="mergesort")
+    overall = float(bad.mean()) if len(bad) else float("nan")
+    out = []
+    for i, chunk in enumerate(np.array_split(order, 10), start=1):
+        if len(chunk) == 0:
+            continue
+        rate = float(bad[chunk].mean())
+        out.append(
+            {
+                "decile": i,
+                "n": len(chunk),
+                "bad_rate": rate,
+                "lift": rate / overall if overall > 0 else float("nan"),
+            }
+        )
+    return out
+
+
+def model_report(ws: Workspace, *, holdout: float | None = None, seed: int = 0) -> ModelReport:
+    """The report of the active model (see the module docstring)."""
+    cfg = health_config_of(ws)
+    saved = active_model(ws)
+    plan = plan_dates(ws, saved.horizon_days)
+    models = default_models(cfg.signals, cfg)
+    if holdout is None and len(plan.dates) < 2:
+        holdout = 0.3
+    if holdout is not None:
+        evaluation = evaluate_holdout_ws(ws, models, test_size=holdout, random_state=seed)
+    else:
+        evaluation = evaluate(ws, models, as_of_dates=plan.dates)
+    name = saved.name
+    preds = evaluation.predictions
+    mine = preds[preds["model"] == name] if len(preds) else preds
+    deciles = lift_by_decile(mine["good"].to_numpy(), mine["p"].to_numpy()) if len(mine) else []
+    drift: list[DriftPoint] = []
+    if hasattr(saved.model, "base_rate_") and len(plan.dates) >= 2:
+        for day in plan.dates[-3:]:
+            try:
+                X, y = training_frame(
+                    ws, [day], horizon_days=saved.horizon_days, outcome=saved.outcome,
+                    signals=saved.signals,
+                )  # fmt: skip
+            except NotEnoughDataError:
+                continue
+            if not len(y):
+                continue
+            names = [str(c) for c in saved.model.feature_names_in_]
+            p_good = saved.model.predict_proba(X[names])[:, 1]
+            drift.append(DriftPoint(day, len(y), float(1 - p_good.mean()), float(1 - y.mean())))
+    info = {"fitted_at": saved.fitted_at, "outcome": saved.outcome, **saved.info}
+    return ModelReport(name, info, evaluation, deciles, drift)

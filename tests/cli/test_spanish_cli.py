@@ -1,0 +1,163 @@
+"""In Spanish mode the command line speaks Spanish: help, tables, messages, numbers, errors.
+
+The commands run through the real entry point in a fresh interpreter with CXPULSE_LANG=es
+against a small demo project; their whole output is searched for any text that exists only
+in the English catalogue.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import string
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+import typer.main
+
+from cxpulse.cli.app import app
+from cxpulse.locale import catalog, term
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+# Runs each argument list through the CLI in one interpreter (imports paid once) and prints a
+# JSON list of [args, exit code, stdout + stderr].
+RUNNER = """
+import contextlib, io, json, sys
+from cxpulse.cli import main
+results = []
+for args in json.loads(sys.argv[1]):
+    out, err = io.StringIO(), io.StringIO()
+    sys.argv = ["cxpulse", *args]
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    results.append([args, code, out.getvalue() + err.getvalue()])
+sys.stdout.write(json.dumps(results))
+"""
+
+
+def _run_cli(arg_lists: list[list[str]], lang: str) -> list[tuple[list[str], int, str]]:
+    env = {**os.environ, "PYTHONPATH": str(SRC), "CXPULSE_LANG": lang, "COLUMNS": "400"}
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, json.dumps(arg_lists)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [(a, c, o) for a, c, o in json.loads(done.stdout)]
+
+
+def _english_only_fragments() -> dict[str, str]:
+    """Fixed pieces (12+ characters, markup and placeholders removed) of English messages
+    whose Spanish text differs: finding one in Spanish output means a missed translation."""
+    es, en = catalog("es"), catalog("en")
+    spanish_text = "\n".join(es.values())
+    found: dict[str, str] = {}
+    for key, text in en.items():
+        if es.get(key) == text:
+            continue
+        for literal, *_ in string.Formatter().parse(text.replace("{}", "")):
+            for piece in re.split(r"\[/?[a-z ]*\]|\n", literal or ""):
+                piece = piece.strip(" .,:;()'\"")
+                if len(piece) >= 12 and piece not in spanish_text:
+                    found.setdefault(piece, key)
+    return found
+
+
+@pytest.fixture(scope="module")
+def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from cxpulse.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo_es")
+    build_demo(folder, size="tiny", today=date(2026, 11, 25), progress=False)
+    return folder
+
+
+def _commands(project: Path) -> list[list[str]]:
+    p = ["-p", str(project)]
+    return [
+        ["status", *p],
+        ["metrics", "nps", "csat", "ces", *p],
+        ["metrics", "show", "nps", "--by", "segment", *p],
+        ["metrics", "compare", "nps", "--period", "2026-10", "--vs", "2026-09", *p],
+        ["metrics", "list", *p],
+        ["health", "score", "--as-of", "2026-11-01", *p],
+        ["cases", "list", *p],
+        ["cases", "show", "1", *p],
+        ["cases", "indicators", *p],
+        ["surveys", "list", *p],
+        ["responses", "list", *p],
+        ["users", "list", *p],
+        ["metrics", "npz", *p],  # an error: unknown metric
+        ["cases", "show", "999999", *p],  # an error: no such case
+    ]
+
+
+def _all_help() -> list[list[str]]:
+    def walk(command: object, path: list[str]) -> list[list[str]]:
+        found = [path]
+        children = getattr(command, "commands", {})
+        for name in sorted(children):
+            found += walk(children[name], [*path, name])
+        return found
+
+    return [[*path, "--help"] for path in walk(typer.main.get_command(app), [])]
+
+
+def test_english_fragments_are_found_in_english_output(demo_project: Path):
+    # The check can fail: the same commands in English show English catalogue text.
+    fragments = _english_only_fragments()
+    assert len(fragments) > 200
+    results = _run_cli([["metrics", "list", "-p", str(demo_project)], ["--help"]], "en")
+    text = "\n".join(out for _, _, out in results)
+    assert [f for f in fragments if f in text]
+
+
+def test_spanish_mode_prints_no_english_catalogue_text(demo_project: Path):
+    fragments = _english_only_fragments()
+    results = _run_cli([*_commands(demo_project), *_all_help()], "es")
+    leaks = {
+        " ".join(args): [f"{f!r} ({fragments[f]})" for f in fragments if f in out]
+        for args, _code, out in results
+    }
+    assert {k: v for k, v in leaks.items() if v} == {}
+    by_args = {" ".join(a): (c, o) for a, c, o in results}
+    code, out = by_args[f"metrics npz -p {demo_project}"]
+    assert code == 2 and "no existe" in out and "Traceback" not in out
+    code, out = by_args[f"cases show 999999 -p {demo_project}"]
+    assert code == 2 and "999999" in out and "Traceback" not in out
+    for args, code, _out in results:
+        if "npz" not in args and "999999" not in args:
+            assert code == 0, (args, _out[-2000:])
+
+
+def test_spanish_output_uses_spanish_numbers_and_terms(demo_project: Path):
+    results = _run_cli(
+        [
+            ["metrics", "nps", "csat", "--from", "2024-01-01", "-p", str(demo_project)],
+            ["health", "score", "--as-of", "2026-11-01", "--top", "50", "-p", str(demo_project)],
+            ["--help"],
+        ],
+        "es",
+    )
+    (_, code_m, metrics_out), (_, code_h, health_out), (_, _, help_out) = results
+    assert code_m == 0 and code_h == 0, metrics_out + health_out
+    assert "Indicador" in metrics_out
+    nps_methods = ("tango score interval (trinomial)", "multinomial wald")
+    assert any(term("method", m, "es") in metrics_out for m in nps_methods)
+    assert re.search(r"\d,\d", metrics_out)  # decimal comma
+    assert not re.search(r"\d\.\d\b", metrics_out.split("Indicador", 1)[1].split("\n", 3)[2])
+    assert "Roja" in health_out or "Amarilla" in health_out or "Verde" in health_out
+    assert "Rojo" not in health_out
+    assert "Comandos" in help_out and "Opciones" in help_out

@@ -1,0 +1,75 @@
+"""The key-drivers page on the airline survey, against the library's own analysis."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from cxpulse.metrics.drivers import key_drivers
+from cxpulse.workspace import Workspace
+from tests.web.webdata import add_users, make_project, sign_in
+
+RATINGS = [
+    "Inflight wifi service",
+    "Online boarding",
+    "Seat comfort",
+    "Cleanliness",
+    "Gate location",
+]
+
+TOML = """
+[metrics.drivers]
+table = "airline_survey"
+outcome = "satisfaction"
+success = ["satisfied"]
+columns = [
+  "Inflight wifi service", "Online boarding", "Seat comfort", "Cleanliness", "Gate location",
+]
+missing_values = [0]
+"""
+
+
+@pytest.fixture(scope="module")
+def airline(shared_data: Path) -> pd.DataFrame:
+    return pd.read_csv(shared_data / "airline" / "airline_satisfaction_test.csv")
+
+
+@pytest.fixture(scope="module")
+def drivers_app(tmp_path_factory: pytest.TempPathFactory, airline: pd.DataFrame):  # type: ignore[no-untyped-def]
+    from cxpulse.web import create_app
+
+    folder = make_project(tmp_path_factory.mktemp("drivers") / "proj", None, toml=TOML)
+    with Workspace.open(folder) as ws:
+        ws.write_table("airline_survey", airline[["satisfaction", *RATINGS]])
+    add_users(folder)
+    return create_app(folder)
+
+
+def test_drivers_page_shows_the_librarys_analysis(drivers_app, airline) -> None:  # type: ignore[no-untyped-def]
+    client = sign_in(TestClient(drivers_app), "analyst@example.com")
+    page = client.get("/drivers")
+    assert page.status_code == 200
+    want = key_drivers(airline, "satisfaction", RATINGS, success=["satisfied"], missing_values=[0])
+    rows = re.findall(r'<tr data-driver="([^"]+)" data-quadrant="([a-z_]+)">', page.text)
+    assert rows == [(d.driver, d.quadrant) for d in want.drivers]
+    for d in want.drivers:  # Spanish notation: decimal comma, interval ends split by ";"
+        assert f"{d.share:.1f} %".replace(".", ",") in page.text
+        low, high = (f"{v:.1f}".replace(".", ",") for v in (d.share_low, d.share_high))
+        assert f"[{low}; {high}]" in page.text
+    assert "Impulsores clave" in page.text and "IC 95 %" in page.text
+    assert 'id="spec-drivers-quadrant"' in page.text
+    english = client.get("/drivers?lang=en")
+    assert "Key drivers" in english.text and "95 % CI" in english.text
+    d = want.drivers[0]
+    assert f"[{d.share_low:.1f}, {d.share_high:.1f}]" in english.text
+    assert "fix first" in english.text or "keep up" in english.text
+
+
+def test_drivers_page_explains_what_to_set_when_not_configured(admin: TestClient) -> None:
+    page = admin.get("/drivers")
+    assert page.status_code == 200 and 'id="drivers-empty"' in page.text
+    assert "[metrics.drivers]" in page.text

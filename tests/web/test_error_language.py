@@ -1,0 +1,47 @@
+"""The API's ``detail`` and the error pages speak the asker's language."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from cxpulse.errors import CxpulseError
+
+
+def test_api_detail_is_spanish_for_a_spanish_client(analyst: TestClient):
+    r = analyst.get(
+        "/api/v1/metrics",
+        params={"metric": "nps", "by": "shoe_size"},
+        headers={"Accept-Language": "es-ES,es;q=0.9,en;q=0.5"},
+    )
+    assert r.status_code == 400
+    assert r.json()["detail"].startswith("no se puede dividir 'responses' por 'shoe_size'")
+    assert "ni de 'accounts'" in r.json()["detail"] and "cannot" not in r.json()["detail"]
+
+
+def test_api_detail_follows_accept_language_and_lang(analyst: TestClient):
+    params = {"metric": "nps", "by": "shoe_size"}
+    if "cxpulse_lang" in analyst.cookies:  # a language chosen in the app wins over the header
+        analyst.cookies.delete("cxpulse_lang")
+    en = analyst.get("/api/v1/metrics", params=params, headers={"Accept-Language": "en"})
+    assert en.status_code == 400 and en.json()["detail"].startswith("cannot split 'responses'")
+    # ?lang= wins over the header (the language picker of the pages).
+    chosen = analyst.get(
+        "/api/v1/metrics",
+        params={**params, "lang": "es"},
+        headers={"Accept-Language": "en"},
+    )
+    assert chosen.json()["detail"].startswith("no se puede dividir")
+
+
+def test_api_not_found_detail_in_spanish(analyst: TestClient):
+    r = analyst.get("/api/v1/surveys/no-such-survey", headers={"Accept-Language": "es"})
+    assert r.status_code == 404
+    assert r.json()["detail"].startswith("no existe la encuesta 'no-such-survey'")
+
+
+def test_every_converted_error_has_the_same_english_text_as_before():
+    values = {"from": "closed", "to": "open", "allowed": "none"}
+    err = CxpulseError(key="loop.error.transition", values=values)
+    assert str(err) == "a case that is 'closed' cannot move to 'open' (allowed: none)"
+    spanish = "un caso que está 'closed' no puede pasar a 'open' (permitido: none)"
+    assert err.message_in("es") == spanish
