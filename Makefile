@@ -6,15 +6,22 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint typecheck services browser clean bench
+.PHONY: install constraints demo test lint typecheck services browser clean bench
 
-$(STAMP): pyproject.toml
+# Installs the versions in constraints.txt (the ones the project was tested with).
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev]' -c constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Refresh constraints.txt from the working virtualenv after changing pyproject.toml (or to
+# take newer versions on purpose: upgrade them in the venv first, run the tests, then this).
+constraints:
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python scripts/constraints.py
 
 # Debian's Chromium for the browser tests (never a downloaded browser build).
 browser:

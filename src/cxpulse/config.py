@@ -329,6 +329,7 @@ class ProjectConfig(BaseModel):
     surveys: dict[str, Any] = Field(default_factory=dict)
     web: dict[str, Any] = Field(default_factory=dict)
     benchmarks: dict[str, Any] = Field(default_factory=dict)
+    jobs: dict[str, Any] = Field(default_factory=dict)
 
     project_dir: Path | None = Field(default=None, exclude=True)
 

@@ -59,6 +59,10 @@ class WorkspaceError(CxpulseError):
     """The analytics workspace cannot be opened or queried."""
 
 
+class WorkspaceBusyError(WorkspaceError):
+    """Another process holds the embedded workspace file longer than this one may wait."""
+
+
 class NotEnoughDataError(CxpulseError):
     """A computation needs more data than there is (e.g. fitting a model on one class)."""
 

@@ -59,6 +59,7 @@ SECTION_SOURCES = [
     ("cxpulse.health.config", "DEFAULT_HEALTH_TOML"),
     ("cxpulse.loop.rules", "DEFAULT_LOOP_TOML"),
     ("cxpulse.collect.surveys", "DEFAULT_SURVEYS_TOML"),
+    ("cxpulse.jobs.config", "DEFAULT_JOBS_TOML"),
 ]
 
 

@@ -11,6 +11,8 @@ PostgreSQL and PySpark (and any backend ibis supports) by changing the URL.
 from __future__ import annotations
 
 import contextlib
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +20,7 @@ import ibis
 from ibis.backends import BaseBackend
 
 from cxpulse.config import ProjectConfig, load_config
-from cxpulse.errors import UnknownTableError, WorkspaceError
+from cxpulse.errors import UnknownTableError, WorkspaceBusyError, WorkspaceError
 from cxpulse.schema import TABLES, ibis_schema
 
 if TYPE_CHECKING:
@@ -53,7 +55,13 @@ def _connect_url(url: str) -> BaseBackend:
 
         database = Path(url.removeprefix("duckdb:///").split("?")[0])
         private_dir(database.parent)
-        connection = ibis.connect(url)
+        if "?" in url:  # DuckDB settings in the URL: a plain connection held by this process
+            connection = ibis.connect(url)
+        else:
+            # the embedded file: held query by query so other processes can use it too
+            from cxpulse.embedded import connect_shared
+
+            connection = connect_shared(database)
         private_file(database)  # DuckDB creates it with the umask's mode
         return connection
     if url.startswith("postgresql://"):
@@ -69,7 +77,8 @@ class Workspace:
     def __init__(self, con: BaseBackend, config: ProjectConfig | None = None) -> None:
         self.con = con
         self.config = config or ProjectConfig()
-        self.ensure_tables()
+        with self.lease():
+            self.ensure_tables()
 
     # ---- opening ---------------------------------------------------------------------
     @classmethod
@@ -82,6 +91,8 @@ class Workspace:
         target = url or "duckdb://"
         try:
             con = _connect_url(target)
+        except WorkspaceBusyError:
+            raise  # the URL is right; another process has the file (the message says who)
         except Exception as exc:  # the backend's own errors vary; say which URL failed
             raise WorkspaceError(
                 key="workspace.error.open", values={"target": target, "error": exc}
@@ -108,6 +119,40 @@ class Workspace:
             # closing twice, or a backend without a real disconnect, is not an error
             with contextlib.suppress(Exception):
                 disconnect()
+
+    def lease(self, wait: float | None = None) -> contextlib.AbstractContextManager[Any]:
+        """Hold the workspace for a block of work that must not be interleaved.
+
+        On the embedded DuckDB file each query already holds the file for itself; statements
+        that belong together (a transaction, temporary tables) go inside one lease. Other
+        engines share themselves between processes: there this does nothing.
+
+        >>> with Workspace.connect().lease():
+        ...     pass
+        """
+        lease = getattr(self.con, "lease", None)
+        if lease is None:
+            return contextlib.nullcontext()
+        return lease(wait)  # type: ignore[no-any-return]
+
+    @contextlib.contextmanager
+    def writing(self, table: str) -> Iterator[None]:
+        """One writer of ``table`` at a time across processes (and the lease on DuckDB).
+
+        PostgreSQL keeps readers going during a load, but two loads of the same keys at once
+        would each find the key absent and both insert it: a session advisory lock per table
+        orders them.
+        """
+        with self.lease():
+            if self.backend_name != "postgres":
+                yield
+                return
+            key = zlib.crc32(f"cxpulse.load.{table}".encode())
+            self.con.raw_sql(f"SELECT pg_advisory_lock({key})").close()  # type: ignore[attr-defined]
+            try:
+                yield
+            finally:
+                self.con.raw_sql(f"SELECT pg_advisory_unlock({key})").close()  # type: ignore[attr-defined]
 
     def __enter__(self) -> Workspace:
         return self
@@ -181,9 +226,10 @@ class Workspace:
                 key="workspace.error.unknown_table",
                 values={"name": table, "tables": ", ".join(TABLES)},
             )
-        return load_into(
-            self, table, source, options=self.read_options(table, options, mapping, preset)
-        )
+        with self.writing(table):
+            return load_into(
+                self, table, source, options=self.read_options(table, options, mapping, preset)
+            )
 
     def read_options(
         self,

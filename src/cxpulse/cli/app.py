@@ -43,6 +43,8 @@ SUBCOMMANDS: list[tuple[str, str]] = [
     ("cxpulse.cli.text", "comments"),
     ("cxpulse.cli.samples", "samples"),
     ("cxpulse.cli.tables", "tables"),
+    ("cxpulse.cli.jobs", "jobs"),
+    ("cxpulse.cli.backup", "backup"),
 ]
 
 

@@ -19,6 +19,7 @@ def serve(
     trusted_proxy: Annotated[
         list[str] | None, typer.Option("--trusted-proxy", help=tr("cli.serve.trusted_proxy"))
     ] = None,
+    workers: Annotated[int, typer.Option(min=1, help=tr("ops.cli.serve_workers"))] = 1,
 ) -> None:
     """Start the web app and print its URL and how to sign in."""
     from cxpulse.web.server import count_users
@@ -33,7 +34,14 @@ def serve(
             console.print(say("cli.serve.no_users", project=project))
         else:
             console.print(say("cli.serve.sign_in", n=say.count(users), project=project))
-        run_server(project, host=host, port=port, https=https, trusted_proxies=trusted_proxy)
+        run_server(
+            project,
+            host=host,
+            port=port,
+            https=https,
+            trusted_proxies=trusted_proxy,
+            workers=workers,
+        )
 
 
 def register(app: typer.Typer) -> None:

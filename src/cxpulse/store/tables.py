@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -354,6 +355,29 @@ class HealthOverride(Base):
     expires_at: Mapped[datetime] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
     ended_by: Mapped[str | None] = mapped_column(String(320))
+
+
+class JobRun(Base):
+    """One run of a scheduled job. (job, slot) is unique: of several workers that wake for
+    the same slot, only the one whose insert succeeds runs it."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (
+        UniqueConstraint("job", "slot", name="uq_job_runs_job_slot"),
+        Index("ix_job_runs_job_started_at", "job", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(100))
+    slot: Mapped[datetime] = mapped_column()
+    trigger: Mapped[str] = mapped_column(String(20))  # schedule | catch_up | manual
+    worker: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    outcome: Mapped[str] = mapped_column(String(20), default="running")  # ok | failed
+    rows: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 metadata = Base.metadata

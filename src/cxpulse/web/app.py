@@ -62,6 +62,11 @@ ROUTER_MODULES: list[str] = [
     # closed loop
     "cxpulse.web.api.cases",
     "cxpulse.web.pages.cases",
+    # operations: /healthz, /readyz, /metrics; jobs and uploads
+    "cxpulse.web.monitoring",
+    "cxpulse.web.pages.jobs",
+    "cxpulse.web.pages.uploads",
+    "cxpulse.web.api.tables",
 ]
 
 
@@ -198,6 +203,9 @@ def create_app(
         default=web.max_body_kb * KIB,
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    from cxpulse.web.monitoring import install as install_monitoring
+
+    install_monitoring(app)
 
     paths: set[str] = set()
     for module_name in ROUTER_MODULES:

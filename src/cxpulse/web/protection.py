@@ -74,6 +74,7 @@ def default_rules(upload_limit: int = UPLOAD_LIMIT) -> list[BodyRule]:
         # one answer: a score and a comment of at most 5,000 characters, form-encoded
         BodyRule("POST", r"/s/[^/]+", 64 * KIB),
         BodyRule("POST", r"/api/v1/tables/[^/]+", upload_limit),
+        BodyRule("POST", r"/upload", upload_limit),  # the upload page's form
     ]
 
 

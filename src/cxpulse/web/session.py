@@ -29,7 +29,9 @@ MAX_AGE = 12 * 3600
 CSRF_FIELD = "csrf_token"
 SESSION_ID = "sid"  # the server-side session (cxpulse.store.sessions) the cookie points to
 CSRF_HEADER = "x-csrf-token"
-PUBLIC_PREFIXES = ("/s/", "/static/", "/login", "/favicon.ico")
+# probes and the Prometheus scrape answer without a session (docs/deploy.md: keep /metrics
+# internal at the proxy)
+PUBLIC_PREFIXES = ("/s/", "/static/", "/login", "/favicon.ico", "/healthz", "/readyz", "/metrics")
 ROLES = ("admin", "analyst", "agent")
 
 

@@ -44,6 +44,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/drivers", "web.nav.drivers", ()),
     ("/training", "web.nav.training", ()),
     ("/admin/users", "web.nav.users", ("admin",)),
+    ("/upload", "ops.nav.upload", ("admin", "analyst")),
 ]
 
 templates = Jinja2Templates(directory=str(TEMPLATE_DIR))

@@ -1,0 +1,30 @@
+// Upload with a progress bar: the same form post, sent with XMLHttpRequest so the bytes sent
+// can be shown; the server's page (loaded or rejected) then replaces this one.
+(function () {
+  "use strict";
+  var form = document.getElementById("upload-form");
+  if (!form || !window.XMLHttpRequest) return;
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var box = document.getElementById("upload-progress");
+    var bar = box.querySelector("progress");
+    var label = box.querySelector("span");
+    box.hidden = false;
+    label.textContent = label.dataset.sending;
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable) bar.value = Math.round((100 * e.loaded) / e.total);
+    });
+    xhr.upload.addEventListener("load", function () {
+      bar.removeAttribute("value");
+      label.textContent = label.dataset.checking;
+    });
+    xhr.addEventListener("load", function () {
+      document.open();
+      document.write(xhr.responseText);
+      document.close();
+    });
+    xhr.send(new FormData(form));
+  });
+})();
