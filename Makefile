@@ -39,6 +39,8 @@ demo: install
 test: install browser
 	@command -v java >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
+	@test -x /usr/sbin/nginx || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 	CXPULSE_TEST_PG_URL="$$(scripts/postgres.sh start)" $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)

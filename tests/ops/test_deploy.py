@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import need
 from tests.ops import procs
 from tests.ops.conftest import bank_accounts
 
@@ -54,8 +55,7 @@ def test_production_recipe_behind_https_proxy(
 ) -> None:
     import psycopg
 
-    if not Path(NGINX).exists():
-        pytest.skip("nginx is not installed (apt-get install nginx-light); see docs/deploy.md")
+    need(Path(NGINX).exists(), "nginx is not installed (make test installs nginx-light)")
     base, _, _ = pg_server_url.rpartition("/")
     names = [f"t_dep_{uuid.uuid4().hex[:8]}" for _ in range(2)]
     with psycopg.connect(pg_server_url, autocommit=True) as conn:
