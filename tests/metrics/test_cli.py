@@ -56,7 +56,7 @@ def test_names_without_subcommand_show_the_json_table(project: Path) -> None:
 
 def test_table_shows_value_interval_method_and_benchmark(project: Path) -> None:
     out = _invoke("show", "nps", "ces", "-p", str(project))
-    for text in ("NPS", "CES mean", "tango score", "student t", "Industry NPS", "2022"):
+    for text in ("NPS", "CES mean", "Tango score", "student t", "Industry NPS", "2022"):
         assert text in out
     out_es = _invoke("nps", "--lang", "es", "-p", str(project))
     assert "Indicador" in out_es and "Valor" in out_es

@@ -23,8 +23,7 @@ if TYPE_CHECKING:
     from cxpulse.workspace import Workspace
 
 app = typer.Typer(
-    help="Customer Health Score: fit weights from history, score accounts 0-100, explain a "
-    "score, backtest the models.",
+    help=tr("cli.health.help"),
     no_args_is_help=True,
 )
 
@@ -96,12 +95,12 @@ def _check_format(fmt: str) -> None:
         )
 
 
-@app.command()
+@app.command("fit", help=tr("cli.health.fit.help"))
 def fit(
     outcome: OutcomeOption = None,
     horizon: HorizonOption = None,
     model: Annotated[
-        str | None, typer.Option("--model", "-m", help="logistic (default), lightgbm or expert.")
+        str | None, typer.Option("--model", "-m", help=tr("cli.health.fit.model"))
     ] = None,
     as_of: AsOfOption = None,
     train_from: TrainFromOption = None,
@@ -191,18 +190,16 @@ def fit(
             console.print(gettext("health.cli.settings", language, settings=shown), soft_wrap=True)
 
 
-@app.command()
+@app.command("score", help=tr("cli.health.score.help"))
 def score(
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Score as of this date (default: today).")
-    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=tr("cli.health.score.as_of"))] = None,
     model: Annotated[
         str | None,
-        typer.Option("--model", "-m", help="Saved model: logistic, lightgbm or expert."),
+        typer.Option("--model", "-m", help=tr("cli.health.score.model")),
     ] = None,
     project: ProjectOption = Path("."),
     lang: LangOption = None,
-    top: Annotated[int, typer.Option(help="Show the N lowest scores.")] = 10,
+    top: Annotated[int, typer.Option(help=tr("cli.health.score.top"))] = 10,
 ) -> None:
     """Score every active account 0-100 with the active model and store a snapshot."""
     from cxpulse.health import active_model, score_accounts
@@ -255,14 +252,14 @@ def score(
             console.print("  " + escape(meanings[band]), soft_wrap=True)
 
 
-@app.command()
+@app.command("explain", help=tr("cli.health.explain.help"))
 def explain(
-    account: Annotated[str, typer.Argument(help="Account id.")],
+    account: Annotated[str, typer.Argument(help=tr("cli.health.explain.account"))],
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Explain the score stored on or before this date.")
+        str | None, typer.Option("--as-of", help=tr("cli.health.explain.as_of"))
     ] = None,
     model: Annotated[
-        str | None, typer.Option("--model", "-m", help="Model of the stored score.")
+        str | None, typer.Option("--model", "-m", help=tr("cli.health.explain.model"))
     ] = None,
     project: ProjectOption = Path("."),
     lang: LangOption = None,
@@ -276,7 +273,7 @@ def explain(
             console.print(escape(line), soft_wrap=True)
 
 
-@app.command()
+@app.command("promote", help=tr("cli.health.promote.help"))
 def promote(
     model: Annotated[
         str | None,
@@ -345,11 +342,11 @@ def _print_report(report: Any, language: str) -> None:
             )
 
 
-@app.command("evaluate")
+@app.command("evaluate", help=tr("cli.health.evaluate.help"))
 def evaluate_command(
     outcome: OutcomeOption = None,
     horizon: HorizonOption = None,
-    test_dates: Annotated[int, typer.Option(help="How many most recent as-of dates to test.")] = 3,
+    test_dates: Annotated[int, typer.Option(help=tr("cli.health.evaluate.test_dates"))] = 3,
     holdout: Annotated[
         float | None, typer.Option("--holdout", help=tr("health.cli.help.holdout"))
     ] = None,

@@ -22,7 +22,7 @@ def _when(value: object) -> str:
     return "" if value is None else str(value)[:19].replace("T", " ")
 
 
-@app.command("list")
+@app.command("list", help=tr("ops.cli.jobs_list"))
 def list_jobs(project: ProjectOption = Path(".")) -> None:
     """The jobs, their schedule and their last run."""
     from cxpulse import store
@@ -51,7 +51,7 @@ def list_jobs(project: ProjectOption = Path(".")) -> None:
     console.print(grid)
 
 
-@app.command("run")
+@app.command("run", help=tr("ops.cli.jobs_run"))
 def run(
     name: Annotated[str, typer.Argument(help=tr("ops.cli.jobs_name", names=", ".join(JOB_NAMES)))],
     project: ProjectOption = Path("."),
@@ -70,7 +70,7 @@ def run(
     console.print(f"[green]{escape(tr('ops.cli.run_ok', job=name, rows=rows))}[/]")
 
 
-@app.command("history")
+@app.command("history", help=tr("ops.cli.jobs_history"))
 def history(
     name: Annotated[str | None, typer.Argument(help=tr("ops.cli.jobs_name", names="…"))] = None,
     limit: Annotated[int, typer.Option(help=tr("ops.cli.jobs_limit"))] = 20,

@@ -27,6 +27,9 @@ Grain = Literal["day", "week", "month", "quarter", "year"]
 # dates a period arithmetic can handle (the day after 9999-12-31 does not exist)
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(9998, 12, 31)
+# a grid of periods costs work per period and metric: a daily grid over centuries is refused
+GRAIN_DAYS = {"day": 1.0, "week": 7.0, "month": 30.4, "quarter": 91.3, "year": 365.25}
+MAX_PERIODS = 20_000
 
 
 def _iso_only(value: Any) -> Any:
@@ -182,6 +185,15 @@ def metrics(
                 f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})",
             )
     names = list(dict.fromkeys(m.value for m in metric))
+    if grain is not None and end is not None:
+        first = start or date.today()
+        periods = (end - first).days / GRAIN_DAYS[grain]
+        if periods > MAX_PERIODS:
+            raise HTTPException(
+                status_code=400,
+                detail=f"{start or 'today'} to {end} by {grain} is about {periods:,.0f} periods "
+                f"(at most {MAX_PERIODS:,}): narrow the range or use a coarser grain",
+            )
     if not names:
         raise HTTPException(status_code=400, detail="give at least one metric name")
     key = ("api.metrics", tuple(names), tuple(_by(by) or ()), grain, start, end)
