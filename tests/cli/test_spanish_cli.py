@@ -99,8 +99,23 @@ def _commands(project: Path) -> list[list[str]]:
         ["surveys", "list", *p],
         ["responses", "list", *p],
         ["users", "list", *p],
-        ["metrics", "npz", *p],  # an error: unknown metric
-        ["cases", "show", "999999", *p],  # an error: no such case
+        *_usage_errors(project),
+    ]
+
+
+def _usage_errors(project: Path) -> list[list[str]]:
+    """Commands that fail (exit code 2): ours, and Typer's own usage errors."""
+    p = ["-p", str(project)]
+    return [
+        ["metrics", "npz", *p],  # unknown metric
+        ["cases", "show", "999999", *p],  # no such case
+        ["cases", "show", *p],  # missing argument
+        ["metrics", "show", "nps", "--bogus", *p],  # no such option
+        ["metrics", "show", "nps", "--fromm", "2026-01-01", *p],  # ... with suggestions
+        ["cases", "list", "--limit", "abc", *p],  # a value pydantic refuses
+        ["cases", "lst", *p],  # no such command, with a suggestion
+        ["cases", "list", "extra", *p],  # an argument too many
+        ["metrics", "show", "nps", "--format", "xml", *p],  # a value the command refuses
     ]
 
 
@@ -137,9 +152,28 @@ def test_spanish_mode_prints_no_english_catalogue_text(demo_project: Path):
     assert code == 2 and "no existe" in out and "Traceback" not in out
     code, out = by_args[f"cases show 999999 -p {demo_project}"]
     assert code == 2 and "999999" in out and "Traceback" not in out
-    for args, code, _out in results:
-        if "npz" not in args and "999999" not in args:
-            assert code == 0, (args, _out[-2000:])
+    failing = [" ".join(a) for a in _usage_errors(demo_project)]
+    for args, code, out in results:
+        if " ".join(args) in failing:
+            assert code == 2 and "Traceback" not in out, (args, out[-2000:])
+        else:
+            assert code == 0, (args, out[-2000:])
+    # Words too short for the fragment scan, and Typer's own messages.
+    for args, _code, out in results:
+        for english in ("Usage:", "[OPTIONS]", "COMMAND [ARGS]", "Try '", "Invalid value"):
+            assert english not in out, (args, english)
+    expected = {
+        "cases show -p": "Falta el argumento 'case_id'.",
+        "metrics show nps --bogus": "No existe la opción: --bogus",
+        "metrics show nps --fromm": "opciones posibles: --format, --from",
+        "cases list --limit abc -p": "Valor no válido para '--limit': Debe ser un número entero.",
+        "cases lst -p": "No existe el comando 'lst'. ¿Quisiste decir 'list'?",
+        "cases list extra -p": "Sobran argumentos (extra)",
+        "metrics show nps --format xml": "table, csv o json",
+    }
+    for start, text in expected.items():
+        (out,) = [o for a, _c, o in results if " ".join(a).startswith(start)]
+        assert text in out and "Uso: cxpulse" in out and "Prueba 'cxpulse" in out, out
 
 
 def test_spanish_output_uses_spanish_numbers_and_terms(demo_project: Path):

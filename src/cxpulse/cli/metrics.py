@@ -190,7 +190,7 @@ def show(
     from cxpulse.workspace import Workspace
 
     if fmt not in ("table", "csv", "json"):
-        raise typer.BadParameter("use table, csv or json", param_hint="--format")
+        raise typer.BadParameter(tr("cli.metrics.bad_format"), param_hint="--format")
     with reported_errors(), Workspace.open(project) as ws:
         table = ws.metrics(names, by=_dims(by), grain=grain, start=start, end=end)
         language = _language(ws, lang)
