@@ -143,8 +143,7 @@ def _by(by: list[str] | None) -> list[str] | None:
     if repeated:  # ambiguous: refused, not silently merged
         raise HTTPException(
             status_code=400,
-            detail=f"the dimension {', '.join(repeated)} is given more than once in 'by'; "
-            "give each dimension once",
+            detail=CxpulseError(key="web.error.by_repeated", values={"by": ", ".join(repeated)}),
         )
     return names or None
 
@@ -181,8 +180,15 @@ def metrics(
         if day is not None and not FIRST_DAY <= day <= LAST_DAY:
             raise HTTPException(
                 status_code=400,
-                detail=f"{name} {day.isoformat()} is outside the dates cxpulse counts "
-                f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})",
+                detail=CxpulseError(
+                    key="web.error.date_range",
+                    values={
+                        "name": name,
+                        "day": day.isoformat(),
+                        "first": FIRST_DAY.isoformat(),
+                        "last": LAST_DAY.isoformat(),
+                    },
+                ),
             )
     names = list(dict.fromkeys(m.value for m in metric))
     if grain is not None and end is not None:
@@ -191,11 +197,19 @@ def metrics(
         if periods > MAX_PERIODS:
             raise HTTPException(
                 status_code=400,
-                detail=f"{start or 'today'} to {end} by {grain} is about {periods:,.0f} periods "
-                f"(at most {MAX_PERIODS:,}): narrow the range or use a coarser grain",
+                detail=CxpulseError(
+                    key="web.error.too_many_periods",
+                    values={
+                        "start": start or "today",
+                        "end": end,
+                        "grain": grain,
+                        "periods": f"{periods:,.0f}",
+                        "most": f"{MAX_PERIODS:,}",
+                    },
+                ),
             )
     if not names:
-        raise HTTPException(status_code=400, detail="give at least one metric name")
+        raise HTTPException(status_code=400, detail=CxpulseError(key="web.error.no_metric"))
     key = ("api.metrics", tuple(names), tuple(_by(by) or ()), grain, start, end)
     try:
         table = ctx.cached(
@@ -222,7 +236,7 @@ def compare(
 ) -> dict[str, Any]:
     """The difference of a metric between two periods, with a significance test."""
     if not period or not vs:
-        raise HTTPException(status_code=400, detail="give both period and vs, e.g. 2026-09")
+        raise HTTPException(status_code=400, detail=CxpulseError(key="web.error.period_vs"))
     name = metric.value
     key = ("api.compare", name, period, vs, tuple(_by(by) or ()))
     try:
