@@ -171,7 +171,8 @@ def _replay(session: Session, key: str, fingerprint: str) -> SurveyResponse | No
         return None
     if existing.request_hash != fingerprint:
         raise IdempotencyConflictError(
-            key="collect.error.idempotency_reused", values={"key": repr(key), "id": existing.id}
+            key="collect.error.idempotency_reused",
+            values={"idempotency_key": repr(key), "id": existing.id},
         )
     return existing
 
@@ -233,7 +234,7 @@ def record_response(
             previous = _replay(session, key, fingerprint or "")
             if previous is None:  # pragma: no cover - the key's row vanished mid-transaction
                 raise InvalidAnswerError(
-                    key="collect.error.idempotency_busy", values={"key": repr(key)}
+                    key="collect.error.idempotency_busy", values={"idempotency_key": repr(key)}
                 )
             return RecordResult(previous, created=False, survey=survey)
         response.id = new_id

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, BeforeValidator, Field
 
-from cxpulse.errors import CxpulseError
+from cxpulse.errors import CxpulseError, InvalidValueError
 from cxpulse.metrics import list_definitions
 from cxpulse.web.dashboard import (
     PERIOD_CHOICES,
@@ -35,7 +35,7 @@ MAX_PERIODS = 20_000
 def _iso_only(value: Any) -> Any:
     """A date parameter is written YYYY-MM-DD (never a bare number read as a timestamp)."""
     if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-        raise ValueError("write the date as YYYY-MM-DD, e.g. 2026-09-30")
+        raise InvalidValueError(key="validation.date_parsing")
     return value
 
 
