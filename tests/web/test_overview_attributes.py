@@ -140,7 +140,7 @@ def test_two_filters_and_a_by_attribute_equal_pandas(
     breakdown = page[page.index('id="breakdown"') :]
     for key, (value, n, _, _) in expected.items():
         cell = re.search(
-            rf'data-group="{re.escape(key)}">.*?data-metric="csat" data-value="([^"]+)" '
+            rf'data-group="{re.escape(key)}">.*?data-cell-metric="csat" data-value="([^"]+)" '
             rf'data-n="(\d+)"',
             breakdown,
             re.S,
