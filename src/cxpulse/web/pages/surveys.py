@@ -290,14 +290,19 @@ def _detail(request: Request, db: Session, survey: Survey, **extra: Any) -> Resp
     recent = db.scalars(
         select(SurveyResponse)
         .where(SurveyResponse.survey_id == survey.id)
-        .order_by(SurveyResponse.updated_at.desc(), SurveyResponse.id.desc())
+        .order_by(SurveyResponse.responded_at.desc(), SurveyResponse.id.desc())
         .limit(20)
     ).all()
     from cxpulse.collect.fatigue import fatigue_days
+    from cxpulse.web.directory import account_directory
 
     lang = i18n.request_language(request, "es")
     ctx = request.app.state.ctx
     extra.setdefault("fatigue", None)
+    directory = account_directory(ctx)
+    names = {
+        r.account_id: directory[r.account_id].name for r in recent if r.account_id in directory
+    }
     return render(
         request,
         "survey_detail.html",
@@ -308,6 +313,7 @@ def _detail(request: Request, db: Session, survey: Survey, **extra: Any) -> Resp
         answers=answers or 0,
         invitations=invitations or 0,
         recent=recent,
+        names=names,
         links=extra.pop("links", None),
         error=extra.pop("error", None),
         **extra,
