@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 ADMIN = ("admin@example.com", "cxpulse-demo")
+FATIGUED = "fatigued.contact@example.com"
 
 
 def _free_port() -> int:
@@ -66,13 +67,14 @@ def _targets(folder: Path, base: str) -> list[tuple[str, str]]:
     with store.session(url) as s:
         case = s.scalars(select(Case).order_by(Case.id)).first()
         followed = s.scalars(
-            select(Case).where(Case.status == "closed").order_by(Case.id.desc())
+            select(Case).where(Case.status.in_(("resolved", "closed"))).order_by(Case.id.desc())
         ).first()
         survey = s.scalars(select(Survey).order_by(Survey.id)).first()
         token = None
         if survey is not None:
+            # side effect on the demo: one invitation (to show survey fatigue) per run
             issued = collect.create_invitation(
-                s, survey, account_id=account, base_url=base, email=None
+                s, survey, account_id=account, base_url=base, email=FATIGUED, contact_id="c-shot"
             )
             token = issued.token
     pages = [
@@ -96,6 +98,8 @@ def _targets(folder: Path, base: str) -> list[tuple[str, str]]:
         pages.append(("case-closed", f"/cases/{followed.id}"))
     if survey is not None:
         pages.append(("survey", f"/surveys/{survey.slug}"))
+        # inviting the contact just invited again: the page lists who fatigue skipped
+        pages.append(("survey-fatigue", f"/surveys/{survey.slug}#invite {account}"))
     if token is not None:
         pages.append(("answer", f"/s/{token}"))
     pages.append(("answer-bad-link", "/s/not-a-real-link"))
@@ -160,7 +164,15 @@ def main() -> None:
                     page.click("button[type=submit]")
                     page.wait_for_load_state("networkidle")
                     for name, path in targets:
+                        path, _, invite = path.partition("#invite ")
                         page.goto(base + path)
+                        if invite:
+                            page.fill(
+                                'textarea[name="contacts"]',
+                                f"{invite}, {FATIGUED}, c-shot\n"
+                                f"{invite}, new.{lang}.{size}@example.com",
+                            )
+                            page.locator('form[action$="/invitations"] button').click()
                         page.wait_for_load_state("networkidle")
                         page.wait_for_timeout(400)  # charts draw after load
                         file = args.out / f"{name}-{lang}-{size}.png"

@@ -27,7 +27,7 @@ from cxpulse.errors import NotEnoughDataError
 from cxpulse.text.catalog import CATALOG, CatalogTheme, theme_name
 from cxpulse.text.embedding import embed
 from cxpulse.text.keywords import naming_words
-from cxpulse.text.language import Language, detect_languages
+from cxpulse.text.language import Language, detect_languages, language_scores
 from cxpulse.text.words import raw_tokens, tokenize
 
 MAX_K: Final = 10
@@ -41,6 +41,7 @@ MIN_LIFT: Final = 1.2  # ... and how much more often than in all comments
 # above MIN_PAIR_COVERAGE (Olist's "product came wrong, damaged or was exchanged" cluster).
 MIN_PART: Final = 0.05
 MIN_PAIR_COVERAGE: Final = 0.2
+PREFERRED_SHARE: Final = 0.2  # share of a cluster in the reader's language to name it in it
 SHORT_COMMENT: Final = 5  # words from which a comment's own language is trusted for lemmas
 MIN_PAIR_MEMBERS: Final = 10  # in a handful of comments two themes are chance, not a subject
 # Praise says how customers feel, not what about: a cluster is named "Elogios" only when no
@@ -181,20 +182,32 @@ def distinctive_words(
     k: int,
     top: int = 3,
     languages: Sequence[Language] | None = None,
+    prefer: str | None = None,
 ) -> list[tuple[str, ...]]:
     """Most distinctive naming words (lemmas, see :mod:`cxpulse.text.keywords`) of each
     cluster by class-based TF-IDF. ``languages`` holds each comment's language (detected when
     not given). Words in a single comment count only in small sets or in clusters that have
-    no other word."""
+    no other word. A cluster's words come from its comments in one language, so a name never
+    mixes languages: ``prefer`` (the reader's) when a fifth of them are in it, else the
+    cluster's most common one."""
     langs = list(languages) if languages is not None else detect_languages(comments)
+    wording: list[str] = []
+    for cluster in range(k):
+        spoken = Counter(lang for lang, lab in zip(langs, labels, strict=True) if lab == cluster)
+        members = sum(spoken.values())
+        if prefer is not None and members and spoken[prefer] >= PREFERRED_SHARE * members:  # type: ignore[index]
+            wording.append(prefer)
+        else:
+            wording.append(spoken.most_common(1)[0][0] if spoken else "es")
     counts = [Counter[str]() for _ in range(k)]
     spelling: dict[str, Counter[str]] = {}
     docs_with = Counter[str]()
     for text, label, lang in zip(comments, labels, langs, strict=True):
         words = naming_words(text, lang)
-        for folded, written in words:
-            counts[label][folded] += 1
-            spelling.setdefault(folded, Counter())[written] += 1
+        if lang == wording[label]:
+            for folded, written in words:
+                counts[label][folded] += 1
+                spelling.setdefault(folded, Counter())[written] += 1
         docs_with.update({f for f, _ in words})
     total = Counter[str]()
     for c in counts:
@@ -241,14 +254,18 @@ def _catalogue_keys(
 
 
 def _naming_languages(texts: Sequence[str]) -> list[Language]:
-    """Each comment's language for lemmatizing; a comment of a few words is too short to tell
-    ("nota 10" reads as Spanish) and takes the language most comments are in."""
+    """Each comment's language for lemmatizing; a comment of a few words without any word
+    that only one language uses ("nota 10") takes the language most comments are in."""
     detected = detect_languages(texts)
     dominant = Counter(detected).most_common(1)[0][0] if detected else "es"
-    return [
-        lang if len(raw_tokens(text)) >= SHORT_COMMENT else dominant
-        for text, lang in zip(texts, detected, strict=True)
-    ]
+    out: list[Language] = []
+    for text, lang in zip(texts, detected, strict=True):
+        if len(raw_tokens(text)) >= SHORT_COMMENT:
+            out.append(lang)
+            continue
+        scores = sorted(language_scores(text).values(), reverse=True)
+        out.append(lang if scores[0] > 0 and scores[0] > scores[1] else dominant)
+    return out
 
 
 def _pair_key(
@@ -329,7 +346,7 @@ def find_themes(
     remap[order] = np.arange(k)
     labels, centroids = remap[labels], centroids[order]
 
-    words = distinctive_words(texts, labels, k, languages=_naming_languages(texts))
+    words = distinctive_words(texts, labels, k, languages=_naming_languages(texts), prefer=lang)
     keys = _catalogue_keys(texts, labels, k, catalog)
     themes: list[Theme] = []
     for theme_id in range(k):
