@@ -159,6 +159,9 @@ def main() -> None:
                     context.add_cookies([{"name": "cxpulse_lang", "value": lang, "url": base}])
                     page = context.new_page()
                     page.goto(base + "/login")
+                    if not args.only or "login" in args.only:
+                        page.screenshot(path=str(args.out / f"login-{lang}-{size}.png"))
+                        print(f"login-{lang}-{size}.png")
                     page.fill("input[name=email]", ADMIN[0])
                     page.fill("input[name=password]", ADMIN[1])
                     page.click("button[type=submit]")
