@@ -114,7 +114,14 @@ def clv_backtest(
     sampler: SamplerSettings | None = None,
     options: Any = None,
 ) -> LifetimeBacktest:
-    """Fit on purchases before ``calibration_end``, predict the holdout, measure the error."""
+    """Fit on purchases before ``calibration_end``, predict the holdout, measure the error.
+
+    >>> from cxpulse.workspace import Workspace
+    >>> clv_backtest(Workspace.connect("duckdb://"), "2011-04-01")
+    Traceback (most recent call last):
+    ...
+    cxpulse.errors.NotEnoughDataError: No purchases to model customer lifetime value before ...
+    """
     options = options if options is not None else ws.config.metrics
     level = confidence if confidence is not None else options.confidence
     cut = to_date(calibration_end)

@@ -54,7 +54,11 @@ def quiet() -> Iterator[None]:
 
 @dataclass(frozen=True)
 class SamplerSettings:
-    """NUTS settings: ``chains`` x ``draws`` posterior draws after ``tune`` warm-up steps."""
+    """NUTS settings: ``chains`` x ``draws`` posterior draws after ``tune`` warm-up steps.
+
+    >>> SamplerSettings(draws=200, tune=200).kwargs()["chains"]
+    2
+    """
 
     draws: int = 500
     tune: int = 500
