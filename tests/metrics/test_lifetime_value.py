@@ -236,8 +236,19 @@ def test_known_parameters_are_recovered_from_simulated_purchases(tmp_path: Path)
 def small_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("clv_small") / "p"
     assert CliRunner().invoke(app, ["init", str(folder)]).exit_code == 0
+    orders = simulate_orders(400, seed=3)
+    ids = sorted(orders.account_id.unique())
+    # every account but the last 40 has a segment; those have no accounts row at all
+    accounts = pd.DataFrame(
+        {
+            "account_id": ids[:-40],
+            "segment": ["SMB" if i % 3 else "Enterprise" for i in range(len(ids) - 40)],
+            "start_date": date(2025, 1, 1),
+        }
+    )
     with Workspace.open(folder) as ws:
-        ws.load("orders", simulate_orders(400, seed=3))
+        ws.load("orders", orders)
+        ws.load("accounts", accounts)
     return folder
 
 
@@ -257,6 +268,29 @@ def test_cli_json_and_table_show_the_api_figures(small_project: Path) -> None:
     assert len(got) == want.n == 400
     # discounting lowers the value below the undiscounted spend x purchases
     assert (ref.clv <= ref.expected_spend * ref.expected_purchases + 1e-9).all()
+    # totals by segment: each is the sum of its accounts' values, and they add up to the total
+    with Workspace.open(small_project) as ws:
+        split = customer_lifetime_value(
+            ws, horizon_months=6, discount_rate=0.01, sampler=sampler, by="segment"
+        )
+        segments = ws.table("accounts").execute()[["account_id", "segment"]]
+    merged = split.accounts.merge(segments, on="account_id", how="left")
+    by_hand = merged.groupby("segment", dropna=False).clv.sum()
+    assert len(split.groups) == 3 and split.groups.customers.sum() == 400
+    assert split.groups[split.groups.segment.isna()].customers.tolist() == [40]
+    for segment, total in by_hand.items():
+        key = None if pd.isna(segment) else segment
+        row = split.groups[
+            split.groups.segment.isna() if key is None else split.groups.segment == key
+        ].iloc[0]
+        assert row.clv == pytest.approx(total, rel=1e-9)
+        assert row.clv_low < row.clv < row.clv_high
+    assert split.groups.clv.sum() == pytest.approx(split.total, rel=1e-9)
+    out = CliRunner().invoke(
+        app, [*args, "--by", "segment", "--format", "json", "-p", str(small_project)]
+    )
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["groups"] == split.group_records()
     for lang, word in (("es", "Valor de vida del cliente"), ("en", "Customer lifetime value")):
         table = CliRunner().invoke(
             app, [*args, "--top", "3", "--lang", lang, "-p", str(small_project)]

@@ -516,6 +516,7 @@ def clv(
         float, typer.Option("--discount", help=tr("metrics.cli.clv.discount"))
     ] = 0.0,
     top: Annotated[int, typer.Option("--top", help=tr("metrics.cli.clv.top"))] = 20,
+    by: ByOption = None,
     draws: DrawsOption = 500,
     fmt: FormatOption = "table",
     lang: LangOption = None,
@@ -536,13 +537,19 @@ def clv(
             as_of=as_of,
             discount_rate=discount,
             sampler=SamplerSettings(draws=draws, tune=draws),
+            by=_dims(by),
         )
         if fmt == "json":
-            body = {"summary": result.summary(), "accounts": result.to_records()}
+            body = {
+                "summary": result.summary(),
+                "groups": result.group_records(),
+                "accounts": result.to_records(),
+            }
             typer.echo(json.dumps(body, ensure_ascii=False, indent=2, allow_nan=False))
             return
-        if fmt == "csv":
-            typer.echo(_csv_text(result.to_records()), nl=False)
+        if fmt == "csv":  # with --by the groups, else every account
+            rows = result.group_records() if _dims(by) else result.to_records()
+            typer.echo(_csv_text(rows), nl=False)
             return
         level = level_text(result.confidence)
         title = gettext(
@@ -577,6 +584,23 @@ def clv(
                 level=level,
             )
         )
+        if result.groups is not None:
+            groups = Table(header_style="bold")
+            dims = _dims(by)
+            for col in dims:
+                groups.add_column(escape(col))
+            for key in ("customers", "clv", "ci"):
+                groups.add_column(
+                    gettext(f"metrics.clv.col.{key}", language, level=level), justify="right"
+                )
+            for g in result.group_records():
+                groups.add_row(
+                    *["-" if g.get(k) is None else escape(str(g[k])) for k in dims],
+                    _count(int(g["customers"])),
+                    _money(g["clv"]),
+                    interval_text(g["clv_low"], g["clv_high"], 0),
+                )
+            console.print(groups)
         r_hat = _number(result.r_hat, 3)
         console.print(
             escape(

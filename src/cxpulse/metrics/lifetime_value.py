@@ -19,12 +19,14 @@ cxpulse.errors.NotEnoughDataError: No purchases to model customer lifetime value
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from cxpulse.errors import NotEnoughDataError
 from cxpulse.metrics.errors import MetricQueryError
+from cxpulse.metrics.frame import split_dimensions
 from cxpulse.metrics.lifetime_model import (
     METHOD,
     SamplerSettings,
@@ -75,6 +77,7 @@ class LifetimeValue:
     parameters: dict[str, dict[str, float]] = field(default_factory=dict)
     r_hat: float = math.nan
     draws: int = 0
+    groups: Any = None  # with ``by``: per group, customers, total value and its interval
 
     def summary(self) -> dict[str, Any]:
         """The total and the fit, as plain JSON-ready values."""
@@ -92,6 +95,14 @@ class LifetimeValue:
             "r_hat": None if math.isnan(self.r_hat) else self.r_hat,
             "parameters": self.parameters,
         }
+
+    def group_records(self) -> list[dict[str, Any]]:
+        """One dict per group of ``by`` (empty without ``by``)."""
+        from cxpulse.metrics.frame import clean
+
+        if self.groups is None:
+            return []
+        return [{k: clean(v) for k, v in r.items()} for r in self.groups.to_dict("records")]
 
     def to_records(self) -> list[dict[str, Any]]:
         """One dict per account (dates as ISO text, missing as None)."""
@@ -134,18 +145,24 @@ def customer_lifetime_value(
     discount_rate: float = 0.0,
     confidence: float | None = None,
     sampler: SamplerSettings | None = None,
+    by: Sequence[str] | str | None = None,
     options: Any = None,
 ) -> LifetimeValue:
     """Expected value of each customer over the next ``horizon_months`` months, and in total.
 
     ``as_of``: the first day not observed (purchases strictly before it are the history; by
     default the day after the last purchase). ``discount_rate``: per month (0.01 = 1 %).
-    Purchases are orders with a status in ``[metrics] purchase_statuses``.
+    Purchases are orders with a status in ``[metrics] purchase_statuses``. ``by``: account
+    columns (segment, country, attributes) to total the value by, each group's interval
+    summed draw by draw like the total.
     """
     options = options if options is not None else ws.config.metrics
     level = confidence if confidence is not None else options.confidence
     _check(horizon_months, discount_rate, level)
+    dims = [by] if isinstance(by, str) else list(by or [])
     day = observed_until(ws, as_of, options)
+    if dims:  # a customer's columns: those of accounts and its attributes (else refused)
+        split_dimensions("accounts", dims, ws)
     summary = purchase_summary(ws, day, options)
     if summary.empty:
         raise NotEnoughDataError(key="metrics.clv.error.none", values={"as_of": day})
@@ -164,6 +181,7 @@ def customer_lifetime_value(
         clv_low=low,
         clv_high=high,
     )[ACCOUNT_COLUMNS]
+    groups = _group_totals(ws, dims, summary, value, level) if dims else None
     accounts = accounts.sort_values(["clv", "account_id"], ascending=[False, True])
     return LifetimeValue(
         accounts=accounts.reset_index(drop=True),
@@ -179,4 +197,31 @@ def customer_lifetime_value(
         parameters=models.parameters_,
         r_hat=models.r_hat_,
         draws=int(value.shape[0]),
+        groups=groups,
     )
+
+
+def _group_totals(ws: Any, dims: list[str], summary: Any, value: Any, level: float) -> Any:
+    """Per group of account columns: customers, total value (posterior mean) and interval."""
+    import pandas as pd
+
+    acc = ws.table("accounts")
+    frame = acc.select(acc.account_id, *[acc[d] for d in dims]).execute()
+    frame["account_id"] = frame.account_id.astype(str)
+    keyed = summary[["account_id"]].merge(frame, on="account_id", how="left")
+    rows = []
+    for key, part in keyed.groupby(dims, dropna=False, sort=True):
+        values = key if isinstance(key, tuple) else (key,)
+        totals = value[:, part.index.to_numpy()].sum(axis=1)
+        low, high = interval(totals, level)
+        rows.append(
+            {
+                **dict(zip(dims, values, strict=True)),
+                "customers": len(part),
+                "clv": float(totals.mean()),
+                "clv_low": float(low),
+                "clv_high": float(high),
+            }
+        )
+    out = pd.DataFrame(rows, columns=[*dims, "customers", "clv", "clv_low", "clv_high"])
+    return out.sort_values("clv", ascending=False, ignore_index=True)
