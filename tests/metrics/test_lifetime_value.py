@@ -348,3 +348,39 @@ def test_docstring_examples_run(module: str) -> None:
     found = importlib.import_module(f"cxpulse.metrics.{module}")
     result = doctest.testmod(found, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_purchase_summary_counts_purchase_days_and_nets_cancellations(tmp_path: Path) -> None:
+    from cxpulse.metrics.purchase_history import holdout_purchases, purchase_summary
+
+    def order(i: int, who: str, day: str, amount: float, status: str = "completed") -> dict:  # type: ignore[type-arg]
+        at = datetime.fromisoformat(day)
+        return {"order_id": f"O{i}", "account_id": who, "ordered_at": at, "amount": amount,
+                "status": status}  # fmt: skip
+
+    rows = [
+        order(1, "A", "2025-01-05 09:00", 100.0),
+        order(2, "A", "2025-01-05 17:00", 50.0),  # same day: one purchase day worth 150
+        order(3, "A", "2025-02-01 10:00", 200.0),
+        order(4, "A", "2025-03-01 10:00", 300.0),
+        order(5, "A", "2025-03-02 10:00", 130.0, "cancelled"),  # 130 of 650 bought: 20 %
+        order(6, "B", "2025-02-10 10:00", 80.0),
+        order(7, "B", "2025-02-20 10:00", 999.0, "pending"),  # not a purchase
+        order(8, "C", "2025-03-30 10:00", 40.0, "cancelled"),  # never bought
+        order(9, "A", "2025-04-03 10:00", 70.0),  # after as_of: the holdout
+        order(10, "A", "2025-04-04 10:00", 20.0, "refunded"),
+        order(11, "D", "2025-04-05 10:00", 10.0),  # first seen in the holdout
+    ]
+    ws = Workspace.connect(f"duckdb:///{tmp_path / 'few.duckdb'}")
+    ws.load("orders", pd.DataFrame(rows))
+    s = purchase_summary(ws, date(2025, 4, 1)).set_index("account_id")
+    assert list(s.index) == ["A", "B"]
+    a, b = s.loc["A"], s.loc["B"]
+    assert (a.purchase_days, a.frequency, a.recency, a["T"]) == (3, 2, 55.0, 85.0)
+    assert (b.purchase_days, b.frequency, b.recency, b["T"]) == (1, 0, 0.0, 49.0)
+    # repeat days 200 and 300, scaled by the 80 % of purchases not cancelled
+    assert a.monetary_value == pytest.approx(250.0 * 0.8)
+    assert a.spend_days == 2 and b.spend_days == 0 and pd.isna(b.monetary_value)
+    h = holdout_purchases(ws, date(2025, 4, 1), date(2025, 4, 30)).set_index("account_id")
+    assert h.loc["A"].purchases == 1 and h.loc["A"].revenue == pytest.approx(50.0)
+    assert h.loc["D"].purchases == 1
