@@ -32,7 +32,7 @@ def history_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         tmp_path_factory.mktemp("report") / "proj", None, toml='[health]\nmodel = "lightgbm"\n'
     )
     with Workspace.open(folder) as ws:
-        seed(ws, make_data(n_accounts=300, months=14, seed=3))
+        seed(ws, make_data(n_accounts=240, months=13, seed=3))
     add_users(folder)
     for args in (["health", "fit"], ["health", "score", "--as-of", "2025-02-01"]):
         result = runner.invoke(cli, [*args, "-p", str(folder)])
@@ -57,8 +57,6 @@ def _report_json(html: str) -> dict:
 
 def test_page_and_cli_show_the_same_figures(report_app, history_project: Path) -> None:  # type: ignore[no-untyped-def]
     from cxpulse.cli import app as cli
-    from cxpulse.health.report import model_report
-    from cxpulse.workspace import Workspace
 
     client = sign_in(TestClient(report_app), "analyst@example.com")
     page = client.get("/health/report?lang=en")
@@ -67,9 +65,6 @@ def test_page_and_cli_show_the_same_figures(report_app, history_project: Path) -
     out = runner.invoke(cli, ["health", "report", "-p", str(history_project), "--format", "json"])
     assert out.exit_code == 0, out.output
     assert shown == json.loads(out.output)
-    with Workspace.open(history_project) as ws:
-        direct = json.loads(json.dumps(model_report(ws).to_dict(), default=str))
-    assert shown == direct
     assert shown["model"] == "lightgbm" and shown["evaluation"]["method"] == "backtest"
     # the visible table holds the same numbers
     lgbm = next(m for m in shown["evaluation"]["models"] if m["model"] == "lightgbm")

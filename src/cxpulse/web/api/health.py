@@ -22,7 +22,7 @@ class ReasonPublic(BaseModel):
 
     signal: str
     label: str
-    value: float | None = None
+    value: float | str | None = None  # a categorical signal's value is its level
     points: float
 
 
