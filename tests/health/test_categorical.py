@@ -263,3 +263,18 @@ def test_unseen_level_at_scoring_is_reported(bank: Path) -> None:
         .model.levels_["geography"]
     )
     assert saved_levels.levels == ("france", "germany", "spain")  # stored in the model file
+
+
+def test_signals_pickled_before_categories_existed_load_as_numeric() -> None:
+    from cxpulse.health.config import Signal
+
+    sig = Signal(name="a", family="product", source="usage_frequency", bad=0, good=1)
+    state = sig.__getstate__()
+    state["__dict__"] = {
+        k: v
+        for k, v in state["__dict__"].items()
+        if k not in ("type", "points", "min_count", "min_share")
+    }
+    old = Signal.__new__(Signal)
+    old.__setstate__(state)  # what unpickling a model file of an earlier version does
+    assert old.type == "numeric" and old.points is None and old == sig

@@ -137,6 +137,14 @@ class Signal(BaseModel):
                 )
         return self
 
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        # signals pickled in model files before a field existed take its default
+        values = state.get("__dict__", {})
+        for name, info in type(self).model_fields.items():
+            if name not in values and not info.is_required():
+                values[name] = info.get_default(call_default_factory=True)
+        super().__setstate__(state)
+
     @property
     def level_points(self) -> dict[str, float]:
         """The expert points per normalised level (``other`` included when given)."""
