@@ -57,8 +57,11 @@ class BandMove(BaseModel):
 
 
 class HistogramBin(BaseModel):
-    start: int
-    end: int
+    """Accounts of one band in a score bin; bins are split at the band cut-offs, so an edge
+    may be a learned model's cut-off such as 92.06."""
+
+    start: float
+    end: float
     count: int
     band: str
 
