@@ -17,6 +17,7 @@ from cxpulse.metrics.definitions import (
 from cxpulse.metrics.drivers import DriverAnalysis, DriverImportance, key_drivers, table_drivers
 from cxpulse.metrics.engine import MetricComparison, compare, explain, query
 from cxpulse.metrics.errors import MetricQueryError, UnknownDimensionError
+from cxpulse.metrics.ratings import rating_scores, table_ratings
 from cxpulse.metrics.results import MetricTable, MetricValue
 from cxpulse.metrics.survival import survival_curves
 
@@ -38,7 +39,9 @@ __all__ = [
     "key_drivers",
     "list_definitions",
     "query",
+    "rating_scores",
     "retention_table",
     "survival_curves",
     "table_drivers",
+    "table_ratings",
 ]
