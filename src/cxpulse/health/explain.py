@@ -64,7 +64,14 @@ def explanation_records(
         return []
     names = [str(c) for c in contributions.columns]
     points = contributions.to_numpy(dtype="float64")
-    vals = values.reindex(columns=contributions.columns).to_numpy(dtype="float64")
+    shown = values.reindex(columns=contributions.columns)
+    # a categorical signal's value is its level (text); numbers are rounded below
+    text_cols = [j for j, c in enumerate(shown.columns) if not _numeric(shown[c])]
+    levels = shown.iloc[:, text_cols].to_numpy(dtype=object) if text_cols else None
+    vals = shown.apply(pd.to_numeric, errors="coerce").to_numpy(dtype="float64")
+    missing = np.isnan(vals)
+    if levels is not None:
+        missing[:, text_cols] = pd.isna(levels)
     k = min(top, width)
     # biggest push first; equal pushes (to the cent) by the signal's size (its weight), then name
     size = np.zeros(width) if sizes is None else np.abs(np.asarray(sizes, dtype="float64"))
@@ -76,14 +83,16 @@ def explanation_records(
     v = np.round(np.take_along_axis(vals, order, axis=1), 4)
     keep = np.abs(np.take_along_axis(points, order, axis=1)) >= MIN_POINTS
     quoted = pa.array([json.dumps(name) for name in names])
-    columns: dict[str, pa.Array] = {"missing": pa.array(_missing_patterns(np.isnan(vals), names))}
+    columns: dict[str, pa.Array] = {"missing": pa.array(_missing_patterns(missing, names))}
     for j in range(k):
         idx = pa.array(order[:, j].astype(np.int32), mask=~keep[:, j])
         columns[f"n{j}"] = pa.DictionaryArray.from_arrays(idx, quoted)
         columns[f"p{j}"] = pa.array(p[:, j])
         columns[f"v{j}"] = pa.array(v[:, j], from_pandas=True)
+        columns[f"t{j}"] = pa.array(_level_texts(levels, text_cols, order[:, j]), pa.string())
     items = ", ".join(
-        f"'[' || n{j} || ',' || p{j}::VARCHAR || ',' || coalesce(v{j}::VARCHAR, 'null') || ']'"
+        f"'[' || n{j} || ',' || p{j}::VARCHAR || ',' || "
+        f"coalesce(t{j}, v{j}::VARCHAR, 'null') || ']'"
         for j in range(k)
     )
     con = duckdb.connect()
@@ -100,13 +109,30 @@ def explanation_records(
     return [str(row[0]) for row in rows]
 
 
+def _numeric(column: pd.Series) -> bool:
+    return bool(pd.api.types.is_numeric_dtype(column) or column.isna().all())
+
+
+def _level_texts(levels: np.ndarray | None, text_cols: list[int], picked: np.ndarray) -> list[Any]:
+    """The JSON text of the level of each row's picked signal when it is categorical."""
+    if levels is None:
+        return [None] * len(picked)
+    where = {c: i for i, c in enumerate(text_cols)}
+    out: list[Any] = []
+    for row, col in enumerate(picked.tolist()):
+        i = where.get(col)
+        level = None if i is None else levels[row, i]
+        out.append(None if level is None or pd.isna(level) else json.dumps(str(level)))
+    return out
+
+
 @dataclass(frozen=True)
 class Driver:
     """One signal's push on the score."""
 
     signal: str
     label: str
-    value: float | None
+    value: float | str | None  # a categorical signal's value is its level
     points: float
 
 
@@ -133,9 +159,11 @@ class AccountExplanation:
         return "\n".join(self.lines)
 
 
-def _fmt(value: float | None) -> str:
+def _fmt(value: float | str | None) -> str:
     if value is None:
         return "-"
+    if isinstance(value, str):
+        return value
     if abs(value) >= 100 or float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:,.2f}"

@@ -34,7 +34,8 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from cxpulse.errors import CxpulseError, NotEnoughDataError
-from cxpulse.health.config import Signal
+from cxpulse.health.categories import CategoryLevels, is_categorical, learn_levels, normalised
+from cxpulse.health.config import LEVEL_OTHER, Signal
 
 NEUTRAL = 50.0
 
@@ -43,13 +44,30 @@ class ModelNotFittedError(CxpulseError, AttributeError):
     """A model was used before ``fit``."""
 
 
-def _frame(X: Any, names: Sequence[str] | None = None) -> pd.DataFrame:
+def _frame(
+    X: Any, names: Sequence[str] | None = None, categorical: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Features as floats, except the ``categorical`` columns (text levels, kept as given)."""
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X), columns=names)
-    return frame.astype("float64")
+    if not categorical:
+        return frame.astype("float64")
+    cats = set(categorical)
+    return pd.DataFrame(
+        {c: frame[c] if c in cats else frame[c].astype("float64") for c in frame.columns},
+        index=frame.index,
+    )
 
 
 def signal_points(values: pd.Series, signal: Signal) -> pd.Series:
-    """A signal's values mapped to 0-100 by its thresholds (linear between bad and good)."""
+    """A signal's values mapped to 0-100 by its thresholds (linear between bad and good), or
+    for a categorical signal 50 + the points of its level (NaN where it has none)."""
+    if signal.type == "categorical":
+        points = signal.level_points
+        other = points.get(LEVEL_OTHER, np.nan)
+        level = normalised(values)
+        got = level.map(lambda v: np.nan if v is None else points.get(v, other))
+        return (NEUTRAL + got.astype("float64")).clip(0.0, 100.0)
+    assert signal.bad is not None and signal.good is not None  # numeric signals have both
     scaled = (values - signal.bad) / (signal.good - signal.bad)
     return (scaled.clip(0.0, 1.0) * 100.0).astype("float64")
 
@@ -76,6 +94,11 @@ class HealthModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         """Score points each signal adds (+) or takes away (-), one row per account."""
         raise NotImplementedError
 
+    def unseen_levels(self, X: Any) -> dict[str, dict[str, int]]:
+        """Per categorical signal, the levels of ``X`` the model has no place for (scored as
+        ``other``, or missing for the expert model without ``other`` points), with counts."""
+        return {}
+
     def predict(self, X: Any) -> np.ndarray:
         """1 (good outcome) where P(good) >= 0.5, else 0."""
         return (self.predict_proba(X)[:, 1] >= 0.5).astype("int64")
@@ -95,9 +118,9 @@ class ExpertModel(HealthModel):
 
     def fit(self, X: Any, y: Any = None) -> ExpertModel:
         """Check the signals against the columns of ``X``; nothing is learned from ``y``."""
-        frame = _frame(X)
         used = [s for s in self.signals if s.weight > 0]
-        absent = [s.name for s in used if s.name not in frame.columns]
+        columns = X.columns if isinstance(X, pd.DataFrame) else _frame(X).columns
+        absent = [s.name for s in used if s.name not in columns]
         if absent:
             raise CxpulseError(
                 f"ExpertModel: feature table lacks the signals {absent}; "
@@ -115,10 +138,31 @@ class ExpertModel(HealthModel):
     def signal_scores(self, X: Any) -> pd.DataFrame:
         """Each signal mapped to 0-100 (NaN where the account lacks the signal)."""
         self._check_fitted()
-        frame = _frame(X)
+        frame = self._own(X)
         return pd.DataFrame(
             {s.name: signal_points(frame[s.name], s) for s in self.signals_}, index=frame.index
         )
+
+    def _own(self, X: Any) -> pd.DataFrame:
+        """The columns of the signals this model reads (numbers as floats, levels as text)."""
+        names = [str(n) for n in self.feature_names_in_]
+        own = X[names] if isinstance(X, pd.DataFrame) else X
+        cats = [s.name for s in self.signals_ if s.type == "categorical"]
+        return _frame(own, names, categorical=cats)
+
+    def unseen_levels(self, X: Any) -> dict[str, dict[str, int]]:
+        self._check_fitted()
+        frame = self._own(X)
+        out = {}
+        for s in self.signals_:
+            if s.type != "categorical":
+                continue
+            listed = s.level_points
+            text = normalised(frame[s.name]).dropna()
+            new = text[~text.isin(list(listed))].value_counts().sort_index()
+            if len(new):
+                out[s.name] = {str(k): int(v) for k, v in new.items()}
+        return out
 
     def contributions(self, X: Any) -> pd.DataFrame:
         """Points above or below the neutral 50 each signal adds; they sum to score - 50."""
@@ -163,6 +207,7 @@ class LearnedModel(HealthModel):
         colsample_bytree: float = 0.8,
         reg_lambda: float = 0.0,
         random_state: int = 0,
+        categories: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.estimator = estimator
         self.calibration = calibration
@@ -177,38 +222,62 @@ class LearnedModel(HealthModel):
         self.colsample_bytree = colsample_bytree
         self.reg_lambda = reg_lambda
         self.random_state = random_state
+        self.categories = categories
 
     @property
     def name(self) -> str:  # type: ignore[override]
         return str(self.estimator)
 
     # ---- design matrix ------------------------------------------------------------------
+    def _numeric(self) -> list[str]:
+        cats = set(getattr(self, "categorical_", ()))
+        return [str(c) for c in self.feature_names_in_ if c not in cats]
+
     def _shape(self, frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame[list(self.feature_names_in_)]
+        frame = frame[self._numeric()]
         if self.transform == "signed_log" and self.estimator == "logistic":
             # counts and amounts have long tails; on a log scale one huge account does not
             # dominate the standardised weights
             return np.sign(frame) * np.log1p(frame.abs())
         return frame
 
-    def _design(self, frame: pd.DataFrame) -> np.ndarray:
-        frame = self._shape(frame)
+    def _one_hot(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The ``<signal>=<level>`` columns of the categorical signals (see categories.py)."""
+        levels: dict[str, CategoryLevels] = getattr(self, "levels_", {})  # older files: none
+        parts = [levels[c].encode(frame[c]) for c in getattr(self, "categorical_", ())]
+        return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=frame.index)
+
+    def _design_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The model's input columns (:attr:`design_columns_`), one-hot levels included."""
+        shaped = self._shape(frame)
+        onehot = self._one_hot(frame)
         if self.estimator == "lightgbm":
-            return frame.to_numpy()
-        filled = frame.fillna(self.medians_)
+            return pd.concat([shaped, onehot], axis=1)
+        filled = shaped.fillna(self.medians_)
         parts = [(filled - self.means_) / self.scales_]
         if self.missing_columns_:
-            flags = frame[self.missing_columns_].isna().astype("float64")
+            flags = shaped[self.missing_columns_].isna().astype("float64")
             parts.append(flags.add_suffix("__missing"))
-        return pd.concat(parts, axis=1).to_numpy()
+        if onehot.shape[1]:
+            parts.append((onehot - self.onehot_means_) / self.onehot_scales_)
+        return pd.concat(parts, axis=1)
+
+    def _design(self, frame: pd.DataFrame) -> np.ndarray:
+        return self._design_frame(frame).to_numpy(dtype="float64")
 
     def _raw_proba(self, frame: pd.DataFrame) -> np.ndarray:
         return np.asarray(self.model_.predict_proba(self._design(frame))[:, 1])
 
     # ---- fitting ------------------------------------------------------------------------
     def fit(self, X: Any, y: Any) -> LearnedModel:
-        """Fit on features ``X`` (one column per signal) and labels ``y`` (1 = good outcome)."""
-        frame = _frame(X)
+        """Fit on features ``X`` (one column per signal) and labels ``y`` (1 = good outcome).
+
+        Text columns are categorical signals: their levels are learned here (rare ones grouped
+        into ``other``, thresholds per signal in ``categories``) and one-hot encoded.
+        """
+        given = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+        cats = [str(c) for c in given.columns if is_categorical(given[c])]
+        frame = _frame(given, categorical=cats)
         target = np.asarray(y).astype("int64")
         counts = np.bincount(target, minlength=2)
         if len(counts) > 2 or counts.min() < 5:
@@ -220,6 +289,8 @@ class LearnedModel(HealthModel):
         self.feature_names_in_ = np.array(frame.columns, dtype=object)
         self.n_features_in_ = frame.shape[1]
         self.classes_ = np.array([0, 1])
+        self.categorical_ = cats
+        self.levels_ = learn_levels(frame[cats], self.categories)
         method = self._calibration_method(len(target), counts)
         if self.transform not in ("signed_log", "none"):
             raise CxpulseError(f"transform {self.transform!r}: use 'signed_log' or 'none'")
@@ -228,8 +299,14 @@ class LearnedModel(HealthModel):
         filled = shaped.fillna(self.medians_)
         self.means_ = filled.mean()
         self.scales_ = filled.std(ddof=0).replace(0.0, 1.0).fillna(1.0)
-        self.missing_columns_ = [c for c in frame.columns if frame[c].isna().any()]
-        design = self._design(frame)
+        self.missing_columns_ = [c for c in shaped.columns if shaped[c].isna().any()]
+        onehot = self._one_hot(frame)
+        self.onehot_means_ = onehot.mean()
+        self.onehot_scales_ = onehot.std(ddof=0).replace(0.0, 1.0).fillna(1.0)
+        design_frame = self._design_frame(frame)
+        self.design_columns_ = [str(c) for c in design_frame.columns]
+        self.feature_groups_ = self._groups()
+        design = design_frame.to_numpy(dtype="float64")
         self.calibration_ = method
         self.calibrator_: Any = None
         if method != "none":
@@ -254,6 +331,42 @@ class LearnedModel(HealthModel):
         # the scores of the training rows, for bands by the riskiest share
         self.score_quantiles_ = np.quantile(self.score_points(frame), np.linspace(0, 1, 101))
         return self
+
+    def _columns(self) -> list[str]:
+        """The design columns (models saved before categorical signals lack the attribute)."""
+        cols = getattr(self, "design_columns_", None)
+        if cols is not None:
+            return list(cols)
+        names = [str(c) for c in self.feature_names_in_]
+        if self.estimator == "lightgbm":
+            return names
+        return names + [f"{c}__missing" for c in self.missing_columns_]
+
+    def _groups(self) -> dict[str, list[str]]:
+        """Signal -> its design columns: itself and its "was missing" flag for a numeric
+        signal, its ``<signal>=<level>`` columns (``other`` included) for a categorical one."""
+        groups: dict[str, list[str]] = {}
+        levels: dict[str, CategoryLevels] = getattr(self, "levels_", {})
+        for name in (str(c) for c in self.feature_names_in_):
+            if name in levels:
+                groups[name] = list(levels[name].columns)
+            else:
+                flag = f"{name}__missing"
+                groups[name] = [name] + ([flag] if flag in self._columns() else [])
+        return groups
+
+    def unseen_levels(self, X: Any) -> dict[str, dict[str, int]]:
+        self._check_fitted()
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+        out = {}
+        for name, levels in self.levels_.items():
+            new = levels.unseen(frame[name]) if name in frame.columns else {}
+            if new:
+                out[name] = new
+        return out
+
+    def _input(self, X: Any) -> pd.DataFrame:
+        return _frame(X, list(self.feature_names_in_), getattr(self, "categorical_", ()))
 
     def _calibration_method(self, n: int, counts: np.ndarray) -> str:
         if self.calibration != "auto":
@@ -285,7 +398,7 @@ class LearnedModel(HealthModel):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated [P(bad), P(good)] per row."""
         self._check_fitted()
-        frame = _frame(X, list(self.feature_names_in_))
+        frame = self._input(X)
         raw = np.clip(self._raw_proba(frame), 1e-12, 1 - 1e-12)
         good = self._calibrated(np.log(raw / (1.0 - raw)))
         return np.column_stack([1.0 - good, good])
@@ -297,27 +410,42 @@ class LearnedModel(HealthModel):
         Logistic: ``coef x (design - training mean)`` per signal (its "was missing" flag
         included) and the log-odds of the average training row.
         """
-        names = list(self.feature_names_in_)
-        if self.estimator == "lightgbm":
-            contrib = np.asarray(
-                self.model_.predict_proba(frame[names].to_numpy(), pred_contrib=True)
-            )
-            parts = pd.DataFrame(contrib[:, :-1], columns=names, index=frame.index)
-            return parts, float(contrib[0, -1]) if len(contrib) else 0.0
+        columns, ref = self._raw_design_parts(frame)
+        names = [str(c) for c in self.feature_names_in_]
+        groups = getattr(self, "feature_groups_", None) or self._groups()
+        parts = pd.DataFrame(
+            {n: columns[groups[n]].sum(axis=1) for n in names},
+            index=frame.index,
+            columns=names,
+        )
+        return parts, ref
+
+    def _raw_design_parts(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+        """Each design column's share of the raw log-odds (a category's levels apart) and the
+        reference log-odds; the shares of a signal's columns add up to its share."""
         design = self._design(frame)
+        cols = self._columns()
+        if self.estimator == "lightgbm":
+            contrib = np.asarray(self.model_.predict_proba(design, pred_contrib=True))
+            parts = pd.DataFrame(contrib[:, :-1], columns=cols, index=frame.index)
+            return parts, float(contrib[0, -1]) if len(contrib) else 0.0
         coef = self.model_.coef_[0]
         centre = getattr(self, "design_means_", np.zeros(design.shape[1]))
         terms = (design - centre) * coef
-        parts = pd.DataFrame(terms[:, : len(names)], columns=names)
-        for j, col in enumerate(self.missing_columns_):
-            parts[col] += terms[:, len(names) + j]
-        parts.index = frame.index
+        parts = pd.DataFrame(terms, columns=cols, index=frame.index)
         return parts, float(self.model_.intercept_[0] + centre @ coef)
+
+    def encoded_log_odds_contributions(self, X: Any) -> pd.DataFrame:
+        """Like :meth:`log_odds_contributions`, one column per design column
+        (``<signal>=<level>`` for categorical signals); :attr:`feature_groups_` maps each
+        signal to its columns."""
+        self._check_fitted()
+        return self._raw_design_parts(self._input(X))[0]
 
     def log_odds_contributions(self, X: Any) -> pd.DataFrame:
         """Each signal's additive share of the uncalibrated log-odds (vs the average account)."""
         self._check_fitted()
-        return self._raw_parts(_frame(X, list(self.feature_names_in_)))[0]
+        return self._raw_parts(self._input(X))[0]
 
     def _calibrated(self, raw_logit: np.ndarray) -> np.ndarray:
         """P(good) from raw log-odds through the fitted calibration."""
@@ -333,7 +461,7 @@ class LearnedModel(HealthModel):
     def log_odds(self, X: Any) -> np.ndarray:
         """The model's raw (uncalibrated) log-odds of the good outcome per row."""
         self._check_fitted()
-        raw = np.clip(self._raw_proba(_frame(X, list(self.feature_names_in_))), 1e-12, 1 - 1e-12)
+        raw = np.clip(self._raw_proba(self._input(X)), 1e-12, 1 - 1e-12)
         return np.asarray(np.log(raw / (1.0 - raw)))
 
     def score_from_log_odds(self, log_odds: Any) -> np.ndarray:
@@ -357,7 +485,7 @@ class LearnedModel(HealthModel):
         their real reasons.
         """
         self._check_fitted()
-        frame = _frame(X, list(self.feature_names_in_))
+        frame = self._input(X)
         parts, ref = self._raw_parts(frame)
         total = parts.sum(axis=1).to_numpy()
         score = 100.0 * self._calibrated(ref + total)
@@ -373,13 +501,17 @@ class LearnedModel(HealthModel):
 
     @property
     def weights_(self) -> pd.Series:
-        """Learned weight per signal: standardized coefficient (logistic) or gain share."""
+        """Learned weight per model column (a numeric signal, or ``<signal>=<level>``):
+        standardized coefficient (logistic) or gain share (LightGBM); "was missing" flags
+        are left out."""
         self._check_fitted()
-        names = list(self.feature_names_in_)
+        cols = self._columns()
         if self.estimator == "lightgbm":
             gain = self.model_.booster_.feature_importance(importance_type="gain")
-            return pd.Series(gain / max(gain.sum(), 1e-12), index=names)
-        return pd.Series(self.model_.coef_[0][: len(names)], index=names)
+            weights = pd.Series(gain / max(gain.sum(), 1e-12), index=cols)
+        else:
+            weights = pd.Series(self.model_.coef_[0], index=cols)
+        return weights[[c for c in cols if not c.endswith("__missing")]]
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -392,5 +524,16 @@ def make_model(kind: str, signals: Sequence[Signal] = (), **params: Any) -> Heal
     if kind == "expert":
         return ExpertModel(signals=tuple(signals))
     if kind in ("logistic", "lightgbm"):
+        if "categories" not in params:
+            params = {**params, "categories": category_settings(signals) or None}
         return LearnedModel(estimator=kind, **params)  # type: ignore[arg-type]
     raise CxpulseError(key="health.error.unknown_model", values={"kind": kind})
+
+
+def category_settings(signals: Sequence[Signal]) -> dict[str, dict[str, Any]]:
+    """The rare-level thresholds of the categorical signals, for :class:`LearnedModel`."""
+    return {
+        s.name: {"min_count": s.min_count, "min_share": s.min_share}
+        for s in signals
+        if s.type == "categorical"
+    }

@@ -149,13 +149,17 @@ def score_accounts(
 ) -> pd.DataFrame:
     """Score every live account as of a date (default today) and store the snapshot.
 
-    Returns a DataFrame: account_id, as_of, score (0-100), band, model, explanation (JSON).
+    Returns a DataFrame: account_id, as_of, score (0-100), band, model, explanation (JSON);
+    ``frame.attrs["unseen_levels"]`` lists, per categorical signal, the levels the model did
+    not see in training (scored as ``other``) with their number of accounts.
     """
     cfg = health_config_of(ws)
     when = as_instant(as_of if as_of is not None else dt.date.today())
     sigs = model_signals(model, cfg, signals)
     features = compute_features(ws, when, sigs)
     frame = score_frame(model, features, as_of=when, config=cfg, model_name=model_name)
+    # levels the model never saw (scored as "other"): the caller reports them
+    frame.attrs["unseen_levels"] = model.unseen_levels(features)
     if write:
         write_scores(ws, frame)
         cut = band_cutoffs(model, cfg.bands)

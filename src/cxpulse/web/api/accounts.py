@@ -32,7 +32,7 @@ class AccountRow(BaseModel):
 class DriverPublic(BaseModel):
     signal: str
     label: str
-    value: float | None
+    value: float | str | None  # a categorical signal's value is its level (text)
     points: float
 
 
