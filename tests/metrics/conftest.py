@@ -227,6 +227,9 @@ def loaded(request: pytest.FixtureRequest, backend_name: str, company: Company):
     Spark is slow to load, so its loaded workspace is reused by every test (read only).
     """
     if backend_name == "pyspark" and "ws" in _SPARK:
+        # every new Spark workspace switches the shared session's current database; point it
+        # back at the one the company was loaded into, or the reused workspace reads another's
+        request.getfixturevalue("spark_session").catalog.setCurrentDatabase(_SPARK["db"])
         return _SPARK["ws"]
     ws = request.getfixturevalue("workspace")
     for name in LOAD_ORDER:
@@ -239,6 +242,7 @@ def loaded(request: pytest.FixtureRequest, backend_name: str, company: Company):
             ws.load(name, frame)
     if backend_name == "pyspark":
         _SPARK["ws"] = ws
+        _SPARK["db"] = request.getfixturevalue("spark_session").catalog.currentDatabase()
     return ws
 
 
