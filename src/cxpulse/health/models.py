@@ -13,7 +13,8 @@ returns ``self``, learned attributes end in ``_``. Both predict P(good outcome);
   with a large held-out fold.
 
 >>> import pandas as pd
->>> from cxpulse.health.config import Signal
+>>> from cxpulse.health.attribution import feature_groups, shapley_of_sum, tree_shap_vs_reference
+from cxpulse.health.config import Signal
 >>> s = Signal(name="latest_nps", family="relationship", source="latest_nps", bad=4, good=9)
 >>> m = ExpertModel(signals=(s,)).fit(pd.DataFrame({"latest_nps": [9.0, 4.0, None]}))
 >>> m.score_points(pd.DataFrame({"latest_nps": [9.0, 6.5, None]})).round(1).tolist()
@@ -34,6 +35,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from cxpulse.errors import CxpulseError, NotEnoughDataError
+from cxpulse.health.attribution import feature_groups, shapley_of_sum, tree_shap_vs_reference
 from cxpulse.health.config import Signal
 
 NEUTRAL = 50.0
@@ -132,6 +134,17 @@ class ExpertModel(HealthModel):
         """P(good) = expert score / 100; an account with no signals at all gets 0.5."""
         score = (NEUTRAL + self.contributions(X).sum(axis=1)).to_numpy() / 100.0
         return np.column_stack([1.0 - score, score])
+
+    def reference_account(self) -> pd.DataFrame:
+        """The neutral account the points are measured from: each signal halfway between its
+        ``bad`` and ``good`` thresholds (50 points each, so a score of 50)."""
+        self._check_fitted()
+        row = {s.name: (s.bad + s.good) / 2.0 for s in self.signals_}
+        return pd.DataFrame([row], index=["reference"]).astype("float64")
+
+    def reference_score(self) -> float:
+        """The neutral account's score: 50."""
+        return NEUTRAL
 
     def coverage(self, X: Any) -> pd.Series:
         """Share of the expert weight backed by signals the account actually has (0-1)."""
@@ -248,8 +261,11 @@ class LearnedModel(HealthModel):
             else:
                 self.calibrator_ = LogisticRegression().fit(_logit(raw)[:, None], target)
         self.model_ = self._base_estimator().fit(design, target)
-        self.design_means_ = np.asarray(design.mean(axis=0), dtype="float64")
-        self.reference_logit_ = self._raw_parts(frame.iloc[:1])[1]
+        self.signal_groups_ = feature_groups(
+            [str(c) for c in frame.columns], getattr(self, "feature_groups_", None)
+        )
+        self.reference_values_ = reference_account(frame, self.signal_groups_)
+        self.reference_logit_ = float(self._raw_logit(self.reference_account())[0])
         self.base_rate_ = float(target.mean())
         # the scores of the training rows, for bands by the riskiest share
         self.score_quantiles_ = np.quantile(self.score_points(frame), np.linspace(0, 1, 101))
@@ -290,51 +306,75 @@ class LearnedModel(HealthModel):
         good = self._calibrated(np.log(raw / (1.0 - raw)))
         return np.column_stack([1.0 - good, good])
 
-    def _raw_parts(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, float]:
-        """Each signal's exact additive share of the raw log-odds, and the reference log-odds.
+    def _raw_logit(self, frame: pd.DataFrame) -> np.ndarray:
+        raw = np.clip(self._raw_proba(frame), 1e-12, 1 - 1e-12)
+        return np.asarray(np.log(raw / (1.0 - raw)))
 
-        LightGBM: TreeSHAP contributions (``pred_contrib``) and their expected value.
-        Logistic: ``coef x (design - training mean)`` per signal (its "was missing" flag
-        included) and the log-odds of the average training row.
+    def _reference(self) -> tuple[pd.Series, dict[str, list[str]]]:
+        if not hasattr(self, "reference_values_"):
+            # a model saved before the reference account was stored: its training medians
+            names = [str(c) for c in self.feature_names_in_]
+            medians = self.medians_.reindex(names).astype("float64")
+            if self.transform == "signed_log" and self.estimator == "logistic":
+                medians = np.sign(medians) * np.expm1(medians.abs())
+            self.signal_groups_ = feature_groups(names, getattr(self, "feature_groups_", None))
+            self.reference_values_ = medians
+            self.reference_logit_ = float(self._raw_logit(self.reference_account())[0])
+        return self.reference_values_, self.signal_groups_
+
+    def _raw_parts(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+        """Each signal's exact share of ``f(x) - f(reference account)`` in raw log-odds.
+
+        Logistic: ``coef x (design(x) - design(reference))`` summed over a signal's columns
+        (its "was missing" flag and a categorical's levels included). LightGBM: interventional
+        TreeSHAP against the reference account (see :mod:`cxpulse.health.attribution`).
         """
+        ref_values, groups = self._reference()
         names = list(self.feature_names_in_)
+        signals = list(groups)
+        player = {c: i for i, s in enumerate(signals) for c in groups[s]}
+        player_of = [player[c] for c in names]
+        ref_frame = ref_values.to_frame().T[names].astype("float64")
         if self.estimator == "lightgbm":
-            contrib = np.asarray(
-                self.model_.predict_proba(frame[names].to_numpy(), pred_contrib=True)
+            phi = tree_shap_vs_reference(
+                self.model_.booster_,
+                frame[names].to_numpy(dtype="float64"),
+                ref_frame.to_numpy(dtype="float64")[0],
+                player_of,
+                len(signals),
             )
-            parts = pd.DataFrame(contrib[:, :-1], columns=names, index=frame.index)
-            return parts, float(contrib[0, -1]) if len(contrib) else 0.0
-        design = self._design(frame)
-        coef = self.model_.coef_[0]
-        centre = getattr(self, "design_means_", np.zeros(design.shape[1]))
-        terms = (design - centre) * coef
-        parts = pd.DataFrame(terms[:, : len(names)], columns=names)
-        for j, col in enumerate(self.missing_columns_):
-            parts[col] += terms[:, len(names) + j]
-        parts.index = frame.index
-        return parts, float(self.model_.intercept_[0] + centre @ coef)
+        else:
+            design = self._design(frame)
+            centre = self._design(ref_frame)[0]
+            terms = (design - centre) * self.model_.coef_[0]
+            owner = player_of + [player[c] for c in self.missing_columns_]
+            phi = np.zeros((len(frame), len(signals)))
+            np.add.at(phi.T, np.asarray(owner), terms.T)
+        parts = pd.DataFrame(phi, columns=signals, index=frame.index)
+        return parts, float(self.reference_logit_)
 
     def log_odds_contributions(self, X: Any) -> pd.DataFrame:
-        """Each signal's additive share of the uncalibrated log-odds (vs the average account)."""
+        """Each signal's exact share of the raw log-odds minus the reference account's."""
         self._check_fitted()
         return self._raw_parts(_frame(X, list(self.feature_names_in_)))[0]
 
     def _calibrated(self, raw_logit: np.ndarray) -> np.ndarray:
-        """P(good) from raw log-odds through the fitted calibration."""
-        raw = 1.0 / (1.0 + np.exp(-raw_logit))
+        """P(good) from raw log-odds through the fitted calibration (any array shape)."""
+        z = np.asarray(raw_logit, dtype="float64")
+        flat = z.ravel()
+        raw = 1.0 / (1.0 + np.exp(-flat))
         if self.calibrator_ is None:
             good = raw
         elif isinstance(self.calibrator_, IsotonicRegression):
             good = np.asarray(self.calibrator_.predict(raw))
         else:
             good = self.calibrator_.predict_proba(_logit(raw)[:, None])[:, 1]
-        return np.asarray(np.clip(good, 0.0, 1.0))
+        return np.asarray(np.clip(good, 0.0, 1.0)).reshape(z.shape)
 
     def log_odds(self, X: Any) -> np.ndarray:
         """The model's raw (uncalibrated) log-odds of the good outcome per row."""
         self._check_fitted()
-        raw = np.clip(self._raw_proba(_frame(X, list(self.feature_names_in_))), 1e-12, 1 - 1e-12)
-        return np.asarray(np.log(raw / (1.0 - raw)))
+        return self._raw_logit(_frame(X, list(self.feature_names_in_)))
 
     def score_from_log_odds(self, log_odds: Any) -> np.ndarray:
         """The 0-100 score of raw log-odds, through the fitted calibration."""
@@ -342,34 +382,33 @@ class LearnedModel(HealthModel):
         return 100.0 * self._calibrated(np.asarray(log_odds, dtype="float64"))
 
     def reference_score(self) -> float:
-        """The score of the reference account (the model's average log-odds), 0-100."""
+        """The score of the reference account (every signal at its typical value), 0-100."""
         self._check_fitted()
+        self._reference()
         return float(100.0 * self._calibrated(np.array([self.reference_logit_]))[0])
+
+    def reference_account(self) -> pd.DataFrame:
+        """The reference account as one feature row (each signal at its typical value)."""
+        self._check_fitted()
+        row = self._reference()[0].to_frame("reference").T
+        return row[list(self.feature_names_in_)].astype("float64")
 
     def contributions(self, X: Any) -> pd.DataFrame:
         """Exact score points per signal on the 0-100 scale, calibration included.
 
-        The raw log-odds split exactly into signal shares (TreeSHAP for LightGBM, linear terms
-        for logistic regression). Each share is carried to the score by the slope of the
-        calibrated score between the reference account and this one (the secant, so the
-        points add up to ``score - reference_score()``; the local slope where the two log-odds
-        coincide). The secant does not vanish at extreme scores, so the riskiest accounts keep
-        their real reasons.
+        Baseline Shapley values of the whole score against the reference account: the raw
+        log-odds split exactly into signal shares (linear terms, or interventional TreeSHAP),
+        and the calibrated score of their sum is split by the exact Shapley values of that
+        one-dimensional game (:func:`cxpulse.health.attribution.shapley_of_sum`). The points
+        add up to ``score - reference_score()``; a signal at its reference value gets 0;
+        extreme scores keep their real reasons (no local slope that vanishes). A categorical
+        signal's levels are one signal.
         """
         self._check_fitted()
         frame = _frame(X, list(self.feature_names_in_))
         parts, ref = self._raw_parts(frame)
-        total = parts.sum(axis=1).to_numpy()
-        score = 100.0 * self._calibrated(ref + total)
-        reference = 100.0 * self._calibrated(np.array([ref]))[0]
-        eps = 1e-6
-        near = np.abs(total) < eps
-        step = np.where(near, eps, total)
-        secant = (score - reference) / step
-        if near.any():
-            up = 100.0 * self._calibrated(ref + total[near] + eps)
-            secant[near] = (up - score[near]) / eps
-        return parts.mul(secant, axis=0)
+        points = shapley_of_sum(parts.to_numpy(), ref, lambda z: 100.0 * self._calibrated(z))
+        return pd.DataFrame(points, columns=parts.columns, index=frame.index)
 
     @property
     def weights_(self) -> pd.Series:
@@ -380,6 +419,30 @@ class LearnedModel(HealthModel):
             gain = self.model_.booster_.feature_importance(importance_type="gain")
             return pd.Series(gain / max(gain.sum(), 1e-12), index=names)
         return pd.Series(self.model_.coef_[0][: len(names)], index=names)
+
+
+def reference_account(frame: pd.DataFrame, groups: dict[str, list[str]]) -> pd.Series:
+    """The typical training account: each signal at its training median, a yes/no signal at
+    its more common value, a categorical at its most common level; a signal that more than
+    half of the accounts lack is missing in the reference too."""
+    ref = pd.Series(np.nan, index=frame.columns, dtype="float64")
+    for cols in groups.values():
+        part = frame[cols]
+        if part.isna().all(axis=1).mean() > 0.5:
+            continue
+        if len(cols) > 1:  # one column per level: the modal level's row pattern
+            rows = part.dropna(how="all").fillna(0.0)
+            pattern = rows.value_counts().index[0]
+            ref[cols] = np.asarray(pattern, dtype="float64")
+            continue
+        col = part[cols[0]].dropna()
+        levels = col.unique()
+        if len(levels) <= 2:
+            counts = col.value_counts()
+            ref[cols[0]] = float(counts.index[counts.to_numpy() == counts.max()].min())
+        else:
+            ref[cols[0]] = float(col.median())
+    return ref
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cxpulse.errors import ConfigError, CxpulseError
+from cxpulse.health.attribution import feature_groups
 from cxpulse.health.bands import BandChange, BandCutoffs, band_cutoffs, playbook_text
 from cxpulse.health.config import HealthConfig, Signal
 from cxpulse.health.explain import AccountExplanation, describe, explanation_records
@@ -87,7 +88,6 @@ def score_frame(
     names = [str(n) for n in model.feature_names_in_]
     X = features[names]
     score = np.round(model.score_points(X), 2)
-    contrib = model.contributions(X)
     bands = band_cutoffs(model, cfg.bands).bands_for(score)
     return pd.DataFrame(
         {
@@ -96,16 +96,66 @@ def score_frame(
             "score": score.astype("float64"),
             "band": bands,
             "model": model_name or model.name,
-            "explanation": explanation_records(
-                contrib, X, reference=reference_of(model), sizes=_sizes(model, names)
-            ),
+            "explanation": explain_rows(model, X),
         }
+    )
+
+
+def explain_rows(model: HealthModel, X: pd.DataFrame) -> list[str]:
+    """The explanation JSON of each row: points per signal (a categorical's levels merged into
+    one), the reference score they add up from, and each top reason's one-signal
+    counterfactual (the score re-computed with that signal at the reference account's value)."""
+    names = [str(n) for n in model.feature_names_in_]
+    groups = getattr(model, "signal_groups_", None) or feature_groups(
+        names, getattr(model, "feature_groups_", None)
+    )
+    contrib = model.contributions(X)
+    if set(contrib.columns) != set(groups):  # points per feature column: sum each signal's
+        contrib = pd.DataFrame(
+            {s: contrib[cols].sum(axis=1) for s, cols in groups.items()}, index=X.index
+        )
+    ref_row = model.reference_account().iloc[0] if hasattr(model, "reference_account") else None
+    values: dict[str, Any] = {}
+    levels: dict[str, np.ndarray] = {}
+    ref_values: dict[str, Any] = {}
+    for signal, cols in groups.items():
+        if len(cols) == 1:
+            values[signal] = X[cols[0]]
+            if ref_row is not None:
+                ref_values[signal] = ref_row[cols[0]]
+            continue
+        part = X[cols]
+        values[signal] = part.isna().all(axis=1).map({True: np.nan, False: 0.0})
+        labels = np.asarray([c.split("=", 1)[-1] for c in cols], dtype=object)
+        hot = part.fillna(0.0).to_numpy() > 0.5
+        levels[signal] = np.asarray(
+            np.where(hot.any(axis=1), labels[hot.argmax(axis=1)], None), dtype=object
+        )
+        if ref_row is not None:
+            ref_hot = ref_row[cols].fillna(0.0).to_numpy() > 0.5
+            ref_values[signal] = labels[ref_hot.argmax()] if ref_hot.any() else None
+
+    def rescore(signal: str, rows: np.ndarray) -> np.ndarray:
+        assert ref_row is not None
+        what_if = X.iloc[rows].copy()
+        for col in groups[signal]:
+            what_if[col] = ref_row[col]
+        return np.asarray(model.score_points(what_if), dtype="float64")
+
+    return explanation_records(
+        contrib,
+        pd.DataFrame(values, index=X.index),
+        reference=reference_of(model),
+        sizes=_sizes(model, list(contrib.columns)),
+        levels=levels,
+        reference_values=ref_values,
+        rescore=None if ref_row is None else rescore,
     )
 
 
 def reference_of(model: HealthModel) -> float:
     """The score the explanation points are measured from (the points add up to score - it)."""
-    if hasattr(model, "reference_score") and hasattr(model, "reference_logit_"):
+    if hasattr(model, "reference_score"):
         return float(model.reference_score())
     return NEUTRAL
 
@@ -113,7 +163,11 @@ def reference_of(model: HealthModel) -> float:
 def _sizes(model: HealthModel, names: list[str]) -> np.ndarray:
     """How big each signal is, to order reasons that push the score equally (expert weights)."""
     if isinstance(model, ExpertModel):
-        return np.asarray(model.weights_.reindex(names).fillna(0.0), dtype="float64")
+        weights = model.weights_
+        return np.asarray(
+            [weights[[c for c in weights.index if c.split("=", 1)[0] == n]].sum() for n in names],
+            dtype="float64",
+        )
     return np.zeros(len(names))
 
 
