@@ -367,8 +367,10 @@ class LearnedModel(HealthModel):
             good = raw
         elif isinstance(self.calibrator_, IsotonicRegression):
             good = np.asarray(self.calibrator_.predict(raw))
-        else:
-            good = self.calibrator_.predict_proba(_logit(raw)[:, None])[:, 1]
+        else:  # Platt: the calibrator's own logistic function, in numpy for big arrays
+            a = float(self.calibrator_.coef_[0, 0])
+            b = float(self.calibrator_.intercept_[0])
+            good = 1.0 / (1.0 + np.exp(-(a * _logit(raw) + b)))
         return np.asarray(np.clip(good, 0.0, 1.0)).reshape(z.shape)
 
     def log_odds(self, X: Any) -> np.ndarray:
