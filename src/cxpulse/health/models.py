@@ -13,8 +13,7 @@ returns ``self``, learned attributes end in ``_``. Both predict P(good outcome);
   with a large held-out fold.
 
 >>> import pandas as pd
->>> from cxpulse.health.attribution import feature_groups, shapley_of_sum, tree_shap_vs_reference
-from cxpulse.health.config import Signal
+>>> from cxpulse.health.config import Signal
 >>> s = Signal(name="latest_nps", family="relationship", source="latest_nps", bad=4, good=9)
 >>> m = ExpertModel(signals=(s,)).fit(pd.DataFrame({"latest_nps": [9.0, 4.0, None]}))
 >>> m.score_points(pd.DataFrame({"latest_nps": [9.0, 6.5, None]})).round(1).tolist()
