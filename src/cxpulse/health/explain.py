@@ -1,9 +1,11 @@
 """Per-account explanations: the signals that push a score up or down, in plain words.
 
 Contributions are score points that add up to the score minus a stated reference: 50 (a
-neutral account) for the expert model; for learned models the score of the average account,
-with each signal's exact share of the log-odds (TreeSHAP or linear terms) carried through the
-calibration (see :meth:`cxpulse.health.models.LearnedModel.contributions`).
+neutral account) for the expert model; for learned models the score of the typical account
+(each signal at its median or most common value), the points being exact baseline Shapley
+values of the calibrated score against it (see
+:meth:`cxpulse.health.models.LearnedModel.contributions`). Each reason also states the
+score re-computed with that one signal at the reference value.
 """
 
 from __future__ import annotations
