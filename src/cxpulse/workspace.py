@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -269,11 +269,16 @@ class Workspace:
         grain: str | None = None,
         start: Any = None,
         end: Any = None,
+        where: Mapping[str, Any] | None = None,
     ) -> MetricTable:
-        """Compute indicators with n, interval and method, in the engine."""
+        """Compute indicators with n, interval and method, in the engine.
+
+        ``where`` keeps the rows whose columns (built-in or attributes, of the metric's table
+        or of ``accounts``) have the given values, e.g. ``where={"gender": "Female"}``.
+        """
         from cxpulse.metrics.engine import query
 
-        return query(self, names, by=by, grain=grain, start=start, end=end)
+        return query(self, names, by=by, grain=grain, start=start, end=end, where=where)
 
     def explain(
         self,
@@ -283,16 +288,23 @@ class Workspace:
         grain: str | None = None,
         start: Any = None,
         end: Any = None,
+        where: Mapping[str, Any] | None = None,
     ) -> str:
         """The SQL the engine runs for a metric, without running it."""
         from cxpulse.metrics.engine import explain
 
-        return explain(self, name, by=by, grain=grain, start=start, end=end)
+        return explain(self, name, by=by, grain=grain, start=start, end=end, where=where)
 
     def compare(
-        self, name: str, *, period: str, vs: str, by: list[str] | str | None = None
+        self,
+        name: str,
+        *,
+        period: str,
+        vs: str,
+        by: list[str] | str | None = None,
+        where: Mapping[str, Any] | None = None,
     ) -> list[MetricComparison]:
         """Difference of a metric between two periods, with interval and p-value."""
         from cxpulse.metrics.engine import compare
 
-        return compare(self, name, period=period, vs=vs, by=by)
+        return compare(self, name, period=period, vs=vs, by=by, where=where)

@@ -200,6 +200,67 @@ def test_excel_sheet_and_header_row(seeded: Workspace, tmp_path: Path):
     assert "Clientes" in str(err) and "sheet" in str(err)
 
 
+def test_old_excel_xls_loads_value_by_value(seeded: Workspace):
+    """corpus/old_excel.xls (BIFF8, written by xlwt): sheet "Notas" holds a note, sheet
+    "Clientes" a title in row 1, the header in row 3, then x1 / 17850 (text id) / an empty
+    row / 1234 (a numeric id), date cells formatted DD/MM/YYYY, an empty plan cell."""
+    report = seeded.load(
+        "accounts", CORPUS / "old_excel.xls", options={"sheet": "Clientes", "header_row": 3}
+    )
+    assert report.rows == 3
+    frame = accounts(seeded).set_index("account_id")
+    assert sorted(frame.index) == ["1234", "17850", "x1", "z1"]
+    assert frame.loc["x1", "name"] == "Peñalara Café"
+    assert frame.loc["17850", "name"] == "Müller & Söhne"
+    assert frame.loc["1234", "name"] == "“Ünïcode” €"
+    assert pd.Timestamp(frame.loc["x1", "start_date"]).date() == dt.date(2024, 1, 15)
+    assert pd.Timestamp(frame.loc["17850", "start_date"]).date() == dt.date(2024, 2, 1)
+    assert pd.Timestamp(frame.loc["1234", "start_date"]).date() == dt.date(2023, 12, 31)
+    assert frame.loc["x1", "mrr"] == 10.5 and frame.loc["1234", "mrr"] == 0.1
+    assert frame.loc["17850", "mrr"] == 7.0
+    assert frame.loc["x1", "licenses"] == 3 and frame.loc["17850", "licenses"] == 17850
+    assert frame.loc["1234", "licenses"] == 0
+    assert frame.loc["x1", "plan"] == "pro" and pd.isna(frame.loc["17850", "plan"])
+    assert frame.loc["1234", "plan"] == "basic"
+
+
+def test_old_excel_sheet_by_position_and_mistakes(seeded: Workspace):
+    seeded.load("accounts", CORPUS / "old_excel.xls", options={"sheet": 2, "header_row": 3})
+    assert "x1" in set(accounts(seeded).account_id)
+    err = refused(seeded, "accounts", "old_excel.xls", sheet="Hoja1")
+    assert "Notas, Clientes" in str(err) and "sheet" in str(err)
+    err = refused(seeded, "accounts", "old_excel.xls", sheet=3)
+    assert "Notas, Clientes" in str(err)
+    # the first sheet by default: its one cell is a header without the required columns
+    err = refused(seeded, "accounts", "old_excel.xls")
+    assert "account_id" in str(err)
+
+
+def test_a_broken_xls_is_refused_with_a_message(seeded: Workspace, tmp_path: Path):
+    path = tmp_path / "broken.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0 not really a workbook")
+    before = accounts(seeded)
+    with pytest.raises(ValidationError) as err:
+        seeded.load("accounts", path)
+    assert str(path) in str(err.value)
+    pd.testing.assert_frame_equal(accounts(seeded), before)
+
+
+def test_cli_loads_an_xls_workbook(tmp_path: Path):
+    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
+    result = runner.invoke(
+        app,
+        [
+            "load", "accounts", str(CORPUS / "old_excel.xls"), "-p", str(tmp_path),
+            "--sheet", "Clientes", "--header-row", "3",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with Workspace.open(tmp_path) as ws:
+        frame = ws.table("accounts").execute().set_index("account_id")
+    assert frame.loc["17850", "licenses"] == 17850 and frame.loc["x1", "mrr"] == 10.5
+
+
 def test_excel_formulas_without_a_saved_value_are_reported(seeded: Workspace, tmp_path: Path):
     book = openpyxl.Workbook()
     sheet = book.active

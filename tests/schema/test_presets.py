@@ -145,3 +145,20 @@ def test_cli_suggests_a_preset_when_a_load_fails_and_applies_it(tmp_path: Path):
     assert ok.exit_code == 0, ok.output
     presets = runner.invoke(app, ["tables", "presets"])
     assert presets.exit_code == 0 and "Zendesk" in presets.output
+
+
+def test_every_preset_says_which_documentation_it_was_checked_against():
+    """Each preset names the vendor page its export was checked against, or says that none
+    was found, and explains what the page confirms; nothing is left unsaid."""
+    for preset in list_presets():
+        assert preset.documentation == "not found" or preset.documented, preset.name
+        assert len(preset.documentation_notes) > 40, preset.name
+        if not preset.documented:
+            assert "not confirmed" in preset.documentation_notes, preset.name
+
+
+def test_cli_lists_the_documentation_of_each_preset():
+    result = runner.invoke(app, ["tables", "presets"])
+    assert result.exit_code == 0, result.output
+    assert "https:" in result.output  # the table may fold long addresses
+    assert "no vendor" in result.output

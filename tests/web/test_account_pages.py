@@ -72,3 +72,27 @@ def test_search_with_control_characters_is_answered(admin: TestClient) -> None:
     quoted = admin.get("/api/v1/accounts", params={"q": "O'Brien'; DROP TABLE accounts"})
     assert quoted.status_code == 200 and quoted.json() == []
     assert len(admin.get("/api/v1/accounts?q=A0").json()) == 50
+
+
+def test_account_page_folds_into_sections_and_pages_its_timeline(admin: TestClient) -> None:
+    import re
+
+    from cxpulse.web.pages.accounts import TIMELINE_PAGE
+
+    page = admin.get("/accounts/A002?lang=es")
+    assert page.status_code == 200
+    html = page.text
+    # Facts, the three actions, cases and tickets are disclosures the phone folds.
+    folds = re.findall(r"<details class=\"[^\"]*fold[^\"]*\" data-fold-phone open", html)
+    assert len(folds) >= 6
+    for form in ("form-open-case", "form-touchpoint", "form-override"):
+        assert f'id="{form}"' in html
+    timeline = html.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
+    items = re.findall(r"<li data-kind=\"[a-z_]+\"( hidden)?>", timeline)
+    assert len(items) > TIMELINE_PAGE, "A002 has more timeline entries than one page"
+    # Same content everywhere: every entry is in the page, the ones after the first page hidden.
+    assert [bool(h) for h in items] == [i >= TIMELINE_PAGE for i in range(len(items))]
+    rest = len(items) - TIMELINE_PAGE
+    assert f"Ver {rest} más" in html and f"{TIMELINE_PAGE} de {len(items)}" in html
+    english = admin.get("/accounts/A002?lang=en").text
+    assert f"Show {rest} more" in english

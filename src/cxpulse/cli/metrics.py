@@ -487,6 +487,214 @@ def survival(
         console.print(escape(str(frame.method.iloc[0])))
 
 
+def _csv_text(records: list[dict[str, Any]]) -> str:
+    import csv
+    import io
+
+    from cxpulse.export_cells import safe_cell
+
+    buffer = io.StringIO()
+    if records:
+        writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in records)
+    return buffer.getvalue()
+
+
+def _money(x: Any) -> str:
+    return _number(x, 0)
+
+
+DrawsOption = Annotated[int, typer.Option("--draws", help=tr("metrics.cli.clv.draws"))]
+
+
+@app.command("clv", help=tr("cli.metrics.clv.help"))
+def clv(
+    months: Annotated[int, typer.Option("--months", help=tr("metrics.cli.clv.months"))] = 12,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=tr("metrics.cli.clv.as_of"))] = None,
+    discount: Annotated[
+        float, typer.Option("--discount", help=tr("metrics.cli.clv.discount"))
+    ] = 0.0,
+    top: Annotated[int, typer.Option("--top", help=tr("metrics.cli.clv.top"))] = 20,
+    by: ByOption = None,
+    draws: DrawsOption = 500,
+    fmt: FormatOption = "table",
+    lang: LangOption = None,
+    project: ProjectOption = Path("."),
+) -> None:
+    """Customer lifetime value per account and in total, with credible intervals."""
+    from cxpulse.metrics.lifetime_model import SamplerSettings
+    from cxpulse.metrics.lifetime_value import customer_lifetime_value
+    from cxpulse.workspace import Workspace
+
+    if fmt not in ("table", "csv", "json"):
+        raise typer.BadParameter("use table, csv or json", param_hint="--format")
+    with reported_errors(project, lang), Workspace.open(project) as ws:
+        language = _language(ws, lang)
+        result = customer_lifetime_value(
+            ws,
+            horizon_months=months,
+            as_of=as_of,
+            discount_rate=discount,
+            sampler=SamplerSettings(draws=draws, tune=draws),
+            by=_dims(by),
+        )
+        if fmt == "json":
+            body = {
+                "summary": result.summary(),
+                "groups": result.group_records(),
+                "accounts": result.to_records(),
+            }
+            typer.echo(json.dumps(body, ensure_ascii=False, indent=2, allow_nan=False))
+            return
+        if fmt == "csv":  # with --by the groups, else every account
+            rows = result.group_records() if _dims(by) else result.to_records()
+            typer.echo(_csv_text(rows), nl=False)
+            return
+        level = level_text(result.confidence)
+        title = gettext(
+            "metrics.clv.title", language, months=months, as_of=result.as_of.isoformat()
+        )
+        out = Table(title=escape(title), header_style="bold")
+        keys = ("account", "purchase_days", "last_purchase", "alive", "expected_purchases")
+        for key in (*keys, "expected_spend", "clv", "ci"):
+            out.add_column(
+                gettext(f"metrics.clv.col.{key}", language, level=level),
+                justify="left" if key in ("account", "last_purchase") else "right",
+            )
+        for r in result.accounts.head(max(top, 0)).to_dict("records"):
+            out.add_row(
+                escape(str(r["account_id"])),
+                _count(int(r["purchase_days"])),
+                r["last_purchase"].isoformat(),
+                _number(100 * r["probability_alive"], 1) + " %",
+                _number(r["expected_purchases"], 2),
+                _money(r["expected_spend"]),
+                _money(r["clv"]),
+                interval_text(r["clv_low"], r["clv_high"], 0),
+            )
+        console.print(out)
+        console.print(
+            gettext(
+                "metrics.clv.total",
+                language,
+                n=_count(result.n),
+                value=_money(result.total),
+                ci=interval_text(result.total_low, result.total_high, 0),
+                level=level,
+            )
+        )
+        if result.groups is not None:
+            groups = Table(header_style="bold")
+            dims = _dims(by)
+            for col in dims:
+                groups.add_column(escape(col))
+            for key in ("customers", "clv", "ci"):
+                groups.add_column(
+                    gettext(f"metrics.clv.col.{key}", language, level=level), justify="right"
+                )
+            for g in result.group_records():
+                groups.add_row(
+                    *["-" if g.get(k) is None else escape(str(g[k])) for k in dims],
+                    _count(int(g["customers"])),
+                    _money(g["clv"]),
+                    interval_text(g["clv_low"], g["clv_high"], 0),
+                )
+            console.print(groups)
+        r_hat = _number(result.r_hat, 3)
+        console.print(
+            escape(
+                gettext(
+                    "metrics.clv.note",
+                    language,
+                    method=term("method", result.method, language),
+                    draws=_count(result.draws),
+                    r_hat=r_hat,
+                )
+            )
+        )
+        if result.r_hat > 1.05:
+            console.print(gettext("metrics.clv.rhat_warning", language, r_hat=r_hat))
+
+
+@app.command("clv-backtest", help=tr("cli.metrics.clv_backtest.help"))
+def clv_backtest(
+    calibration_end: Annotated[
+        str, typer.Option("--calibration-end", help=tr("metrics.cli.clv.calibration_end"))
+    ],
+    holdout_end: Annotated[
+        str | None, typer.Option("--holdout-end", help=tr("metrics.cli.clv.holdout_end"))
+    ] = None,
+    draws: DrawsOption = 500,
+    fmt: FormatOption = "table",
+    lang: LangOption = None,
+    project: ProjectOption = Path("."),
+) -> None:
+    """Fit on a calibration period, predict the holdout, report aggregate and per-customer error."""
+    from cxpulse.metrics.lifetime_backtest import clv_backtest as run_backtest
+    from cxpulse.metrics.lifetime_model import SamplerSettings
+    from cxpulse.workspace import Workspace
+
+    if fmt not in ("table", "csv", "json"):
+        raise typer.BadParameter("use table, csv or json", param_hint="--format")
+    with reported_errors(project, lang), Workspace.open(project) as ws:
+        language = _language(ws, lang)
+        result = run_backtest(
+            ws,
+            calibration_end,
+            holdout_end=holdout_end,
+            sampler=SamplerSettings(draws=draws, tune=draws),
+        )
+        from cxpulse.metrics.frame import clean
+
+        records = [{k: clean(v) for k, v in r.items()} for r in result.customers.to_dict("records")]
+        if fmt == "json":
+            body = {"summary": result.summary(), "customers": records}
+            typer.echo(json.dumps(body, ensure_ascii=False, indent=2, allow_nan=False))
+            return
+        if fmt == "csv":
+            typer.echo(_csv_text(records), nl=False)
+            return
+        level = level_text(result.confidence)
+        title = gettext(
+            "metrics.clv.backtest.title",
+            language,
+            start=result.calibration_start.isoformat(),
+            cut=result.calibration_end.isoformat(),
+            end=result.holdout_end.isoformat(),
+            days=result.holdout_days,
+            n=_count(result.n),
+        )
+        out = Table(title=escape(title), header_style="bold")
+        keys = ("quantity", "predicted", "ci", "actual", "error", "mae", "baseline")
+        for key in keys:
+            out.add_column(
+                gettext(f"metrics.clv.backtest.col.{key}", language, level=level),
+                justify="left" if key == "quantity" else "right",
+            )
+        for name, f in (("purchases", result.purchases), ("revenue", result.revenue)):
+            digits = 1 if name == "purchases" else 0
+            out.add_row(
+                gettext(f"metrics.clv.backtest.{name}", language),
+                _number(f.predicted, digits),
+                interval_text(f.predicted_low, f.predicted_high, digits),
+                _number(f.actual, digits),
+                ("+" if f.error > 0 else "") + _number(100 * f.error, 1) + " %",
+                _number(f.mae, 2 if name == "purchases" else 0),
+                _number(f.baseline_mae, 2 if name == "purchases" else 0),
+            )
+        console.print(out)
+        console.print(
+            gettext(
+                "metrics.clv.backtest.new",
+                language,
+                n=_count(result.new_customers),
+                purchases=_count(result.new_customer_purchases),
+            )
+        )
+        console.print(escape(term("method", result.method, language)))
+
+
 def _read_frame(path: Path) -> Any:
     import pandas as pd
 

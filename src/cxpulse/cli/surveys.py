@@ -112,7 +112,7 @@ def list_command(project: ProjectOption = Path("."), as_json: JsonOption = False
     say = speaker(project)
     lang = say.lang
     with reported_errors(project):
-        _cfg, url = _open(project)
+        cfg, url = _open(project)
         with store.session(url) as s:
             surveys = collect.list_surveys(s)
             counts = dict(
@@ -130,7 +130,7 @@ def list_command(project: ProjectOption = Path("."), as_json: JsonOption = False
                 "language": x.language,
                 "active": x.active,
                 "answers": int(counts.get(x.id, 0)),
-                "question": collect.question_text(x, lang),
+                "question": collect.question_text(x, lang, cfg.surveys_config().formality),
             }
             for x in surveys
         ]
@@ -188,7 +188,10 @@ def invite(
                 base_url=_base_url(cfg, base_url),
                 expires_in=timedelta(days=expires_days),
             )
-            report = collect.email_invitations(s, survey, issued) if email else None
+            formality = cfg.surveys_config().formality
+            report = (
+                collect.email_invitations(s, survey, issued, formality=formality) if email else None
+            )
         handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
         try:
             from cxpulse.export_cells import safe_cell

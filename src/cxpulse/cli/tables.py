@@ -63,8 +63,9 @@ def list_presets_command() -> None:
     from cxpulse.schema.presets import list_presets
 
     grid = Table()
-    for head in ("name", "tool", "table", "export"):
+    for head in ("name", "tool", "table", "export", "documentation"):
         grid.add_column(tr(f"data.cli.tables.col.{head}"))
     for p in list_presets():
-        grid.add_row(p.name, p.tool, p.table, escape(p.export))
+        doc = p.documentation if p.documented else tr("data.cli.tables.doc_not_found")
+        grid.add_row(p.name, p.tool, p.table, escape(p.export), escape(doc))
     console.print(grid)

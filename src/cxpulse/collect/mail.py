@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from cxpulse.collect.invitations import IssuedInvitation
 from cxpulse.collect.surveys import question_text
 from cxpulse.config import Settings
-from cxpulse.locale import gettext
+from cxpulse.locale import gettext_addressed
 from cxpulse.store.tables import Invitation, Survey, utcnow
 
 SMTP_TIMEOUT_S = 10.0
@@ -41,13 +41,19 @@ class MailReport:
         )
 
 
-def invitation_message(survey: Survey, issued: IssuedInvitation, lang: str) -> dict[str, Any]:
-    """The outbox payload ``{"to", "subject", "body"}`` of one invitation e-mail."""
-    question = question_text(survey, lang)
+def invitation_message(
+    survey: Survey, issued: IssuedInvitation, lang: str, formality: str = "tu"
+) -> dict[str, Any]:
+    """The outbox payload ``{"to", "subject", "body"}`` of one invitation e-mail, addressing
+    the reader as ``formality`` ("tu" or "usted") says."""
+    question = question_text(survey, lang, formality)
+    body = gettext_addressed(
+        "collect.email.body", lang, formality, question=question, url=issued.url
+    )
     return {
         "to": [issued.invitation.email],
-        "subject": gettext("collect.email.subject", lang),
-        "body": gettext("collect.email.body", lang, question=question, url=issued.url),
+        "subject": gettext_addressed("collect.email.subject", lang, formality),
+        "body": body,
         "kind": "survey_invitation",
         "invitation_id": issued.invitation.id,
     }
@@ -85,13 +91,15 @@ def email_invitations(
     settings: Settings | None = None,
     lang: str | None = None,
     direct: bool = False,
+    formality: str = "tu",
 ) -> MailReport:
     """E-mail each invitation that has an address.
 
     With the outbox (``cxpulse.loop``) the messages are written in the caller's transaction
     and delivered by the outbox worker; ``sent_at`` then means "handed to delivery".
     ``direct=True`` (or no outbox) sends now over SMTP (``CXPULSE_SMTP_*``) and records
-    per invitation whether it went out.
+    per invitation whether it went out. ``formality`` is the project's ``[surveys]
+    formality`` (tú or usted in Spanish).
     """
     language = lang or survey.language
     report = MailReport()
@@ -103,7 +111,7 @@ def email_invitations(
         if not invitation.email:
             report.without_email.append(invitation.id)
             continue
-        payload = invitation_message(survey, item, language)
+        payload = invitation_message(survey, item, language, formality)
         if enqueue is not None:
             enqueue(session, "email", payload)
             invitation.sent_at = utcnow()

@@ -21,7 +21,7 @@ from cxpulse.collect.errors import (
     UnknownSurveyError,
     reject_nul,
 )
-from cxpulse.locale import gettext
+from cxpulse.locale import gettext_addressed
 from cxpulse.schema.tables import SCORE_RANGES, SURVEY_KINDS
 from cxpulse.store.tables import SURVEY_LANGUAGES, Survey, utcnow
 
@@ -113,11 +113,12 @@ def set_survey_active(session: Session, ref: str | int, active: bool) -> Survey:
     return survey
 
 
-def question_text(survey: Survey, lang: str) -> str:
-    """The question in ``lang``: the survey's own text, else the standard one for its kind."""
+def question_text(survey: Survey, lang: str, formality: str = "tu") -> str:
+    """The question in ``lang``: the survey's own text, else the standard one for its kind,
+    addressing the reader as ``formality`` ("tu" or "usted", ``[surveys] formality``) says."""
     own = survey.question_en if lang == "en" else survey.question_es
     if own:
         return own
     other = survey.question_es if lang == "en" else survey.question_en
-    default = gettext(f"collect.question.{survey.kind}", lang)
+    default = gettext_addressed(f"collect.question.{survey.kind}", lang, formality)
     return default if default != f"collect.question.{survey.kind}" else (other or "")

@@ -22,6 +22,7 @@ import pandas as pd
 from cxpulse.errors import ConfigError, NotEnoughDataError
 from cxpulse.health.builtins import BUILTINS, FeatureContext
 from cxpulse.health.config import HealthConfig, Signal, parse_health_config
+from cxpulse.schema.attributes import SNAPSHOT_SUFFIX
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -268,6 +269,35 @@ def compute_labels(
     return series
 
 
+def check_point_in_time(ws: Workspace, signals: Iterable[Signal]) -> None:
+    """Refuse a signal that would read today's value in a backtest or a fit on past dates.
+
+    ``accounts.balance`` is the latest value loaded; when ``accounts_snapshots`` holds dated
+    values of ``balance``, a past as-of date must see the value known then
+    (``accounts_snapshots.balance``), or the model learns from the future.
+    """
+    tables = set(ws.con.list_tables())
+    for signal in signals:
+        ref = signal.source.partition("=")[0].strip()
+        table, dot, column = ref.partition(".")
+        if not dot or signal.time_column or table.endswith(SNAPSHOT_SUFFIX):
+            continue
+        dated = table + SNAPSHOT_SUFFIX
+        if dated not in tables or column not in ws.con.table(dated).columns:
+            continue
+        if not int(ws.con.table(dated).count().execute()):
+            continue
+        raise ConfigError(
+            key="health.error.signal_today",
+            values={
+                "signal": signal.name,
+                "source": signal.source,
+                "dated": signal.source.replace(table + ".", dated + ".", 1),
+                "table": dated,
+            },
+        )
+
+
 def training_frame(
     ws: Workspace,
     as_of_dates: Iterable[Any],
@@ -278,6 +308,7 @@ def training_frame(
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Features and labels stacked over several as-of dates (index: as_of, account_id)."""
     sigs = tuple(signals) if signals is not None else health_config_of(ws).signals
+    check_point_in_time(ws, sigs)
     xs, ys = [], []
     for when in as_of_dates:
         instant = as_instant(when)

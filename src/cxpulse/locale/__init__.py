@@ -30,6 +30,23 @@ def gettext(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def gettext_addressed(
+    key: str, lang: str = DEFAULT_LANGUAGE, formality: str = "tu", **values: object
+) -> str:
+    """The message ``key`` addressing the reader as the project says: with ``formality`` "tu"
+    the ``<key>.tu`` variant when the catalogue has one (Spanish "¿nos recomendarías?"), else
+    ``key`` itself, written in the usted form.
+
+    >>> gettext_addressed("collect.question.nps", "es", "usted")[-28:]
+    'recomiende a un amigo o colega?'
+    >>> gettext_addressed("collect.question.nps", "es", "tu")[-29:]
+    'recomiendes a un amigo o colega?'
+    """
+    if formality == "tu" and f"{key}.tu" in catalog(lang):
+        key = f"{key}.tu"
+    return gettext(key, lang, **values)
+
+
 def term(kind: str, value: object, lang: str = DEFAULT_LANGUAGE) -> str:
     """The label of a stored value (a priority, status, band, method...) in ``lang``.
 

@@ -17,6 +17,8 @@ from cxpulse.metrics.definitions import (
 from cxpulse.metrics.drivers import DriverAnalysis, DriverImportance, key_drivers, table_drivers
 from cxpulse.metrics.engine import MetricComparison, compare, explain, query
 from cxpulse.metrics.errors import MetricQueryError, UnknownDimensionError
+from cxpulse.metrics.lifetime_backtest import LifetimeBacktest, clv_backtest
+from cxpulse.metrics.lifetime_value import LifetimeValue, customer_lifetime_value
 from cxpulse.metrics.results import MetricTable, MetricValue
 from cxpulse.metrics.survival import survival_curves
 
@@ -26,13 +28,17 @@ __all__ = [
     "Condition",
     "DriverAnalysis",
     "DriverImportance",
+    "LifetimeBacktest",
+    "LifetimeValue",
     "MetricComparison",
     "MetricDefinition",
     "MetricQueryError",
     "MetricTable",
     "MetricValue",
     "UnknownDimensionError",
+    "clv_backtest",
     "compare",
+    "customer_lifetime_value",
     "explain",
     "get_definition",
     "key_drivers",

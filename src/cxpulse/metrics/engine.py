@@ -13,7 +13,7 @@ Raw rows never come back to Python.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +23,7 @@ import ibis.expr.types as ir
 from cxpulse.metrics.definitions import REGISTRY, MetricDefinition
 from cxpulse.metrics.errors import MetricQueryError
 from cxpulse.metrics.estimates import COMPARABLE, Aggregate, comparison, estimate, is_empty
+from cxpulse.metrics.filters import Where, WhereSpec, dimensions, keep, narrowed, where_spec
 from cxpulse.metrics.frame import QuerySpec
 from cxpulse.metrics.results import MetricTable, MetricValue
 from cxpulse.metrics.simple import SIMPLE_STATISTICS, run_simple, simple_expression
@@ -67,9 +68,29 @@ def _names(ws: Any, names: Sequence[str] | str) -> list[MetricDefinition]:
 
 
 def collect(
+    ws: Any,
+    definitions: Sequence[MetricDefinition],
+    spec: QuerySpec,
+    where: WhereSpec = (),
+    by: Sequence[str] | str | None = None,
+) -> dict[str, list[Aggregate]]:
+    """Run the expressions of every metric; the aggregates of each, by name.
+
+    With ``where`` (see :mod:`cxpulse.metrics.filters`) ``spec`` is split by the filter
+    columns too; only the matching groups are kept, shown by the dimensions of ``by``.
+    """
+    out = _collect(ws, definitions, spec)
+    if not where:
+        return out
+    return {
+        name: [replace(a, group=narrowed(a.group, by, where)) for a in aggs if keep(a.group, where)]
+        for name, aggs in out.items()
+    }
+
+
+def _collect(
     ws: Any, definitions: Sequence[MetricDefinition], spec: QuerySpec
 ) -> dict[str, list[Aggregate]]:
-    """Run the expressions of every metric; the aggregates of each, by name."""
     out: dict[str, list[Aggregate]] = {}
     shared: dict[tuple[str, str], list[MetricDefinition]] = {}
     for d in definitions:
@@ -125,16 +146,19 @@ def query(
     grain: str | None = None,
     start: Any = None,
     end: Any = None,
+    where: Where | None = None,
 ) -> MetricTable:
     """Indicators by group and period, each with value, n, interval, method and flags.
 
     ``by``: columns of ``accounts`` or of the metric's own table; ``grain``: day, week,
     month, quarter, year or None; ``start``/``end``: inclusive dates on the metric's time
-    column. Options come from ``ws.config.metrics``.
+    column; ``where``: one value per column (built-in or attribute) the rows must have,
+    e.g. ``{"gender": "Female"}``. Options come from ``ws.config.metrics``.
     """
     definitions = _names(ws, names)
-    spec = QuerySpec.build(ws.config.metrics, by, grain, start, end)
-    aggregates = collect(ws, definitions, spec)
+    filters = where_spec(where)
+    spec = QuerySpec.build(ws.config.metrics, dimensions(by, filters), grain, start, end)
+    aggregates = collect(ws, definitions, spec, filters, by)
     bench = _benchmark(ws)
     rows: list[MetricValue] = []
     for d in definitions:
@@ -155,10 +179,12 @@ def expressions(
     grain: str | None = None,
     start: Any = None,
     end: Any = None,
+    where: Where | None = None,
 ) -> list[tuple[str, ir.Table]]:
-    """The ibis expressions of one metric, each with a one-line description."""
+    """The ibis expressions of one metric, each with a one-line description (filter columns
+    are dimensions of the expression: the matching groups are kept from its result)."""
     (d,) = _names(ws, name)
-    spec = QuerySpec.build(ws.config.metrics, by, grain, start, end)
+    spec = QuerySpec.build(ws.config.metrics, dimensions(by, where_spec(where)), grain, start, end)
     if d.statistic in SIMPLE_STATISTICS:
         return [(f"{d.name}: sufficient statistics per group", simple_expression(ws, [d], spec))]
     return _computations()[d.statistic][1](ws, d, spec)
@@ -172,6 +198,7 @@ def explain(
     grain: str | None = None,
     start: Any = None,
     end: Any = None,
+    where: Where | None = None,
 ) -> str:
     """The SQL the engine runs for a metric, in the workspace's dialect, without running it.
 
@@ -180,7 +207,8 @@ def explain(
     True
     """
     parts = []
-    for title, expr in expressions(ws, name, by=by, grain=grain, start=start, end=end):
+    found = expressions(ws, name, by=by, grain=grain, start=start, end=end, where=where)
+    for title, expr in found:
         sql = str(ibis.to_sql(expr))
         parts.append(f"-- {title}\n{sql.strip()};")
     return "\n\n".join(parts) + "\n"
@@ -204,11 +232,12 @@ def compare(
     period: str,
     vs: str,
     by: Sequence[str] | str | None = None,
+    where: Where | None = None,
 ) -> list[MetricComparison]:
     """Difference ``period - vs`` of a metric (per group), with interval and p-value.
 
     Periods are written 2026-09, 2026-Q3, 2026-W37, 2026 or 2026-09-17. Percent metrics are
-    compared in percentage points, NPS in points.
+    compared in percentage points, NPS in points. ``where`` filters rows as in :func:`query`.
     """
     from cxpulse.metrics.periods import parse_period
 
@@ -222,10 +251,12 @@ def compare(
             },
         )
     pa, pb = parse_period(period), parse_period(vs)
+    filters = where_spec(where)
+    dims = dimensions(by, filters)
     sides: list[dict[tuple[Any, ...], Aggregate]] = []
     for p in (pa, pb):
-        spec = QuerySpec.build(ws.config.metrics, by, None, p.start, p.end - timedelta(days=1))
-        aggs = collect(ws, [d], spec)[d.name]
+        spec = QuerySpec.build(ws.config.metrics, dims, None, p.start, p.end - timedelta(days=1))
+        aggs = collect(ws, [d], spec, filters, by)[d.name]
         sides.append({tuple(a.group.items()): a for a in aggs if not is_empty(a, d)})
     keys = list(dict.fromkeys([*sides[0], *sides[1]]))
     keys.sort(key=lambda k: tuple(_order(v) for _, v in k))

@@ -30,6 +30,14 @@ class Preset:
     export: str  # the export this preset expects, as the tool documents it
     match: tuple[str, ...]  # header columns that identify the export
     options: ReadOptions
+    # the vendor page the export description was checked against, or "not found"
+    documentation: str = "not found"
+    documentation_notes: str = ""  # what that page confirms, and what it does not
+
+    @property
+    def documented(self) -> bool:
+        """Whether a vendor page documenting the export was found."""
+        return self.documentation.startswith("https://")
 
 
 @cache
@@ -49,6 +57,8 @@ def list_presets() -> tuple[Preset, ...]:
                 export=str(data["export"]).strip(),
                 match=tuple(data.get("match", ())),
                 options=ReadOptions.model_validate(data.get("read", {})),
+                documentation=str(data.get("documentation", "not found")).strip(),
+                documentation_notes=" ".join(str(data.get("documentation_notes", "")).split()),
             )
         )
     return tuple(found)

@@ -17,6 +17,7 @@ import codecs
 import csv
 import glob
 import io
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,8 @@ from cxpulse.schema.options import ReadOptions
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
-EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+OLD_EXCEL_SUFFIXES = {".xls"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", *OLD_EXCEL_SUFFIXES}
 DELIMITERS = ",;\t|"
 SAMPLE_BYTES = 256 * 1024
 
@@ -221,8 +223,26 @@ def _csv_table(path: Path, options: ReadOptions, table: str) -> tuple[pa.Table, 
     return result, notes
 
 
-def _excel_table(path: Path, options: ReadOptions, table: str) -> pa.Table:
-    """An Excel sheet as text columns; formula cells without a saved value are refused."""
+def _pick_sheet(label: str, table: str, names: list[str], sheet: str | int | None) -> str:
+    """The sheet ``sheet`` names (a name or a 1-based position; the first by default)."""
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, int) or str(sheet).isdigit():
+        position = int(sheet)
+        if not 1 <= position <= len(names):
+            raise _refuse(label, table, "data.problem.sheet", value=sheet, sheets=", ".join(names))
+        return names[position - 1]
+    if sheet in names:
+        return str(sheet)
+    raise _refuse(label, table, "data.problem.sheet", value=sheet, sheets=", ".join(names))
+
+
+Rows = Iterator[Sequence[Any]]
+
+
+def _xlsx_rows(path: Path, options: ReadOptions, table: str) -> tuple[Rows, Rows | None, Any]:
+    """Values and formulas of an .xlsx sheet from the header row on (openpyxl: it tells a
+    formula whose result was never saved from an empty cell)."""
     import openpyxl
 
     label = str(path)
@@ -231,43 +251,77 @@ def _excel_table(path: Path, options: ReadOptions, table: str) -> pa.Table:
         formula_book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a broken workbook
         raise _refuse(label, table, "data.problem.unreadable_excel", value=str(exc)[:200]) from exc
-    names = values_book.sheetnames
-    sheet = options.sheet
-    if sheet is None:
-        name = names[0]
-    elif isinstance(sheet, int) or str(sheet).isdigit():
-        position = int(sheet)
-        if not 1 <= position <= len(names):
-            raise _refuse(label, table, "data.problem.sheet", value=sheet, sheets=", ".join(names))
-        name = names[position - 1]
-    elif sheet in names:
-        name = str(sheet)
-    else:
-        raise _refuse(label, table, "data.problem.sheet", value=sheet, sheets=", ".join(names))
-    skip = options.header_row - 1
+    name = _pick_sheet(label, table, values_book.sheetnames, options.sheet)
     value_rows = values_book[name].iter_rows(min_row=options.header_row, values_only=True)
     formula_rows = formula_book[name].iter_rows(min_row=options.header_row, values_only=True)
+
+    def close() -> None:
+        values_book.close()
+        formula_book.close()
+
+    return value_rows, formula_rows, close
+
+
+def _xls_rows(path: Path, options: ReadOptions, table: str) -> tuple[Rows, Rows | None, Any]:
+    """Values of an old Excel (.xls, BIFF) sheet from the header row on, read by calamine.
+
+    A BIFF formula record always carries the result Excel saved with it, so there is no
+    "formula without a value" to refuse here (an empty result reads as an empty cell).
+    Empty cells come back as ``""`` and are missing, as in the .xlsx path.
+    """
+    from python_calamine import CalamineWorkbook
+
+    label = str(path)
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        name = _pick_sheet(label, table, list(book.sheet_names), options.sheet)
+        grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except CxpulseError:
+        raise
+    except Exception as exc:  # calamine raises its own types for a broken workbook
+        raise _refuse(label, table, "data.problem.unreadable_excel", value=str(exc)[:200]) from exc
+    rows = ([None if c == "" else c for c in r] for r in grid[options.header_row - 1 :])
+    return rows, None, book.close
+
+
+def _excel_table(path: Path, options: ReadOptions, table: str) -> pa.Table:
+    """An Excel sheet as text columns; formula cells without a saved value are refused."""
+    label = str(path)
+    reader = _xls_rows if path.suffix.lower() in OLD_EXCEL_SUFFIXES else _xlsx_rows
+    value_rows, formula_rows, close = reader(path, options, table)
+    try:
+        return _sheet_table(label, table, options, value_rows, formula_rows)
+    finally:
+        close()
+
+
+def _sheet_table(
+    label: str, table: str, options: ReadOptions, value_rows: Rows, formula_rows: Rows | None
+) -> pa.Table:
+    skip = options.header_row - 1
+    forms: Rows = formula_rows if formula_rows is not None else iter(lambda: (), None)
     header_cells = next(value_rows, None)
-    next(formula_rows, None)
+    next(forms, None)
     if header_cells is None or not any(c is not None for c in header_cells):
         raise _refuse(label, table, "data.problem.no_header", row=options.header_row)
     header = _unique_header(label, table, ["" if c is None else str(c) for c in header_cells])
     for _ in range(options.skip_rows):
         next(value_rows, None)
-        next(formula_rows, None)
+        next(forms, None)
     width = len(header)
     columns: list[list[str | None]] = [[] for _ in header]
     row_numbers: list[int] = []
     problems: list[Problem] = []
     missing_formulas = 0
     first = skip + 2 + options.skip_rows
-    for index, (vals, forms) in enumerate(zip(value_rows, formula_rows, strict=False), first):
+    for index, vals in enumerate(value_rows, first):
+        formulas = next(forms, ())
         if all(v is None for v in vals):
             continue
         row_numbers.append(index)
         for j in range(width):
             v = vals[j] if j < len(vals) else None
-            f = forms[j] if j < len(forms) else None
+            f = formulas[j] if j < len(formulas) else None
             if v is None and isinstance(f, str) and f.startswith("="):
                 missing_formulas += 1
                 if len(problems) < 200:
@@ -280,8 +334,6 @@ def _excel_table(path: Path, options: ReadOptions, table: str) -> pa.Table:
                         )
                     )
             columns[j].append(_cell_text(v))
-    values_book.close()
-    formula_book.close()
     if missing_formulas:
         raise ValidationError(label, table, problems, missing_formulas)
     data = {h: pa.array(c, type=pa.string()) for h, c in zip(header, columns, strict=True)}
@@ -376,7 +428,7 @@ def stage_source(source: Any, options: ReadOptions | None = None, table: str = "
         return StagedSource(label=label, arrow=_excel_table(path, options, table))
     raise SourceError(
         f"{path}: unknown file type '{suffix}'. Use CSV (.csv, .tsv), Parquet (.parquet) "
-        "or Excel (.xlsx); save .xls workbooks as .xlsx first."
+        "or Excel (.xlsx, .xlsm, .xls)."
     )
 
 
@@ -385,12 +437,12 @@ def read_header(path: Path, options: ReadOptions | None = None) -> list[str]:
     options = options or ReadOptions()
     try:
         if path.suffix.lower() in EXCEL_SUFFIXES:
-            import openpyxl
-
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            sheet = book[book.sheetnames[0]]
-            row = next(sheet.iter_rows(min_row=options.header_row, values_only=True), ())
-            book.close()
+            reader = _xls_rows if path.suffix.lower() in OLD_EXCEL_SUFFIXES else _xlsx_rows
+            rows, _, close = reader(path, options, "?")
+            try:
+                row = next(rows, ())
+            finally:
+                close()
             return [str(c) for c in row if c is not None]
         if path.suffix.lower() not in CSV_SUFFIXES:
             return []

@@ -59,7 +59,7 @@ CATALOG: tuple[CatalogTheme, ...] = (
         "support",
         _kw(
             "soporte atencion agente ejecutivo asesor respuesta responder llamada ticket",
-            "support agent helpdesk answer answered response ticket call",
+            "support service agent helpdesk answer answered response ticket call",
             "suporte atendimento atendente sac resposta responder contato",
         ),
     ),
@@ -120,11 +120,34 @@ CATALOG: tuple[CatalogTheme, ...] = (
         ),
     ),
     CatalogTheme(
+        "returns",
+        _kw(
+            "devolucion devoluciones devolver devolvi cambiarlo garantia",
+            "return returned returns exchange warranty",
+            "troca trocar devolucao devolver devolvi garantia",
+        ),
+    ),
+    CatalogTheme(
+        "wrong_item",
+        _kw(
+            "incorrecto equivocado faltaba faltan falto incompleto",
+            "wrong missing incomplete",
+            "errado errada faltando faltou faltaram incompleto incompleta",
+        ),
+    ),
+    CatalogTheme(
+        "seller",
+        _kw(
+            "tienda vendedor vendedora comercio", "store seller shop", "loja lojas vendedor lojista"
+        ),
+    ),
+    CatalogTheme(
         "praise",
         _kw(
-            "recomiendo recomendable recomendaria excelente genial felicit gracias",
-            "recommend recommended excellent great awesome thanks",
-            "recomendo recomendaria excelente otimo parabens obrigad",
+            "recomiendo recomendable recomendaria excelente genial felicit gracias encanta",
+            "recommend recommended excellent great awesome thanks love loved",
+            "recomendo recomendaria excelente otimo otima parabens obrigad amei adorei "
+            "gostei lindo perfeito satisfeit bom boa",
         ),
     ),
 )
@@ -139,5 +162,7 @@ def matching_themes(text: str, catalog: tuple[CatalogTheme, ...] = CATALOG) -> l
 
 
 def theme_name(key: str, lang: str = "es") -> str:
-    """The readable name of a catalogue theme in ``lang`` (es or en)."""
-    return gettext(f"text.theme.{key}", lang)
+    """The readable name of a catalogue theme in ``lang`` (es or en); a pair of themes that
+    together cover a cluster (key ``"a+b"``) is named by both ("Calidad del producto ·
+    Cambios y devoluciones")."""
+    return " · ".join(gettext(f"text.theme.{part}", lang) for part in key.split("+"))

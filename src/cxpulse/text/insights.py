@@ -77,7 +77,9 @@ def theme_names(summary: pd.DataFrame, lang: str) -> dict[int, str]:
     for row in summary.sort_values("size", ascending=False).itertuples(index=False):
         key = row.key if isinstance(row.key, str) and row.key else None
         if key is None:
-            names[int(row.theme_id)] = str(row.label)
+            words = getattr(row, "words", None)
+            no_words = isinstance(words, str) and not words.strip()
+            names[int(row.theme_id)] = theme_name("other", lang) if no_words else str(row.label)
             continue
         seen[key] = seen.get(key, 0) + 1
         base = theme_name(key, lang)

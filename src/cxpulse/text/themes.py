@@ -26,7 +26,9 @@ import numpy as np
 from cxpulse.errors import NotEnoughDataError
 from cxpulse.text.catalog import CATALOG, CatalogTheme, theme_name
 from cxpulse.text.embedding import embed
-from cxpulse.text.words import STOPWORDS, fold, raw_tokens, tokenize
+from cxpulse.text.keywords import naming_words
+from cxpulse.text.language import Language, detect_languages, language_scores
+from cxpulse.text.words import raw_tokens, tokenize
 
 MAX_K: Final = 10
 MIN_K_MANY: Final = 4
@@ -35,7 +37,16 @@ K_SEARCH_SAMPLE: Final = 3000
 KEYWORD_WEIGHT: Final = 0.5  # weight of catalogue keyword hits next to the embedding
 MIN_COVERAGE: Final = 0.3  # share of a cluster's comments that must mention a catalogue theme
 MIN_LIFT: Final = 1.2  # ... and how much more often than in all comments
-_ALL_STOPWORDS: Final = frozenset().union(*STOPWORDS.values())
+# A cluster no single theme covers may be named by two: each above MIN_PART of it, together
+# above MIN_PAIR_COVERAGE (Olist's "product came wrong, damaged or was exchanged" cluster).
+MIN_PART: Final = 0.05
+MIN_PAIR_COVERAGE: Final = 0.2
+PREFERRED_SHARE: Final = 0.2  # share of a cluster in the reader's language to name it in it
+SHORT_COMMENT: Final = 5  # words from which a comment's own language is trusted for lemmas
+MIN_PAIR_MEMBERS: Final = 10  # in a handful of comments two themes are chance, not a subject
+# Praise says how customers feel, not what about: a cluster is named "Elogios" only when no
+# subject theme of the catalogue qualifies.
+SENTIMENT_THEMES: Final = frozenset({"praise"})
 
 
 @dataclass(frozen=True)
@@ -111,10 +122,13 @@ def theme_features(
     vectors = np.asarray(embeddings, dtype=np.float32)
     if keyword_weight <= 0:
         return vectors
+    # Praise words say how, not what about: as features they would pull praise of every
+    # subject into one cluster, so only subject themes shape the clusters.
+    subjects = [theme for theme in catalog if theme.key not in SENTIMENT_THEMES]
     hits = np.array(
-        [[theme.matches(tokenize(text)) for theme in catalog] for text in comments],
+        [[theme.matches(tokenize(text)) for theme in subjects] for text in comments],
         dtype=np.float32,
-    ).reshape(len(comments), len(catalog))
+    ).reshape(len(comments), len(subjects))
     norms = np.linalg.norm(hits, axis=1, keepdims=True)
     hits = np.divide(hits, norms, out=np.zeros_like(hits), where=norms > 0)
     joined = np.hstack([vectors, keyword_weight * hits])
@@ -162,28 +176,38 @@ def _choose_k(vectors: np.ndarray, seed: int, max_k: int) -> tuple[int, np.ndarr
     return best[1], best[2], best[3]
 
 
-def _content_words(text: str) -> list[tuple[str, str]]:
-    """(folded, as written in lower case) pairs of the words that can name a theme."""
-    out = []
-    for word in raw_tokens(text):
-        folded = fold(word)
-        if len(folded) >= 3 and folded not in _ALL_STOPWORDS:
-            out.append((folded, word.lower()))
-    return out
-
-
 def distinctive_words(
-    comments: Sequence[str], labels: np.ndarray, k: int, top: int = 3
+    comments: Sequence[str],
+    labels: np.ndarray,
+    k: int,
+    top: int = 3,
+    languages: Sequence[Language] | None = None,
+    prefer: str | None = None,
 ) -> list[tuple[str, ...]]:
-    """Most distinctive words of each cluster by class-based TF-IDF (as commonly written)."""
+    """Most distinctive naming words (lemmas, see :mod:`cxpulse.text.keywords`) of each
+    cluster by class-based TF-IDF. ``languages`` holds each comment's language (detected when
+    not given). Words in a single comment count only in small sets or in clusters that have
+    no other word. A cluster's words come from its comments in one language, so a name never
+    mixes languages: ``prefer`` (the reader's) when a fifth of them are in it, else the
+    cluster's most common one."""
+    langs = list(languages) if languages is not None else detect_languages(comments)
+    wording: list[str] = []
+    for cluster in range(k):
+        spoken = Counter(lang for lang, lab in zip(langs, labels, strict=True) if lab == cluster)
+        members = sum(spoken.values())
+        if prefer is not None and members and spoken[prefer] >= PREFERRED_SHARE * members:  # type: ignore[index]
+            wording.append(prefer)
+        else:
+            wording.append(spoken.most_common(1)[0][0] if spoken else "es")
     counts = [Counter[str]() for _ in range(k)]
     spelling: dict[str, Counter[str]] = {}
     docs_with = Counter[str]()
-    for text, label in zip(comments, labels, strict=True):
-        words = _content_words(text)
-        for folded, written in words:
-            counts[label][folded] += 1
-            spelling.setdefault(folded, Counter())[written] += 1
+    for text, label, lang in zip(comments, labels, langs, strict=True):
+        words = naming_words(text, lang)
+        if lang == wording[label]:
+            for folded, written in words:
+                counts[label][folded] += 1
+                spelling.setdefault(folded, Counter())[written] += 1
         docs_with.update({f for f, _ in words})
     total = Counter[str]()
     for c in counts:
@@ -197,6 +221,8 @@ def distinctive_words(
             for w, n in c.items()
             if docs_with[w] >= 2 or len(comments) < 20
         )
+        if not scored:
+            scored = sorted(((n / size) * math.log(1 + avg / total[w]), w) for w, n in c.items())
         best = [w for _, w in reversed(scored)][:top]
         out.append(tuple(spelling[w].most_common(1)[0][0] for w in best))
     return out
@@ -217,27 +243,59 @@ def _catalogue_keys(
         lift = np.divide(coverage, overall, out=np.zeros_like(coverage), where=overall > 0)
         eligible = (coverage >= MIN_COVERAGE) & ((lift >= MIN_LIFT) | (k == 1))
         if not eligible.any():
-            keys.append(None)
+            keys.append(_pair_key(members, coverage, lift, catalog))
             continue
+        subject = eligible & np.array([t.key not in SENTIMENT_THEMES for t in catalog])
+        if subject.any():
+            eligible = subject
         best = int(np.argmax(np.where(eligible, coverage, -1.0)))
         keys.append(catalog[best].key)
     return keys
 
 
+def _naming_languages(texts: Sequence[str]) -> list[Language]:
+    """Each comment's language for lemmatizing; a comment of a few words without any word
+    that only one language uses ("nota 10") takes the language most comments are in."""
+    detected = detect_languages(texts)
+    dominant = Counter(detected).most_common(1)[0][0] if detected else "es"
+    out: list[Language] = []
+    for text, lang in zip(texts, detected, strict=True):
+        if len(raw_tokens(text)) >= SHORT_COMMENT:
+            out.append(lang)
+            continue
+        scores = sorted(language_scores(text).values(), reverse=True)
+        out.append(lang if scores[0] > 0 and scores[0] > scores[1] else dominant)
+    return out
+
+
+def _pair_key(
+    members: np.ndarray, coverage: np.ndarray, lift: np.ndarray, catalog: tuple[CatalogTheme, ...]
+) -> str | None:
+    """``"a+b"`` when no single theme covers the cluster but its two most frequent subject
+    themes (each above MIN_PART and MIN_LIFT) together cover MIN_PAIR_COVERAGE of it."""
+    subject = np.array([t.key not in SENTIMENT_THEMES for t in catalog])
+    candidates = subject & (coverage >= MIN_PART) & (lift >= MIN_LIFT)
+    order = [int(i) for i in np.argsort(-coverage, kind="stable") if candidates[i]][:2]
+    if len(order) < 2 or len(members) < MIN_PAIR_MEMBERS:
+        return None
+    together = float(np.mean(members[:, order].max(axis=1)))
+    if together < MIN_PAIR_COVERAGE:
+        return None
+    return "+".join(catalog[i].key for i in order)
+
+
 def _label(key: str | None, words: tuple[str, ...], lang: str, earlier: list[Theme]) -> str:
-    """The catalogue name, or the distinctive words; a second theme with the same name gets
-    its first distinctive word that the earlier ones do not have."""
+    """The catalogue name in ``lang``, numbered when an earlier theme has it ("Soporte (2)",
+    never a word of the comments' language next to it); else the distinctive words, first one
+    capitalised; a cluster without any naming word is "Otros comentarios"."""
     if key is None:
-        return " · ".join(words) if words else "—"
+        if not words:
+            return theme_name("other", lang)
+        text = " · ".join(words)
+        return text[:1].upper() + text[1:]
     name = theme_name(key, lang)
-    same = [t for t in earlier if t.key == key]
-    if not same or not words:
-        return name
-    used = {w for t in same for w in t.words} | {t.label for t in earlier}
-    fresh = [w for w in words if w not in used and fold(w) != fold(name)]
-    word = fresh[0] if fresh else words[0]
-    label = f"{name} · {word}"
-    return label if label not in used else f"{name} · {' '.join(words)}"
+    same = sum(1 for t in earlier if t.key == key)
+    return name if same == 0 else f"{name} ({same + 1})"
 
 
 def find_themes(
@@ -288,7 +346,7 @@ def find_themes(
     remap[order] = np.arange(k)
     labels, centroids = remap[labels], centroids[order]
 
-    words = distinctive_words(texts, labels, k)
+    words = distinctive_words(texts, labels, k, languages=_naming_languages(texts), prefer=lang)
     keys = _catalogue_keys(texts, labels, k, catalog)
     themes: list[Theme] = []
     for theme_id in range(k):

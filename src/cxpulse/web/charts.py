@@ -288,7 +288,13 @@ def theme_trend_spec(trend: pd.DataFrame, names: list[str], lang: str) -> dict[s
                 axis=alt.Axis(labelAngle=0, labelOverlap="greedy", labelSeparation=6),
             ),
             y=alt.Y("share:Q", title=None, axis=alt.Axis(format="%")),
-            color=alt.Color("name:N", sort=names, title=None),
+            # five theme names in one row overflowed a phone (the last ones cut off)
+            color=alt.Color(
+                "name:N",
+                sort=names,
+                title=None,
+                legend=alt.Legend(columns=2, labelLimit=160, orient="top"),
+            ),
             detail="run:N",
             tooltip=[
                 alt.Tooltip("label:O", title=translate("web.chart.month", lang)),

@@ -12,6 +12,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from cxpulse.errors import CxpulseError
 from cxpulse.metrics import list_definitions
+from cxpulse.metrics.filters import parse_filters
 from cxpulse.web.dashboard import (
     PERIOD_CHOICES,
     OverviewFilters,
@@ -30,6 +31,7 @@ LAST_DAY = date(9998, 12, 31)
 # a grid of periods costs work per period and metric: a daily grid over centuries is refused
 GRAIN_DAYS = {"day": 1.0, "week": 7.0, "month": 30.4, "quarter": 91.3, "year": 365.25}
 MAX_PERIODS = 20_000
+FILTER_HELP = "column=value, e.g. gender=Female (a built-in column or an attribute); repeatable"
 
 
 def _iso_only(value: Any) -> Any:
@@ -122,11 +124,23 @@ class ExplainPublic(BaseModel):
     sql: str
 
 
+class DimensionPublic(BaseModel):
+    """A column the overview can be filtered and split by, with its stored values."""
+
+    name: str
+    table: str
+    attribute: bool
+    type: str
+    values: list[Any]
+
+
 class OverviewPublic(BaseModel):
     """What the overview page shows for one period preset and segment."""
 
     period: str
     segment: str | None
+    filters: dict[str, str] = Field(description="the row filters applied, column -> value")
+    by: str = Field(description="the dimension of the breakdown and the changes")
     start: date | None
     end: date | None
     segments: list[str]
@@ -135,6 +149,8 @@ class OverviewPublic(BaseModel):
     latest_month: str | None
     previous_month: str | None
     changes: list[ComparisonPublic]
+    breakdown: list[MetricValuePublic] = Field(description="each metric split by 'by'")
+    dimensions: list[DimensionPublic] = Field(description="what the overview can filter by")
 
 
 def _by(by: list[str] | None) -> list[str] | None:
@@ -175,6 +191,7 @@ def metrics(
     grain: Grain | None = None,
     start: IsoDate | None = None,
     end: IsoDate | None = None,
+    filter: Annotated[list[str] | None, Query(description=FILTER_HELP)] = None,
 ) -> dict[str, Any]:
     """Indicators by group and period, as ``Workspace.metrics`` computes them."""
     for name, day in (("start", start), ("end", end)):
@@ -196,11 +213,15 @@ def metrics(
             )
     if not names:
         raise HTTPException(status_code=400, detail="give at least one metric name")
-    key = ("api.metrics", tuple(names), tuple(_by(by) or ()), grain, start, end)
     try:
+        where = parse_filters(filter or [])
+        filters = tuple(sorted(where.items()))
+        key = ("api.metrics", tuple(names), tuple(_by(by) or ()), grain, start, end, filters)
         table = ctx.cached(
             key,
-            lambda: ctx.workspace.metrics(names, by=_by(by), grain=grain, start=start, end=end),
+            lambda: ctx.workspace.metrics(
+                names, by=_by(by), grain=grain, start=start, end=end, where=where or None
+            ),
         )
     except CxpulseError as exc:
         raise HTTPException(status_code=400, detail=exc) from exc
@@ -219,15 +240,20 @@ def compare(
     ],
     metric: MetricName = NPS,
     by: Annotated[list[str] | None, Query()] = None,
+    filter: Annotated[list[str] | None, Query(description=FILTER_HELP)] = None,
 ) -> dict[str, Any]:
     """The difference of a metric between two periods, with a significance test."""
     if not period or not vs:
         raise HTTPException(status_code=400, detail="give both period and vs, e.g. 2026-09")
     name = metric.value
-    key = ("api.compare", name, period, vs, tuple(_by(by) or ()))
     try:
+        where = parse_filters(filter or [])
+        key = ("api.compare", name, period, vs, tuple(_by(by) or ()), tuple(sorted(where.items())))
         rows = ctx.cached(
-            key, lambda: ctx.workspace.compare(name, period=period, vs=vs, by=_by(by))
+            key,
+            lambda: ctx.workspace.compare(
+                name, period=period, vs=vs, by=_by(by), where=where or None
+            ),
         )
     except CxpulseError as exc:
         raise HTTPException(status_code=400, detail=exc) from exc
@@ -250,17 +276,36 @@ def explain(
     return {"metric": metric.value, "sql": sql}
 
 
-@router.get("/overview", response_model=OverviewPublic)
+@router.get("/overview", response_model=OverviewPublic, responses=ERRORS)
 def overview(
     ctx: ContextDep,
     period: Annotated[str, Query(description=" | ".join(PERIOD_CHOICES))] = "12m",
     segment: str | None = None,
+    filter: Annotated[list[str] | None, Query(description=FILTER_HELP)] = None,
+    by: Annotated[str | None, Query(description="dimension of the breakdown")] = None,
 ) -> dict[str, Any]:
-    """KPIs, monthly trend and month-over-month changes, as on the overview page."""
-    data = load_overview(ctx, OverviewFilters.parse(period, segment))
+    """KPIs, monthly trend, a breakdown and month-over-month changes, as on the overview
+    page, of the answers the filters keep."""
+    try:
+        data = load_overview(ctx, OverviewFilters.parse(period, segment, filter, by))
+    except CxpulseError as exc:
+        raise HTTPException(status_code=400, detail=exc) from exc
     return {
         "period": data.filters.period,
         "segment": data.filters.segment,
+        "filters": data.filters.conditions(),
+        "by": data.filters.by,
+        "breakdown": [metric_value_dict(r) for r in data.breakdown],
+        "dimensions": [
+            {
+                "name": d.name,
+                "table": d.table,
+                "attribute": d.attribute,
+                "type": d.type,
+                "values": list(d.values),
+            }
+            for d in data.dimensions
+        ],
         "start": data.start,
         "end": data.end,
         "segments": data.segments,

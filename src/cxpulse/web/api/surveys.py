@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
@@ -98,7 +98,12 @@ class InvitationsCreated(BaseModel):
     email_failures: dict[int, str]
 
 
-def survey_public(survey: Survey) -> SurveyPublic:
+def _formality(ctx: Any) -> str:
+    """The project's ``[surveys] formality`` (tú or usted)."""
+    return str(ctx.config.surveys_config().formality)
+
+
+def survey_public(survey: Survey, formality: str = "tu") -> SurveyPublic:
     return SurveyPublic(
         id=survey.id,
         slug=survey.slug,
@@ -106,8 +111,8 @@ def survey_public(survey: Survey) -> SurveyPublic:
         scale=list(collect.scale(survey.kind)),
         touchpoint=survey.touchpoint,
         language=survey.language,
-        question_es=collect.question_text(survey, "es"),
-        question_en=collect.question_text(survey, "en"),
+        question_es=collect.question_text(survey, "es", formality),
+        question_en=collect.question_text(survey, "en", formality),
         ask_comment=survey.ask_comment,
         active=survey.active,
         created_at=survey.created_at,
@@ -132,32 +137,33 @@ def _get(db: Session, slug: str) -> Survey:
 
 
 @router.get("/surveys", response_model=list[SurveyPublic])
-def list_surveys(db: DbSession, active_only: bool = False) -> list[SurveyPublic]:
-    """Every survey, newest first."""
-    return [survey_public(s) for s in collect.list_surveys(db, active_only=active_only)]
+def list_surveys(db: DbSession, ctx: ContextDep, active_only: bool = False) -> list[SurveyPublic]:
+    """Every survey, newest first (questions in the project's tú/usted form)."""
+    formality = _formality(ctx)
+    return [survey_public(s, formality) for s in collect.list_surveys(db, active_only=active_only)]
 
 
 @router.post("/surveys", status_code=201, response_model=SurveyPublic)
-def create_survey(body: SurveyCreate, db: DbSession) -> SurveyPublic:
+def create_survey(body: SurveyCreate, db: DbSession, ctx: ContextDep) -> SurveyPublic:
     """Create a survey (409 when the slug exists)."""
     try:
         survey = collect.create_survey(db, **body.model_dump())
     except CollectError as exc:
         raise _fail(exc) from None
-    return survey_public(survey)
+    return survey_public(survey, _formality(ctx))
 
 
 @router.get("/surveys/{slug}", response_model=SurveyPublic)
-def get_survey(slug: str, db: DbSession) -> SurveyPublic:
-    return survey_public(_get(db, slug))
+def get_survey(slug: str, db: DbSession, ctx: ContextDep) -> SurveyPublic:
+    return survey_public(_get(db, slug), _formality(ctx))
 
 
 @router.patch("/surveys/{slug}", response_model=SurveyPublic)
-def update_survey(slug: str, body: SurveyUpdate, db: DbSession) -> SurveyPublic:
+def update_survey(slug: str, body: SurveyUpdate, db: DbSession, ctx: ContextDep) -> SurveyPublic:
     """Open or close a survey (a closed survey takes no new answers)."""
     survey = _get(db, slug)
     survey.active = body.active
-    return survey_public(survey)
+    return survey_public(survey, _formality(ctx))
 
 
 @router.post("/surveys/{slug}/invitations", status_code=201, response_model=InvitationsCreated)
@@ -173,7 +179,9 @@ def create_invitations(
             db, survey, contacts, base_url=public_base_url(request, ctx), expires_in=expires
         )
         report = (
-            collect.email_invitations(db, survey, issued, settings=Settings())
+            collect.email_invitations(
+                db, survey, issued, settings=Settings(), formality=_formality(ctx)
+            )
             if body.send_email
             else None
         )

@@ -28,6 +28,7 @@ from cxpulse.web.templating import language_of, render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
+TIMELINE_PAGE = 10  # timeline entries shown at first; "show more" reveals the next ones
 
 
 def search_accounts(ctx: Any, q: str, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
@@ -167,6 +168,7 @@ def account_page(
         spec=spec,
         cases=case_rows,
         timeline=timeline,
+        timeline_page=TIMELINE_PAGE,
         override=active,
         overrides=history,
         bands=BANDS,

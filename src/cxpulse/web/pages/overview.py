@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from cxpulse.web import charts
@@ -40,8 +40,10 @@ def overview_page(
     lang: Lang,
     period: str | None = None,
     segment: str | None = None,
+    filter: Annotated[list[str] | None, Query()] = None,
+    by: str | None = None,
 ) -> HTMLResponse:
-    filters = OverviewFilters.parse(period, segment)
+    filters = OverviewFilters.parse(period, segment, filter, by)
     data = load_overview(ctx, filters)
     template = "_overview_results.html" if request.headers.get("hx-request") else "overview.html"
     return render(

@@ -60,15 +60,13 @@ def _answer_language(request: Request, survey: Survey | None) -> str:
     return survey.language if survey is not None else "es"
 
 
-def _translator(lang: str, formality: str = "usted") -> Any:
-    """Messages of the public pages; Spanish in the tú form when the project asks for it
-    (a ``<key>.tu`` variant of the catalogue, else the key itself)."""
-    from cxpulse.locale import catalog
+def _translator(lang: str, formality: str = "tu") -> Any:
+    """Messages of the public pages in the project's tú or usted form (a ``<key>.tu``
+    variant of the catalogue, else the key itself)."""
+    from cxpulse.locale import gettext_addressed
 
     def t(key: str, **values: Any) -> str:
-        if lang == "es" and formality == "tu" and f"{key}.tu" in catalog("es"):
-            key = f"{key}.tu"
-        return i18n.translate(key, lang, **values)
+        return gettext_addressed(key, lang, formality, **values)
 
     return t
 
@@ -130,7 +128,7 @@ def _answer_page(
         t=_translator(lang, brand.formality),
         brand=brand,
         survey=survey,
-        question=collect.question_text(survey, lang),
+        question=collect.question_text(survey, lang, brand.formality),
         scores=list(range(low, high + 1)),
         answer=response,
         token=token,
@@ -191,10 +189,11 @@ def submit_answer(
         lang = _answer_language(request, survey)
         low, high = collect.scale(survey.kind) if survey else (0, 10)
         too_long = comment is not None and len(comment.strip()) > MAX_COMMENT_CHARS
+        t = _translator(lang, _brand(request).formality)
         message = (
-            i18n.translate("collect.error.comment_too_long", lang, limit=MAX_COMMENT_CHARS)
+            t("collect.error.comment_too_long", limit=MAX_COMMENT_CHARS)
             if too_long
-            else i18n.translate("collect.error.score", lang, low=low, high=high)
+            else t("collect.error.score", low=low, high=high)
         )
         return _answer_page(request, db, token, status_code=422, error=message)
     except CollectError as exc:
@@ -291,24 +290,30 @@ def _detail(request: Request, db: Session, survey: Survey, **extra: Any) -> Resp
     recent = db.scalars(
         select(SurveyResponse)
         .where(SurveyResponse.survey_id == survey.id)
-        .order_by(SurveyResponse.updated_at.desc(), SurveyResponse.id.desc())
+        .order_by(SurveyResponse.responded_at.desc(), SurveyResponse.id.desc())
         .limit(20)
     ).all()
     from cxpulse.collect.fatigue import fatigue_days
+    from cxpulse.web.directory import account_directory
 
     lang = i18n.request_language(request, "es")
     ctx = request.app.state.ctx
     extra.setdefault("fatigue", None)
+    directory = account_directory(ctx)
+    names = {
+        r.account_id: directory[r.account_id].name for r in recent if r.account_id in directory
+    }
     return render(
         request,
         "survey_detail.html",
         fatigue_window=fatigue_days(survey, (ctx.config.surveys or {}).get("fatigue_days")),
         status_code=extra.pop("status_code", 200),
         survey=survey,
-        question=collect.question_text(survey, lang),
+        question=collect.question_text(survey, lang, _brand(request).formality),
         answers=answers or 0,
         invitations=invitations or 0,
         recent=recent,
+        names=names,
         links=extra.pop("links", None),
         error=extra.pop("error", None),
         **extra,
@@ -361,7 +366,13 @@ def invite_submit(
                 days=fatigue_days(survey, default),
             )
             if send_email is not None and report.issued:
-                collect.email_invitations(db, survey, report.issued, settings=Settings())
+                collect.email_invitations(
+                    db,
+                    survey,
+                    report.issued,
+                    settings=Settings(),
+                    formality=_brand(request).formality,
+                )
     except CollectError as exc:
         return _detail(request, db, survey, error=str(exc), status_code=422)
     return _detail(request, db, survey, links=report.issued, fatigue=report)

@@ -54,6 +54,36 @@
     });
   }
 
+  // Sections marked data-fold-phone are open disclosures; on a phone they start folded so a
+  // long page (the account page) reads as a list of headings.
+  function foldOnPhone() {
+    if (!window.matchMedia || !window.matchMedia("(max-width: 720px)").matches) return;
+    document.querySelectorAll("details[data-fold-phone]").forEach(function (node) {
+      node.removeAttribute("open");
+    });
+  }
+
+  // <button data-more="LIST_ID" data-label="Show {n} more"> reveals the next page of a list
+  // whose hidden items the server rendered (<ol data-page-size="10">).
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest && event.target.closest("[data-more]");
+    if (!button) return;
+    var list = document.getElementById(button.dataset.more);
+    if (!list) return;
+    var size = parseInt(list.dataset.pageSize || "10", 10);
+    var hidden = list.querySelectorAll(":scope > li[hidden]");
+    for (var i = 0; i < Math.min(size, hidden.length); i++) hidden[i].removeAttribute("hidden");
+    var left = hidden.length - Math.min(size, hidden.length);
+    var total = list.querySelectorAll(":scope > li").length;
+    var shown = document.getElementById(list.id + "-shown");
+    if (shown && shown.dataset.label) {
+      shown.textContent = shown.dataset.label.replace("{shown}", String(total - left)).replace("{n}", String(total));
+    }
+    if (left <= 0) { button.remove(); return; }
+    button.textContent = (button.dataset.label || "").replace("{n}", String(left));
+  });
+
+  foldOnPhone();
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSettle", function (event) { drawCharts(event.target); });
   window.cxpulseDrawCharts = drawCharts;
