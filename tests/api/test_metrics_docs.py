@@ -34,3 +34,10 @@ def test_every_definition_is_documented() -> None:
             assert catalog(lang).get(f"metrics.desc.{d.name}"), (lang, d.name)
             assert describe(d.name, lang).startswith(f"{d.name} — ")
     assert set(NOTES) <= {d.name for d in list_definitions()}
+
+
+def test_analyses_beyond_the_definitions_are_documented() -> None:
+    _, text = _render()
+    for command in ("metrics drivers", "metrics survival", "metrics ratings"):
+        assert f"cxpulse {command}" in text, command
+    assert "rating_top_box" in text and "rating_mean" in text

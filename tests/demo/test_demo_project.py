@@ -20,6 +20,13 @@ def _collected(tmp_path: Path) -> int:
         return s.query(SurveyResponse).count()
 
 
+def _invited(tmp_path: Path) -> int:
+    from cxpulse.store.tables import Invitation
+
+    with store.session(Workspace.open(tmp_path).config.store_url()) as s:
+        return s.query(Invitation).count()
+
+
 def test_demo_builds_a_complete_project(tmp_path: Path):
     report = build_demo(tmp_path, size="tiny", today=date(2026, 11, 25), progress=False)
     collected = _collected(tmp_path)
@@ -28,6 +35,8 @@ def test_demo_builds_a_complete_project(tmp_path: Path):
         for table, rows in report.rows.items():
             if table == "responses":
                 assert ws.count(table) == rows + collected  # plus the answers collected live
+            elif table == "invitations":  # plus the links the app sent, synced
+                assert ws.count(table) == rows + _invited(tmp_path) > rows
             else:
                 assert ws.count(table) == rows
         scores = ws.table("health_scores").execute()

@@ -125,18 +125,25 @@ def _one(tables: dict[str, pd.DataFrame], name: str, as_of: dt.datetime, days: i
         old = w[~recent].groupby("account_id")["score"].mean()
         return (cur - old).dropna()
     if name == "revenue_trend":
-        w = inv[inv["status"].isna() | (inv["status"] != "void")]
-        t = _ts(w, "issued_at")
-        cur = (
-            w[(t >= pd.Timestamp(start)) & (t < pd.Timestamp(as_of))]
-            .groupby("account_id")["amount"]
-            .sum()
-        )
-        old = (
-            w[(t >= pd.Timestamp(prev)) & (t < pd.Timestamp(start))]
-            .groupby("account_id")["amount"]
-            .sum()
-        )
+        # each invoice spread over the days of its service period (issue day when absent)
+        w = inv[(inv["status"].isna() | (inv["status"] != "void"))]
+        w = w[_ts(w, "issued_at") < pd.Timestamp(as_of)]
+        first = _ts(w, "period_start").fillna(_ts(w, "issued_at")).dt.normalize()
+        ends = _ts(w, "period_end") if "period_end" in w else pd.Series(pd.NaT, index=w.index)
+        last = ends.fillna(first).dt.normalize()
+        end = pd.concat([last, first], axis=1).max(axis=1) + pd.Timedelta(days=1)
+        length = (end - first).dt.days.astype(float)
+
+        def spread(lo: dt.datetime, hi: dt.datetime) -> pd.Series:
+            a = first.clip(lower=pd.Timestamp(lo.date()))
+            b = end.clip(upper=pd.Timestamp(hi.date()))
+            days = (b - a).dt.days.clip(lower=0).astype(float)
+            return (w["amount"] * days / length).groupby(w["account_id"]).sum()
+
+        touched = (end > pd.Timestamp(prev.date())) & (first < pd.Timestamp(as_of.date()))
+        ids = w.loc[touched, "account_id"].unique()
+        cur = spread(start, as_of).reindex(ids)
+        old = spread(prev, start).reindex(ids)
         both = pd.concat([cur.rename("c"), old.rename("p")], axis=1)
         both["c"] = both["c"].fillna(0.0)
         return ((both["c"] - both["p"]) / both["p"].where(both["p"] > 0)).astype("float64")

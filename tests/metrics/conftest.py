@@ -10,7 +10,16 @@ import pandas as pd
 import pytest
 
 SEGMENTS = np.array(["SMB", "Mid-Market", "Enterprise"], dtype=object)
-LOAD_ORDER = ("accounts", "responses", "tickets", "invoices", "orders", "touchpoints")
+LOAD_ORDER = (
+    "accounts",
+    "responses",
+    "tickets",
+    "invoices",
+    "orders",
+    "touchpoints",
+    "invitations",
+    "usage_events",
+)
 
 
 @dataclass
@@ -147,8 +156,52 @@ def build_company(seed: int = 11, accounts: int = 30, responses: int = 360) -> C
             "kind": rng.choice(["meeting", "call", "qbr"], n_p),
         }
     )
+    # drawn after everything above, so the frames above stay what they were
+    reopens = pd.array(rng.poisson(0.3, n_t), dtype="Int64")
+    reopens[rng.random(n_t) < 0.1] = pd.NA
+    tick["reopen_count"] = reopens
+    n_y = 70
+    yes_no = pd.DataFrame(
+        {
+            "response_id": [f"Y{i:04d}" for i in range(n_y)],
+            "account_id": rng.choice(ids, n_y),
+            "kind": "yes_no",
+            "score": (rng.random(n_y) < 0.7).astype(int),
+            "responded_at": t0 + pd.to_timedelta(rng.integers(0, 181 * 24 * 60, n_y), "m"),
+            "touchpoint": "support",
+        }
+    )
+    resp = pd.concat([resp, yes_no], ignore_index=True)
+    n_i = 220
+    answered = rng.random(n_i) < 0.4
+    invited = t0 + pd.to_timedelta(rng.integers(0, 181 * 24 * 60, n_i), "m")
+    invitations = pd.DataFrame(
+        {
+            "invitation_id": [f"V{i:04d}" for i in range(n_i)],
+            "account_id": rng.choice(ids, n_i),
+            "survey_id": rng.choice(["nps-rel", "csat-support"], n_i),
+            "channel": rng.choice(np.array(["email", "link", "sms", None], dtype=object), n_i),
+            "invited_at": invited,
+            "answered": answered,
+            "responded_at": pd.Series(invited + pd.Timedelta(hours=5)).where(answered),
+        }
+    )
+    n_u = 400
+    users = ids[:20]
+    usage = pd.DataFrame(
+        {
+            "event_id": [f"U{i:05d}" for i in range(n_u)],
+            "account_id": rng.choice(users, n_u),
+            "occurred_at": pd.Timestamp("2025-09-01")
+            + pd.to_timedelta(rng.integers(0, 300 * 24 * 60, n_u), "m"),
+            "feature": rng.choice(["reports", "export"], n_u),
+            "quantity": rng.integers(1, 5, n_u).astype(float),
+        }
+    )
     return Company(
         {
+            "invitations": invitations,
+            "usage_events": usage,
             "accounts": acc,
             "responses": resp,
             "tickets": tick,

@@ -363,3 +363,59 @@ def backlog(frames: Frames) -> pd.DataFrame:
     # an age bucket is reported for every month once it appears in any month
     seen = out.groupby("age").value.sum()
     return out[out.age.isin(seen[seen > 0].index)]
+
+
+def response_rate(frames: Frames, by: str | None, grain: bool) -> pd.DataFrame:
+    """Answered invitations / invitations, by an invitations column or segment, monthly."""
+    inv = _with_segment(frames["invitations"], frames)
+    inv = inv.assign(period=_month(inv.invited_at), a=inv.answered.astype(float))
+    keys = [*([by] if by else []), *(["period"] if grain else [])]
+    g = _grouped(inv, keys)["a"]
+    out = pd.DataFrame({"value": 100 * g.mean(), "n": g.size()}).reset_index()
+    if not grain:
+        out["period"] = None
+    return out[[*([by] if by else []), "period", "value", "n"]]
+
+
+def yes_no(frames: Frames, grain: bool) -> pd.DataFrame:
+    """Share of yes among yes/no answers."""
+    r = frames["responses"]
+    r = r[r.kind == "yes_no"].assign(period=_month(r.responded_at))
+    keys = ["period"] if grain else []
+    g = _grouped(r, keys)["score"]
+    return _finish(pd.DataFrame({"value": 100 * g.mean(), "n": g.size()}), keys, grain)
+
+
+def reopen(frames: Frames, by_segment: bool, grain: bool) -> pd.DataFrame:
+    """Resolved or closed tickets with reopen_count recorded: share reopened at least once."""
+    t = _with_segment(frames["tickets"], frames)
+    t = t[t.status.isin(["resolved", "closed"]) & t.reopen_count.notna()]
+    t = t.assign(period=_month(t.opened_at), r=(t.reopen_count >= 1).astype(float))
+    keys = _keys(by_segment, grain)
+    g = _grouped(t, keys)["r"]
+    return _finish(pd.DataFrame({"value": 100 * g.mean(), "n": g.size()}), keys, grain)
+
+
+def activity_cohorts(frames: Frames) -> pd.DataFrame:
+    """First-activity month cohorts of usage events: share active in month k after (0..24)."""
+    u = frames["usage_events"]
+    t = pd.to_datetime(u.occurred_at)
+    u = u.assign(m=t.dt.year * 12 + t.dt.month - 1)
+    last = int(u.m.max())
+    first = u.groupby("account_id").m.min()
+    active = set(zip(u.account_id, u.m, strict=True))
+    rows = []
+    for cohort in sorted(first.unique()):
+        members = first.index[first == cohort]
+        start = date(int(cohort) // 12, int(cohort) % 12 + 1, 1)
+        for k in range(min(24, last - int(cohort)) + 1):
+            hits = sum((a, cohort + k) in active for a in members)
+            rows.append(
+                {
+                    "period": start,
+                    "months_since_first_activity": k,
+                    "value": 100 * hits / len(members),
+                    "n": len(members),
+                }
+            )
+    return pd.DataFrame(rows)

@@ -83,6 +83,11 @@ CASES = [
     Case("returning_customer_rate", False, True, ref.returning),
     Case("purchase_retention", False, False, ref.purchase_cohorts),
     Case("cohort_repeat_rate", False, False, lambda f: ref.purchase_cohorts(f, True)),
+    Case("response_rate", True, True, lambda f: ref.response_rate(f, "segment", True)),
+    Case("response_rate", False, False, lambda f: ref.response_rate(f, None, False)),
+    Case("yes_no_rate", False, True, lambda f: ref.yes_no(f, True)),
+    Case("reopen_rate", True, False, lambda f: ref.reopen(f, True, False)),
+    Case("activity_retention", False, False, ref.activity_cohorts),
 ]
 
 # Known backend gaps: (backend, metric) -> reason. Applied as strict xfail, so a gap that
@@ -109,9 +114,18 @@ def test_indicator_matches_pandas(
         request.applymarker(pytest.mark.xfail(reason=gap, strict=True))
     got = _engine_frame(loaded, case)
     want = case.expected(company.frames)
-    cohort_cols = ("months_since_start", "months_since_first_purchase")
+    cohort_cols = (
+        "months_since_start",
+        "months_since_first_purchase",
+        "months_since_first_activity",
+    )
     keys = [c for c in ("segment", "age", *cohort_cols, "period") if c in want.columns]
-    cohort = case.metric in ("account_retention", "purchase_retention", "cohort_repeat_rate")
+    cohort = case.metric in (
+        "account_retention",
+        "purchase_retention",
+        "cohort_repeat_rate",
+        "activity_retention",
+    )
     if case.grain is False and not cohort:
         keys = [k for k in keys if k != "period"]
     assert len(got) == len(want), f"{case.id}: {len(got)} rows, pandas has {len(want)}"

@@ -73,7 +73,7 @@ def test_bad_file_is_rejected_whole_and_workspace_is_untouched(
         (2, "score", "out of range for kind 'nps'"),
         (3, "account_id", "required value is missing"),
         (3, "responded_at", "not a date-time"),
-        (4, "kind", "must be one of: nps, csat, ces"),
+        (4, "kind", "must be one of: nps, csat, ces, yes_no"),
         (4, "score", "not a whole number, or beyond ±9.2e18"),
         (5, "score", "out of range for kind 'ces'"),
         (5, "response_id", "duplicate key: the same response_id as row 4"),

@@ -21,6 +21,23 @@ RATINGS = [
     "Gate location",
 ]
 
+RATINGS_ALL = [
+    "Inflight wifi service",
+    "Departure/Arrival time convenient",
+    "Ease of Online booking",
+    "Gate location",
+    "Food and drink",
+    "Online boarding",
+    "Seat comfort",
+    "Inflight entertainment",
+    "On-board service",
+    "Leg room service",
+    "Baggage handling",
+    "Checkin service",
+    "Inflight service",
+    "Cleanliness",
+]
+
 TOML = """
 [metrics.drivers]
 table = "airline_survey"
@@ -73,3 +90,44 @@ def test_drivers_page_explains_what_to_set_when_not_configured(admin: TestClient
     page = admin.get("/drivers")
     assert page.status_code == 200 and 'id="drivers-empty"' in page.text
     assert "[metrics.drivers]" in page.text
+
+
+def test_quadrant_labels_never_overlap_and_stay_inside_at_phone_and_desktop_width(
+    airline: pd.DataFrame,
+) -> None:  # type: ignore[no-untyped-def]
+    from cxpulse.web.pages.drivers import PLOT_HEIGHT, PLOT_WIDTHS, SPOTS, _box, quadrant_spec
+
+    analysis = key_drivers(
+        airline, "satisfaction", RATINGS_ALL, success=["satisfied"], missing_values=[0]
+    )
+    spec = quadrant_spec(analysis, "es")
+    (rows,) = [d for d in spec["datasets"].values() if d and "spot" in d[0]]
+    x_max = spec["layer"][2]["encoding"]["x"]["scale"]["domain"][1]
+    y_lo, y_hi = spec["layer"][2]["encoding"]["y"]["scale"]["domain"]
+    labelled = [r for r in rows if r["spot"] >= 0]
+    assert len(labelled) >= 10 and any(r["label"].endswith("Online boarding") for r in labelled)
+    for width in PLOT_WIDTHS:
+        boxes = []
+        for r in labelled:
+            px = r["share"] / x_max * width
+            py = PLOT_HEIGHT - (r["performance"] - y_lo) / (y_hi - y_lo) * PLOT_HEIGHT
+            box = _box(px, py, r["label"], SPOTS[r["spot"]])
+            assert box[0] >= 0 and box[2] <= width and box[1] >= 0 and box[3] <= PLOT_HEIGHT
+            boxes.append(box)
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+    # every label is a driver's name with its rank, or the rank alone (the table's #)
+    for r in rows:
+        assert r["label"] in ("", str(r["rank"]), f"{r['rank']}. {r['driver']}")
+    legend = spec["layer"][2]["encoding"]["color"]["legend"]
+    assert legend["columns"] == 2  # four entries on two lines: they fit a 390 px phone
+
+
+def test_method_and_hints_follow_the_language(drivers_app) -> None:  # type: ignore[no-untyped-def]
+    client = sign_in(TestClient(drivers_app), "analyst@example.com")
+    spanish = client.get("/drivers").text
+    assert "pesos relativos de Johnson, bootstrap de percentiles" in spanish
+    assert "johnson relative weights, percentile bootstrap" not in spanish
+    english = client.get("/drivers?lang=en").text
+    assert "Johnson relative weights, percentile bootstrap" in english

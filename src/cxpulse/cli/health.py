@@ -42,6 +42,10 @@ TrainToOption = Annotated[
 ]
 FormatOption = Annotated[str, typer.Option("--format", help=tr("health.cli.help.format"))]
 SetOption = Annotated[list[str] | None, typer.Option("--set", help=tr("health.cli.help.set"))]
+BudgetOption = Annotated[str | None, typer.Option("--budget", help=tr("health.cli.help.budget"))]
+TrialsOption = Annotated[
+    int | None, typer.Option("--trials", min=1, help=tr("health.cli.help.trials"))
+]
 BAND_STYLE = {"red": "red", "yellow": "yellow", "green": "green"}
 
 
@@ -106,12 +110,16 @@ def fit(
     train_from: TrainFromOption = None,
     train_to: TrainToOption = None,
     settings: SetOption = None,
+    tune: Annotated[bool, typer.Option("--tune", help=tr("health.cli.help.tune"))] = False,
+    budget: BudgetOption = None,
+    trials: TrialsOption = None,
     fmt: FormatOption = "table",
     project: ProjectOption = Path("."),
     lang: LangOption = None,
 ) -> None:
     """Learn signal weights from past outcomes and save the model in the project's models/."""
     from cxpulse.health import fit_model, parse_horizon, save_model
+    from cxpulse.health.tuning import parse_budget
 
     _check_format(fmt)
     with reported_errors(), _open(project) as ws:
@@ -125,6 +133,9 @@ def fit(
             as_of_dates=as_of or None,
             train_from=train_from,
             train_to=train_to,
+            tune=tune,
+            budget_seconds=parse_budget(budget) if budget else None,
+            trials=trials,
             **_settings(settings),
         )
         path = save_model(
@@ -188,6 +199,38 @@ def fit(
         if result.settings:
             shown = ", ".join(f"{k}={v}" for k, v in sorted(result.settings.items()))
             console.print(gettext("health.cli.settings", language, settings=shown), soft_wrap=True)
+        _print_levels(result.info().get("levels", {}), language)
+        if result.tuning:
+            _print_tuning(result.tuning, language)
+
+
+def _print_tuning(tuning: dict[str, Any], language: str) -> None:
+    console.print(
+        gettext(
+            "health.cli.tuned",
+            language,
+            trials=tuning["trials"],
+            pruned=tuning["pruned"],
+            seconds=f"{tuning['seconds']:.0f}",
+            cv=gettext(f"health.cv.{tuning['cv']}", language),
+            folds=tuning["folds"],
+            seed=tuning["seed"],
+            best=_fmt(tuning["cv_roc_auc"]),
+            default=_fmt(tuning["default_cv_roc_auc"]),
+        ),
+        soft_wrap=True,
+    )
+
+
+def _print_levels(levels: dict[str, Any], language: str) -> None:
+    none = gettext("health.cli.none", language)
+    for signal, doc in levels.items():
+        kept = ", ".join(f"{lv} ({n:,})" for lv, n in doc["levels"].items()) or none
+        rare = ", ".join(doc["rare"]) or none
+        console.print(
+            escape(gettext("health.cli.levels", language, signal=signal, levels=kept, rare=rare)),
+            soft_wrap=True,
+        )
 
 
 @app.command("score", help=tr("cli.health.score.help"))
@@ -250,6 +293,16 @@ def score(
         )
         for band in ("red", "yellow", "green"):
             console.print("  " + escape(meanings[band]), soft_wrap=True)
+        for signal, levels in frame.attrs.get("unseen_levels", {}).items():
+            shown = ", ".join(f"{lv} {n:,}" for lv, n in levels.items())
+            text = gettext(
+                "health.cli.unseen",
+                language,
+                signal=signal,
+                n=f"{sum(levels.values()):,}",
+                levels=shown,
+            )
+            console.print(escape(text), soft_wrap=True)
 
 
 @app.command("explain", help=tr("cli.health.explain.help"))
@@ -352,12 +405,16 @@ def evaluate_command(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help=tr("health.cli.help.seed"))] = 0,
     as_of: AsOfOption = None,
+    tune: Annotated[bool, typer.Option("--tune", help=tr("health.cli.help.tune_evaluate"))] = False,
+    budget: BudgetOption = None,
+    trials: TrialsOption = None,
     fmt: FormatOption = "table",
     project: ProjectOption = Path("."),
     lang: LangOption = None,
 ) -> None:
     """Backtest expert, logistic and LightGBM side by side: rolling as-of dates, or accounts
     held out (--holdout; the only choice for a snapshot)."""
+    from cxpulse.errors import ConfigError
     from cxpulse.health import evaluate, parse_horizon
     from cxpulse.health.dates import plan_dates
     from cxpulse.health.evaluate import default_models, evaluate_holdout_ws
@@ -374,6 +431,15 @@ def evaluate_command(
         if holdout is None and len(plan.dates) < 2:
             holdout = 0.3  # a snapshot has one as-of date: hold accounts out instead
             note = gettext("health.cli.snapshot_holdout", language, date=plan.dates[0])
+        if tune and holdout is None:
+            raise ConfigError(key="health.error.tune_holdout")
+        tune_budget = None
+        if tune:
+            from cxpulse.health.tuning import DEFAULT_BUDGET_SECONDS, parse_budget
+
+            tune_budget = parse_budget(budget) if budget else None
+            if tune_budget is None and trials is None:
+                tune_budget = DEFAULT_BUDGET_SECONDS
         if holdout is not None:
             report = evaluate_holdout_ws(
                 ws,
@@ -383,6 +449,8 @@ def evaluate_command(
                 outcome=outcome,
                 horizon_days=days,
                 as_of_dates=plan.dates,
+                tune_budget=tune_budget,
+                tune_trials=trials if tune else None,
             )
         else:
             report = evaluate(
@@ -424,6 +492,9 @@ def evaluate_command(
                 soft_wrap=True,
             )
         _print_report(report, language)
+        for name, tuning in report.tuning.items():
+            console.print(escape(name) + ": ", end="")
+            _print_tuning(tuning, language)
 
 
 @app.command()
@@ -470,6 +541,8 @@ def report(
         if info.get("settings"):
             shown = ", ".join(f"{k}={v}" for k, v in sorted(info["settings"].items()))
             console.print(gettext("health.cli.settings", language, settings=shown), soft_wrap=True)
+        if info.get("tuning"):
+            _print_tuning(info["tuning"], language)
         _print_report(rep.evaluation, language)
         deciles = Table(title=gettext("health.cli.deciles", language))
         for key in ("decile", "n", "bad_rate", "lift"):

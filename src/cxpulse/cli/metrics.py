@@ -422,10 +422,105 @@ def drivers(
                 language,
                 r2=f"{100 * result.r2:.1f}",
                 dropped=_count(result.dropped),
-                method=result.method,
+                method=term("method", result.method, language),
                 boot=result.n_boot,
             )
         )
+
+
+@app.command("ratings", help=tr("cli.metrics.ratings.help"))
+def ratings(
+    columns: Annotated[
+        list[str], typer.Option("--columns", "-c", help=tr("metrics.cli.ratings.columns"))
+    ],
+    file: Annotated[
+        Path | None, typer.Option("--file", help=tr("metrics.cli.drivers.file"))
+    ] = None,
+    table_name: Annotated[
+        str | None, typer.Option("--table", help=tr("metrics.cli.drivers.table"))
+    ] = None,
+    missing: Annotated[
+        list[float] | None, typer.Option("--missing", help=tr("metrics.cli.drivers.missing"))
+    ] = None,
+    top_box: Annotated[
+        float | None, typer.Option("--top-box", help=tr("metrics.cli.ratings.top_box"))
+    ] = None,
+    scale: Annotated[str, typer.Option("--scale", help=tr("metrics.cli.ratings.scale"))] = "1-5",
+    by: ByOption = None,
+    fmt: FormatOption = "table",
+    lang: LangOption = None,
+    project: ProjectOption = Path("."),
+) -> None:
+    """CSAT per attribute rating: top-box share and mean of each rating column."""
+    from cxpulse.config import MetricsConfig
+    from cxpulse.metrics.errors import MetricQueryError
+    from cxpulse.metrics.ratings import rating_scores, table_ratings
+    from cxpulse.workspace import Workspace
+
+    if fmt not in ("table", "csv", "json"):
+        raise typer.BadParameter("use table, csv or json", param_hint="--format")
+    with reported_errors():
+        low, sep, high = scale.partition("-")
+        try:
+            bounds = (float(low), float(high))
+        except ValueError:
+            raise MetricQueryError(key="metrics.error.scale", values={"scale": scale}) from None
+        if not sep or bounds[0] >= bounds[1]:
+            raise MetricQueryError(key="metrics.error.scale", values={"scale": scale})
+        options, language = _project_options(project, lang)
+        opts = options if options is not None else MetricsConfig()
+        settings: dict[str, Any] = {
+            "top_box": top_box,
+            "missing_values": missing or (),
+            "by": _dims(by),
+            "scale": bounds,
+        }
+        if file is not None:
+            table = rating_scores(_read_frame(file), _dims(columns), options=opts, **settings)
+        else:
+            with Workspace.open(project) as ws:
+                table = table_ratings(ws, table_name or "responses", _dims(columns), **settings)
+        if fmt != "table":
+            typer.echo(_frame_text(table, fmt))
+            return
+        console.print(render_ratings(table, language, opts))
+
+
+def render_ratings(table: MetricTable, lang: str, options: Any) -> Table:
+    """One line per rating (and group): top-box share and mean, each with n and interval."""
+    from cxpulse.metrics.ratings import MEAN, RATING, TOP_BOX, rating_label
+
+    levels = sorted({r.confidence for r in table.rows}) or [0.95]
+    level = " / ".join(level_text(c) for c in levels)
+    dims = list(dict.fromkeys(k for r in table.rows for k in r.group if k != RATING))
+    out = Table(header_style="bold")
+    out.add_column(gettext("metrics.ratings.col.rating", lang))
+    for d in dims:
+        out.add_column(escape(d))
+    out.add_column(rating_label(TOP_BOX, lang, options), justify="right")
+    out.add_column(gettext("metrics.col.ci", lang, level=level), justify="right")
+    out.add_column(rating_label(MEAN, lang, options), justify="right")
+    out.add_column(gettext("metrics.col.ci", lang, level=level), justify="right")
+    out.add_column(gettext("metrics.col.n", lang), justify="right")
+    out.add_column(gettext("metrics.col.method", lang))
+    pairs: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in table.rows:
+        pairs.setdefault(tuple(r.group.items()), {})[r.metric] = r
+    for key, both in pairs.items():
+        top, mean = both[TOP_BOX], both[MEAN]
+        group = dict(key)
+        small = " *" if top.small_sample else ""
+        out.add_row(
+            escape(str(group[RATING])),
+            *["-" if group.get(d) is None else escape(str(group[d])) for d in dims],
+            _number(top.value, 1) + " %",
+            interval_text(top.ci_low, top.ci_high, 1),
+            _number(mean.value, 2),
+            interval_text(mean.ci_low, mean.ci_high, 2),
+            _count(top.n) + small,
+            escape(term("method", top.method, lang) + " / " + term("method", mean.method, lang)),
+        )
+    return out
 
 
 @app.command("survival", help=tr("cli.metrics.survival.help"))

@@ -35,6 +35,7 @@ def sync_command(project: ProjectOption = Path(".")) -> None:
                 "collect.cli.synced",
                 rows=say.count(report.rows),
                 seconds=say.num(report.seconds, 2),
+                invitations=say.count(report.invitations),
             )
         )
 

@@ -171,6 +171,9 @@ def invite(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help=tr("cli.surveys.invite.output"))
     ] = None,
+    channel: Annotated[
+        str | None, typer.Option("--channel", help=tr("cli.surveys.invite.channel"))
+    ] = None,
     project: ProjectOption = Path("."),
 ) -> None:
     """Create one personal link per contact; print them as CSV (or write --output)."""
@@ -187,6 +190,7 @@ def invite(
                 people,
                 base_url=_base_url(cfg, base_url),
                 expires_in=timedelta(days=expires_days),
+                channel=channel,
             )
             formality = cfg.surveys_config().formality
             report = (

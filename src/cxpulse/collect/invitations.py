@@ -37,6 +37,8 @@ from cxpulse.store.users import token_hash
 
 DEFAULT_EXPIRY = timedelta(days=30)
 CONTACT_COLUMNS = ("account_id", "contact_id", "email")
+DEFAULT_CHANNEL = "link"
+CHANNEL_MAX = 50
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,20 @@ def create_invitation(
     email: str | None = None,
     base_url: str,
     expires_in: timedelta | None = DEFAULT_EXPIRY,
+    channel: str | None = None,
 ) -> IssuedInvitation:
-    """Issue one invitation link to ``survey`` for a contact of ``account_id``."""
-    for field, text in (("account_id", account_id), ("contact_id", contact_id), ("email", email)):
+    """Issue one invitation link to ``survey`` for a contact of ``account_id``.
+
+    ``channel`` says how the link reaches the contact (``link`` by default: handed over by
+    you; :func:`cxpulse.collect.email_invitations` sets ``email``); response rates are
+    reported by it.
+    """
+    for field, text in (
+        ("account_id", account_id),
+        ("contact_id", contact_id),
+        ("email", email),
+        ("channel", channel),
+    ):
         reject_nul(field, text)
     if not account_id or not account_id.strip():
         raise CollectError(
@@ -90,11 +103,20 @@ def create_invitation(
         contact_id=(contact_id or None),
         email=(email.strip() if email else None),
         created_at=now,
+        updated_at=now,
         expires_at=(now + expires_in) if expires_in is not None else None,
+        channel=_channel(channel),
     )
     session.add(invitation)
     session.flush()
     return IssuedInvitation(invitation, token, invitation_url(base_url, token))
+
+
+def _channel(channel: str | None) -> str:
+    text = (channel or "").strip().lower()
+    if len(text) > CHANNEL_MAX:
+        raise CollectError(key="collect.error.channel", values={"channel": text[:80]})
+    return text or DEFAULT_CHANNEL
 
 
 def invite_contacts(
@@ -104,6 +126,7 @@ def invite_contacts(
     *,
     base_url: str,
     expires_in: timedelta | None = DEFAULT_EXPIRY,
+    channel: str | None = None,
 ) -> list[IssuedInvitation]:
     """Issue one invitation per contact (all in the caller's transaction)."""
     return [
@@ -115,6 +138,7 @@ def invite_contacts(
             email=c.email,
             base_url=base_url,
             expires_in=expires_in,
+            channel=channel,
         )
         for c in contacts
     ]

@@ -115,6 +115,7 @@ def email_invitations(
         if enqueue is not None:
             enqueue(session, "email", payload)
             invitation.sent_at = utcnow()
+            invitation.channel = "email"
             report.queued.append(invitation.id)
             continue
         try:
@@ -125,6 +126,7 @@ def email_invitations(
             )
             continue
         invitation.sent_at = utcnow()
+        invitation.channel = "email"
         report.sent.append(invitation.id)
     session.flush()
     return report

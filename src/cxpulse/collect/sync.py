@@ -4,6 +4,11 @@ Answers are read in (updated_at, id) order after a watermark kept in ``sync_stat
 upserted into the canonical ``responses`` table by ``response_id`` (``op-<id>``), so running
 a sync twice, or after a crash between the load and the watermark update, changes nothing.
 
+Invitations follow the same way into the canonical ``invitations`` table (``invitation_id``
+``op-<id>``, own watermark ``invitations``): created, sent and answered links move their
+``updated_at``, so the response rate (answers / invitations) is computed on the workspace
+like every other indicator.
+
 Only rows older than :data:`SETTLE` are taken: a transaction that stamped ``updated_at`` just
 before another one committed may still be committing, and a watermark that passed it would
 skip it forever. Transactions here last milliseconds; the settle time is a wide margin (it
@@ -37,12 +42,13 @@ from cxpulse.schema.types import arrow_schema
 from cxpulse.store.connections import engine as store_engine
 from cxpulse.store.connections import read_session
 from cxpulse.store.connections import session as store_session
-from cxpulse.store.tables import Survey, SurveyResponse, SyncState, utcnow
+from cxpulse.store.tables import Invitation, Survey, SurveyResponse, SyncState, utcnow
 from cxpulse.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 SYNC_NAME = "responses"
+INVITATIONS_SYNC = "invitations"
 SETTLE = timedelta(seconds=1)
 BATCH_SIZE = 5000
 DEFAULT_INTERVAL = 2.0
@@ -58,11 +64,12 @@ class SyncReport:
     watermark_before: str | None
     watermark_after: str | None
     seconds: float
+    invitations: int = 0
 
     def __str__(self) -> str:
         return (
-            f"synced {self.rows} answers in {self.batches} batches "
-            f"({self.seconds:.2f}s); watermark {self.watermark_after or '-'}"
+            f"synced {self.rows} answers and {self.invitations} invitations in {self.batches} "
+            f"batches ({self.seconds:.2f}s); watermark {self.watermark_after or '-'}"
         )
 
 
@@ -129,9 +136,13 @@ def _fetch(
         return list(s.execute(query).all())
 
 
+def _naive(value: datetime | None) -> datetime | None:
+    # the workspace keeps UTC as naive timestamps
+    return None if value is None else value.replace(tzinfo=None)
+
+
 def _to_arrow(rows: list[Any]) -> pa.Table:
-    def naive(value: datetime) -> datetime:
-        return value.replace(tzinfo=None)  # the workspace keeps UTC as naive timestamps
+    naive = _naive
 
     columns = {
         "response_id": [f"{RESPONSE_ID_PREFIX}{r.id}" for r in rows],
@@ -156,6 +167,92 @@ def arrow_schema_of_responses() -> pa.Schema:
     return arrow_schema(TABLES["responses"])
 
 
+def _fetch_invitations(
+    eng: Engine, after: tuple[datetime, int] | None, until: datetime, limit: int
+) -> list[Any]:
+    query = (
+        select(
+            Invitation.id,
+            Invitation.updated_at,
+            Invitation.account_id,
+            Invitation.contact_id,
+            Survey.slug,
+            Invitation.channel,
+            Invitation.created_at,
+            Invitation.sent_at,
+            Invitation.responded_at,
+            Invitation.response_id,
+        )
+        .join(Survey, Survey.id == Invitation.survey_id)
+        .where(Invitation.updated_at <= until)
+        .order_by(Invitation.updated_at, Invitation.id)
+        .limit(limit)
+    )
+    if after is not None:
+        stamp, row_id = after
+        query = query.where(
+            or_(
+                Invitation.updated_at > stamp,
+                and_(Invitation.updated_at == stamp, Invitation.id > row_id),
+            )
+        )
+    with read_session(eng) as s:
+        return list(s.execute(query).all())
+
+
+def _invitations_to_arrow(rows: list[Any]) -> pa.Table:
+    from cxpulse.schema import TABLES
+
+    columns = {
+        "invitation_id": [f"{RESPONSE_ID_PREFIX}{r.id}" for r in rows],
+        "account_id": [r.account_id for r in rows],
+        "contact_id": [r.contact_id for r in rows],
+        "survey_id": [r.slug for r in rows],
+        "channel": [r.channel for r in rows],
+        "invited_at": [_naive(r.sent_at or r.created_at) for r in rows],
+        "answered": [r.response_id is not None for r in rows],
+        "responded_at": [_naive(r.responded_at) for r in rows],
+        "response_id": [
+            None if r.response_id is None else f"{RESPONSE_ID_PREFIX}{r.response_id}" for r in rows
+        ],
+    }
+    return pa.table(columns, schema=arrow_schema(TABLES["invitations"]))
+
+
+def _sync_table(
+    eng: Engine,
+    ws: Workspace,
+    name: str,
+    table: str,
+    fetch: Any,
+    to_arrow: Any,
+    batch_size: int,
+    until: datetime,
+    guard: AbstractContextManager[Any],
+) -> tuple[int, int, str | None, str | None]:
+    """Move one store table's changed rows into the workspace, batch by batch."""
+    before = _read_watermark(eng, name)
+    after = decode_watermark(before)
+    total = batches = 0
+    current = before
+    while True:
+        rows = fetch(eng, after, until, batch_size)
+        if not rows:
+            break
+        frame = to_arrow(rows)
+        with guard:
+            ws.load(table, frame, mapping={})
+        last = rows[-1]
+        after = (last.updated_at, last.id)
+        current = encode_watermark(last.updated_at, last.id)
+        _write_watermark(eng, name, current)
+        total += len(rows)
+        batches += 1
+        if len(rows) < batch_size:
+            break
+    return total, batches, before, current
+
+
 def sync(
     store_url: str | Engine | None,
     ws: Workspace,
@@ -165,7 +262,8 @@ def sync(
     settle: timedelta = SETTLE,
     workspace_lock: AbstractContextManager[Any] | None = None,
 ) -> SyncReport:
-    """Upsert answers changed since the last sync into ``ws``'s ``responses`` table.
+    """Upsert answers (and invitations) changed since the last sync into ``ws``'s
+    ``responses`` (and ``invitations``) table.
 
     Idempotent and incremental: each batch is loaded, then the watermark moves past it.
     ``workspace_lock`` is held only while writing to the workspace, never while reading the
@@ -175,27 +273,24 @@ def sync(
     guard = workspace_lock if workspace_lock is not None else contextlib.nullcontext()
     started = time.perf_counter()
     eng = store_url if isinstance(store_url, Engine) else store_engine(store_url)
-    before = _read_watermark(eng, name)
-    after = decode_watermark(before)
     until = utcnow() - settle
-    total = batches = 0
-    current = before
-    while True:
-        rows = _fetch(eng, after, until, batch_size)
-        if not rows:
-            break
-        frame = _to_arrow(rows)
-        with guard:
-            ws.load("responses", frame, mapping={})
-        last = rows[-1]
-        after = (last.updated_at, last.id)
-        current = encode_watermark(last.updated_at, last.id)
-        _write_watermark(eng, name, current)
-        total += len(rows)
-        batches += 1
-        if len(rows) < batch_size:
-            break
-    return SyncReport(total, batches, before, current, time.perf_counter() - started)
+    total, batches, before, current = _sync_table(
+        eng, ws, name, "responses", _fetch, _to_arrow, batch_size, until, guard
+    )
+    invited, more, _, _ = _sync_table(
+        eng,
+        ws,
+        INVITATIONS_SYNC if name == SYNC_NAME else f"{name}-invitations",
+        "invitations",
+        _fetch_invitations,
+        _invitations_to_arrow,
+        batch_size,
+        until,
+        guard,
+    )
+    return SyncReport(
+        total, batches + more, before, current, time.perf_counter() - started, invited
+    )
 
 
 def start_sync_task(app: Any, interval: float = DEFAULT_INTERVAL) -> asyncio.Task[None]:

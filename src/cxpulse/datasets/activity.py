@@ -8,6 +8,7 @@ that the whole company hits a target total. Functions take a block of account in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -203,6 +204,12 @@ def tickets(block: Block, rng: np.random.Generator, first_id: int) -> pa.Table:
     )
     channel = choose(rng, np.array(cat.TICKET_CHANNEL_WEIGHTS), n)
     category = choose(rng, np.array(cat.TICKET_CATEGORY_WEIGHTS), n)
+    # reopens from their own stream, so adding them left every other draw as it was:
+    # more likely when the first contact did not solve it and the account is unhappy
+    side = np.random.default_rng([first_id, n, 7])
+    p_reopen = sigmoid(-2.0 - 0.6 * h + 1.0 * ~fcr)
+    reopens = (side.random(n) < p_reopen).astype(np.int64)
+    reopens += (reopens > 0) & (side.random(n) < 0.25)
     return pa.Table.from_arrays(
         [
             padded_ids("T", np.arange(first_id, first_id + n), ID_WIDTH),
@@ -216,6 +223,43 @@ def tickets(block: Block, rng: np.random.Generator, first_id: int) -> pa.Table:
             labels(cat.TICKET_CATEGORIES, category),
             pa.array(np.round(handle, 1), mask=unresolved),
             pa.array(fcr, mask=unresolved),
+            pa.array(reopens, mask=unresolved),
         ],
         schema=arrow_schema(TABLES["tickets"]),
+    )
+
+
+# share of invitations answered, by survey channel (email, web, in-app... as in the catalogue):
+# unanswered invitations per answer are drawn around (1 - p) / p
+INVITATION_ANSWER_RATE = 0.38
+
+
+def invitations(responses: pa.Table, first_id: int, seed: Sequence[int]) -> pa.Table:
+    """The invitations behind a block's answers: each answer came through one, and about
+    (1 - rate) / rate more went unanswered (sent in the days before the answered one)."""
+    rng = np.random.default_rng(list(seed))
+    n = responses.num_rows
+    odds = (1 - INVITATION_ANSWER_RATE) / INVITATION_ANSWER_RATE
+    extra = rng.poisson(odds, n)
+    source = np.concatenate([np.arange(n), np.repeat(np.arange(n), extra)])
+    answered = np.arange(len(source)) < n
+    at = responses.column("responded_at").to_numpy().astype("datetime64[us]").astype(np.int64)
+    delay = (rng.exponential(0.8, len(source)) * US_PER_DAY).astype(np.int64)
+    before = (rng.random(len(source)) * 10 * US_PER_DAY).astype(np.int64)
+    invited = np.where(answered, at[source] - delay, at[source] - before)
+    take = pa.array(source)
+    response_ids = responses.column("response_id").take(take)
+    return pa.Table.from_arrays(
+        [
+            padded_ids("V", np.arange(first_id, first_id + len(source)), ID_WIDTH),
+            responses.column("account_id").take(take),
+            responses.column("contact_id").take(take),
+            responses.column("survey_id").take(take),
+            responses.column("channel").take(take),
+            ts(invited),
+            pa.array(answered),
+            ts(at[source], ~answered),
+            pc.if_else(pa.array(answered), response_ids, pa.scalar(None, pa.string())),
+        ],
+        schema=arrow_schema(TABLES["invitations"]),
     )

@@ -98,6 +98,7 @@ LOAD_ORDER = (
     "tickets",
     "usage_events",
     "responses",
+    "invitations",
 )
 
 
@@ -268,13 +269,14 @@ def _write_activity(
 ) -> dict[str, _Sink]:
     """Activity tables, chunk by chunk; each block of accounts has its own random stream."""
     n_chunks = -(-c.n // chunk_accounts)
-    sinks = {name: _Sink(out, name, n_chunks > 1, until) for name in ACTIVITY}
-    next_id = dict.fromkeys(ACTIVITY, 1)
+    names = [*ACTIVITY, "invitations"]
+    sinks = {name: _Sink(out, name, n_chunks > 1, until) for name in names}
+    next_id = dict.fromkeys(names, 1)
     done = 0
     for chunk in range(n_chunks):
         lo_c = chunk * chunk_accounts
         hi_c = min(lo_c + chunk_accounts, c.n)
-        parts: dict[str, list[pa.Table]] = {name: [] for name in ACTIVITY}
+        parts: dict[str, list[pa.Table]] = {name: [] for name in names}
         for lo in range(lo_c, hi_c, BLOCK):
             block = Block(c, lo, min(lo + BLOCK, hi_c), scales)
             for name, make in ACTIVITY.items():
@@ -283,6 +285,12 @@ def _write_activity(
                 next_id[name] += table.num_rows
                 done += table.num_rows
                 parts[name].append(table)
+                if name == "responses":  # the invitations those answers came through
+                    sent = activity.invitations(
+                        table, next_id["invitations"], [seed, lo // BLOCK, 99]
+                    )
+                    next_id["invitations"] += sent.num_rows
+                    parts["invitations"].append(sent)
             advance(block.hi - block.lo, f"demo: {done:,} rows")
         for name, tables in parts.items():
             sinks[name].write(pa.concat_tables(tables))

@@ -29,12 +29,15 @@ WHEN = {
     "touchpoints": "occurred_at",
     "outcomes": "occurred_at",
     "accounts": "start_date",
+    "invitations": "invited_at",
 }
 # columns that are empty on ``until`` when their date comes after it, and what else changes
 LATER = {
     "tickets": (("first_response_at", None), ("resolved_at", ("status", "open"))),
     "invoices": (("paid_at", ("status", "open")),),
     "accounts": (("end_date", None),),
+    # an answer after the cut did not happen yet: the invitation is still unanswered
+    "invitations": (("responded_at", ("answered", False)), ("response_id", None)),
 }
 
 
@@ -59,11 +62,18 @@ def clip_table(name: str, table: pa.Table, until: date) -> pa.Table:
         return table
     column = table.column(when)
     table = table.filter(pc.fill_null(pc.less_equal(column, _limit(column, until)), True))
+    answered_after = None
     for later, also in LATER.get(name, ()):
         if later not in table.column_names:
             continue
         values = table.column(later)
+        if not pa.types.is_temporal(values.type):  # emptied with the date before it
+            if answered_after is not None:
+                emptied = pc.if_else(answered_after, pa.scalar(None, values.type), values)
+                table = table.set_column(table.column_names.index(later), later, emptied)
+            continue
         after = pc.fill_null(pc.greater(values, _limit(values, until)), False)
+        answered_after = after
         emptied = pc.if_else(after, pa.scalar(None, values.type), values)
         table = table.set_column(table.column_names.index(later), later, emptied)
         if also is not None and also[0] in table.column_names:

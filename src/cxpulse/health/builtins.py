@@ -180,18 +180,40 @@ def _nps_trend(ctx: FeatureContext) -> ir.Table:
     return agg.select("account_id", value=(agg.cur - agg.prev).cast("float64"))
 
 
+def _epoch_day(value: ir.Value) -> ir.Value:
+    return (value.epoch_seconds() / _SECONDS_PER_DAY).floor().cast("int64")
+
+
 def _revenue_trend(ctx: FeatureContext) -> ir.Table:
+    """Revenue of the window against the window before, each invoice spread over the days
+    of its service period (``period_start`` to ``period_end``; the issue day when absent).
+
+    Counting invoices by issue date would make the trend depend on the day of the month: a
+    90-day window holds two monthly invoices on the 1st and three on the 2nd, so every
+    monthly customer would look 33 % down at each month start and flat a day later.
+    Only invoices issued before the as-of date count, and only their days before it.
+    """
     t = ctx.table("invoices")
-    f = t.filter(
-        t.issued_at >= ctx.previous_start.date(),
-        t.issued_at < ctx.as_of.date(),
-        t.status.isnull() | (t.status != "void"),
+    day = ctx.as_of.date()
+    f = t.filter(t.issued_at < day, t.status.isnull() | (t.status != "void"))
+    first = _epoch_day(f.period_start.fill_null(f.issued_at))
+    last = _epoch_day(f.period_end.fill_null(f.period_start.fill_null(f.issued_at)))
+    f = f.mutate(s_=first, e_=ibis.greatest(last, first) + 1)
+    lo, mid, hi = (
+        int(d.timestamp() // _SECONDS_PER_DAY) for d in (ctx.previous_start, ctx.start, ctx.as_of)
     )
-    recent = f.issued_at >= ctx.start.date()
-    agg = f.group_by("account_id").aggregate(
-        cur=f.amount.sum(where=recent).fill_null(0.0), prev=f.amount.sum(where=~recent)
+    f = f.filter(f.e_ > lo, f.s_ < hi)
+    length = (f.e_ - f.s_).cast("float64")
+
+    def share(a: int, b: int) -> ir.Value:
+        days = ibis.greatest(ibis.least(f.e_, b) - ibis.greatest(f.s_, a), 0).cast("float64")
+        return f.amount * days / length
+
+    f = f.mutate(cur_=share(mid, hi), prev_=share(lo, mid))
+    agg = f.group_by("account_id").aggregate(cur=f.cur_.sum(), prev=f.prev_.sum())
+    value = ibis.cases(
+        (agg.prev > 0, (agg.cur.fill_null(0.0) - agg.prev) / agg.prev), else_=ibis.null()
     )
-    value = ibis.cases((agg.prev > 0, (agg.cur - agg.prev) / agg.prev), else_=ibis.null())
     return agg.select("account_id", value=value.cast("float64"))
 
 

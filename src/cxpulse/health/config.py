@@ -25,8 +25,30 @@ Outcome = Literal["churn", "renewal", "expansion"]
 BAND_NAMES = ("red", "yellow", "green")
 
 
+SignalType = Literal["numeric", "categorical"]
+LEVEL_OTHER = "other"  # rare levels in training and levels never seen there
+
+
+def normalise_level(value: object) -> str:
+    """A categorical level as cxpulse compares it: trimmed and case-folded.
+
+    >>> normalise_level("  Germany "), normalise_level("ANNUAL")
+    ('germany', 'annual')
+    """
+    return str(value).strip().casefold()
+
+
 class Signal(BaseModel):
-    """One health signal: where its value comes from and how an expert reads it."""
+    """One health signal: where its value comes from and how an expert reads it.
+
+    A ``numeric`` signal is read by its ``bad``/``good`` thresholds; a ``categorical`` one
+    (any text column or attribute, e.g. ``accounts.plan``) by ``points`` per level: the level's
+    signal score above or below the neutral 50 (-50 to 50), e.g. ``{monthly = -10, annual =
+    5}``. Levels are compared trimmed and case-folded; a level not listed takes the points of
+    ``other`` when given, else counts as missing for the expert model. Learned models one-hot
+    encode the levels seen in training at least ``min_count`` times and in at least
+    ``min_share`` of the rows; rarer ones (and, at scoring, unseen ones) go to ``other``.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="column name of the feature")
@@ -36,6 +58,7 @@ class Signal(BaseModel):
         "account_id (e.g. 'accounts.mrr'), or an indicator 'table.column=value' "
         "(e.g. 'accounts.country=DE')"
     )
+    type: SignalType = "numeric"
     lookback_days: int = Field(default=90, ge=1, le=3650)
     time_column: str | None = Field(
         default=None,
@@ -44,11 +67,28 @@ class Signal(BaseModel):
     )
     direction: Direction = "higher_is_better"
     weight: float = Field(default=1.0, ge=0)
-    bad: float = Field(description="value at (or beyond) which the signal scores 0")
-    good: float = Field(description="value at (or beyond) which the signal scores 100")
+    bad: float | None = Field(default=None, description="value at which the signal scores 0")
+    good: float | None = Field(default=None, description="value at which the signal scores 100")
+    points: dict[str, float] | None = Field(
+        default=None, description="categorical: points per level, relative to a neutral 50"
+    )
+    min_count: int = Field(default=10, ge=1, description="categorical: rarer levels -> other")
+    min_share: float = Field(default=0.005, ge=0, lt=1, description="categorical: idem, share")
 
     @model_validator(mode="after")
     def _thresholds_follow_direction(self) -> Signal:
+        if self.type == "categorical":
+            return self._categorical_checks()
+        if self.points is not None:
+            raise ValueError(
+                f"signal {self.name!r}: 'points' is for categorical signals; set "
+                'type = "categorical" or use bad/good thresholds'
+            )
+        if self.bad is None or self.good is None:
+            raise ValueError(
+                f"signal {self.name!r}: a numeric signal needs 'bad' and 'good' (the values "
+                'scoring 0 and 100); for a text column set type = "categorical"'
+            )
         if self.bad == self.good:
             raise ValueError(f"signal {self.name!r}: 'bad' and 'good' must differ")
         if (self.direction == "higher_is_better") != (self.good > self.bad):
@@ -57,6 +97,58 @@ class Signal(BaseModel):
                 f"and bad={self.bad}; swap them or change the direction"
             )
         return self
+
+    def _categorical_checks(self) -> Signal:
+        if self.bad is not None or self.good is not None:
+            raise ValueError(
+                f"signal {self.name!r}: a categorical signal has no bad/good thresholds; "
+                "give points per level, e.g. points = {monthly = -10, annual = 5}"
+            )
+        if "=" in self.source or "." not in self.source:
+            raise ValueError(
+                f"signal {self.name!r}: a categorical source is a text column 'table.column' "
+                f"(e.g. 'accounts.plan'), not {self.source!r}"
+            )
+        if self.points is None:
+            if self.weight > 0:
+                raise ValueError(
+                    f"signal {self.name!r}: categorical with weight {self.weight:g} but no "
+                    "points per level for the expert model; add points = {level = number, ...} "
+                    "or set weight = 0 (learned models only)"
+                )
+            return self
+        if not self.points:
+            raise ValueError(f"signal {self.name!r}: 'points' is empty; list at least one level")
+        seen: dict[str, str] = {}
+        for level, value in self.points.items():
+            key = normalise_level(level)
+            if not key:
+                raise ValueError(f"signal {self.name!r}: points has an empty level name")
+            if key in seen:
+                raise ValueError(
+                    f"signal {self.name!r}: levels {seen[key]!r} and {level!r} are the same "
+                    "once case and spaces are ignored; keep one"
+                )
+            seen[key] = level
+            if not -50 <= value <= 50:
+                raise ValueError(
+                    f"signal {self.name!r}: points for {level!r} is {value:g}; points are "
+                    "relative to a neutral 50, between -50 and 50"
+                )
+        return self
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        # signals pickled in model files before a field existed take its default
+        values = state.get("__dict__", {})
+        for name, info in type(self).model_fields.items():
+            if name not in values and not info.is_required():
+                values[name] = info.get_default(call_default_factory=True)
+        super().__setstate__(state)
+
+    @property
+    def level_points(self) -> dict[str, float]:
+        """The expert points per normalised level (``other`` included when given)."""
+        return {normalise_level(k): float(v) for k, v in (self.points or {}).items()}
 
 
 BandMethod = Literal["auto", "score", "risk_ratio", "risk_share"]
@@ -166,6 +258,7 @@ class HealthConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     outcome: Outcome = "churn"
     horizon_days: int = Field(default=90, ge=1, le=3650)
+    training_dates: Literal["monthly", "semimonthly"] = "monthly"
     model: Literal["expert", "logistic", "lightgbm"] = "expert"
     model_settings: ModelSettings = Field(default_factory=ModelSettings)
     bands: Bands = Field(default_factory=Bands)
@@ -220,6 +313,17 @@ DEFAULT_HEALTH_TOML = """\
 #   direction     higher_is_better | lower_is_better
 #   weight        expert weight / peso experto (0 = ignored by the expert model)
 #   bad, good     value scoring 0 and value scoring 100 / valor que puntúa 0 y valor que puntúa 100
+#   type          numeric (default) | categorical: a text column or attribute such as
+#                 "accounts.plan"; levels compared trimmed and case-folded
+#                 categorical: una columna de texto; niveles sin distinguir mayúsculas
+#   points        categorical: points per level for the expert model, relative to a neutral
+#                 50 (-50..50); "other" covers the levels not listed (else they are missing)
+#                 puntos por nivel para el experto, respecto de 50; "other" para el resto
+#                   points = { monthly = -10, annual = 5, other = 0 }
+#   min_count, min_share  categorical: levels seen fewer times (10) or in a smaller share of
+#                 the training rows (0.005) are grouped into "other" by learned models, as
+#                 are levels never seen in training (reported when scoring)
+#                 niveles raros (o no vistos al entrenar) se agrupan en "other"
 # Features as of a date use only data strictly before it; a missing signal is left out of the
 # expert score (never guessed) and imputed + flagged for learned models.
 # Las señales al corte usan solo datos anteriores; una señal ausente no se inventa.
@@ -227,6 +331,9 @@ DEFAULT_HEALTH_TOML = """\
 [health]
 outcome = "churn"        # churn | renewal | expansion
 horizon_days = 90        # predict the outcome in the next 90 days / en los próximos 90 días
+training_dates = "monthly"  # as-of dates of a history: monthly (the 1st) | semimonthly (1st,
+                         # 16th: covers the billing cycle when accounts are scored on any day)
+                         # fechas de corte: mensual (día 1) | quincenal (1 y 16)
 model = "expert"         # expert | logistic | lightgbm (after `cxpulse health fit`)
 # Model settings (model_settings) / ajustes del modelo: write the model as a table instead of
 # the line above; unset values keep the shipped defaults (shown by `cxpulse health fit`).

@@ -5,8 +5,12 @@ a date is usable only when outcomes were being recorded over its whole horizon. 
 data are told apart from the outcomes themselves:
 
 - **history** (outcomes spread over more than one horizon): the first day of every month
-  from the later of (activity start + warm-up) and the first recorded outcome, to the last
-  date whose horizon is closed;
+  (``[health] training_dates = "monthly"``, the default) or the 1st and the 16th
+  (``"semimonthly"``) from the later of (activity start + warm-up) and the first recorded
+  outcome, to the last date whose horizon is closed. Semi-monthly dates cover the billing
+  cycle: features such as overdue amounts swing with the day of the month (invoices fall due
+  on the same day each month), and a model fitted only on the 1st sets its risk bands for
+  that day, while accounts are scored on any day;
 - **snapshot** (every outcome inside one horizon, as in a one-date export with a churn flag):
   one as-of date, the day after the snapshot (``accounts_snapshots.observed_at``) or else the
   day of the first outcome, so features come from the snapshot rows before it and labels from
@@ -63,6 +67,19 @@ def monthly_dates(first: dt.date, last: dt.date) -> list[dt.date]:
         m += 1
 
 
+def semimonthly_dates(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The 1st and the 16th of every month from ``first`` to ``last`` (inclusive).
+
+    >>> semimonthly_dates(dt.date(2025, 1, 10), dt.date(2025, 2, 16))
+    [datetime.date(2025, 1, 16), datetime.date(2025, 2, 1), datetime.date(2025, 2, 16)]
+    """
+    month_before = (first.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    out = []
+    for day in monthly_dates(month_before, last):
+        out += [d for d in (day, day.replace(day=16)) if first <= d <= last]
+    return out
+
+
 def _day(value: Any) -> dt.date | None:
     if value is None or pd.isna(value):
         return None
@@ -107,6 +124,7 @@ def plan_dates(
     train_from: Any = None,
     train_to: Any = None,
     warmup_days: int = WARMUP_DAYS,
+    cadence: str | None = None,
 ) -> DatePlan:
     """The as-of dates to fit or backtest on (see the module docstring)."""
     given = sorted({_to_date(d) for d in (as_of_dates or [])})
@@ -144,7 +162,11 @@ def plan_dates(
         start = _to_date(train_from)
     if train_to is not None:
         end = min(end, _to_date(train_to))
-    dates = monthly_dates(start, end)
+    if cadence is None:
+        from cxpulse.health.features import health_config_of
+
+        cadence = health_config_of(ws).training_dates
+    dates = semimonthly_dates(start, end) if cadence == "semimonthly" else monthly_dates(start, end)
     if not dates:
         raise NotEnoughDataError(
             f"no as-of date between {start} and {end} has a closed {horizon_days}-day horizon; "

@@ -24,7 +24,7 @@ from cxpulse.health.bands import band_cutoffs
 from cxpulse.health.config import Bands, Signal
 from cxpulse.health.dates import monthly_dates, plan_dates  # noqa: F401 (re-exported)
 from cxpulse.health.features import health_config_of, training_frame
-from cxpulse.health.models import ExpertModel, HealthModel, LearnedModel
+from cxpulse.health.models import ExpertModel, HealthModel, LearnedModel, category_settings
 
 if TYPE_CHECKING:
     from cxpulse.workspace import Workspace
@@ -96,9 +96,11 @@ class EvaluationReport:
     test_size: float | None = None
     seed: int | None = None
     as_of_dates: list[dt.date] = field(default_factory=list)
+    tuning: dict[str, dict[str, Any]] = field(default_factory=dict)  # per "<model>_tuned"
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "tuning": self.tuning,
             "outcome": self.outcome,
             "horizon_days": self.horizon_days,
             "method": self.method,
@@ -182,10 +184,12 @@ def default_models(signals: Iterable[Signal], config: Any = None) -> dict[str, H
     def settings(kind: str) -> dict[str, Any]:
         return cfg_settings(config, kind) if config is not None else {}
 
+    sigs = tuple(signals)
+    cats = category_settings(sigs) or None
     return {
-        "expert": ExpertModel(signals=tuple(signals)),
-        "logistic": LearnedModel(estimator="logistic", **settings("logistic")),
-        "lightgbm": LearnedModel(estimator="lightgbm", **settings("lightgbm")),
+        "expert": ExpertModel(signals=sigs),
+        "logistic": LearnedModel(estimator="logistic", categories=cats, **settings("logistic")),
+        "lightgbm": LearnedModel(estimator="lightgbm", categories=cats, **settings("lightgbm")),
     }
 
 
@@ -316,17 +320,49 @@ def evaluate_holdout(
     outcome: str = "churn",
     horizon_days: int = 0,
     bands: Bands | None = None,
+    tune_budget: float | None = None,
+    tune_trials: int | None = None,
 ) -> EvaluationReport:
     """Fit each model on a training split and evaluate it on the held-out rest.
 
     Accounts are held out whole (all their as-of rows go to one side), stratified by whether
     the account ever had the bad outcome, so no account is seen in training and test.
+    With ``tune_budget`` or ``tune_trials`` each learned model is also tuned
+    (:func:`cxpulse.health.tuning.tune`) on the training accounts only and evaluated as
+    ``<name>_tuned`` on the same held-out accounts.
     """
     target = np.asarray(y).astype("int64")
     tr, te = holdout_split(X.index, target, test_size=test_size, random_state=random_state)
     band_settings = bands or Bands()
     preds, reasons = [], {}
+    models = dict(models)
+    tuning: dict[str, dict[str, Any]] = {}
+    if tune_budget or tune_trials:
+        from cxpulse.health.tuning import tune
+
+        for name, template in list(models.items()):
+            if not isinstance(template, LearnedModel):
+                continue
+            try:
+                found = tune(
+                    X.iloc[tr],
+                    target[tr],
+                    template.estimator,
+                    base=template.get_params(),
+                    budget_seconds=tune_budget,
+                    trials=tune_trials,
+                    seed=random_state,
+                    horizon_days=horizon_days or 90,
+                )
+            except NotEnoughDataError as exc:
+                reasons[f"{name}_tuned"] = str(exc)
+                models[f"{name}_tuned"] = template
+                continue
+            models[f"{name}_tuned"] = clone(template).set_params(**found.params)
+            tuning[f"{name}_tuned"] = found.to_dict()
     for name, template in models.items():
+        if name in reasons:
+            continue
         try:
             model = clone(template).fit(X.iloc[tr], target[tr])
         except NotEnoughDataError as exc:
@@ -354,6 +390,7 @@ def evaluate_holdout(
         method="holdout",
         test_size=test_size,
         seed=random_state,
+        tuning=tuning,
     )
 
 
@@ -389,8 +426,11 @@ def evaluate_holdout_ws(
     horizon_days: int | None = None,
     as_of_dates: Iterable[Any] | None = None,
     signals: Iterable[Signal] | None = None,
+    tune_budget: float | None = None,
+    tune_trials: int | None = None,
 ) -> EvaluationReport:
-    """A held-out evaluation on the workspace's as-of dates (a snapshot or a history)."""
+    """A held-out evaluation on the workspace's as-of dates (a snapshot or a history);
+    ``tune_budget``/``tune_trials`` add tuned learned models (see :func:`evaluate_holdout`)."""
     cfg = health_config_of(ws)
     out = outcome or cfg.outcome
     horizon = horizon_days or cfg.horizon_days
@@ -413,6 +453,8 @@ def evaluate_holdout_ws(
         outcome=out,
         horizon_days=horizon,
         bands=cfg.bands,
+        tune_budget=tune_budget,
+        tune_trials=tune_trials,
     )
     return replace(report, as_of_dates=plan.dates)
 

@@ -100,9 +100,14 @@ def explanation_records(
     if n == 0:
         return []
     names = [str(c) for c in contributions.columns]
-    levels = levels or {}
+    levels = dict(levels or {})
     points = contributions.to_numpy(dtype="float64")
-    vals = values.reindex(columns=contributions.columns).to_numpy(dtype="float64")
+    shown = values.reindex(columns=contributions.columns)
+    # a categorical signal's value is its level: text in ``values`` (or given in ``levels``)
+    for name in names:
+        if name not in levels and not _numeric(shown[name]):
+            levels[name] = shown[name].to_numpy(dtype=object)
+    vals = shown.apply(pd.to_numeric, errors="coerce").to_numpy(dtype="float64")
     order = top_order(points, sizes, top, names)
     k = order.shape[1]
     p = np.round(np.take_along_axis(points, order, axis=1), 2)
@@ -170,13 +175,17 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _numeric(column: pd.Series) -> bool:
+    return bool(pd.api.types.is_numeric_dtype(column) or column.isna().all())
+
+
 @dataclass(frozen=True)
 class Driver:
     """One signal's push on the score."""
 
     signal: str
     label: str
-    value: float | str | None
+    value: float | str | None  # a categorical signal's value is its level
     points: float
     reference_value: float | str | None = None  # the reference account's value of the signal
     score_at_reference: float | None = None  # the score re-computed with that value

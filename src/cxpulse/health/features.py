@@ -91,6 +91,11 @@ def _column_source(ws: Workspace, signal: Signal, as_of: dt.datetime) -> ir.Tabl
             },
         )
     col = t[column]
+    if signal.type == "categorical":
+        # the level as text, trimmed and case-folded ("Germany " = "germany")
+        col = col.cast("string").strip().lower()
+        col = ibis.cases((col == "", ibis.null("string")), else_=col)
+        return _latest_value(t.mutate(__v=col), signal, table, as_of, categorical=True)
     if wanted:
         target: Any = wanted.strip().strip("'\"")
         if col.type().is_numeric():
@@ -113,10 +118,22 @@ def _column_source(ws: Workspace, signal: Signal, as_of: dt.datetime) -> ir.Tabl
             f"signal {signal.name!r}: column {signal.source!r} is {col.type()}, not numeric; "
             f"use an indicator such as '{ref.strip()}=<value>'"
         )
-    t = t.mutate(__v=col.cast("float64"))
+    return _latest_value(t.mutate(__v=col.cast("float64")), signal, table, as_of)
+
+
+def _latest_value(
+    t: ir.Table, signal: Signal, table: str, as_of: dt.datetime, *, categorical: bool = False
+) -> ir.Table:
+    """Per account the value ``__v`` of the latest row before ``as_of`` in the lookback window
+    (the mean of the rows without a time column, or of rows tied on it). A categorical level
+    takes the first level alphabetically among tied rows, so the choice is reproducible."""
+
+    def pick(v: Any) -> Any:
+        return v.min() if categorical else v.mean()
+
     time_col = signal.time_column or ("observed_at" if "observed_at" in t.columns else None)
     if time_col is None:
-        return t.group_by("account_id").aggregate(value=t["__v"].mean())
+        return t.group_by("account_id").aggregate(value=pick(t["__v"]))
     if time_col not in t.columns:
         raise ConfigError(f"signal {signal.name!r}: table {table!r} has no column {time_col!r}")
     lo = as_of - dt.timedelta(days=signal.lookback_days)
@@ -128,7 +145,7 @@ def _column_source(ws: Workspace, signal: Signal, as_of: dt.datetime) -> ir.Tabl
     j = t.inner_join(last, [t.account_id == last.account_id, t[time_col] == last.last_at]).select(
         t.account_id, v=t["__v"]
     )
-    return j.group_by("account_id").aggregate(value=j.v.mean())
+    return j.group_by("account_id").aggregate(value=pick(j.v))
 
 
 def _tracked(
@@ -209,7 +226,8 @@ def feature_expression(
                 (joined.seen_.notnull(), ibis.literal(fill)),
                 else_=ibis.null(),
             )
-        result = joined.select(*result.columns, **{signal.name: value.cast("float64")})
+        kind = "string" if signal.type == "categorical" else "float64"
+        result = joined.select(*result.columns, **{signal.name: value.cast(kind)})
     return result
 
 
@@ -220,7 +238,8 @@ def compute_features(
     *,
     important_priorities: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Features as of a date: a DataFrame indexed by account_id, one float column per signal.
+    """Features as of a date: a DataFrame indexed by account_id, one column per signal
+    (float for numeric signals, the normalised text level for categorical ones).
 
     Missing values are NaN: an average with no rows, and a count for an account (or a whole
     table) with no data at all; a count is 0 only where the source is tracked.
@@ -230,7 +249,21 @@ def compute_features(
     frame = expr.execute()
     frame["account_id"] = frame["account_id"].astype(str)
     frame = frame.set_index("account_id").sort_index()
-    return frame[[s.name for s in sigs]].astype("float64")
+    return feature_types(frame[[s.name for s in sigs]], sigs)
+
+
+def feature_types(frame: pd.DataFrame, signals: Iterable[Signal]) -> pd.DataFrame:
+    """Numeric signals as float64, categorical ones as text levels (missing = None)."""
+    out = frame.copy()
+    for s in signals:
+        if s.name not in out.columns:
+            continue
+        if s.type == "categorical":
+            col = out[s.name]
+            out[s.name] = col.astype(object).where(col.notna(), None)
+        else:
+            out[s.name] = out[s.name].astype("float64")
+    return out
 
 
 def explain_features(ws: Workspace, as_of: Any, signals: Iterable[Signal] | None = None) -> str:

@@ -34,8 +34,9 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from cxpulse.errors import CxpulseError, NotEnoughDataError
-from cxpulse.health.attribution import feature_groups, shapley_of_sum, tree_shap_vs_reference
-from cxpulse.health.config import Signal
+from cxpulse.health.attribution import shapley_of_sum, tree_shap_vs_reference
+from cxpulse.health.categories import CategoryLevels, is_categorical, learn_levels, normalised
+from cxpulse.health.config import LEVEL_OTHER, Signal
 
 NEUTRAL = 50.0
 
@@ -44,13 +45,30 @@ class ModelNotFittedError(CxpulseError, AttributeError):
     """A model was used before ``fit``."""
 
 
-def _frame(X: Any, names: Sequence[str] | None = None) -> pd.DataFrame:
+def _frame(
+    X: Any, names: Sequence[str] | None = None, categorical: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Features as floats, except the ``categorical`` columns (text levels, kept as given)."""
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X), columns=names)
-    return frame.astype("float64")
+    if not categorical:
+        return frame.astype("float64")
+    cats = set(categorical)
+    return pd.DataFrame(
+        {c: frame[c] if c in cats else frame[c].astype("float64") for c in frame.columns},
+        index=frame.index,
+    )
 
 
 def signal_points(values: pd.Series, signal: Signal) -> pd.Series:
-    """A signal's values mapped to 0-100 by its thresholds (linear between bad and good)."""
+    """A signal's values mapped to 0-100 by its thresholds (linear between bad and good), or
+    for a categorical signal 50 + the points of its level (NaN where it has none)."""
+    if signal.type == "categorical":
+        points = signal.level_points
+        other = points.get(LEVEL_OTHER, np.nan)
+        level = normalised(values)
+        got = level.map(lambda v: np.nan if v is None else points.get(v, other))
+        return (NEUTRAL + got.astype("float64")).clip(0.0, 100.0)
+    assert signal.bad is not None and signal.good is not None  # numeric signals have both
     scaled = (values - signal.bad) / (signal.good - signal.bad)
     return (scaled.clip(0.0, 1.0) * 100.0).astype("float64")
 
@@ -77,6 +95,11 @@ class HealthModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         """Score points each signal adds (+) or takes away (-), one row per account."""
         raise NotImplementedError
 
+    def unseen_levels(self, X: Any) -> dict[str, dict[str, int]]:
+        """Per categorical signal, the levels of ``X`` the model has no place for (scored as
+        ``other``, or missing for the expert model without ``other`` points), with counts."""
+        return {}
+
     def predict(self, X: Any) -> np.ndarray:
         """1 (good outcome) where P(good) >= 0.5, else 0."""
         return (self.predict_proba(X)[:, 1] >= 0.5).astype("int64")
@@ -96,9 +119,9 @@ class ExpertModel(HealthModel):
 
     def fit(self, X: Any, y: Any = None) -> ExpertModel:
         """Check the signals against the columns of ``X``; nothing is learned from ``y``."""
-        frame = _frame(X)
         used = [s for s in self.signals if s.weight > 0]
-        absent = [s.name for s in used if s.name not in frame.columns]
+        columns = X.columns if isinstance(X, pd.DataFrame) else _frame(X).columns
+        absent = [s.name for s in used if s.name not in columns]
         if absent:
             raise CxpulseError(
                 f"ExpertModel: feature table lacks the signals {absent}; "
@@ -116,10 +139,31 @@ class ExpertModel(HealthModel):
     def signal_scores(self, X: Any) -> pd.DataFrame:
         """Each signal mapped to 0-100 (NaN where the account lacks the signal)."""
         self._check_fitted()
-        frame = _frame(X)
+        frame = self._own(X)
         return pd.DataFrame(
             {s.name: signal_points(frame[s.name], s) for s in self.signals_}, index=frame.index
         )
+
+    def _own(self, X: Any) -> pd.DataFrame:
+        """The columns of the signals this model reads (numbers as floats, levels as text)."""
+        names = [str(n) for n in self.feature_names_in_]
+        own = X[names] if isinstance(X, pd.DataFrame) else X
+        cats = [s.name for s in self.signals_ if s.type == "categorical"]
+        return _frame(own, names, categorical=cats)
+
+    def unseen_levels(self, X: Any) -> dict[str, dict[str, int]]:
+        self._check_fitted()
+        frame = self._own(X)
+        out = {}
+        for s in self.signals_:
+            if s.type != "categorical":
+                continue
+            listed = s.level_points
+            text = normalised(frame[s.name]).dropna()
+            new = text[~text.isin(list(listed))].value_counts().sort_index()
+            if len(new):
+                out[s.name] = {str(k): int(v) for k, v in new.items()}
+        return out
 
     def contributions(self, X: Any) -> pd.DataFrame:
         """Points above or below the neutral 50 each signal adds; they sum to score - 50."""
@@ -136,10 +180,18 @@ class ExpertModel(HealthModel):
 
     def reference_account(self) -> pd.DataFrame:
         """The neutral account the points are measured from: each signal halfway between its
-        ``bad`` and ``good`` thresholds (50 points each, so a score of 50)."""
+        ``bad`` and ``good`` thresholds (50 points each, so a score of 50); a categorical
+        signal (points per level) is missing there, which counts 0 points."""
         self._check_fitted()
-        row = {s.name: (s.bad + s.good) / 2.0 for s in self.signals_}
-        return pd.DataFrame([row], index=["reference"]).astype("float64")
+        row: dict[str, Any] = {
+            s.name: None if s.bad is None or s.good is None else (s.bad + s.good) / 2.0
+            for s in self.signals_
+        }
+        frame = pd.DataFrame([row], index=["reference"], dtype=object)
+        for s in self.signals_:
+            if s.bad is not None and s.good is not None:
+                frame[s.name] = frame[s.name].astype("float64")
+        return frame
 
     def reference_score(self) -> float:
         """The neutral account's score: 50."""
@@ -175,6 +227,7 @@ class LearnedModel(HealthModel):
         colsample_bytree: float = 0.8,
         reg_lambda: float = 0.0,
         random_state: int = 0,
+        categories: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.estimator = estimator
         self.calibration = calibration
@@ -189,38 +242,62 @@ class LearnedModel(HealthModel):
         self.colsample_bytree = colsample_bytree
         self.reg_lambda = reg_lambda
         self.random_state = random_state
+        self.categories = categories
 
     @property
     def name(self) -> str:  # type: ignore[override]
         return str(self.estimator)
 
     # ---- design matrix ------------------------------------------------------------------
+    def _numeric(self) -> list[str]:
+        cats = set(getattr(self, "categorical_", ()))
+        return [str(c) for c in self.feature_names_in_ if c not in cats]
+
     def _shape(self, frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame[list(self.feature_names_in_)]
+        frame = frame[self._numeric()]
         if self.transform == "signed_log" and self.estimator == "logistic":
             # counts and amounts have long tails; on a log scale one huge account does not
             # dominate the standardised weights
             return np.sign(frame) * np.log1p(frame.abs())
         return frame
 
-    def _design(self, frame: pd.DataFrame) -> np.ndarray:
-        frame = self._shape(frame)
+    def _one_hot(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The ``<signal>=<level>`` columns of the categorical signals (see categories.py)."""
+        levels: dict[str, CategoryLevels] = getattr(self, "levels_", {})  # older files: none
+        parts = [levels[c].encode(frame[c]) for c in getattr(self, "categorical_", ())]
+        return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=frame.index)
+
+    def _design_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The model's input columns (:attr:`design_columns_`), one-hot levels included."""
+        shaped = self._shape(frame)
+        onehot = self._one_hot(frame)
         if self.estimator == "lightgbm":
-            return frame.to_numpy()
-        filled = frame.fillna(self.medians_)
+            return pd.concat([shaped, onehot], axis=1)
+        filled = shaped.fillna(self.medians_)
         parts = [(filled - self.means_) / self.scales_]
         if self.missing_columns_:
-            flags = frame[self.missing_columns_].isna().astype("float64")
+            flags = shaped[self.missing_columns_].isna().astype("float64")
             parts.append(flags.add_suffix("__missing"))
-        return pd.concat(parts, axis=1).to_numpy()
+        if onehot.shape[1]:
+            parts.append((onehot - self.onehot_means_) / self.onehot_scales_)
+        return pd.concat(parts, axis=1)
+
+    def _design(self, frame: pd.DataFrame) -> np.ndarray:
+        return self._design_frame(frame).to_numpy(dtype="float64")
 
     def _raw_proba(self, frame: pd.DataFrame) -> np.ndarray:
         return np.asarray(self.model_.predict_proba(self._design(frame))[:, 1])
 
     # ---- fitting ------------------------------------------------------------------------
     def fit(self, X: Any, y: Any) -> LearnedModel:
-        """Fit on features ``X`` (one column per signal) and labels ``y`` (1 = good outcome)."""
-        frame = _frame(X)
+        """Fit on features ``X`` (one column per signal) and labels ``y`` (1 = good outcome).
+
+        Text columns are categorical signals: their levels are learned here (rare ones grouped
+        into ``other``, thresholds per signal in ``categories``) and one-hot encoded.
+        """
+        given = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+        cats = [str(c) for c in given.columns if is_categorical(given[c])]
+        frame = _frame(given, categorical=cats)
         target = np.asarray(y).astype("int64")
         counts = np.bincount(target, minlength=2)
         if len(counts) > 2 or counts.min() < 5:
@@ -232,6 +309,8 @@ class LearnedModel(HealthModel):
         self.feature_names_in_ = np.array(frame.columns, dtype=object)
         self.n_features_in_ = frame.shape[1]
         self.classes_ = np.array([0, 1])
+        self.categorical_ = cats
+        self.levels_ = learn_levels(frame[cats], self.categories)
         method = self._calibration_method(len(target), counts)
         if self.transform not in ("signed_log", "none"):
             raise CxpulseError(f"transform {self.transform!r}: use 'signed_log' or 'none'")
@@ -240,8 +319,14 @@ class LearnedModel(HealthModel):
         filled = shaped.fillna(self.medians_)
         self.means_ = filled.mean()
         self.scales_ = filled.std(ddof=0).replace(0.0, 1.0).fillna(1.0)
-        self.missing_columns_ = [c for c in frame.columns if frame[c].isna().any()]
-        design = self._design(frame)
+        self.missing_columns_ = [c for c in shaped.columns if shaped[c].isna().any()]
+        onehot = self._one_hot(frame)
+        self.onehot_means_ = onehot.mean()
+        self.onehot_scales_ = onehot.std(ddof=0).replace(0.0, 1.0).fillna(1.0)
+        design_frame = self._design_frame(frame)
+        self.design_columns_ = [str(c) for c in design_frame.columns]
+        self.feature_groups_ = self._groups()
+        design = design_frame.to_numpy(dtype="float64")
         self.calibration_ = method
         self.calibrator_: Any = None
         if method != "none":
@@ -260,15 +345,50 @@ class LearnedModel(HealthModel):
             else:
                 self.calibrator_ = LogisticRegression().fit(_logit(raw)[:, None], target)
         self.model_ = self._base_estimator().fit(design, target)
-        self.signal_groups_ = feature_groups(
-            [str(c) for c in frame.columns], getattr(self, "feature_groups_", None)
+        self.reference_values_ = reference_account(frame, self.levels_)
+        self.reference_logit_ = float(
+            self._raw_logit(self._reference_frame(self.reference_values_))[0]
         )
-        self.reference_values_ = reference_account(frame, self.signal_groups_)
-        self.reference_logit_ = float(self._raw_logit(self.reference_account())[0])
         self.base_rate_ = float(target.mean())
         # the scores of the training rows, for bands by the riskiest share
         self.score_quantiles_ = np.quantile(self.score_points(frame), np.linspace(0, 1, 101))
         return self
+
+    def _columns(self) -> list[str]:
+        """The design columns (models saved before categorical signals lack the attribute)."""
+        cols = getattr(self, "design_columns_", None)
+        if cols is not None:
+            return list(cols)
+        names = [str(c) for c in self.feature_names_in_]
+        if self.estimator == "lightgbm":
+            return names
+        return names + [f"{c}__missing" for c in self.missing_columns_]
+
+    def _groups(self) -> dict[str, list[str]]:
+        """Signal -> its design columns: itself and its "was missing" flag for a numeric
+        signal, its ``<signal>=<level>`` columns (``other`` included) for a categorical one."""
+        groups: dict[str, list[str]] = {}
+        levels: dict[str, CategoryLevels] = getattr(self, "levels_", {})
+        for name in (str(c) for c in self.feature_names_in_):
+            if name in levels:
+                groups[name] = list(levels[name].columns)
+            else:
+                flag = f"{name}__missing"
+                groups[name] = [name] + ([flag] if flag in self._columns() else [])
+        return groups
+
+    def unseen_levels(self, X: Any) -> dict[str, dict[str, int]]:
+        self._check_fitted()
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+        out = {}
+        for name, levels in self.levels_.items():
+            new = levels.unseen(frame[name]) if name in frame.columns else {}
+            if new:
+                out[name] = new
+        return out
+
+    def _input(self, X: Any) -> pd.DataFrame:
+        return _frame(X, list(self.feature_names_in_), getattr(self, "categorical_", ()))
 
     def _calibration_method(self, n: int, counts: np.ndarray) -> str:
         if self.calibration != "auto":
@@ -300,7 +420,7 @@ class LearnedModel(HealthModel):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated [P(bad), P(good)] per row."""
         self._check_fitted()
-        frame = _frame(X, list(self.feature_names_in_))
+        frame = self._input(X)
         raw = np.clip(self._raw_proba(frame), 1e-12, 1 - 1e-12)
         good = self._calibrated(np.log(raw / (1.0 - raw)))
         return np.column_stack([1.0 - good, good])
@@ -309,17 +429,32 @@ class LearnedModel(HealthModel):
         raw = np.clip(self._raw_proba(frame), 1e-12, 1 - 1e-12)
         return np.asarray(np.log(raw / (1.0 - raw)))
 
-    def _reference(self) -> tuple[pd.Series, dict[str, list[str]]]:
+    def _reference(self) -> pd.Series:
+        """The reference account per signal (a number, or a categorical's level as text)."""
         if not hasattr(self, "reference_values_"):
-            # a model saved before the reference account was stored: its training medians
+            # a model saved before the reference account was stored: its training medians,
+            # and a categorical's most common level in training
             names = [str(c) for c in self.feature_names_in_]
-            medians = self.medians_.reindex(names).astype("float64")
+            ref = pd.Series(np.nan, index=names, dtype=object)
+            medians = self.medians_.astype("float64")
             if self.transform == "signed_log" and self.estimator == "logistic":
                 medians = np.sign(medians) * np.expm1(medians.abs())
-            self.signal_groups_ = feature_groups(names, getattr(self, "feature_groups_", None))
-            self.reference_values_ = medians
-            self.reference_logit_ = float(self._raw_logit(self.reference_account())[0])
-        return self.reference_values_, self.signal_groups_
+            for name in names:
+                if name in medians.index:
+                    ref[name] = float(medians[name])
+            levels: dict[str, CategoryLevels] = getattr(self, "levels_", {})
+            shares = getattr(self, "onehot_means_", pd.Series(dtype="float64"))
+            for name, lv in levels.items():
+                part = shares.reindex(list(lv.columns)).fillna(0.0)
+                if len(part) and part.max() > 0:
+                    ref[name] = (*lv.levels, LEVEL_OTHER)[int(np.argmax(part.to_numpy()))]
+            self.reference_values_ = ref
+            self.reference_logit_ = float(self._raw_logit(self._reference_frame(ref))[0])
+        return self.reference_values_
+
+    def _reference_frame(self, ref: pd.Series) -> pd.DataFrame:
+        row = ref.to_frame("reference").T[[str(c) for c in self.feature_names_in_]]
+        return self._input(row)
 
     def _raw_parts(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, float]:
         """Each signal's exact share of ``f(x) - f(reference account)`` in raw log-odds.
@@ -328,34 +463,69 @@ class LearnedModel(HealthModel):
         (its "was missing" flag and a categorical's levels included). LightGBM: interventional
         TreeSHAP against the reference account (see :mod:`cxpulse.health.attribution`).
         """
-        ref_values, groups = self._reference()
-        names = list(self.feature_names_in_)
-        signals = list(groups)
-        player = {c: i for i, s in enumerate(signals) for c in groups[s]}
-        player_of = [player[c] for c in names]
-        ref_frame = ref_values.to_frame().T[names].astype("float64")
-        if self.estimator == "lightgbm":
-            phi = tree_shap_vs_reference(
-                self.model_.booster_,
-                frame[names].to_numpy(dtype="float64"),
-                ref_frame.to_numpy(dtype="float64")[0],
-                player_of,
-                len(signals),
-            )
-        else:
-            design = self._design(frame)
-            centre = self._design(ref_frame)[0]
+        columns, ref = self._raw_design_parts(frame)
+        names = [str(c) for c in self.feature_names_in_]
+        groups = self._signal_columns()
+        parts = pd.DataFrame(
+            {n: columns[groups[n]].sum(axis=1) for n in names},
+            index=frame.index,
+            columns=names,
+        )
+        return parts, ref
+
+    def _signal_columns(self) -> dict[str, list[str]]:
+        return dict(getattr(self, "feature_groups_", None) or self._groups())
+
+    def _raw_design_parts(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+        """Each design column's share of ``f(x) - f(reference)`` and the reference log-odds;
+        the shares of a signal's columns add up to its share.
+
+        Logistic: ``coef x (design(x) - design(reference))`` per column. LightGBM:
+        interventional TreeSHAP against the reference account's design row with the players
+        the signals (a categorical's columns are one player); a categorical's share is put on
+        the column of the account's own level (on the reference level's column when the
+        account's level is missing)."""
+        ref_values = self._reference()
+        cols = self._columns()
+        design = self._design(frame)
+        centre = self._design(self._reference_frame(ref_values))[0]
+        if self.estimator != "lightgbm":
             terms = (design - centre) * self.model_.coef_[0]
-            owner = player_of + [player[c] for c in self.missing_columns_]
-            phi = np.zeros((len(frame), len(signals)))
-            np.add.at(phi.T, np.asarray(owner), terms.T)
-        parts = pd.DataFrame(phi, columns=signals, index=frame.index)
-        return parts, float(self.reference_logit_)
+            return pd.DataFrame(terms, columns=cols, index=frame.index), float(
+                self.reference_logit_
+            )
+        groups = self._signal_columns()
+        signals = [str(c) for c in self.feature_names_in_]
+        player = {c: i for i, s in enumerate(signals) for c in groups[s]}
+        phi = tree_shap_vs_reference(
+            self.model_.booster_, design, centre, [player[c] for c in cols], len(signals)
+        )
+        out = np.zeros_like(design)
+        index = {c: j for j, c in enumerate(cols)}
+        for i, s in enumerate(signals):
+            own = [index[c] for c in groups[s]]
+            if len(own) == 1:
+                out[:, own[0]] = phi[:, i]
+                continue
+            hot = design[:, own] > 0.5
+            ref_hot = centre[own] > 0.5
+            at = np.where(
+                hot.any(axis=1), hot.argmax(axis=1), ref_hot.argmax() if ref_hot.any() else 0
+            )
+            out[np.arange(len(design)), np.asarray(own)[at]] = phi[:, i]
+        return pd.DataFrame(out, columns=cols, index=frame.index), float(self.reference_logit_)
+
+    def encoded_log_odds_contributions(self, X: Any) -> pd.DataFrame:
+        """Like :meth:`log_odds_contributions`, one column per design column
+        (``<signal>=<level>`` for categorical signals); :attr:`feature_groups_` maps each
+        signal to its columns."""
+        self._check_fitted()
+        return self._raw_design_parts(self._input(X))[0]
 
     def log_odds_contributions(self, X: Any) -> pd.DataFrame:
         """Each signal's exact share of the raw log-odds minus the reference account's."""
         self._check_fitted()
-        return self._raw_parts(_frame(X, list(self.feature_names_in_)))[0]
+        return self._raw_parts(self._input(X))[0]
 
     def _calibrated(self, raw_logit: np.ndarray) -> np.ndarray:
         """P(good) from raw log-odds through the fitted calibration (any array shape)."""
@@ -375,7 +545,7 @@ class LearnedModel(HealthModel):
     def log_odds(self, X: Any) -> np.ndarray:
         """The model's raw (uncalibrated) log-odds of the good outcome per row."""
         self._check_fitted()
-        return self._raw_logit(_frame(X, list(self.feature_names_in_)))
+        return self._raw_logit(self._input(X))
 
     def score_from_log_odds(self, log_odds: Any) -> np.ndarray:
         """The 0-100 score of raw log-odds, through the fitted calibration."""
@@ -391,8 +561,7 @@ class LearnedModel(HealthModel):
     def reference_account(self) -> pd.DataFrame:
         """The reference account as one feature row (each signal at its typical value)."""
         self._check_fitted()
-        row = self._reference()[0].to_frame("reference").T
-        return row[list(self.feature_names_in_)].astype("float64")
+        return self._reference_frame(self._reference())
 
     def contributions(self, X: Any) -> pd.DataFrame:
         """Exact score points per signal on the 0-100 scale, calibration included.
@@ -406,43 +575,52 @@ class LearnedModel(HealthModel):
         signal's levels are one signal.
         """
         self._check_fitted()
-        frame = _frame(X, list(self.feature_names_in_))
+        frame = self._input(X)
         parts, ref = self._raw_parts(frame)
         points = shapley_of_sum(parts.to_numpy(), ref, lambda z: 100.0 * self._calibrated(z))
         return pd.DataFrame(points, columns=parts.columns, index=frame.index)
 
     @property
     def weights_(self) -> pd.Series:
-        """Learned weight per signal: standardized coefficient (logistic) or gain share."""
+        """Learned weight per model column (a numeric signal, or ``<signal>=<level>``):
+        standardized coefficient (logistic) or gain share (LightGBM); "was missing" flags
+        are left out."""
         self._check_fitted()
-        names = list(self.feature_names_in_)
+        cols = self._columns()
         if self.estimator == "lightgbm":
             gain = self.model_.booster_.feature_importance(importance_type="gain")
-            return pd.Series(gain / max(gain.sum(), 1e-12), index=names)
-        return pd.Series(self.model_.coef_[0][: len(names)], index=names)
-
-
-def reference_account(frame: pd.DataFrame, groups: dict[str, list[str]]) -> pd.Series:
-    """The typical training account: each signal at its training median, a yes/no signal at
-    its more common value, a categorical at its most common level; a signal that more than
-    half of the accounts lack is missing in the reference too."""
-    ref = pd.Series(np.nan, index=frame.columns, dtype="float64")
-    for cols in groups.values():
-        part = frame[cols]
-        if part.isna().all(axis=1).mean() > 0.5:
-            continue
-        if len(cols) > 1:  # one column per level: the modal level's row pattern
-            rows = part.dropna(how="all").fillna(0.0)
-            pattern = rows.value_counts().index[0]
-            ref[cols] = np.asarray(pattern, dtype="float64")
-            continue
-        col = part[cols[0]].dropna()
-        levels = col.unique()
-        if len(levels) <= 2:
-            counts = col.value_counts()
-            ref[cols[0]] = float(counts.index[counts.to_numpy() == counts.max()].min())
+            weights = pd.Series(gain / max(gain.sum(), 1e-12), index=cols)
         else:
-            ref[cols[0]] = float(col.median())
+            weights = pd.Series(self.model_.coef_[0], index=cols)
+        return weights[[c for c in cols if not c.endswith("__missing")]]
+
+
+def reference_account(
+    frame: pd.DataFrame, levels: dict[str, CategoryLevels] | None = None
+) -> pd.Series:
+    """The typical training account: each signal at its training median, a yes/no signal at
+    its more common value, a categorical at its most common level (rare levels counted as
+    ``other``); a signal that more than half of the accounts lack is missing in the reference
+    too. Its design row is then the modal level's one-hot pattern."""
+    levels = levels or {}
+    ref = pd.Series(np.nan, index=[str(c) for c in frame.columns], dtype=object)
+    for name in ref.index:
+        if frame[name].isna().mean() > 0.5:
+            continue
+        if name in levels:
+            lv = levels[name]
+            text = normalised(frame[name]).dropna()
+            known = text.where(text.isin(lv.levels), LEVEL_OTHER)
+            counts = known.value_counts()
+            top = counts.index[counts.to_numpy() == counts.max()]
+            ref[name] = str(sorted(top, key=lambda v: (v == LEVEL_OTHER, str(v)))[0])
+            continue
+        col = frame[name].astype("float64").dropna()
+        if len(col.unique()) <= 2:
+            counts = col.value_counts()
+            ref[name] = float(counts.index[counts.to_numpy() == counts.max()].min())
+        else:
+            ref[name] = float(col.median())
     return ref
 
 
@@ -456,5 +634,16 @@ def make_model(kind: str, signals: Sequence[Signal] = (), **params: Any) -> Heal
     if kind == "expert":
         return ExpertModel(signals=tuple(signals))
     if kind in ("logistic", "lightgbm"):
+        if "categories" not in params:
+            params = {**params, "categories": category_settings(signals) or None}
         return LearnedModel(estimator=kind, **params)  # type: ignore[arg-type]
     raise CxpulseError(key="health.error.unknown_model", values={"kind": kind})
+
+
+def category_settings(signals: Sequence[Signal]) -> dict[str, dict[str, Any]]:
+    """The rare-level thresholds of the categorical signals, for :class:`LearnedModel`."""
+    return {
+        s.name: {"min_count": s.min_count, "min_share": s.min_share}
+        for s in signals
+        if s.type == "categorical"
+    }

@@ -104,4 +104,5 @@ def project_model(project_dir: str | Path, config: Any, name: str | None = None)
         return load_model(project_dir, name)
     signals = tuple(config.signals)
     expert = ExpertModel(signals=signals).fit(pd.DataFrame(columns=[s.name for s in signals]))
-    return SavedModel(expert, signals, config.outcome, config.horizon_days)
+    # nothing was fitted: no date to show
+    return SavedModel(expert, signals, config.outcome, config.horizon_days, fitted_at="")

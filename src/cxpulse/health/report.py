@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from sklearn.base import clone
 
 from cxpulse.errors import NotEnoughDataError
 from cxpulse.health.current import active_model
@@ -102,6 +103,9 @@ def model_report(ws: Workspace, *, holdout: float | None = None, seed: int = 0) 
     saved = active_model(ws)
     plan = plan_dates(ws, saved.horizon_days)
     models = default_models(cfg.signals, cfg)
+    if saved.name in models and hasattr(saved.model, "base_rate_"):
+        # the settings the active model was fitted with (tuned ones included)
+        models[saved.name] = clone(saved.model)
     if holdout is None and len(plan.dates) < 2:
         holdout = 0.3
     if holdout is not None:

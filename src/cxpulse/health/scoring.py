@@ -17,7 +17,6 @@ import pandas as pd
 import pyarrow as pa
 
 from cxpulse.errors import ConfigError, CxpulseError
-from cxpulse.health.attribution import feature_groups
 from cxpulse.health.bands import BandChange, BandCutoffs, band_cutoffs, playbook_text
 from cxpulse.health.config import HealthConfig, Signal
 from cxpulse.health.explain import AccountExplanation, describe, explanation_records
@@ -106,48 +105,22 @@ def explain_rows(model: HealthModel, X: pd.DataFrame) -> list[str]:
     one), the reference score they add up from, and each top reason's one-signal
     counterfactual (the score re-computed with that signal at the reference account's value)."""
     names = [str(n) for n in model.feature_names_in_]
-    groups = getattr(model, "signal_groups_", None) or feature_groups(
-        names, getattr(model, "feature_groups_", None)
-    )
-    contrib = model.contributions(X)
-    if set(contrib.columns) != set(groups):  # points per feature column: sum each signal's
-        contrib = pd.DataFrame(
-            {s: contrib[cols].sum(axis=1) for s, cols in groups.items()}, index=X.index
-        )
+    contrib = model.contributions(X)[names]
     ref_row = model.reference_account().iloc[0] if hasattr(model, "reference_account") else None
-    values: dict[str, Any] = {}
-    levels: dict[str, np.ndarray] = {}
-    ref_values: dict[str, Any] = {}
-    for signal, cols in groups.items():
-        if len(cols) == 1:
-            values[signal] = X[cols[0]]
-            if ref_row is not None:
-                ref_values[signal] = ref_row[cols[0]]
-            continue
-        part = X[cols]
-        values[signal] = part.isna().all(axis=1).map({True: np.nan, False: 0.0})
-        labels = np.asarray([c.split("=", 1)[-1] for c in cols], dtype=object)
-        hot = part.fillna(0.0).to_numpy() > 0.5
-        levels[signal] = np.asarray(
-            np.where(hot.any(axis=1), labels[hot.argmax(axis=1)], None), dtype=object
-        )
-        if ref_row is not None:
-            ref_hot = ref_row[cols].fillna(0.0).to_numpy() > 0.5
-            ref_values[signal] = labels[ref_hot.argmax()] if ref_hot.any() else None
+    # a categorical signal's value (and reference value) is its level, as text
+    ref_values: dict[str, Any] = {} if ref_row is None else {n: ref_row[n] for n in names}
 
     def rescore(signal: str, rows: np.ndarray) -> np.ndarray:
         assert ref_row is not None
         what_if = X.iloc[rows].copy()
-        for col in groups[signal]:
-            what_if[col] = ref_row[col]
+        what_if[signal] = ref_row[signal]
         return np.asarray(model.score_points(what_if), dtype="float64")
 
     return explanation_records(
         contrib,
-        pd.DataFrame(values, index=X.index),
+        X[names],
         reference=reference_of(model),
         sizes=_sizes(model, list(contrib.columns)),
-        levels=levels,
         reference_values=ref_values,
         rescore=None if ref_row is None else rescore,
     )
@@ -203,13 +176,17 @@ def score_accounts(
 ) -> pd.DataFrame:
     """Score every live account as of a date (default today) and store the snapshot.
 
-    Returns a DataFrame: account_id, as_of, score (0-100), band, model, explanation (JSON).
+    Returns a DataFrame: account_id, as_of, score (0-100), band, model, explanation (JSON);
+    ``frame.attrs["unseen_levels"]`` lists, per categorical signal, the levels the model did
+    not see in training (scored as ``other``) with their number of accounts.
     """
     cfg = health_config_of(ws)
     when = as_instant(as_of if as_of is not None else dt.date.today())
     sigs = model_signals(model, cfg, signals)
     features = compute_features(ws, when, sigs)
     frame = score_frame(model, features, as_of=when, config=cfg, model_name=model_name)
+    # levels the model never saw (scored as "other"): the caller reports them
+    frame.attrs["unseen_levels"] = model.unseen_levels(features)
     if write:
         write_scores(ws, frame)
         cut = band_cutoffs(model, cfg.bands)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from cxpulse.errors import ConfigError
 from cxpulse.health.config import Signal
 from cxpulse.health.dates import plan_dates
 from cxpulse.health.features import health_config_of, training_frame
@@ -35,6 +36,7 @@ class FitResult:
     shape: str = "history"  # history | snapshot | given: how the dates were chosen
     no_data: tuple[str, ...] = ()  # signals without a single value: left out
     settings: dict[str, Any] = field(default_factory=dict)
+    tuning: dict[str, Any] | None = None  # what ``--tune`` searched and chose
 
     @property
     def base_rate(self) -> float:
@@ -51,6 +53,8 @@ class FitResult:
             "shape": self.shape,
             "no_data": list(self.no_data),
             "settings": dict(self.settings),
+            "levels": category_levels(self.model),
+            "tuning": dict(self.tuning) if self.tuning else None,
         }
 
 
@@ -64,6 +68,9 @@ def fit_model(
     train_from: Any = None,
     train_to: Any = None,
     signals: Iterable[Signal] | None = None,
+    tune: bool = False,
+    budget_seconds: float | None = None,
+    trials: int | None = None,
     **params: Any,
 ) -> FitResult:
     """Fit ``kind`` (expert, logistic, lightgbm; default from [health] model) on past as-of dates.
@@ -72,6 +79,9 @@ def fit_model(
     following ``horizon_days``; dates come from :func:`cxpulse.health.dates.plan_dates`
     (``as_of_dates`` given, or chosen from the data between ``train_from`` and ``train_to``).
     ``params`` are model settings (see :class:`~cxpulse.health.models.LearnedModel`).
+    ``tune`` searches the learned model's settings first (:func:`cxpulse.health.tuning.tune`:
+    cross-validation that respects time and accounts, ``budget_seconds`` and/or ``trials``);
+    the chosen ones are stored with the model (``info()["tuning"]``).
     """
     cfg = health_config_of(ws)
     out = outcome or cfg.outcome
@@ -88,6 +98,28 @@ def fit_model(
     sigs = tuple(s for s in sigs if s.name not in no_data)
     X = X[[s.name for s in sigs]]
     settings = {**cfg_settings(cfg, chosen), **params}
+    check_settings(chosen, params)
+    if tune and chosen == "expert":
+        raise ConfigError(key="health.error.tune_model", values={"model": chosen})
+    tuning = None
+    if tune:
+        from cxpulse.health.models import category_settings
+        from cxpulse.health.tuning import DEFAULT_BUDGET_SECONDS
+        from cxpulse.health.tuning import tune as search
+
+        budget = budget_seconds if budget_seconds or trials else DEFAULT_BUDGET_SECONDS
+        found = search(
+            X,
+            y,
+            chosen,
+            base={"categories": category_settings(sigs) or None, **settings},
+            budget_seconds=budget,
+            trials=trials,
+            seed=int(settings.get("random_state", 0)),
+            horizon_days=horizon,
+        )
+        settings.update(found.params)
+        tuning = found.to_dict()
     model = make_model(chosen, sigs, **settings).fit(X, y)
     positives = int((y == 0).sum())
     return FitResult(
@@ -102,6 +134,7 @@ def fit_model(
         shape=plan.shape,
         no_data=no_data,
         settings=model_settings(model),
+        tuning=tuning,
     )
 
 
@@ -134,4 +167,39 @@ def model_settings(model: HealthModel) -> dict[str, Any]:
         return {}
     params = model.get_params()
     other = set().union(*(v for k, v in _ONLY.items() if k != params.get("estimator")))
+    # the rare-level thresholds belong to the signals (shown with them), not to the estimator
+    other |= {"categories"}
     return {k: v for k, v in params.items() if not callable(v) and k not in other}
+
+
+def category_levels(model: HealthModel) -> dict[str, dict[str, Any]]:
+    """Per categorical signal of a learned model: the levels kept (with their training rows)
+    and the rare ones grouped into ``other``."""
+    return {
+        name: {"levels": dict(zip(lv.levels, lv.counts, strict=True)), "rare": list(lv.rare)}
+        for name, lv in getattr(model, "levels_", {}).items()
+    }
+
+
+def check_settings(kind: str, params: dict[str, Any]) -> None:
+    """Refuse settings the model does not have (``--set nmu_leaves=31``), naming the valid ones."""
+    if not params:
+        return
+    if kind == "expert":
+        allowed: set[str] = set()
+    else:
+        from cxpulse.health.models import LearnedModel
+
+        shared = {"calibration", "holdout", "random_state", "transform", "categories"}
+        own = _ONLY.get(kind, set())
+        allowed = (shared | own) & set(LearnedModel().get_params())
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise ConfigError(
+            key="health.error.setting",
+            values={
+                "names": ", ".join(unknown),
+                "model": kind,
+                "allowed": ", ".join(sorted(allowed - {"categories"})) or "-",
+            },
+        )

@@ -50,7 +50,9 @@ def run_sync(ctx: JobContext) -> JobResult:
     from cxpulse.collect import sync
 
     report = sync(ctx.store_url, ctx.workspace)
-    return JobResult(rows=report.rows, details={"batches": report.batches})
+    return JobResult(
+        rows=report.rows, details={"batches": report.batches, "invitations": report.invitations}
+    )
 
 
 def run_deliver(ctx: JobContext) -> JobResult:

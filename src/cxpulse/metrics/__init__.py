@@ -19,6 +19,7 @@ from cxpulse.metrics.engine import MetricComparison, compare, explain, query
 from cxpulse.metrics.errors import MetricQueryError, UnknownDimensionError
 from cxpulse.metrics.lifetime_backtest import LifetimeBacktest, clv_backtest
 from cxpulse.metrics.lifetime_value import LifetimeValue, customer_lifetime_value
+from cxpulse.metrics.ratings import rating_scores, table_ratings
 from cxpulse.metrics.results import MetricTable, MetricValue
 from cxpulse.metrics.survival import survival_curves
 
@@ -44,7 +45,9 @@ __all__ = [
     "key_drivers",
     "list_definitions",
     "query",
+    "rating_scores",
     "retention_table",
     "survival_curves",
     "table_drivers",
+    "table_ratings",
 ]

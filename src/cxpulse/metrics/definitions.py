@@ -29,6 +29,7 @@ Statistic = Literal[
     "repeat_purchase",  # share of buying customers with two or more purchases
     "returning",  # share of a period's buyers whose first purchase was before the period
     "purchase_cohort",  # share of a first-purchase cohort buying in month k after it
+    "activity_cohort",  # share of a first-activity cohort (usage events) active in month k
     "cohort_repeat",  # share of a first-purchase cohort with a second purchase
     "customer_total",  # sum over customers (net revenue), t interval on the per-customer mean
     "customer_ratio",  # ratio of per-customer sums (order value), delta-method interval
@@ -196,6 +197,31 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         value_column="score",
         success=Condition("score", ">=", option="ces_easy_from"),
         description="% of CES answers 5-7 (configurable threshold).",
+    ),
+    MetricDefinition(
+        "response_rate",
+        "invitations",
+        "proportion",
+        "invited_at",
+        "Tasa de respuesta",
+        "Response rate",
+        "%",
+        value_column="answered",
+        success=Condition("answered", "true"),
+        description="% of survey invitations answered (by survey_id, channel...).",
+    ),
+    MetricDefinition(
+        "yes_no_rate",
+        "responses",
+        "proportion",
+        "responded_at",
+        "Satisfacción sí/no (% sí)",
+        "Yes/no satisfaction (% yes)",
+        "%",
+        filters=(Condition("kind", "==", "yes_no"),),
+        value_column="score",
+        success=Condition("score", ">=", 1),
+        description="% of yes/no answers (kind yes_no: 1 = yes, 0 = no) that are yes.",
     ),
     MetricDefinition(
         "churn_rate",
@@ -374,6 +400,16 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         description="% of a first-purchase month cohort who made a second purchase (so far).",
     ),
     MetricDefinition(
+        "activity_retention",
+        "usage_events",
+        "activity_cohort",
+        "occurred_at",
+        "Retención de actividad por cohorte",
+        "Activity retention by cohort",
+        "%",
+        description="% of a first-activity month cohort (usage events) active in month k after it.",
+    ),
+    MetricDefinition(
         "aht",
         "tickets",
         "mean",
@@ -397,6 +433,19 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         value_column="first_contact_resolution",
         success=Condition("first_contact_resolution", "true"),
         description="% of resolved tickets solved at the first contact.",
+    ),
+    MetricDefinition(
+        "reopen_rate",
+        "tickets",
+        "proportion",
+        "opened_at",
+        "Tasa de reapertura",
+        "Reopen rate",
+        "%",
+        filters=(_RESOLVED, Condition("reopen_count", "notnull")),
+        value_column="reopen_count",
+        success=Condition("reopen_count", ">=", 1),
+        description="% of resolved tickets that were reopened at least once.",
     ),
     MetricDefinition(
         "time_to_first_response",

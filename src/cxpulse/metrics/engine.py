@@ -47,6 +47,7 @@ def _computations() -> dict[str, tuple[Runner, Explainer]]:
         "returning": (purchases.run_repeat, purchases.repeat_expressions),
         "purchase_cohort": (purchases.run_cohorts, purchases.cohort_expressions),
         "cohort_repeat": (purchases.run_cohorts, purchases.cohort_expressions),
+        "activity_cohort": (purchases.run_cohorts, purchases.cohort_expressions),
         "customer_total": (purchases.run_customers, purchases.customer_expressions),
         "customer_ratio": (purchases.run_customers, purchases.customer_expressions),
         "customer_mean": (purchases.run_customers, purchases.customer_expressions),

@@ -37,6 +37,7 @@ PROPORTION_STATISTICS = (
     "returning",
     "purchase_cohort",
     "cohort_repeat",
+    "activity_cohort",
 )
 MEAN_STATISTICS = ("mean", "customer_mean")
 RATE_STATISTICS = ("rate", "open_count")

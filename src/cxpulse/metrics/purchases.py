@@ -39,7 +39,21 @@ from cxpulse.metrics.frame import (
 from cxpulse.metrics.periods import index_date, period_index, truncate
 
 K = "months_since_first_purchase"
+K_ACTIVITY = "months_since_first_activity"
 COHORT_MAX_MONTHS = 24
+
+
+def cohort_key(d: MetricDefinition) -> str:
+    """The months-since column of a cohort grid: since the first purchase, or activity."""
+    return K_ACTIVITY if d.statistic == "activity_cohort" else K
+
+
+def _activity(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Table:
+    """The rows that make a customer active: purchases in ``orders``, any usage event."""
+    t = ws.table(d.table)
+    if d.table == "orders":
+        t = t.filter(purchase_condition(t.status, spec.options))
+    return t
 
 
 def _per_customer(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Table:
@@ -174,12 +188,17 @@ def run_repeat(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[Aggregate]
 
 
 # ---- first-purchase cohorts --------------------------------------------------------------
+def _first_what(d: MetricDefinition) -> str:
+    return "activity" if d.statistic == "activity_cohort" else "purchase"
+
+
 def _account_only(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[str]:
     own, acc = split_dimensions(d.table, spec.by, ws)
     if own:
         raise MetricQueryError(
-            f"{d.name} follows each customer from the first purchase on, so it can only be "
-            f"split by account columns, not by {', '.join(own)} (a column of each order)."
+            f"{d.name} follows each customer from the first {_first_what(d)} on, so it can only "
+            f"be split by account columns, not by {', '.join(own)} (a column of each row of "
+            f"{d.table})."
         )
     return acc
 
@@ -187,8 +206,7 @@ def _account_only(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[str]:
 def _customer_months(ws: Any, d: MetricDefinition, spec: QuerySpec) -> tuple[ir.Table, ir.Table]:
     """(cohorts: customer, first month, group; activity: customer, month with a purchase)."""
     acc_dims = _account_only(ws, d, spec)
-    o = ws.table(d.table)
-    o = o.filter(purchase_condition(o.status, spec.options))
+    o = _activity(ws, d, spec)
     o = o.select(account_id=o.account_id, _m=period_index(o[d.time_column], "month"))
     firsts = o.group_by("account_id").aggregate(_s=o._m.min(), _orders=o.count())
     if spec.start is not None:
@@ -201,7 +219,7 @@ def _customer_months(ws: Any, d: MetricDefinition, spec: QuerySpec) -> tuple[ir.
 
 
 def _last_month(ws: Any, d: MetricDefinition) -> int | None:
-    o = ws.table(d.table)
+    o = ws.table(d.table)  # every row: the data's observed window
     value = clean(o.aggregate(m=period_index(o[d.time_column], "month").max()).execute().m[0])
     return None if value is None else int(value)
 
@@ -209,15 +227,17 @@ def _last_month(ws: Any, d: MetricDefinition) -> int | None:
 def cohort_grid_expression(
     ws: Any, d: MetricDefinition, spec: QuerySpec, last: int, max_months: int
 ) -> ir.Table:
-    """Per first-purchase cohort and months since it: cohort size (n) and active customers."""
+    """Per first-purchase (or first-activity) cohort and months since it: cohort size (n) and
+    customers active in that month (successes)."""
+    k = cohort_key(d)
     firsts, active = _customer_months(ws, d, spec)
-    ks = ibis.memtable({K: list(range(max_months + 1))}, schema={K: "int64"})
+    ks = ibis.memtable({k: list(range(max_months + 1))}, schema={k: "int64"})
     cells = firsts.cross_join(ks)
-    cells = cells.filter(cells._s + cells[K] <= last)
+    cells = cells.filter(cells._s + cells[k] <= last)
     j = cells.left_join(
-        active, (cells.account_id == active._a) & (active._am == cells._s + cells[K])
+        active, (cells.account_id == active._a) & (active._am == cells._s + cells[k])
     )
-    return j.group_by([*spec.by, "_s", K]).aggregate(
+    return j.group_by([*spec.by, "_s", k]).aggregate(
         n=j.account_id.nunique(), successes=j._a.nunique()
     )
 
@@ -235,7 +255,8 @@ def cohort_expressions(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[tu
         return [(f"{d.name}: cohort size and repeat buyers", cohort_repeat_expression(ws, d, spec))]
     last = _last_month(ws, d) or 0
     expr = cohort_grid_expression(ws, d, spec, last, COHORT_MAX_MONTHS)
-    return [(f"{d.name}: cohort size and active customers by months since first purchase", expr)]
+    title = f"{d.name}: cohort size and active customers by months since first {_first_what(d)}"
+    return [(title, expr)]
 
 
 def run_cohorts(
@@ -250,10 +271,11 @@ def run_cohorts(
             return []
         frame = cohort_grid_expression(ws, d, spec, last, max_months).execute()
     out = []
+    k = cohort_key(d)
     for r in frame.to_dict("records"):
         group = group_of(r, spec)
-        if K in r:
-            group[K] = int(r[K])
+        if k in r:
+            group[k] = int(r[k])
         cohort: date = index_date(int(r["_s"]), "month")
         stats = {"n": float(r["n"]), "successes": float(clean(r["successes"]) or 0)}
         out.append(Aggregate(group, cohort, stats))

@@ -82,6 +82,14 @@ STATISTICS: dict[str, Text] = {
         "cohort size (k = 0 is 100 %); only months already observed; interval as for "
         "proportions.",
     ),
+    "activity_cohort": (
+        "Por cohorte (mes del primer evento de uso de la cuenta) y k = 0..24: cuentas con algún "
+        "evento en el mes k / tamaño de la cohorte (k = 0 es 100 %); solo meses ya observados; "
+        "intervalo como las proporciones.",
+        "Per first-activity month cohort (the account's first usage event) and k = 0..24: "
+        "accounts with any event in month k / cohort size (k = 0 is 100 %); only months already "
+        "observed; interval as for proportions.",
+    ),
     "cohort_repeat": (
         "Por cohorte (mes de la primera compra): clientes con una segunda compra hasta el final "
         "de los datos / tamaño de la cohorte. Las cohortes recientes han tenido menos tiempo.",
@@ -186,6 +194,54 @@ NOTES: dict[str, tuple[Text, ...]] = {
             "breaches once their target has passed at the time of the query.",
         ),
     ),
+    "response_rate": (
+        (
+            "Invitaciones enviadas en el periodo (invited_at: envío o creación) con respuesta / "
+            "invitaciones enviadas; las respuestas sin invitación (importadas, API) no cuentan. "
+            "Las invitaciones recientes aún pueden responderse: el último periodo sube con el "
+            "tiempo. Por encuesta o canal: --by survey_id / --by channel. Se llena al "
+            "sincronizar (cxpulse responses sync) o cargando invitations desde un archivo.",
+            "Invitations sent in the period (invited_at: sent, or created) that were answered / "
+            "invitations sent; answers without an invitation (imported, API) do not count. "
+            "Recent invitations may still be answered: the last period rises with time. By "
+            "survey or channel: --by survey_id / --by channel. Filled by the sync (cxpulse "
+            "responses sync) or by loading invitations from a file.",
+        ),
+    ),
+    "yes_no_rate": (
+        (
+            "Respuestas de kind yes_no con score 1 (sí) o 0 (no), p. ej. «¿Resolvimos tu "
+            "problema?». Al cargar un archivo con sí/no, tradúcelos con las opciones de lectura: "
+            '[tables.responses] constants = {kind = "yes_no"} y values.score = {"sí" = '
+            '"1", "no" = "0"}.',
+            'Answers of kind yes_no with score 1 (yes) or 0 (no), e.g. "Did we solve your '
+            'problem?". When a file says yes/no, map it with the read options: '
+            '[tables.responses] constants = {kind = "yes_no"} and values.score = {"yes" = '
+            '"1", "no" = "0"}.',
+        ),
+    ),
+    "reopen_rate": (
+        (
+            "Tickets resueltos o cerrados (estado actual) con reopen_count informado; un ticket "
+            "reabierto y aún abierto cuenta cuando se vuelve a resolver. Sin la columna "
+            "reopen_count no hay filas. Zendesk: la exportación con métricas de ticket trae "
+            "Reopens; cárgala con --preset zendesk --map Reopens=reopen_count.",
+            "Resolved or closed tickets (current status) with reopen_count recorded; a ticket "
+            "reopened and still open counts once it is resolved again. Without the reopen_count "
+            "column there are no rows. Zendesk: the export with ticket metrics has Reopens; load "
+            "it with --preset zendesk --map Reopens=reopen_count.",
+        ),
+    ),
+    "activity_retention": (
+        (
+            "Actividad = cualquier fila de usage_events de la cuenta (sin mirar quantity). Mide "
+            "uso, no contrato: para la vida de la cuenta use account_retention; para compras, "
+            "purchase_retention. Solo se puede abrir por columnas de accounts.",
+            "Activity = any usage_events row of the account (quantity is not looked at). It "
+            "measures use, not contract: for account lifetime use account_retention; for "
+            "purchases, purchase_retention. Can only be split by accounts columns.",
+        ),
+    ),
     "fcr": (
         (
             "Solo tickets resueltos o cerrados con el dato informado.",
@@ -255,7 +311,9 @@ def _description(d: MetricDefinition, lang: str) -> str:
 
 def _example(d: MetricDefinition) -> str:
     grain = (
-        "" if d.statistic in ("purchase_cohort", "cohort_repeat", "cohort") else " --grain month"
+        ""
+        if d.statistic in ("purchase_cohort", "cohort_repeat", "cohort", "activity_cohort")
+        else " --grain month"
     )
     by = " --by segment"
     return f"cxpulse metrics show {d.name}{by}{grain}"

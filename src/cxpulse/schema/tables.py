@@ -66,6 +66,9 @@ class TableSpec:
 
 SURVEY_KINDS = ("nps", "csat", "ces")
 SCORE_RANGES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+RESPONSE_KINDS = (*SURVEY_KINDS, "yes_no")
+"""Kinds of answers the workspace holds: the survey kinds the app collects, and yes/no answers
+("did we solve your problem?") loaded from files, score 1 = yes, 0 = no."""
 TICKET_STATUSES = ("open", "pending", "resolved", "closed")
 TICKET_PRIORITIES = ("low", "normal", "high", "urgent")
 INVOICE_STATUSES = ("paid", "open", "void")
@@ -92,14 +95,15 @@ ACCOUNTS = TableSpec(
 
 RESPONSES = TableSpec(
     name="responses",
-    description="One answer to one survey question: NPS 0-10, CSAT 1-5 or CES 1-7.",
+    description="One answer to one survey question: NPS 0-10, CSAT 1-5, CES 1-7 or yes/no "
+    "(yes_no: 1 = yes, 0 = no).",
     key=("response_id",),
     columns=(
         Column("response_id", "string", required=True),
         Column("account_id", "string", required=True),
         Column("contact_id", "string"),
         Column("survey_id", "string"),
-        Column("kind", "string", required=True, allowed=SURVEY_KINDS),
+        Column("kind", "string", required=True, allowed=RESPONSE_KINDS),
         Column("score", "int", required=True, minimum=0, maximum=10),
         Column("responded_at", "timestamp", required=True),
         Column("touchpoint", "string", description="e.g. support, onboarding, relationship"),
@@ -111,6 +115,7 @@ RESPONSES = TableSpec(
         RangeRule("score", "kind", "nps", 0, 10),
         RangeRule("score", "kind", "csat", 1, 5),
         RangeRule("score", "kind", "ces", 1, 7),
+        RangeRule("score", "kind", "yes_no", 0, 1),
     ),
 )
 
@@ -130,6 +135,12 @@ TICKETS = TableSpec(
         Column("category", "string"),
         Column("handle_time_minutes", "float", minimum=0),
         Column("first_contact_resolution", "bool"),
+        Column(
+            "reopen_count",
+            "int",
+            minimum=0,
+            description="times the ticket was reopened after being resolved (Zendesk: Reopens)",
+        ),
     ),
 )
 
@@ -202,6 +213,34 @@ TOUCHPOINTS = TableSpec(
     ),
 )
 
+INVITATIONS = TableSpec(
+    name="invitations",
+    description="Survey invitations: one row per link sent to a contact, answered or not; "
+    "drives the response rate by survey and channel. Filled by the app's sync (invitations "
+    "created with cxpulse surveys invite or the API) or loaded from another tool's export.",
+    key=("invitation_id",),
+    columns=(
+        Column("invitation_id", "string", required=True),
+        Column("account_id", "string", required=True),
+        Column("contact_id", "string"),
+        Column("survey_id", "string", description="the survey's slug (as in responses)"),
+        Column(
+            "channel",
+            "string",
+            description="how the link reached the contact: email, link, sms, whatsapp...",
+        ),
+        Column(
+            "invited_at",
+            "timestamp",
+            required=True,
+            description="when it was sent (or created, when it was not e-mailed)",
+        ),
+        Column("answered", "bool", required=True, description="an answer came through it"),
+        Column("responded_at", "timestamp"),
+        Column("response_id", "string", description="the answer in responses (op-<id>)"),
+    ),
+)
+
 OUTCOMES_TABLE = TableSpec(
     name="outcomes",
     description="What happened to an account: churn, renewal or expansion, on a date.",
@@ -225,5 +264,6 @@ TABLES: dict[str, TableSpec] = {
         ORDERS,
         TOUCHPOINTS,
         OUTCOMES_TABLE,
+        INVITATIONS,
     )
 }

@@ -180,6 +180,7 @@ class Survey(Base):
 
 class Invitation(Base):
     __tablename__ = "invitations"
+    __table_args__ = (Index("ix_invitations_updated_at_id", "updated_at", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
@@ -193,6 +194,10 @@ class Invitation(Base):
     responded_at: Mapped[datetime | None] = mapped_column()
     # no foreign key: survey_responses already points here (a cycle would need ALTERs)
     response_id: Mapped[int | None] = mapped_column(Integer)
+    # how the link reached the contact (email, link, sms, whatsapp...): response rate by channel
+    channel: Mapped[str | None] = mapped_column(String(50))
+    # every change (sent, answered) moves it, so invitations sync to the workspace incrementally
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class SurveyResponse(Base):

@@ -44,6 +44,7 @@ ROUTER_MODULES: list[str] = [
     "cxpulse.web.auth",
     "cxpulse.web.pages.overview",
     "cxpulse.web.pages.health",
+    "cxpulse.web.pages.model_report",  # /health/report: the active model's report
     "cxpulse.web.pages.accounts",
     "cxpulse.web.pages.training",
     "cxpulse.web.pages.insights",

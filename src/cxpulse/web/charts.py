@@ -199,8 +199,12 @@ def split_spec(rows: list[MetricValue], lang: str) -> dict[str, Any]:
 def histogram_spec(
     bins: list[dict[str, Any]], lang: str, *, x_title: str, y_title: str
 ) -> dict[str, Any]:
-    """Bars of pre-aggregated bins: ``[{"start": 0, "end": 10, "count": 12, "band": "red"}]``."""
+    """Bars of pre-aggregated bins: ``[{"start": 0, "end": 10, "count": 12, "band": "red"}]``
+    (bins split at the band cut-offs; entries of one bin with different bands are stacked)."""
     frame = pd.DataFrame(bins, columns=["start", "end", "count", "band"])
+    # entries of one bin stacked by hand: bottom and top of each bar
+    frame["top"] = frame.groupby(["start", "end"])["count"].cumsum()
+    frame["bottom"] = frame["top"] - frame["count"]
     chart = (
         alt.Chart(frame)
         .mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3, stroke="#ffffff", strokeWidth=2)
@@ -212,8 +216,8 @@ def histogram_spec(
                 axis=alt.Axis(values=list(range(0, 101, 10)), labelAngle=0),
             ),
             x2="end:Q",
-            y=alt.Y("count:Q", title=y_title),
-            y2=alt.datum(0),
+            y=alt.Y("top:Q", title=y_title),
+            y2="bottom:Q",
             color=alt.Color(
                 "band:N",
                 scale=alt.Scale(domain=["red", "yellow", "green"], range=[BAD, WARN, GOOD]),

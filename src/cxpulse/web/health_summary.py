@@ -7,6 +7,7 @@ the page bins and counts those rows and joins a few account columns for the at-r
 from __future__ import annotations
 
 import io
+import itertools
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,19 +50,41 @@ class HealthSummary:
         return len(self.scores)
 
     def histogram(self, width: int = 10) -> list[dict[str, Any]]:
-        """Accounts per score bin of ``width`` points, with the band of each bin's start."""
-        edges = np.arange(0, 100 + width, width)
-        counts, _ = np.histogram(self.scores["score"].clip(0, 100), bins=edges)
+        """Accounts per score bin, coloured by the band of the bin's accounts.
+
+        Bins are ``width`` points wide, and also split at the band cut-offs (``red_below``,
+        ``green_from``), so no bin straddles a threshold: a learned model's cut-offs such as
+        83.7 give the bins 80-83.7 (red) and 83.7-90 (yellow). A bin whose accounts carry
+        more than one stored band (a snapshot banded otherwise) gives one entry per band.
+        """
+        cuts = [c for c in (self.red_below, self.green_from) if 0 < c < 100]
+        edges = np.unique(np.concatenate([np.arange(0, 100 + width, width), cuts]))
+        score = self.scores["score"].clip(0, 100).to_numpy(dtype="float64")
+        bands = self.scores["band"].astype(str).to_numpy()
+        # the bin of each score: [a, b) except the last, [a, 100]
+        which = np.clip(np.searchsorted(edges, score, side="right") - 1, 0, len(edges) - 2)
         out = []
-        for start, count in zip(edges[:-1], counts, strict=True):
-            mid = start + width / 2
-            band = (
+        for i, (start, end) in enumerate(itertools.pairwise(edges)):
+            mine = bands[which == i]
+            mid = (start + end) / 2
+            expected = (
                 "red" if mid < self.red_below else "green" if mid >= self.green_from else "yellow"
             )
-            out.append(
-                {"start": int(start), "end": int(start + width), "count": int(count), "band": band}
-            )
+            present = [b for b in BANDS if (mine == b).any()] or [expected]
+            for band in present:
+                out.append(
+                    {
+                        "start": _edge(start),
+                        "end": _edge(end),
+                        "count": int((mine == band).sum()),
+                        "band": band,
+                    }
+                )
         return out
+
+
+def _edge(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(float(value), 2)
 
 
 def _empty(model: str | None, models: list[str] | None = None) -> HealthSummary:

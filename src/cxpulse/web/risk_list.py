@@ -25,7 +25,7 @@ TOP_REASONS = 3
 class Reason:
     signal: str
     label: str
-    value: float | str | None
+    value: float | str | None  # a categorical signal's value is its level
     points: float
 
 

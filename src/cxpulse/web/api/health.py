@@ -22,7 +22,7 @@ class ReasonPublic(BaseModel):
 
     signal: str
     label: str
-    value: float | None = None
+    value: float | str | None = None  # a categorical signal's value is its level
     points: float
 
 
@@ -57,8 +57,11 @@ class BandMove(BaseModel):
 
 
 class HistogramBin(BaseModel):
-    start: int
-    end: int
+    """Accounts of one band in a score bin; bins are split at the band cut-offs, so an edge
+    may be a learned model's cut-off such as 92.06."""
+
+    start: float
+    end: float
     count: int
     band: str
 

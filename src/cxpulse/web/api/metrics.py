@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from enum import Enum
@@ -274,6 +275,70 @@ def explain(
     except CxpulseError as exc:
         raise HTTPException(status_code=400, detail=exc) from exc
     return {"metric": metric.value, "sql": sql}
+
+
+@router.get("/metrics/ratings", response_model=MetricTablePublic, responses=ERRORS)
+def ratings(
+    ctx: ContextDep,
+    column: Annotated[
+        list[str] | None,
+        Query(description="rating columns; default: the [metrics.drivers] columns"),
+    ] = None,
+    table: Annotated[
+        str | None, Query(max_length=200, description="default: the [metrics.drivers] table")
+    ] = None,
+    missing: Annotated[
+        list[float] | None, Query(description="rating codes meaning not answered, e.g. 0")
+    ] = None,
+    top_box: Annotated[float | None, Query(description="default: [metrics] csat_top_box")] = None,
+    scale_low: float = 1.0,
+    scale_high: float = 5.0,
+    by: Annotated[list[str] | None, Query()] = None,
+) -> dict[str, Any]:
+    """CSAT per attribute rating: top-box share and mean of each rating column, with n,
+    interval and method (``cxpulse metrics ratings`` computes the same)."""
+    from cxpulse.metrics.ratings import table_ratings
+
+    drivers = ctx.config.metrics.drivers
+    columns = [c for c in column or [] if c] or (list(drivers.columns) if drivers else [])
+    if not columns:
+        raise HTTPException(
+            status_code=400,
+            detail="give the rating columns (column=...) or set [metrics.drivers] columns",
+        )
+    name = table or (drivers.table if drivers else "responses")
+    codes = missing if missing is not None else (drivers.missing_values if drivers else [])
+    numbers = [scale_low, scale_high, *codes, *([top_box] if top_box is not None else [])]
+    if not all(math.isfinite(x) for x in numbers):
+        raise HTTPException(status_code=400, detail="scale, top_box and missing must be numbers")
+    if scale_low >= scale_high:
+        raise HTTPException(status_code=400, detail="scale_low must be below scale_high")
+    key = (
+        "api.ratings",
+        name,
+        tuple(columns),
+        tuple(codes),
+        top_box,
+        scale_low,
+        scale_high,
+        tuple(_by(by) or ()),
+    )
+    try:
+        result = ctx.cached(
+            key,
+            lambda: table_ratings(
+                ctx.workspace,
+                name,
+                columns,
+                missing_values=codes,
+                top_box=top_box,
+                by=_by(by),
+                scale=(scale_low, scale_high),
+            ),
+        )
+    except CxpulseError as exc:
+        raise HTTPException(status_code=400, detail=exc) from exc
+    return {"rows": [metric_value_dict(r) for r in result.rows]}
 
 
 @router.get("/overview", response_model=OverviewPublic, responses=ERRORS)

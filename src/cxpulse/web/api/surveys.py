@@ -81,6 +81,8 @@ class InvitationsCreate(BaseModel):
     contacts: list[ContactIn] = Field(min_length=1, max_length=1000)
     send_email: StrictBool = False
     expires_in_days: int | None = Field(default=30, ge=1, le=3650)
+    # how the links reach the contacts (link, sms, whatsapp...); e-mailed ones become "email"
+    channel: str | None = Field(default=None, max_length=50, pattern=r"^[A-Za-z0-9_.-]*$")
 
 
 class InvitationPublic(BaseModel):
@@ -176,7 +178,12 @@ def create_invitations(
     contacts = [collect.Contact(c.account_id, c.contact_id, c.email) for c in body.contacts]
     try:
         issued = collect.invite_contacts(
-            db, survey, contacts, base_url=public_base_url(request, ctx), expires_in=expires
+            db,
+            survey,
+            contacts,
+            base_url=public_base_url(request, ctx),
+            expires_in=expires,
+            channel=body.channel,
         )
         report = (
             collect.email_invitations(
