@@ -195,14 +195,15 @@ def test_a_categoricals_levels_are_one_reason_against_its_most_common_level() ->
     usage = rng.normal(size=n)
     logit = 0.8 * usage + np.select([plan == "pro", plan == "team"], [1.0, -1.5], 0.0)
     y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
-    X = pd.DataFrame(
-        {f"plan={lvl}": (plan == lvl).astype(float) for lvl in ("basic", "pro", "team")}
-    )
-    X["usage"] = usage
+    X = pd.DataFrame({"plan": plan.astype(object), "usage": usage})
     for kind in ("logistic", "lightgbm"):
         model = LearnedModel(kind).fit(X, y)  # type: ignore[arg-type]
         ref = model.reference_account().iloc[0]
-        assert ref[["plan=basic", "plan=pro", "plan=team"]].tolist() == [1.0, 0.0, 0.0]
+        assert ref["plan"] == "basic"
+        design = model._design(model.reference_account())[0]
+        cols = model._columns()
+        hot = [design[cols.index(c)] > design[cols.index("plan=pro")] for c in ["plan=basic"]]
+        assert hot == [True]  # the reference's design row is the modal level's pattern
         assert ref["usage"] == pytest.approx(np.median(usage))
         points = model.contributions(X.head(200))
         assert list(points.columns) == ["plan", "usage"]
@@ -211,7 +212,7 @@ def test_a_categoricals_levels_are_one_reason_against_its_most_common_level() ->
         )
         # an account that differs from the reference only in its plan: the plan's points are
         # exactly what re-scoring with the reference plan moves
-        team = ref.to_frame().T.assign(**{"plan=basic": 0.0, "plan=team": 1.0})
+        team = model.reference_account().assign(plan="team")
         moved = model.score_points(team)[0] - model.reference_score()
         assert model.contributions(team)["plan"].iloc[0] == pytest.approx(moved, abs=1e-6)
         assert model.contributions(team)["usage"].iloc[0] == pytest.approx(0.0, abs=1e-9)
