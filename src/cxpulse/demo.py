@@ -48,13 +48,30 @@ DEMO_SURVEYS = (
 )
 
 
+@dataclass(frozen=True)
+class DemoStep:
+    """One step of the build: a catalogue key and its figures, shown in any language."""
+
+    key: str
+    values: dict[str, int] = field(default_factory=dict)
+
+    def text_in(self, lang: str) -> str:
+        from cxpulse.locale import format_number, gettext
+
+        shown = {k: format_number(v, lang, 0) for k, v in self.values.items()}
+        return gettext(self.key, lang, **shown)
+
+    def __str__(self) -> str:
+        return self.text_in("en")
+
+
 @dataclass
 class DemoReport:
     """What :func:`build_demo` did."""
 
     project_dir: Path
     rows: dict[str, int] = field(default_factory=dict)
-    steps: list[str] = field(default_factory=list)
+    steps: list[DemoStep] = field(default_factory=list)
     users: list[tuple[str, str]] = field(default_factory=list)
     password: str = DEMO_PASSWORD
 
@@ -78,8 +95,10 @@ def build_demo(
     today: date | None = None,
     progress: bool = True,
     parts: tuple[str, ...] = PARTS,
+    lang: str = "es",
 ) -> DemoReport:
-    """Create (or refresh) a demo project in ``project_dir`` and compute everything.
+    """Create (or refresh) a demo project in ``project_dir`` and compute everything
+    (``lang``: the language of the progress bar).
 
     ``parts`` limits the build to some steps after loading the data (``health``,
     ``comments``, ``store``: users, surveys and cases), e.g. to check the health models fast.
@@ -107,11 +126,12 @@ def build_demo(
             start=start.isoformat(),
             seed=seed,
             progress=progress,
+            lang=lang,
             # nothing observable after now (a given day: after its end)
             until=now if today == now.date() else today.isoformat(),
         )
         report.rows = dict(files.rows)
-        report.steps.append(f"loaded {sum(files.rows.values()):,} rows into the workspace")
+        report.steps.append(DemoStep("demo.step.loaded", {"rows": sum(files.rows.values())}))
         if "health" in parts:
             _health(ws, folder, today, report)
         if "comments" in parts:
@@ -211,10 +231,7 @@ def _health(ws: Workspace, folder: Path, today: date, report: DemoReport) -> Non
         frame = score_accounts(ws, result.model, as_of, signals=result.signals)
         score_accounts(ws, expert.model, as_of, signals=expert.signals)
         scored = len(frame)
-    report.steps.append(
-        f"health models fitted ({result.n:,} account-dates); {scored:,} accounts scored "
-        "monthly for 6 months by the learned and the expert model"
-    )
+    report.steps.append(DemoStep("demo.step.health", {"n": result.n, "scored": scored}))
 
 
 def _comments(ws: Workspace, report: DemoReport) -> None:
@@ -225,7 +242,7 @@ def _comments(ws: Workspace, report: DemoReport) -> None:
     analysis = comment_analysis(ws, by="segment", grain="month")
     themes = getattr(analysis, "themes", None)
     count = len(themes) if themes is not None else 0
-    report.steps.append(f"comments analysed into {count} themes")
+    report.steps.append(DemoStep("demo.step.comments", {"count": count}))
 
 
 def _store(store_url: str, folder: Path, report: DemoReport) -> None:
@@ -244,7 +261,7 @@ def _store(store_url: str, folder: Path, report: DemoReport) -> None:
             if role != "agent" or email == DEMO_USERS[2][0] or email == CSM_EMAILS[0]:
                 report.users.append((email, role))
         session.commit()
-    report.steps.append("operational store migrated; demo users ready")
+    report.steps.append(DemoStep("demo.step.store"))
 
 
 FIRST_NAMES = (
@@ -438,11 +455,9 @@ def _surveys_and_cases(
     with store.session(store_url) as session:
         resolved, answered = _answer_followups(session, rng, answer_invitation, OutboxMessage)
     synced = sync(store_url, ws, settle=timedelta(0))  # nothing else writes during the build
-    report.steps.append(
-        f"{len(DEMO_SURVEYS)} surveys ready; {contacts} contacts; {len(answers)} answers of the "
-        f"last 30 days collected ({synced.rows} rows synced); {worked} cases worked, "
-        f"{resolved} follow-up surveys sent, {answered} answered"
-    )
+    counts = {"surveys": len(DEMO_SURVEYS), "contacts": contacts, "answers": len(answers)}
+    counts |= {"synced": synced.rows, "worked": worked, "resolved": resolved}
+    report.steps.append(DemoStep("demo.step.surveys", {**counts, "answered": answered}))
     import pandas as pd
 
     from cxpulse.health import band_changes
@@ -457,8 +472,7 @@ def _surveys_and_cases(
                 opened += 1
                 health_worked += _work_case(session, case.id, when, now, rng, context)
     report.steps.append(
-        f"{opened} cases opened for accounts that fell into red when it happened; "
-        f"{health_worked} of them worked"
+        DemoStep("demo.step.health_cases", {"opened": opened, "worked": health_worked})
     )
 
 

@@ -16,6 +16,14 @@ class CxpulseError(Exception):
     'Choose a score from 0 to 10.'
     >>> err.message_in("es")
     'Elija una puntuación de 0 a 10.'
+
+    ``terms`` names stored values shown through the catalogue of terms, so that a status or
+    a priority reads in the same language as the sentence around it:
+
+    >>> err = CxpulseError(key="loop.error.followup_not_resolved", values={"id": 3},
+    ...                    terms={"status": ("status", "open")})
+    >>> err.message_in("es")
+    'el caso 3 está «abierto»; envía la encuesta de seguimiento después de resolverlo'
     """
 
     def __init__(
@@ -24,14 +32,23 @@ class CxpulseError(Exception):
         *args: object,
         key: str | None = None,
         values: dict[str, object] | None = None,
+        terms: dict[str, tuple[str, object]] | None = None,
     ) -> None:
         self.key = key
         self.values = dict(values or {})
+        self.terms = dict(terms or {})
         if not message and key is not None:
             from cxpulse.locale import gettext
 
-            message = gettext(key, "en", **self.values)
+            message = gettext(key, "en", **self._values_in("en"))
         super().__init__(message, *args)
+
+    def _values_in(self, lang: str) -> dict[str, object]:
+        if not self.terms:
+            return self.values
+        from cxpulse.locale import term
+
+        return {**self.values, **{k: term(kind, v, lang) for k, (kind, v) in self.terms.items()}}
 
     def message_in(self, lang: str) -> str:
         """The message in ``lang`` when the error has a catalogue key, else its own text."""
@@ -39,8 +56,13 @@ class CxpulseError(Exception):
             from cxpulse.locale import catalog, gettext
 
             if self.key in catalog(lang):
-                return gettext(self.key, lang, **self.values)
+                return gettext(self.key, lang, **self._values_in(lang))
         return str(self)
+
+
+class InvalidValueError(CxpulseError, ValueError):
+    """A value a pydantic model refuses, with a catalogue message: raised inside a validator,
+    pydantic reports it as a ``value_error`` and the API shows it in the asker's language."""
 
 
 class ConfigError(CxpulseError):

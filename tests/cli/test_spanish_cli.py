@@ -99,8 +99,50 @@ def _commands(project: Path) -> list[list[str]]:
         ["surveys", "list", *p],
         ["responses", "list", *p],
         ["users", "list", *p],
-        ["metrics", "npz", *p],  # an error: unknown metric
-        ["cases", "show", "999999", *p],  # an error: no such case
+        *_number_tables(project),
+        ["demo", "--dir", str(project.parent / "demo_cli"), "--size", "tiny"],
+        *_usage_errors(project),
+    ]
+
+
+def _number_tables(project: Path) -> list[list[str]]:
+    """Commands whose tables are full of figures."""
+    p = ["-p", str(project)]
+    return [
+        ["metrics", "show", "nps", "csat", "ces", "churn_rate", "aht", "--by", "segment", *p],
+        ["metrics", "survival", "--by", "segment", *p],
+        ["health", "evaluate", *p],
+        ["jobs", "list", *p],
+        ["jobs", "history", *p],
+    ]
+
+
+# A figure in English notation: a leading "0.", one or two decimals after a dot, or
+# thousands separated by commas. (Spanish writes 0,5 and 12.487.)
+ENGLISH_NUMBER = re.compile(
+    r"(?<![\d.,])(0\.\d+|\d+\.\d{1,2}(?!\d)|[1-9]\d{0,2}(,\d{3})+(?![\d,]))"
+)
+
+
+def test_english_number_pattern_tells_the_notations_apart():
+    assert ENGLISH_NUMBER.findall("0.068 | 61.2 % | 12,487") and not ENGLISH_NUMBER.search(
+        "0,068 | 61,2 % | 12.487 | 2026-09-01 | 00:20:36.135168 | 1.234.567"
+    )
+
+
+def _usage_errors(project: Path) -> list[list[str]]:
+    """Commands that fail (exit code 2): ours, and Typer's own usage errors."""
+    p = ["-p", str(project)]
+    return [
+        ["metrics", "npz", *p],  # unknown metric
+        ["cases", "show", "999999", *p],  # no such case
+        ["cases", "show", *p],  # missing argument
+        ["metrics", "show", "nps", "--bogus", *p],  # no such option
+        ["metrics", "show", "nps", "--fromm", "2026-01-01", *p],  # ... with suggestions
+        ["cases", "list", "--limit", "abc", *p],  # a value pydantic refuses
+        ["cases", "lst", *p],  # no such command, with a suggestion
+        ["cases", "list", "extra", *p],  # an argument too many
+        ["metrics", "show", "nps", "--format", "xml", *p],  # a value the command refuses
     ]
 
 
@@ -135,11 +177,38 @@ def test_spanish_mode_prints_no_english_catalogue_text(demo_project: Path):
     by_args = {" ".join(a): (c, o) for a, c, o in results}
     code, out = by_args[f"metrics npz -p {demo_project}"]
     assert code == 2 and "no existe" in out and "Traceback" not in out
+    tables = [" ".join(a) for a in [*_number_tables(demo_project), *_commands(demo_project)[:12]]]
+    english_numbers = {
+        args: ENGLISH_NUMBER.findall(out) for args, (_c, out) in by_args.items() if args in tables
+    }
+    assert {k: v for k, v in english_numbers.items() if v} == {}
+    (demo_out,) = [o for a, _c, o in results if a[:2] == ["demo", "--dir"]]
+    assert "filas cargadas en el espacio de análisis" in demo_out
+    assert re.search(r"\d\.\d{3} filas", demo_out)  # thousands separated the Spanish way
     code, out = by_args[f"cases show 999999 -p {demo_project}"]
     assert code == 2 and "999999" in out and "Traceback" not in out
-    for args, code, _out in results:
-        if "npz" not in args and "999999" not in args:
-            assert code == 0, (args, _out[-2000:])
+    failing = [" ".join(a) for a in _usage_errors(demo_project)]
+    for args, code, out in results:
+        if " ".join(args) in failing:
+            assert code == 2 and "Traceback" not in out, (args, out[-2000:])
+        else:
+            assert code == 0, (args, out[-2000:])
+    # Words too short for the fragment scan, and Typer's own messages.
+    for args, _code, out in results:
+        for english in ("Usage:", "[OPTIONS]", "COMMAND [ARGS]", "Try '", "Invalid value"):
+            assert english not in out, (args, english)
+    expected = {
+        "cases show -p": "Falta el argumento 'case_id'.",
+        "metrics show nps --bogus": "No existe la opción: --bogus",
+        "metrics show nps --fromm": "opciones posibles: --format, --from",
+        "cases list --limit abc -p": "Valor no válido para '--limit': Debe ser un número entero.",
+        "cases lst -p": "No existe el comando 'lst'. ¿Quisiste decir 'list'?",
+        "cases list extra -p": "Sobran argumentos (extra)",
+        "metrics show nps --format xml": "table, csv o json",
+    }
+    for start, text in expected.items():
+        (out,) = [o for a, _c, o in results if " ".join(a).startswith(start)]
+        assert text in out and "Uso: cxpulse" in out and "Prueba 'cxpulse" in out, out
 
 
 def test_spanish_output_uses_spanish_numbers_and_terms(demo_project: Path):

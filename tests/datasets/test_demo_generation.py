@@ -188,6 +188,8 @@ def test_bad_chunk_size_is_rejected_before_writing(tmp_path: Path) -> None:
 
 def test_progress_bar_reports_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     generate_demo(tmp_path, **{**TINY, "progress": True})  # type: ignore[arg-type]
+    assert "filas" in capsys.readouterr().out  # in the language asked for, Spanish by default
+    generate_demo(tmp_path / "en", **{**TINY, "progress": True, "lang": "en"})  # type: ignore[arg-type]
     assert "rows" in capsys.readouterr().out
 
 

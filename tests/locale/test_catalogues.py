@@ -99,13 +99,13 @@ def _stored_values() -> dict[str, tuple[str, ...]]:
         "invoice_status": tables.INVOICE_STATUSES,
         "outcome": tables.OUTCOMES,
         "survey_kind": tables.SURVEY_KINDS,
-        "case_status": STATUSES,
+        "status": STATUSES,  # of cases
         "band": tuple(BAND_NAMES),
         "model": ("expert", "logistic", "lightgbm"),
         "method": methods,
         "role": ("admin", "analyst", "agent"),
         "sentiment": ("positive", "neutral", "negative"),
-        "trigger": ("detractor", "csat_low", "ces_low", "health_red", "manual", "theme"),
+        "origin": ("detractor", "csat_low", "ces_low", "health_red", "manual", "theme"),
         "table": tuple(tables.TABLES),
     }
 
@@ -149,7 +149,7 @@ def test_a_band_has_one_name_everywhere(band: str):
     for lang in LANGUAGES:
         name = term("band", band, lang)
         assert band_label(band, lang) == name
-        assert catalog(lang)[f"web.band.{band}"] == name  # the web pages' label
+        assert f"web.band.{band}" not in catalog(lang)  # no second name for the pages
     assert term("band", "red", "es") == "Roja"
 
 
@@ -157,3 +157,46 @@ def test_term_translates_and_passes_unknown_values_through():
     assert term("priority", "high", "es") == "alta"
     assert term("method", "multinomial wald", "es") == "Wald multinomial"
     assert term("category", "Mi categoría propia", "es") == "Mi categoría propia"
+
+
+# Kinds that are different things although some of their values read the same.
+DISTINCT_KINDS = {
+    frozenset(pair)
+    for pair in [
+        ("category", "touchpoint"),  # a ticket's cause vs the moment a survey asks about
+        ("channel", "touchpoint"),
+        ("channel", "touchpoint_kind"),
+        ("touchpoint", "touchpoint_kind"),  # survey moment vs logged contact
+        ("job_trigger", "origin"),  # what started a job vs what opened a case
+        ("status", "ticket_status"),  # a case's workflow vs a support ticket's
+        ("table", "unit"),
+        ("col", "field"),  # a column heading vs a form label
+    ]
+}
+
+
+def _duplicates(es: dict[str, str], en: dict[str, str]) -> list[list[str]]:
+    """Keys of stored values (term.*, loop.*, web.band.*) that name the same value with the
+    same text in both languages (ignoring capitals), unless their kinds are distinct things."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for key in es:
+        if key.startswith(("term.", "loop.", "web.band.")) and key.count(".") >= 2:
+            value = key.rsplit(".", 1)[1]
+            groups.setdefault((value, es[key].lower(), en[key].lower()), []).append(key)
+    found = []
+    for keys in groups.values():
+        kinds = {k.split(".")[1] for k in keys}
+        if len(keys) > 1 and (len(kinds) < len(keys) or frozenset(kinds) not in DISTINCT_KINDS):
+            found.append(keys)
+    return found
+
+
+def test_no_value_has_two_catalogue_entries():
+    assert _duplicates(catalog("es"), catalog("en")) == []
+
+
+def test_the_duplicate_check_finds_a_second_entry_of_a_term():
+    es, en = dict(catalog("es")), dict(catalog("en"))
+    es["loop.priority.high"], en["loop.priority.high"] = "Alta", "High"
+    found = sorted(sorted(keys) for keys in _duplicates(es, en))
+    assert found == [["loop.priority.high", "term.priority.high"]]

@@ -17,7 +17,11 @@ def _api(live: LiveServer, project: Path, email: str) -> httpx.Client:
     with store.session(store_url_of(project)) as s:
         user = s.scalar(select(store.User).where(store.User.email == email))
         plain = store.create_api_token(s, user, "api test")
-    return httpx.Client(base_url=live.url, headers={"Authorization": f"Bearer {plain}"}, timeout=60)
+    return httpx.Client(
+        base_url=live.url,
+        headers={"Authorization": f"Bearer {plain}", "Accept-Language": "en"},
+        timeout=60,
+    )
 
 
 @pytest.fixture(scope="module")

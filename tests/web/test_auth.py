@@ -15,9 +15,11 @@ def test_pages_redirect_to_login_without_a_session(anon: TestClient) -> None:
 
 
 def test_api_answers_401_without_a_session(anon: TestClient) -> None:
-    response = anon.get("/api/v1/overview")
+    response = anon.get("/api/v1/overview", headers={"Accept-Language": "en"})
     assert response.status_code == 401
     assert "authentication required" in response.json()["detail"]
+    spanish = anon.get("/api/v1/overview", headers={"Accept-Language": "es"})
+    assert "hace falta iniciar sesión" in spanish.json()["detail"]
 
 
 def test_openapi_needs_login(anon: TestClient, admin: TestClient) -> None:

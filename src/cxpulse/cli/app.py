@@ -7,20 +7,12 @@ from typing import Any
 
 import typer
 import typer.main
-import typer.rich_utils
 
-from cxpulse.cli.i18n import tr
+from cxpulse.cli.i18n import cli_language, tr
+from cxpulse.cli.toolkit_language import install_toolkit_language, localize_command, run
 
-# Typer's own headings and markers, in the CLI's language.
-typer.rich_utils.ARGUMENTS_PANEL_TITLE = tr("cli.help.arguments")
-typer.rich_utils.OPTIONS_PANEL_TITLE = tr("cli.help.options")
-typer.rich_utils.COMMANDS_PANEL_TITLE = tr("cli.help.commands")
-typer.rich_utils.ERRORS_PANEL_TITLE = tr("cli.help.error")
-typer.rich_utils.DEFAULT_STRING = tr("cli.help.default")
-typer.rich_utils.ENVVAR_STRING = tr("cli.help.envvar")
-typer.rich_utils.REQUIRED_LONG_STRING = tr("cli.help.required")
-typer.rich_utils.ABORTED_TEXT = tr("cli.help.aborted")
-typer.rich_utils.RICH_HELP = tr("cli.help.try_help")
+# Typer's own words (usage line, panel titles, usage errors) in the CLI's language.
+install_toolkit_language(cli_language())
 
 app = typer.Typer(
     name="cxpulse",
@@ -86,6 +78,9 @@ def main() -> None:
     import os
 
     os.umask(0o077)  # what the CLI writes (stores, models, exports) is its owner's only
+    lang = cli_language()
+    install_toolkit_language(lang)
     command = typer.main.get_command(app)
     _localize(command)
-    command(prog_name="cxpulse")
+    localize_command(command, lang)
+    run(command, lang, prog_name="cxpulse")

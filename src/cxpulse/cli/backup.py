@@ -9,7 +9,8 @@ import typer
 from rich.markup import escape
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
-from cxpulse.cli.i18n import tr
+from cxpulse.cli.i18n import cli_language, tr
+from cxpulse.locale import format_number
 
 ArchiveArg = Annotated[Path, typer.Argument(help=tr("ops.cli.archive"))]
 
@@ -26,9 +27,9 @@ def backup(archive: ArchiveArg, project: ProjectOption = Path(".")) -> None:
             tr(
                 "ops.cli.backup_done",
                 path=path,
-                store=f"{sum(manifest['store'].values()):,}",
+                store=format_number(sum(manifest["store"].values()), cli_language(), 0),
                 tables=len(manifest["store"]),
-                ws=f"{sum(manifest['workspace'].values()):,}",
+                ws=format_number(sum(manifest["workspace"].values()), cli_language(), 0),
                 files=len(manifest["files"]),
             )
         ),
@@ -51,8 +52,8 @@ def restore(
             tr(
                 "ops.cli.restore_done",
                 path=project,
-                store=f"{sum(summary.store_rows.values()):,}",
-                ws=f"{sum(summary.workspace_rows.values()):,}",
+                store=format_number(sum(summary.store_rows.values()), cli_language(), 0),
+                ws=format_number(sum(summary.workspace_rows.values()), cli_language(), 0),
                 files=len(summary.files),
             )
         ),

@@ -122,7 +122,7 @@ def list_command(
             escape(r["account_id"] or ""),
             escape(r["owner"] or "-"),
             say.term("priority", r["priority"]),
-            say.term("case_status", r["status"]),
+            say.term("status", r["status"]),
             (r["due_at"] or "-")[:16].replace("T", " "),
             _sla(r["sla_breached"], say),
         )
@@ -131,7 +131,7 @@ def list_command(
 
 
 def _sla(breached: bool, say: Speaker) -> str:
-    return f"[red]{say('loop.sla.breached')}[/]" if breached else say("loop.sla.ok")
+    return f"[red]{say.term('sla', 'breached')}[/]" if breached else say.term("sla", "ok")
 
 
 @app.command("show", help=tr("cli.cases.show.help"))
@@ -165,7 +165,7 @@ def show(
     console.print(f"[bold]#{data['id']} {escape(data['title'])}[/]")
     shown = {
         "priority": say.term("priority", data["priority"]),
-        "status": say.term("case_status", data["status"]),
+        "status": say.term("status", data["status"]),
         "category": say.term("category", data["category"]) if data["category"] else None,
     }
     for key in ("account_id", "contact_id", "owner", "priority", "status", "category", "rule"):
@@ -175,11 +175,11 @@ def show(
         console.print(
             f"  {say(f'cli.cases.field.{key}')}: {(data[key] or '-')[:16].replace('T', ' ')}"
         )
-    console.print(f"  SLA: {_sla(data['sla_breached'], say)}")
+    console.print(f"  {say('cli.cases.field.sla')}: {_sla(data['sla_breached'], say)}")
     table = Table(*(say(f"cli.cases.col.{k}") for k in ("at", "who", "event", "status", "text")))
     for e in history:
-        before = say.term("case_status", e["from_status"]) if e["from_status"] else ""
-        moved = f"{before} → {say.term('case_status', e['to_status'])}" if e["to_status"] else ""
+        before = say.term("status", e["from_status"]) if e["from_status"] else ""
+        moved = f"{before} → {say.term('status', e['to_status'])}" if e["to_status"] else ""
         table.add_row(
             e["at"][:16].replace("T", " "),
             escape(say.term("actor", e["actor"] or "")),
@@ -267,7 +267,7 @@ def status_command(
         url, _ctx, say = _open(project)
         with store.session(url) as s:
             case = change_case_status(s, case_id, status, actor=actor, text=note)
-            shown = say.term("case_status", case.status)
+            shown = say.term("status", case.status)
             console.print(say("cli.cases.status_now", id=case.id, status=shown))
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from cxpulse.cli.common import console, reported_errors
-from cxpulse.cli.i18n import speaker, tr
+from cxpulse.cli.i18n import cli_language, speaker, tr
 
 
 def demo(
@@ -22,10 +23,10 @@ def demo(
     from cxpulse.demo import build_demo
 
     with reported_errors(directory):
-        report = build_demo(directory, size=size, seed=seed)
+        report = build_demo(directory, size=size, seed=seed, lang=cli_language(directory))
         say = speaker(directory)
         for step in report.steps:
-            console.print(f"[green]✓[/] {step}")
+            console.print(f"[green]✓[/] {escape(step.text_in(say.lang))}")
         from cxpulse.workspace import Workspace
 
         with Workspace.open(directory) as ws:

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
 from cxpulse.cli.i18n import tr
-from cxpulse.locale import gettext
+from cxpulse.locale import format_number, gettext, term
 
 if TYPE_CHECKING:
     from cxpulse.workspace import Workspace
@@ -162,16 +162,16 @@ def fit(
         grid.add_column(gettext("health.col.signal", language))
         grid.add_column(gettext("health.col.weight", language), justify="right")
         for name, weight in weights.items():
-            grid.add_row(escape(str(name)), f"{weight:+.3f}")
+            grid.add_row(escape(str(name)), _signed(weight, language))
         console.print(grid)
         console.print(
             gettext(
                 "health.cli.fitted",
                 language,
-                model=result.model.name,
+                model=term("model", result.model.name, language),
                 outcome=result.outcome,
                 horizon=result.horizon_days,
-                n=f"{result.n:,}",
+                n=format_number(result.n, language, 0),
                 dates=len(result.as_of_dates),
                 path=path,
             ),
@@ -182,9 +182,9 @@ def fit(
             gettext(
                 "health.cli.training",
                 language,
-                n=f"{result.n:,}",
-                positives=f"{result.positives:,}",
-                rate=f"{100 * result.base_rate:.1f}",
+                n=format_number(result.n, language, 0),
+                positives=format_number(result.positives, language, 0),
+                rate=format_number(100 * result.base_rate, language, 1),
                 first=first,
                 last=last,
                 shape=gettext(f"health.shape.{result.shape}", language),
@@ -211,12 +211,12 @@ def _print_tuning(tuning: dict[str, Any], language: str) -> None:
             language,
             trials=tuning["trials"],
             pruned=tuning["pruned"],
-            seconds=f"{tuning['seconds']:.0f}",
+            seconds=format_number(tuning["seconds"], language, 0),
             cv=gettext(f"health.cv.{tuning['cv']}", language),
             folds=tuning["folds"],
             seed=tuning["seed"],
-            best=_fmt(tuning["cv_roc_auc"]),
-            default=_fmt(tuning["default_cv_roc_auc"]),
+            best=_fmt(tuning["cv_roc_auc"], language),
+            default=_fmt(tuning["default_cv_roc_auc"], language),
         ),
         soft_wrap=True,
     )
@@ -265,7 +265,7 @@ def score(
             style = BAND_STYLE[str(row.band)]
             grid.add_row(
                 escape(str(row.account_id)),
-                f"{row.score:.0f}",
+                format_number(row.score, language, 0),
                 f"[{style}]{band_label(str(row.band), language)}[/]",
             )
         console.print(grid)
@@ -273,9 +273,9 @@ def score(
             gettext(
                 "health.cli.scored",
                 language,
-                n=f"{len(frame):,}",
+                n=format_number(len(frame), language, 0),
                 as_of=when,
-                model=saved.name,
+                model=term("model", saved.name, language),
                 red=int(counts.get("red", 0)),
                 yellow=int(counts.get("yellow", 0)),
                 green=int(counts.get("green", 0)),
@@ -349,11 +349,23 @@ def promote(
         elif model:
             promote_model(folder, model)
         name = active_model_name(ws)
-        console.print(gettext("health.cli.active", language, model=name), soft_wrap=True)
+        console.print(
+            gettext("health.cli.active", language, model=term("model", name, language)),
+            soft_wrap=True,
+        )
 
 
-def _fmt(value: float | None) -> str:
-    return "-" if value is None or math.isnan(value) else f"{value:.3f}"
+def _fmt(value: float | None, language: str, digits: int = 3) -> str:
+    return "-" if value is None or math.isnan(value) else format_number(value, language, digits)
+
+
+def _signed(value: float, language: str) -> str:
+    return ("+" if value > 0 else "") + format_number(value, language, 3)
+
+
+def _pct(share: float, language: str, digits: int) -> str:
+    """A share (0-1) as a percent, written as the metrics tables write one (61,2 %)."""
+    return format_number(100 * share, language, digits) + " %"
 
 
 def _print_report(report: Any, language: str) -> None:
@@ -363,13 +375,13 @@ def _print_report(report: Any, language: str) -> None:
         grid.add_column(gettext(f"health.col.{key}", language), justify="right")
     for m in report.models:
         grid.add_row(
-            m.model,
-            f"{m.n:,}",
-            _fmt(m.bad_rate),
-            _fmt(m.roc_auc),
-            _fmt(m.pr_auc),
-            _fmt(m.brier),
-            _fmt(m.ece),
+            term("model", m.model, language),
+            format_number(m.n, language, 0),
+            _fmt(m.bad_rate, language),
+            _fmt(m.roc_auc, language),
+            _fmt(m.pr_auc, language),
+            _fmt(m.brier, language),
+            _fmt(m.ece, language),
         )
     console.print(grid)
     risk = Table()
@@ -379,19 +391,25 @@ def _print_report(report: Any, language: str) -> None:
         red = m.bands.get("red", {})
         has_red = bool(red and red.get("n"))
         risk.add_row(
-            m.model,
-            _fmt(m.top_decile_bad_rate),
-            "-" if math.isnan(m.lift) else f"{m.lift:.2f}",
-            f"{100 * red['share']:.0f}%" if has_red else "-",
-            f"{100 * red['bad_rate']:.1f}%" if has_red else "-",
-            f"{red['ratio']:.1f}x" if has_red else "-",
+            term("model", m.model, language),
+            _fmt(m.top_decile_bad_rate, language),
+            "-" if math.isnan(m.lift) else format_number(m.lift, language, 2),
+            _pct(red["share"], language, 0) if has_red else "-",
+            _pct(red["bad_rate"], language, 1) if has_red else "-",
+            format_number(red["ratio"], language, 1) + "×" if has_red else "-",
         )
     console.print(risk)
     for m in report.models:
         if m.reason:
             key = "health.cli.not_evaluated" if not m.evaluated else "health.cli.partly_evaluated"
             console.print(
-                gettext(key, language, model=m.model, reason=escape(m.reason)), soft_wrap=True
+                gettext(
+                    key,
+                    language,
+                    model=term("model", m.model, language),
+                    reason=escape(m.reason_in(language) or ""),
+                ),
+                soft_wrap=True,
             )
 
 
@@ -473,7 +491,7 @@ def evaluate_command(
                     language,
                     outcome=report.outcome,
                     horizon=report.horizon_days,
-                    share=f"{100 * (report.test_size or 0):.0f}",
+                    share=format_number(100 * (report.test_size or 0), language, 0),
                     seed=report.seed,
                     dates=len(report.as_of_dates),
                 ),
@@ -520,7 +538,12 @@ def report(
             return
         info = rep.info
         console.print(
-            gettext("health.cli.report_model", language, model=rep.model, at=info.get("fitted_at")),
+            gettext(
+                "health.cli.report_model",
+                language,
+                model=term("model", rep.model, language),
+                at=info.get("fitted_at"),
+            ),
             soft_wrap=True,
         )
         if "n" in info and "positives" in info:
@@ -529,9 +552,9 @@ def report(
                 gettext(
                     "health.cli.training",
                     language,
-                    n=f"{info['n']:,}",
-                    positives=f"{info['positives']:,}",
-                    rate=f"{100 * float(info.get('base_rate', 0)):.1f}",
+                    n=format_number(info["n"], language, 0),
+                    positives=format_number(info["positives"], language, 0),
+                    rate=format_number(100 * float(info.get("base_rate", 0)), language, 1),
                     first=dates[0],
                     last=dates[-1],
                     shape=gettext(f"health.shape.{info.get('shape', 'history')}", language),
@@ -549,7 +572,10 @@ def report(
             deciles.add_column(gettext(f"health.col.{key}", language), justify="right")
         for d in rep.deciles:
             deciles.add_row(
-                str(d["decile"]), f"{d['n']:,}", _fmt(d["bad_rate"]), f"{d['lift']:.2f}"
+                str(d["decile"]),
+                format_number(d["n"], language, 0),
+                _fmt(d["bad_rate"], language),
+                format_number(d["lift"], language, 2),
             )
         console.print(deciles)
         for p in rep.drift:
@@ -558,9 +584,9 @@ def report(
                     "health.cli.drift",
                     language,
                     as_of=p.as_of,
-                    predicted=f"{100 * p.predicted:.1f}",
-                    observed=f"{100 * p.observed:.1f}",
-                    n=f"{p.n:,}",
+                    predicted=format_number(100 * p.predicted, language, 1),
+                    observed=format_number(100 * p.observed, language, 1),
+                    n=format_number(p.n, language, 0),
                 ),
                 soft_wrap=True,
             )

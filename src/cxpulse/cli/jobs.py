@@ -13,6 +13,7 @@ from rich.table import Table
 
 from cxpulse.cli.common import ProjectOption, console, fail, reported_errors
 from cxpulse.cli.i18n import cli_language, tr
+from cxpulse.locale import format_number
 
 JOB_NAMES = ("score", "sync", "deliver", "digest", "model_check", "import")
 app = typer.Typer(help=tr("ops.cli.jobs_help"), no_args_is_help=True)
@@ -46,7 +47,7 @@ def list_jobs(project: ProjectOption = Path(".")) -> None:
             spec.describe() if spec.scheduled else "-",
             _when(run.started_at) if run else tr("ops.cli.never"),
             term("job_outcome", run.outcome, lang) if run else "",
-            "" if run is None or run.rows is None else f"{run.rows:,}",
+            "" if run is None or run.rows is None else format_number(run.rows, lang, 0),
         )
     console.print(grid)
 
@@ -66,7 +67,7 @@ def run(
         return
     if outcome.outcome == "failed":
         raise fail(tr("ops.cli.run_failed", job=name, error=outcome.error), code=1)
-    rows = "-" if outcome.rows is None else f"{outcome.rows:,}"
+    rows = "-" if outcome.rows is None else format_number(outcome.rows, cli_language(project), 0)
     console.print(f"[green]{escape(tr('ops.cli.run_ok', job=name, rows=rows))}[/]")
 
 
@@ -95,8 +96,8 @@ def history(
             _when(r.started_at),
             term("job_trigger", r.trigger, lang),
             term("job_outcome", r.outcome, lang),
-            "" if r.rows is None else f"{r.rows:,}",
-            "" if r.seconds is None else f"{r.seconds:.1f}",
+            "" if r.rows is None else format_number(r.rows, lang, 0),
+            "" if r.seconds is None else format_number(r.seconds, lang, 1),
             r.worker,
             escape((r.error or "")[:80]),
         )

@@ -110,8 +110,9 @@ def interval_text(low: float, high: float, digits: int) -> str:
 
 
 def level_text(confidence: float) -> str:
-    """95, 90, 99.5: the confidence level as a percent without useless decimals."""
-    return f"{100 * confidence:g}"
+    """95, 90, 99,5: the confidence level as a percent without useless decimals."""
+    level = 100 * confidence
+    return _number(level, 0 if float(level).is_integer() else 1)
 
 
 def render_table(table: MetricTable, lang: str, options: Any = None) -> Table:
@@ -190,7 +191,7 @@ def show(
     from cxpulse.workspace import Workspace
 
     if fmt not in ("table", "csv", "json"):
-        raise typer.BadParameter("use table, csv or json", param_hint="--format")
+        raise typer.BadParameter(tr("cli.metrics.bad_format"), param_hint="--format")
     with reported_errors(), Workspace.open(project) as ws:
         table = ws.metrics(names, by=_dims(by), grain=grain, start=start, end=end)
         language = _language(ws, lang)
@@ -420,7 +421,7 @@ def drivers(
             gettext(
                 "metrics.cli.drivers.note",
                 language,
-                r2=f"{100 * result.r2:.1f}",
+                r2=format_number(100 * result.r2, language, 1),
                 dropped=_count(result.dropped),
                 method=term("method", result.method, language),
                 boot=result.n_boot,
@@ -458,7 +459,7 @@ def ratings(
     from cxpulse.workspace import Workspace
 
     if fmt not in ("table", "csv", "json"):
-        raise typer.BadParameter("use table, csv or json", param_hint="--format")
+        raise typer.BadParameter(tr("cli.metrics.bad_format"), param_hint="--format")
     with reported_errors():
         low, sep, high = scale.partition("-")
         try:
@@ -575,11 +576,11 @@ def survival(
                 str(r[unit + "s"]),
                 _number(100 * r["survival"], 1) + " %",
                 interval_text(100 * r["ci_low"], 100 * r["ci_high"], 1),
-                f"{r['at_risk']:,}",
-                f"{r['ended']:,}",
+                format_number(r["at_risk"], language, 0),
+                format_number(r["ended"], language, 0),
             )
         console.print(out)
-        console.print(escape(str(frame.method.iloc[0])))
+        console.print(escape(term("method", frame.method.iloc[0], language)))
 
 
 def _csv_text(records: list[dict[str, Any]]) -> str:
@@ -623,7 +624,7 @@ def clv(
     from cxpulse.workspace import Workspace
 
     if fmt not in ("table", "csv", "json"):
-        raise typer.BadParameter("use table, csv or json", param_hint="--format")
+        raise typer.BadParameter(tr("cli.metrics.bad_format"), param_hint="--format")
     with reported_errors(project, lang), Workspace.open(project) as ws:
         language = _language(ws, lang)
         result = customer_lifetime_value(
@@ -731,7 +732,7 @@ def clv_backtest(
     from cxpulse.workspace import Workspace
 
     if fmt not in ("table", "csv", "json"):
-        raise typer.BadParameter("use table, csv or json", param_hint="--format")
+        raise typer.BadParameter(tr("cli.metrics.bad_format"), param_hint="--format")
     with reported_errors(project, lang), Workspace.open(project) as ws:
         language = _language(ws, lang)
         result = run_backtest(

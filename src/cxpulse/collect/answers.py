@@ -40,6 +40,7 @@ from cxpulse.collect.errors import (
 )
 from cxpulse.collect.invitations import find_invitation
 from cxpulse.collect.surveys import get_survey, scale
+from cxpulse.errors import InvalidValueError
 from cxpulse.store.tables import MAX_COMMENT_CHARS, Survey, SurveyResponse, utcnow
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ class ResponseInput(BaseModel):
     def _no_nul(cls, value: Any) -> Any:
         # PostgreSQL text cannot hold NUL, and no survey tool sends one on purpose
         if isinstance(value, str) and "\x00" in value:
-            raise ValueError("contains a NUL character (\\x00)")
+            raise InvalidValueError(key="collect.error.value_nul")
         return value
 
 
@@ -98,14 +99,13 @@ def _explain(exc: PydanticValidationError) -> str:
 def parse_response_input(data: Mapping[str, Any] | Any) -> ResponseInput:
     """Validate a decoded JSON object as an answer; raises :class:`InvalidAnswerError`."""
     if not isinstance(data, Mapping):
-        raise InvalidAnswerError(
-            "the body must be a JSON object like "
-            '{"survey": "nps-q1", "score": 9, "account_id": "acme"}.'
-        )
+        raise InvalidAnswerError(key="collect.error.body_not_object")
     try:
         return ResponseInput.model_validate(dict(data))
     except PydanticValidationError as exc:
-        raise InvalidAnswerError(f"invalid answer: {_explain(exc)}. Nothing was stored.") from None
+        raise InvalidAnswerError(
+            key="collect.error.invalid_answer", values={"reason": _explain(exc)}
+        ) from None
 
 
 def check_score(survey: Survey, score: int) -> None:
@@ -130,9 +130,7 @@ def check_comment(comment: str | None) -> str | None:
         return None
     text = comment.strip()
     if "\x00" in text:
-        raise InvalidAnswerError(
-            "the comment contains a NUL character (\\x00). Nothing was stored."
-        )
+        raise InvalidAnswerError(key="collect.error.comment_nul")
     if len(text) > MAX_COMMENT_CHARS:
         raise InvalidAnswerError(
             key="collect.error.comment_length",
@@ -151,13 +149,12 @@ def check_responded_at(value: datetime | None) -> datetime:
         value = datetime.min.replace(tzinfo=UTC)
     if value < EARLIEST:
         raise InvalidAnswerError(
-            f"responded_at {value.isoformat()} is before {EARLIEST:%Y-%m-%d}; send the time the "
-            "customer answered (ISO 8601, with its time zone). Nothing was stored."
+            key="collect.error.responded_too_early",
+            values={"value": value.isoformat(), "earliest": f"{EARLIEST:%Y-%m-%d}"},
         )
     if value > utcnow() + FUTURE_TOLERANCE:
         raise InvalidAnswerError(
-            f"responded_at {value.isoformat()} is in the future; send the time the customer "
-            "answered (ISO 8601, with its time zone). Nothing was stored."
+            key="collect.error.responded_in_future", values={"value": value.isoformat()}
         )
     return value
 
@@ -174,8 +171,8 @@ def _replay(session: Session, key: str, fingerprint: str) -> SurveyResponse | No
         return None
     if existing.request_hash != fingerprint:
         raise IdempotencyConflictError(
-            f"Idempotency-Key {key!r} was already used for a different answer (response "
-            f"{existing.id}); use a new key for a new answer. Nothing was stored."
+            key="collect.error.idempotency_reused",
+            values={"idempotency_key": repr(key), "id": existing.id},
         )
     return existing
 
@@ -198,7 +195,7 @@ def record_response(
     key = idempotency_key.strip() if idempotency_key is not None else None
     if key is not None and not 0 < len(key) <= MAX_IDEMPOTENCY_KEY_CHARS:
         raise InvalidAnswerError(
-            f"the Idempotency-Key must have 1 to {MAX_IDEMPOTENCY_KEY_CHARS} characters."
+            key="collect.error.idempotency_length", values={"most": MAX_IDEMPOTENCY_KEY_CHARS}
         )
     survey = surveys.get(data.survey) if surveys is not None else None
     if survey is None:
@@ -236,7 +233,9 @@ def record_response(
         if new_id is None:
             previous = _replay(session, key, fingerprint or "")
             if previous is None:  # pragma: no cover - the key's row vanished mid-transaction
-                raise InvalidAnswerError(f"Idempotency-Key {key!r} is in use; retry later.")
+                raise InvalidAnswerError(
+                    key="collect.error.idempotency_busy", values={"idempotency_key": repr(key)}
+                )
             return RecordResult(previous, created=False, survey=survey)
         response.id = new_id
         make_transient_to_detached(response)

@@ -50,4 +50,4 @@ class IdempotencyConflictError(CollectError):
 def reject_nul(field: str, value: str | None) -> None:
     """Refuse text with a NUL character (PostgreSQL cannot store it; no person types it)."""
     if value is not None and "\x00" in value:
-        raise CollectError(f"{field} contains a NUL character (\\x00); remove it and retry.")
+        raise CollectError(key="collect.error.field_nul", values={"field": field})

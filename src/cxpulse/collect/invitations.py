@@ -89,9 +89,7 @@ def create_invitation(
     ):
         reject_nul(field, text)
     if not account_id or not account_id.strip():
-        raise CollectError(
-            "an invitation needs an account_id (the customer answers are attributed to)."
-        )
+        raise CollectError(key="collect.error.invitation_account")
     if email is not None and "@" not in email:
         raise CollectError(key="collect.error.email", values={"email": email})
     token = secrets.token_urlsafe(32)

@@ -217,11 +217,15 @@ def _scales(c: Company, targets: dict[str, float | None]) -> dict[str, float]:
 
 
 @contextmanager
-def _progress(enabled: bool, total: int) -> Iterator[Callable[[int, str], None]]:
+def _progress(enabled: bool, total: int, lang: str) -> Iterator[Callable[..., None]]:
+    """``advance(n, key, **figures)``: the bar moves ``n`` and shows the catalogue message
+    ``key`` in ``lang``."""
     if not enabled:
-        yield lambda advance, text: None
+        yield lambda advance, key, **figures: None
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from cxpulse.locale import format_number, gettext
 
     with Progress(
         TextColumn("{task.description}"),
@@ -232,8 +236,9 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[[int, str], None]]
     ) as bar:
         task = bar.add_task("demo", total=total)
 
-        def update(advance: int, text: str) -> None:
-            bar.update(task, advance=advance, description=text)
+        def update(advance: int, key: str, **figures: int) -> None:
+            shown = {k: format_number(v, lang, 0) for k, v in figures.items()}
+            bar.update(task, advance=advance, description=gettext(key, lang, **shown))
 
         yield update
 
@@ -264,7 +269,7 @@ def _write_activity(
     seed: int,
     scales: dict[str, float],
     chunk_accounts: int,
-    advance: Callable[[int, str], None],
+    advance: Callable[..., None],
     until: date | datetime | None = None,
 ) -> dict[str, _Sink]:
     """Activity tables, chunk by chunk; each block of accounts has its own random stream."""
@@ -291,7 +296,7 @@ def _write_activity(
                     )
                     next_id["invitations"] += sent.num_rows
                     parts["invitations"].append(sent)
-            advance(block.hi - block.lo, f"demo: {done:,} rows")
+            advance(block.hi - block.lo, "demo.progress.rows", rows=done)
         for name, tables in parts.items():
             sinks[name].write(pa.concat_tables(tables))
     return sinks
@@ -306,6 +311,7 @@ def generate_demo(
     start: str = "2025-01-01",
     months: int = 18,
     progress: bool = True,
+    lang: str = "es",
     usage_events: int | None = None,
     tickets: int | None = None,
     chunk_accounts: int | None = None,
@@ -351,8 +357,8 @@ def generate_demo(
         "tickets": tickets,
         "until": None if cut is None else cut.isoformat(),
     }
-    with _progress(progress, accounts) as advance:
-        advance(0, "demo: simulating accounts")
+    with _progress(progress, accounts, lang) as advance:
+        advance(0, "demo.progress.simulating")
         company = simulate_company(accounts, start, months, np.random.default_rng(seed))
         files, rows = _write_company(company, out, cut)
         targets = {

@@ -18,7 +18,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 
-from cxpulse.errors import NotEnoughDataError
+from cxpulse.errors import CxpulseError, NotEnoughDataError
 from cxpulse.health import metrics as hm
 from cxpulse.health.bands import band_cutoffs
 from cxpulse.health.config import Bands, Signal
@@ -47,10 +47,21 @@ class ModelEvaluation:
     bands: dict[str, dict[str, float]] = field(default_factory=dict)  # n, share, bad_rate, ratio
     ece: float = float("nan")  # expected calibration error (10 equal-count bins)
     reason: str | None = None  # why the model could not be evaluated (in part or at all)
+    # the same reasons as errors (with the as-of date each concerns), to show in any language
+    causes: tuple[tuple[str | None, CxpulseError], ...] = ()
 
     @property
     def evaluated(self) -> bool:
         return self.n > 0
+
+    def reason_in(self, lang: str) -> str | None:
+        """:attr:`reason` in ``lang``."""
+        if not self.causes:
+            return self.reason
+        return "; ".join(
+            f"{when}: {exc.message_in(lang)}" if when else exc.message_in(lang)
+            for when, exc in self.causes
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready figures."""
@@ -202,9 +213,18 @@ def _predict(model: HealthModel, X: pd.DataFrame) -> np.ndarray:
     return np.asarray(model.predict_proba(X[[str(c) for c in model.feature_names_in_]])[:, 1])
 
 
-def _failed(name: str, reason: str) -> ModelEvaluation:
+Causes = list[tuple[str | None, CxpulseError]]
+
+
+def _reason(causes: Causes) -> str:
+    return "; ".join(f"{when}: {exc}" if when else str(exc) for when, exc in causes)
+
+
+def _failed(name: str, causes: Causes) -> ModelEvaluation:
     nan = float("nan")
-    return ModelEvaluation(name, 0, nan, nan, nan, nan, nan, nan, reason=reason)
+    return ModelEvaluation(
+        name, 0, nan, nan, nan, nan, nan, nan, reason=_reason(causes), causes=tuple(causes)
+    )
 
 
 def _bands_of(model: HealthModel, p: np.ndarray, bands: Bands) -> list[str]:
@@ -212,14 +232,15 @@ def _bands_of(model: HealthModel, p: np.ndarray, bands: Bands) -> list[str]:
 
 
 def _pooled(
-    preds: list[pd.DataFrame], names: Iterable[str], reasons: dict[str, str]
+    preds: list[pd.DataFrame], names: Iterable[str], reasons: dict[str, Causes]
 ) -> list[ModelEvaluation]:
     pooled = pd.concat(preds) if preds else pd.DataFrame(columns=["model", "good", "p", "band"])
     out = []
     for name in names:
         g = pooled[pooled["model"] == name]
         if g.empty:
-            out.append(_failed(name, reasons.get(name, "no predictions")))
+            none: Causes = [(None, CxpulseError(key="health.evaluate.no_predictions"))]
+            out.append(_failed(name, reasons.get(name, none)))
             continue
         try:
             dates = sorted(set(g["as_of"])) if "as_of" in g else []
@@ -227,10 +248,11 @@ def _pooled(
                 summarize(name, g["good"].to_numpy(), g["p"].to_numpy(), dates, g["band"].tolist())
             )
         except NotEnoughDataError as exc:
-            out.append(_failed(name, str(exc)))
+            out.append(_failed(name, [(None, exc)]))
             continue
         if name in reasons:  # some test dates could not be fitted: say so
-            out[-1] = replace(out[-1], reason=reasons[name])
+            causes = reasons[name]
+            out[-1] = replace(out[-1], reason=_reason(causes), causes=tuple(causes))
     return out
 
 
@@ -269,24 +291,25 @@ def evaluate(
     stamps = X.index.get_level_values("as_of")
     tests = dates[-test_dates:]
     preds: list[pd.DataFrame] = []
-    reasons: dict[str, str] = {}
+    reasons: dict[str, Causes] = {}
     for name, template in chosen.items():
-        skipped: list[str] = []
+        skipped: Causes = []
         for t in tests:
             train_dates = [d for d in dates if d <= t - dt.timedelta(days=horizon)]
             test_mask = stamps == pd.Timestamp(t)
             if not test_mask.any():
-                skipped.append(f"{t}: no live accounts")
+                skipped.append((str(t), CxpulseError(key="health.evaluate.no_live_accounts")))
                 continue
             if isinstance(template, LearnedModel):
                 train_mask = stamps.isin([pd.Timestamp(d) for d in train_dates])
                 if not train_dates or not train_mask.any():
-                    skipped.append(f"{t}: no earlier as-of date with a closed horizon")
+                    no_date = CxpulseError(key="health.evaluate.no_earlier_date")
+                    skipped.append((str(t), no_date))
                     continue
                 try:
                     model = clone(template).fit(X[train_mask], y[train_mask])
                 except NotEnoughDataError as exc:
-                    skipped.append(f"{t}: {exc}")
+                    skipped.append((str(t), exc))
                     continue
             else:
                 model = clone(template).fit(X[test_mask])  # the expert learns nothing from y
@@ -304,7 +327,7 @@ def evaluate(
                 )
             )
         if skipped:
-            reasons[name] = "; ".join(skipped)
+            reasons[name] = skipped
     evaluations = _pooled(preds, chosen, reasons)
     pooled = pd.concat(preds) if preds else pd.DataFrame()
     return EvaluationReport(out, horizon, evaluations, pooled, method="backtest")
@@ -334,7 +357,8 @@ def evaluate_holdout(
     target = np.asarray(y).astype("int64")
     tr, te = holdout_split(X.index, target, test_size=test_size, random_state=random_state)
     band_settings = bands or Bands()
-    preds, reasons = [], {}
+    preds: list[pd.DataFrame] = []
+    reasons: dict[str, Causes] = {}
     models = dict(models)
     tuning: dict[str, dict[str, Any]] = {}
     if tune_budget or tune_trials:
@@ -355,7 +379,7 @@ def evaluate_holdout(
                     horizon_days=horizon_days or 90,
                 )
             except NotEnoughDataError as exc:
-                reasons[f"{name}_tuned"] = str(exc)
+                reasons[f"{name}_tuned"] = [(None, exc)]
                 models[f"{name}_tuned"] = template
                 continue
             models[f"{name}_tuned"] = clone(template).set_params(**found.params)
@@ -366,7 +390,7 @@ def evaluate_holdout(
         try:
             model = clone(template).fit(X.iloc[tr], target[tr])
         except NotEnoughDataError as exc:
-            reasons[name] = str(exc)
+            reasons[name] = [(None, exc)]
             continue
         p = _predict(model, X.iloc[te])
         preds.append(

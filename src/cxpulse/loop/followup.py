@@ -56,9 +56,7 @@ def send_followup(
         from cxpulse.collect.mail import email_invitations
         from cxpulse.collect.surveys import get_survey
     except ImportError as exc:  # the collect package is optional for the loop
-        raise LoopError(
-            "follow-up surveys need the survey package (cxpulse.collect); install it"
-        ) from exc
+        raise LoopError(key="loop.error.followup_needs_collect") from exc
     ctx = context or context_for(session)
     case = get_case(session, case_id, for_update=True)
     if case.followup_invitation_id is not None:
@@ -67,10 +65,12 @@ def send_followup(
             return existing
     if case.status not in ("resolved", "closed"):
         raise LoopError(
-            f"case {case_id} is {case.status!r}; send the follow-up survey after resolving it"
+            key="loop.error.followup_not_resolved",
+            values={"id": case_id},
+            terms={"status": ("status", case.status)},
         )
     if not case.account_id:
-        raise LoopError(f"case {case_id} has no account; a follow-up survey needs one")
+        raise LoopError(key="loop.error.followup_no_account", values={"id": case_id})
     survey = get_survey(session, survey_ref)
     issued = create_invitation(
         session,

@@ -257,7 +257,7 @@ def queue_notifications(
                 "loop.email.body",
                 lang,
                 title=case.title,
-                priority=gettext(f"loop.priority.{case.priority}", lang),
+                priority=term("priority", case.priority, lang),
                 owner=case.owner or gettext("loop.unassigned", lang),
                 due=due,
                 comment=details.get("comment") or "-",

@@ -61,9 +61,7 @@ def build_email(payload: Mapping[str, Any], sender: str, message_id: str) -> Ema
     """An e-mail from an outbox payload ``{"to": [...], "subject": str, "body": str}``."""
     to = [str(a) for a in payload.get("to") or []]
     if not to:
-        raise PermanentDeliveryError(
-            "the e-mail has no recipient; set [loop] email_to or account owners"
-        )
+        raise PermanentDeliveryError(key="loop.error.no_recipient")
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = ", ".join(to)
@@ -88,10 +86,17 @@ def send_email(payload: Mapping[str, Any], settings: SmtpSettings, message_id: s
             refused = smtp.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(
-            f"SMTP {settings.smtp_host}:{settings.smtp_port}: {type(exc).__name__}: {exc}"
+            key="loop.error.smtp_failed",
+            values={
+                "host": settings.smtp_host,
+                "port": settings.smtp_port,
+                "error": f"{type(exc).__name__}: {exc}",
+            },
         ) from exc
     if refused:
-        raise DeliveryError(f"SMTP refused recipients: {', '.join(sorted(refused))}")
+        raise DeliveryError(
+            key="loop.error.smtp_refused", values={"recipients": ", ".join(sorted(refused))}
+        )
 
 
 def send_webhook(
@@ -100,7 +105,7 @@ def send_webhook(
     """POST ``payload["data"]`` as JSON to ``payload["url"]``; any non-2xx is a failure."""
     url = str(payload.get("url") or "")
     if not url:
-        raise PermanentDeliveryError("the webhook has no URL; set [loop] webhook_url")
+        raise PermanentDeliveryError(key="loop.error.no_webhook_url")
     body = encode_body(payload.get("data") or {})
     headers = {
         "Content-Type": "application/json",
@@ -112,6 +117,12 @@ def send_webhook(
     try:
         response = client.post(url, content=body, headers=headers, timeout=NETWORK_TIMEOUT_S)
     except httpx.HTTPError as exc:
-        raise DeliveryError(f"webhook {url}: {type(exc).__name__}: {exc}") from exc
+        raise DeliveryError(
+            key="loop.error.webhook_failed",
+            values={"url": url, "error": f"{type(exc).__name__}: {exc}"},
+        ) from exc
     if not 200 <= response.status_code < 300:
-        raise DeliveryError(f"webhook {url}: HTTP {response.status_code} {response.text[:200]}")
+        raise DeliveryError(
+            key="loop.error.webhook_status",
+            values={"url": url, "status": response.status_code, "text": response.text[:200]},
+        )

@@ -50,7 +50,8 @@ def enqueue(
     """Add a pending message (flushed, not committed: it commits with the caller's work)."""
     if channel not in OUTBOX_CHANNELS:
         raise DeliveryError(
-            f"unknown notification channel {channel!r}; use one of {', '.join(OUTBOX_CHANNELS)}"
+            key="loop.error.unknown_channel",
+            values={"channel": repr(channel), "channels": ", ".join(OUTBOX_CHANNELS)},
         )
     at = as_utc(now) if now is not None else utcnow()
     message = OutboxMessage(

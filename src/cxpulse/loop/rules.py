@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from cxpulse.errors import ConfigError
+from cxpulse.errors import ConfigError, InvalidValueError
 
 TriggerKind = Literal["detractor", "csat_low", "ces_low", "health_red", "theme"]
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -85,7 +85,7 @@ class Trigger(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> Trigger:
         if self.kind == "theme" and not (self.theme or self.keywords):
-            raise ValueError("a 'theme' trigger needs 'theme' or 'keywords'")
+            raise InvalidValueError(key="loop.error.theme_trigger")
         return self
 
     def ceiling(self) -> int | None:
@@ -192,7 +192,7 @@ class LoopConfig(BaseModel):
         names = [r.name for r in self.rules]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"rule names must be unique; repeated: {', '.join(dupes)}")
+            raise InvalidValueError(key="loop.error.rule_names", values={"names": ", ".join(dupes)})
         return self
 
     def rules_for_response(self, facts: ResponseFacts) -> list[Rule]:
@@ -221,9 +221,7 @@ def parse_loop_config(raw: Mapping[str, Any] | None) -> LoopConfig:
         details = "; ".join(
             f"loop.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
-        raise ConfigError(
-            f"cxpulse.toml [loop]: {details}. See 'cxpulse init' for a commented example."
-        ) from exc
+        raise ConfigError(key="loop.error.config", values={"details": details}) from exc
 
 
 def recipients(cfg: LoopConfig, rule: Rule, owner: str | None) -> list[str]:

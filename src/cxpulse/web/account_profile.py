@@ -84,9 +84,7 @@ def account_profile(ws: Workspace, account_id: str, lang: str = "es") -> Account
     accounts = ws.table("accounts")
     found = _records(accounts.filter(accounts.account_id == account_id).limit(1).execute())
     if not found:
-        raise AccountNotFoundError(
-            f"no account {account_id!r} in the workspace; check the id on the accounts page"
-        )
+        raise AccountNotFoundError(key="web.error.no_account", values={"account": repr(account_id)})
     row = found[0]
     profile = AccountProfile(
         account_id=account_id,

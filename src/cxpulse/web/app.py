@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -135,6 +136,21 @@ def error_language(request: Request) -> str:
     return language_of(request)
 
 
+def localized_validation_errors(errors: Any, lang: str) -> list[dict[str, Any]]:
+    """Pydantic's errors as FastAPI lists them (``loc``, ``msg``, ``type``), each message
+    from the catalogue in ``lang``; the rejected input is not echoed back."""
+    from cxpulse.locale.validation import explain_validation_error
+
+    return [
+        {
+            "loc": list(error.get("loc", ())),
+            "msg": explain_validation_error(error, lang),
+            "type": error.get("type", ""),
+        }
+        for error in errors
+    ]
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -228,6 +244,14 @@ def create_app(
         return render(request, "error.html", status_code=400, status=400, detail=detail)
 
     document_errors(app)  # security: every error answer is in the OpenAPI document
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's structure (loc, msg, type), the message in the language of the person asking
+        return JSONResponse(
+            {"detail": localized_validation_errors(exc.errors(), error_language(request))},
+            status_code=422,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -54,19 +54,16 @@ def brand_of(config: ProjectConfig) -> Brand:
     name = str(surveys.get("brand_name") or config.name or "cxpulse")
     color = str(surveys.get("brand_color") or DEFAULT_COLOR)
     if not _COLOR.match(color):
-        raise ConfigError(
-            f"[surveys] brand_color = {color!r} is not a colour; write it as #RRGGBB (e.g. #0f766e)"
-        )
+        raise ConfigError(key="cx.error.brand_color", values={"color": repr(color)})
     formality = str(surveys.get("formality") or "tu")
     if formality not in FORMALITIES:
-        raise ConfigError(f"[surveys] formality = {formality!r}; use 'tu' or 'usted'")
+        raise ConfigError(key="cx.error.formality", values={"value": repr(formality)})
     logo: Path | None = None
     if surveys.get("brand_logo"):
         base = config.project_dir or Path(".")
         logo = (base / str(surveys["brand_logo"])).resolve()
         if logo.suffix.lower() not in LOGO_TYPES:
             raise ConfigError(
-                f"[surveys] brand_logo = {surveys['brand_logo']!r}: use a .png, .jpg, .svg or "
-                ".webp file in the project folder"
+                key="cx.error.brand_logo", values={"logo": repr(surveys["brand_logo"])}
             )
     return Brand(name=name, color=color.lower(), logo=logo, formality=formality)

@@ -34,10 +34,7 @@ def resolve_secret(project_dir: Path | None, settings: Settings) -> str:
     """
     if settings.secret_key:
         if len(settings.secret_key) < 16:
-            raise ConfigError(
-                "CXPULSE_SECRET_KEY is shorter than 16 characters; set a long random value "
-                "(for example: python -c 'import secrets; print(secrets.token_hex())')"
-            )
+            raise ConfigError(key="sec.error.short_secret")
         return settings.secret_key
     if project_dir is None:
         return secrets.token_hex(32)

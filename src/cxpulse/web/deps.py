@@ -22,6 +22,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from cxpulse import store
+from cxpulse.errors import CxpulseError
 from cxpulse.web.context import WebContext
 from cxpulse.web.session import (
     CSRF_FIELD,
@@ -55,7 +56,7 @@ def get_db_session(request: Request) -> Iterator[Session]:
 def get_current_user(request: Request) -> SignedInUser:
     user = request.scope.get("cxpulse.user")
     if not isinstance(user, SignedInUser):
-        raise HTTPException(status_code=401, detail="authentication required")
+        raise HTTPException(status_code=401, detail=CxpulseError(key="sec.error.auth_required"))
     return user
 
 
@@ -111,7 +112,10 @@ def require_role(*roles: str) -> Any:
         if user.role != "admin" and user.role not in roles:
             raise HTTPException(
                 status_code=403,
-                detail=f"this needs the role {' or '.join(roles) or 'admin'}; you are {user.role}",
+                detail=CxpulseError(
+                    key="sec.error.role",
+                    values={"roles": " / ".join(roles or ("admin",)), "role": user.role},
+                ),
             )
         return user
 
@@ -142,7 +146,7 @@ async def verify_csrf(request: Request) -> None:
     if not csrf_matches(expected, sent):
         raise HTTPException(
             status_code=403,
-            detail="missing or wrong CSRF token: reload the page and submit the form again",
+            detail=CxpulseError(key="sec.error.csrf"),
         )
 
 

@@ -186,8 +186,11 @@ class SessionMiddleware:
     @staticmethod
     def _refuse(request: Request) -> Response:
         if _wants_json(request):
+            from cxpulse.locale import gettext
+            from cxpulse.web.app import error_language  # the app imports this module
+
             return JSONResponse(
-                {"detail": "authentication required: sign in or send an API token"},
+                {"detail": gettext("sec.error.auth_required", error_language(request))},
                 status_code=401,
                 headers={"WWW-Authenticate": "Bearer"},
             )

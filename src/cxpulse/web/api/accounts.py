@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from cxpulse.web.api.metrics import Problem
@@ -78,9 +78,11 @@ class AccountProfilePublic(BaseModel):
 
 
 @router.get("", response_model=list[AccountRow])
-def accounts(ctx: ContextDep, q: str = "", limit: int = 50) -> list[dict[str, Any]]:
+def accounts(
+    ctx: ContextDep, q: str = "", limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> list[dict[str, Any]]:
     """Accounts whose id or name contains ``q``, with their latest health score."""
-    return search_accounts(ctx, q, max(1, min(limit, 500)))
+    return search_accounts(ctx, q, limit)
 
 
 @router.get(

@@ -39,6 +39,7 @@ from cxpulse.loop import (
 from cxpulse.loop.errors import CaseNotFoundError, InvalidTransitionError, LoopError
 from cxpulse.stats import Estimate
 from cxpulse.store.tables import Case
+from cxpulse.web.api.paging import Offset
 from cxpulse.web.context import WebContext
 from cxpulse.web.deps import ContextDep, CurrentUser, DbSessionDep
 
@@ -281,7 +282,7 @@ def list_endpoint(
     overdue: bool = False,
     open_only: Annotated[bool, Query(alias="open")] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    offset: Offset = 0,
 ) -> CaseList:
     """Cases matching the filters, soonest due first."""
     flt = CaseFilter(

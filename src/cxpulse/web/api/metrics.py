@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, BeforeValidator, Field
 
-from cxpulse.errors import CxpulseError
+from cxpulse.errors import CxpulseError, InvalidValueError
 from cxpulse.metrics import list_definitions
 from cxpulse.metrics.filters import parse_filters
 from cxpulse.web.dashboard import (
@@ -38,7 +38,7 @@ FILTER_HELP = "column=value, e.g. gender=Female (a built-in column or an attribu
 def _iso_only(value: Any) -> Any:
     """A date parameter is written YYYY-MM-DD (never a bare number read as a timestamp)."""
     if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-        raise ValueError("write the date as YYYY-MM-DD, e.g. 2026-09-30")
+        raise InvalidValueError(key="validation.date_parsing")
     return value
 
 
@@ -160,8 +160,7 @@ def _by(by: list[str] | None) -> list[str] | None:
     if repeated:  # ambiguous: refused, not silently merged
         raise HTTPException(
             status_code=400,
-            detail=f"the dimension {', '.join(repeated)} is given more than once in 'by'; "
-            "give each dimension once",
+            detail=CxpulseError(key="web.error.by_repeated", values={"by": ", ".join(repeated)}),
         )
     return names or None
 
@@ -199,8 +198,15 @@ def metrics(
         if day is not None and not FIRST_DAY <= day <= LAST_DAY:
             raise HTTPException(
                 status_code=400,
-                detail=f"{name} {day.isoformat()} is outside the dates cxpulse counts "
-                f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})",
+                detail=CxpulseError(
+                    key="web.error.date_range",
+                    values={
+                        "name": name,
+                        "day": day.isoformat(),
+                        "first": FIRST_DAY.isoformat(),
+                        "last": LAST_DAY.isoformat(),
+                    },
+                ),
             )
     names = list(dict.fromkeys(m.value for m in metric))
     if grain is not None and end is not None:
@@ -209,11 +215,19 @@ def metrics(
         if periods > MAX_PERIODS:
             raise HTTPException(
                 status_code=400,
-                detail=f"{start or 'today'} to {end} by {grain} is about {periods:,.0f} periods "
-                f"(at most {MAX_PERIODS:,}): narrow the range or use a coarser grain",
+                detail=CxpulseError(
+                    key="web.error.too_many_periods",
+                    values={
+                        "start": start or "today",
+                        "end": end,
+                        "grain": grain,
+                        "periods": f"{periods:,.0f}",
+                        "most": f"{MAX_PERIODS:,}",
+                    },
+                ),
             )
     if not names:
-        raise HTTPException(status_code=400, detail="give at least one metric name")
+        raise HTTPException(status_code=400, detail=CxpulseError(key="web.error.no_metric"))
     try:
         where = parse_filters(filter or [])
         filters = tuple(sorted(where.items()))
@@ -245,7 +259,7 @@ def compare(
 ) -> dict[str, Any]:
     """The difference of a metric between two periods, with a significance test."""
     if not period or not vs:
-        raise HTTPException(status_code=400, detail="give both period and vs, e.g. 2026-09")
+        raise HTTPException(status_code=400, detail=CxpulseError(key="web.error.period_vs"))
     name = metric.value
     try:
         where = parse_filters(filter or [])

@@ -30,7 +30,9 @@ from cxpulse.collect.sync import (
     start_sync_task,
     stop_sync_task,
 )
+from cxpulse.errors import CxpulseError
 from cxpulse.store.tables import Survey, SurveyResponse
+from cxpulse.web.api.paging import Offset
 from cxpulse.web.api.text_rules import NO_NUL, NOT_BLANK_STRIPPED
 from cxpulse.web.deps import ContextDep, CurrentUser, get_db_session, require_role
 
@@ -126,26 +128,29 @@ def _decode(body: bytes) -> Any:
     if len(body) > MAX_BODY_BYTES:
         raise HTTPException(
             status_code=413,
-            detail=f"the body has {len(body)} bytes; one answer takes at most {MAX_BODY_BYTES}. "
-            "Nothing was stored.",
+            detail=CxpulseError(
+                key="collect.error.body_too_large",
+                values={"size": len(body), "most": MAX_BODY_BYTES},
+            ),
         )
     if not body.strip():
         raise HTTPException(
             status_code=400,
-            detail='the body is empty: send a JSON object like {"survey": "nps-q1", '
-            '"score": 9, "account_id": "acme"}. Nothing was stored.',
+            detail=CxpulseError(key="collect.error.body_empty"),
         )
     try:
         return json.loads(body)
     except json.JSONDecodeError as exc:
         raise HTTPException(
             status_code=400,
-            detail=f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}. "
-            "Nothing was stored.",
+            detail=CxpulseError(
+                key="collect.error.malformed_json",
+                values={"line": exc.lineno, "column": exc.colno, "reason": exc.msg},
+            ),
         ) from None
     except UnicodeDecodeError:
         raise HTTPException(
-            status_code=400, detail="the body is not UTF-8 JSON. Nothing was stored."
+            status_code=400, detail=CxpulseError(key="collect.error.body_not_utf8")
         ) from None
 
 
@@ -213,7 +218,7 @@ def list_responses(
     survey: Annotated[str | None, Query(description="survey slug")] = None,
     account_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ResponseList:
     """Stored answers, newest first."""
     from sqlalchemy import func
@@ -227,7 +232,10 @@ def list_responses(
         query = query.where(SurveyResponse.survey_id == target.id)
     if account_id is not None:
         if "\x00" in account_id:
-            raise HTTPException(status_code=422, detail="account_id contains a NUL character")
+            raise HTTPException(
+                status_code=422,
+                detail=CxpulseError(key="collect.error.field_nul", values={"field": "account_id"}),
+            )
         query = query.where(SurveyResponse.account_id == account_id)
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.execute(query.order_by(SurveyResponse.id.desc()).limit(limit).offset(offset)).all()

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from cxpulse import store
+from cxpulse.errors import CxpulseError
 from cxpulse.store.tables import AUTH_EVENT_KINDS
 from cxpulse.store.users import MAX_ROW_ID, MAX_TOKEN_LIFETIME
 from cxpulse.web.deps import CurrentUser, get_db_session, require_role
@@ -102,7 +103,10 @@ def revoke_token(token_id: TokenId, user: CurrentUser, db: DbSession) -> Respons
     """Revoke a token; it stops working at once. Admins may revoke anyone's."""
     owner = None if user.role == "admin" else user.id
     if not store.revoke_api_token(db, token_id, user_id=owner, actor=user.email):
-        raise HTTPException(status_code=404, detail=f"you have no API token with id {token_id}")
+        raise HTTPException(
+            status_code=404,
+            detail=CxpulseError(key="sec.error.no_own_token", values={"id": token_id}),
+        )
     return Response(status_code=204)
 
 

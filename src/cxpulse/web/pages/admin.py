@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxpulse import store
+from cxpulse.errors import CxpulseError
 from cxpulse.store.users import MAX_ROW_ID
 from cxpulse.web.deps import CurrentUser, DbSessionDep, require_role
 from cxpulse.web.session import ROLES, flash
@@ -83,7 +84,9 @@ def set_active(
     try:
         user = store.set_user_active(db, user_id, active == "1", actor=admin.email)
     except store.UserError:
-        raise HTTPException(status_code=404, detail=f"no user with id {user_id}") from None
+        raise HTTPException(
+            status_code=404, detail=CxpulseError(key="sec.error.no_user", values={"id": user_id})
+        ) from None
     key = "sec.users.activated" if active == "1" else "sec.users.deactivated"
     flash(request, key, "success", email=user.email)
     return RedirectResponse("/admin/users", status_code=303)
@@ -96,7 +99,9 @@ def end_sessions(
     """End every session of a user (they sign in again)."""
     user = db.get(store.User, user_id)
     if user is None:
-        raise HTTPException(status_code=404, detail=f"no user with id {user_id}")
+        raise HTTPException(
+            status_code=404, detail=CxpulseError(key="sec.error.no_user", values={"id": user_id})
+        )
     ended = store.end_user_sessions(db, user_id)
     store.record_event(
         db,
@@ -115,6 +120,8 @@ def revoke_token(
 ) -> Response:
     """Revoke anyone's API token; it stops working at once."""
     if not store.revoke_api_token(db, token_id, actor=admin.email):
-        raise HTTPException(status_code=404, detail=f"no API token with id {token_id}")
+        raise HTTPException(
+            status_code=404, detail=CxpulseError(key="sec.error.no_token", values={"id": token_id})
+        )
     flash(request, "sec.tokens.revoked", "success", id=token_id)
     return RedirectResponse("/admin/users", status_code=303)

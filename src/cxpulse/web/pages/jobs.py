@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from cxpulse.errors import CxpulseError
 from cxpulse.web.deps import ContextDep, require_role
 from cxpulse.web.session import flash
 from cxpulse.web.templating import render
@@ -45,7 +46,6 @@ router = APIRouter(include_in_schema=False, dependencies=[require_role("admin")]
 
 @router.get("/admin/jobs", response_class=HTMLResponse)
 def jobs_page(request: Request, ctx: ContextDep) -> HTMLResponse:
-    from cxpulse.errors import CxpulseError
     from cxpulse.jobs import history, latest_by_job
     from cxpulse.jobs.running import jobs_config
 
@@ -80,7 +80,9 @@ def run_now(name: str, request: Request, ctx: ContextDep) -> Response:
     from cxpulse.jobs import JOBS, run_job
 
     if name not in JOBS:
-        raise HTTPException(status_code=404, detail=f"no job {name!r}")
+        raise HTTPException(
+            status_code=404, detail=CxpulseError(key="ops.error.no_job", values={"job": repr(name)})
+        )
     threading.Thread(
         target=run_job, args=(name, ctx.config), kwargs={"store_url": ctx.store_url},
         name=f"cxpulse-job-{name}", daemon=True,

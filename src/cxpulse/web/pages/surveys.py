@@ -23,6 +23,7 @@ from cxpulse.collect.errors import (
     InvitationNotFoundError,
 )
 from cxpulse.config import Settings
+from cxpulse.errors import CxpulseError
 from cxpulse.store.tables import MAX_COMMENT_CHARS, Invitation, Survey, SurveyResponse
 from cxpulse.store.users import token_hash
 from cxpulse.web import i18n
@@ -143,7 +144,7 @@ def brand_logo(request: Request) -> Response:
     """The project's logo for its survey pages (a file in the project folder)."""
     brand = _brand(request)
     if brand.logo is None or not brand.logo.is_file():
-        raise HTTPException(status_code=404, detail="no logo set ([surveys] brand_logo)")
+        raise HTTPException(status_code=404, detail=CxpulseError(key="cx.error.no_logo"))
     return Response(
         brand.logo.read_bytes(),
         media_type=brand.logo_type or "application/octet-stream",
@@ -334,11 +335,13 @@ def _parse_contacts(text: str) -> list[collect.Contact]:
             continue
         email = parts[1] if len(parts) > 1 and parts[1] else None
         if email is not None and "@" not in email:
-            raise CollectError(f"line {number}: {email!r} is not an e-mail address.")
+            raise CollectError(
+                key="collect.error.contact_email", values={"line": number, "email": repr(email)}
+            )
         contact_id = parts[2] if len(parts) > 2 and parts[2] else None
         contacts.append(collect.Contact(parts[0], contact_id, email))
     if not contacts:
-        raise CollectError("write one contact per line: account, e-mail, contact id.")
+        raise CollectError(key="collect.error.contacts_format")
     return contacts
 
 

@@ -38,7 +38,8 @@ def accept_upload(
 
     if table not in TABLES:
         raise UnknownTableError(
-            f"unknown table {table!r}; canonical tables are: {', '.join(TABLES)}"
+            key="data.error.unknown_table",
+            values={"table": repr(table), "tables": ", ".join(TABLES)},
         )
     name = Path(filename or "upload.csv").name
     if not name.lower().endswith(SUFFIXES):
