@@ -221,41 +221,60 @@ def test_holdout_beats_plain_lightgbm_and_is_calibrated(
 
 
 @pytest.mark.parametrize("kind", ["lightgbm", "logistic"])
-def test_explanation_points_add_up_and_follow_re_scoring(bank_project: Path, kind: str) -> None:
-    """Stated points add up to score - reference; re-scoring with a top reason's signal
-    replaced by the values other accounts have (averaged on the model's log-odds, then through
-    the calibration) moves the score the stated way: sign always, size within 10% at the
-    median. Per account the additive points and a one-signal counterfactual differ by the
-    curvature of the calibrated score (see docs/health.md)."""
-    from cxpulse.health import compute_features, load_model
+def test_explanations_add_up_and_state_the_re_scoring(
+    bank_project: Path, shared_data: Path, kind: str
+) -> None:
+    """Through the CLI (fit, score) and the one account reader: the stated points add up to
+    score - reference within 0.5 for every sampled account; each top reason's stated
+    counterfactual ("with the typical value it would be N") is what re-scoring the account
+    with that signal at the typical account's value gives, within 0.5 points; the points move
+    the stated way. The typical account and the re-scored rows are built here from the CSV."""
+    from cxpulse.health import account_score, load_model
     from cxpulse.workspace import Workspace
 
     _run("health", "fit", "-m", kind, "-p", str(bank_project))
-    saved = load_model(bank_project, kind)
-    model = saved.model
-    with Workspace.open(bank_project) as ws:
-        X = compute_features(ws, "2019-01-02", saved.signals)
+    _run("health", "score", "-m", kind, "--as-of", "2019-01-02", "-p", str(bank_project))
+    raw = pd.read_csv(shared_data / "bank_churn.csv", dtype={"CustomerId": str})
+    X = _reference_features(raw).set_axis(raw["CustomerId"])
+    model = load_model(bank_project, kind).model
+    # the typical account: each signal at its median, a yes/no signal at its commoner value
+    typical = pd.Series(
+        {c: X[c].mode().min() if X[c].nunique() <= 2 else X[c].median() for c in X.columns}
+    )
+    np.testing.assert_allclose(model.reference_account().iloc[0][X.columns], typical)
+    reference = float(model.score_points(typical.to_frame().T[list(X.columns)])[0])
     sample = X.sample(100, random_state=0)
-    points = model.contributions(sample)
     score = model.score_points(sample)
-    reference = model.reference_score()
+    points = model.contributions(sample)
     assert np.abs(points.sum(axis=1).to_numpy() - (score - reference)).max() <= 0.5
-    # the riskiest accounts keep strong reasons (the secant does not vanish at extremes)
-    worst = X.loc[[X.index[int(np.argmin(model.score_points(X)))]]]
-    assert np.abs(model.contributions(worst).to_numpy()).max() >= 5
-    background = X.sample(300, random_state=1)
-    ratios = []
-    for i, (account, row) in enumerate(sample.iterrows()):
-        top = points.loc[account].abs().idxmax()
-        stated = float(points.loc[account, top])
-        if abs(stated) < 1:
-            continue
-        # the signal replaced by the values other accounts have (its reference distribution)
-        what_if = pd.DataFrame([row] * len(background), columns=X.columns)
-        what_if[top] = background[top].to_numpy()
-        without = model.score_from_log_odds([model.log_odds(what_if).mean()])[0]
-        moved = float(score[i] - without)
-        assert np.sign(moved) == np.sign(stated), (account, top, moved, stated)
-        ratios.append(moved / stated)
-    assert len(ratios) >= 80
-    assert 0.9 <= float(np.median(ratios)) <= 1.1, np.percentile(ratios, [10, 50, 90])
+    stated_ok = sign_ok = close = n = 0
+    with Workspace.open(bank_project) as ws:
+        for i, account in enumerate(sample.index):
+            got = account_score(ws, str(account), model=kind, lang="en")
+            assert got is not None and got.model == kind
+            assert got.score == pytest.approx(score[i], abs=0.01)
+            assert got.reference == pytest.approx(reference, abs=0.01)
+            top = sorted(got.drivers, key=lambda d: -abs(d.points))[:3]
+            for d in top:
+                assert d.points == pytest.approx(points.loc[account, d.signal], abs=0.01)
+                what_if = sample.loc[[account]].assign(**{d.signal: typical[d.signal]})
+                rescored = float(model.score_points(what_if)[0])
+                assert d.reference_value == pytest.approx(typical[d.signal])
+                n += 1
+                stated_ok += abs(rescored - (d.score_at_reference or np.nan)) <= 0.5
+                moved = score[i] - rescored
+                sign_ok += np.sign(moved) == np.sign(d.points) or abs(moved) < 0.5
+                close += abs(moved - d.points) <= max(0.1 * abs(d.points), 0.5)
+        assert n >= 250 and stated_ok == n  # every stated counterfactual is the re-scoring
+        assert sign_ok / n >= 0.95, sign_ok / n
+        # additive points cannot each equal a one-signal re-scoring when signals interact
+        # through the calibration curve (docs/health.md); the share is reported, not hidden
+        print(f"{kind}: {close / n:.0%} of {n} top-3 points within 10 % of re-scoring")
+        # the riskiest account keeps strong reasons: its top points are large
+        worst = X.index[int(np.argmin(model.score_points(X)))]
+        strongest = model.contributions(X.loc[[worst]]).abs().to_numpy().max()
+        assert strongest >= 20, strongest
+    text = _run("health", "explain", str(X.index[0]), "-m", kind, "-p", str(bank_project))
+    flat = " ".join(text.split())
+    assert f"most common value): {reference:.0f}" in flat
+    assert "as in the typical account, it would be" in flat

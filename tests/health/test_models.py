@@ -122,25 +122,100 @@ def test_missing_values_are_imputed_and_flagged_for_logistic() -> None:
 def test_logistic_contributions_are_exact_log_odds_shares() -> None:
     X, y, _ = _synthetic(3000, seed=6)
     model = LearnedModel(calibration="none").fit(X, y)
+    # the reference account: every signal at its training median (computed here with pandas)
+    typical = X.median()
+    np.testing.assert_allclose(model.reference_account().iloc[0], typical)
     parts = model.log_odds_contributions(X.head(50))
     raw = model.model_.decision_function(model._design(X.head(50)))
-    # shares are measured from the average training row: intercept + coef . mean design row
-    centre = model._design(X).mean(axis=0)
-    reference = model.model_.intercept_[0] + centre @ model.model_.coef_[0]
+    reference = model.model_.decision_function(model._design(typical.to_frame().T))[0]
     assert model.reference_logit_ == pytest.approx(reference)
     np.testing.assert_allclose(parts.sum(axis=1) + reference, raw)
+    # a linear model: each share is the log-odds change of moving that signal to the median
+    for col in X.columns:
+        moved = X.head(50).assign(**{col: typical[col]})
+        drop = raw - model.model_.decision_function(model._design(moved))
+        np.testing.assert_allclose(parts[col], drop, atol=1e-9)
     # independently: plain scikit-learn on the same design matrix learns the same weights
     plain = LogisticRegression(C=model.C, max_iter=2000).fit(model._design(X), y)
     np.testing.assert_allclose(plain.coef_, model.model_.coef_, rtol=1e-4, atol=1e-6)
 
 
+def _two_player_shapley(score, x: pd.DataFrame, ref: pd.Series) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """Baseline Shapley values of two signals by brute force: the mean of both orders."""
+    a, b = x.columns
+    only_a = x.assign(**{b: ref[b]})
+    only_b = x.assign(**{a: ref[a]})
+    none = score(ref.to_frame().T)[0]
+    full = score(x)
+    return pd.DataFrame(
+        {
+            a: ((score(only_a) - none) + (full - score(only_b))) / 2,
+            b: ((score(only_b) - none) + (full - score(only_a))) / 2,
+        },
+        index=x.index,
+    )
+
+
 def test_lightgbm_contributions_add_up_to_the_raw_score() -> None:
     X, y, _ = _synthetic(3000, seed=7)
     model = LearnedModel("lightgbm", calibration="none").fit(X, y)
-    parts = model.log_odds_contributions(X.head(40))
-    raw = model.model_.predict_proba(X.head(40).to_numpy(), raw_score=True)
-    full = model.model_.predict_proba(X.head(40).to_numpy(), pred_contrib=True)
-    np.testing.assert_allclose(parts.sum(axis=1) + full[:, -1], raw, rtol=1e-6)
+    head = X.head(40)
+    parts = model.log_odds_contributions(head)
+    raw = model.model_.predict_proba(head.to_numpy(), raw_score=True)
+    ref = model.reference_account().iloc[0]
+    ref_raw = model.model_.predict_proba(ref.to_frame().T.to_numpy(), raw_score=True)[0]
+    np.testing.assert_allclose(parts.sum(axis=1) + ref_raw, raw, rtol=1e-9, atol=1e-9)
+    # interventional TreeSHAP against one reference row = brute-force baseline Shapley
+    brute = _two_player_shapley(
+        lambda f: model.model_.predict_proba(f[list(X.columns)].to_numpy(), raw_score=True),
+        head,
+        ref,
+    )
+    np.testing.assert_allclose(parts.to_numpy(), brute.to_numpy(), atol=1e-9)
+
+
+@pytest.mark.parametrize("calibration", ["sigmoid", "isotonic"])
+def test_points_are_exact_shapley_values_of_the_calibrated_score(calibration: str) -> None:
+    """Logistic + calibration: the points are the baseline Shapley values of the whole 0-100
+    score against the reference account (brute force over both orders), and add up."""
+    X, y, _ = _synthetic(3000, seed=8)
+    model = LearnedModel(calibration=calibration).fit(X, y)  # type: ignore[arg-type]
+    head = X.head(60)
+    points = model.contributions(head)
+    brute = _two_player_shapley(model.score_points, head, model.reference_account().iloc[0])
+    np.testing.assert_allclose(points.to_numpy(), brute.to_numpy(), atol=1e-6)
+    total = model.score_points(head) - model.reference_score()
+    np.testing.assert_allclose(points.sum(axis=1), total, atol=1e-6)
+
+
+def test_a_categoricals_levels_are_one_reason_against_its_most_common_level() -> None:
+    rng = np.random.default_rng(9)
+    n = 3000
+    plan = rng.choice(["basic", "pro", "team"], size=n, p=[0.5, 0.3, 0.2])
+    usage = rng.normal(size=n)
+    logit = 0.8 * usage + np.select([plan == "pro", plan == "team"], [1.0, -1.5], 0.0)
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    X = pd.DataFrame({"plan": plan.astype(object), "usage": usage})
+    for kind in ("logistic", "lightgbm"):
+        model = LearnedModel(kind).fit(X, y)  # type: ignore[arg-type]
+        ref = model.reference_account().iloc[0]
+        assert ref["plan"] == "basic"
+        design = model._design(model.reference_account())[0]
+        cols = model._columns()
+        hot = [design[cols.index(c)] > design[cols.index("plan=pro")] for c in ["plan=basic"]]
+        assert hot == [True]  # the reference's design row is the modal level's pattern
+        assert ref["usage"] == pytest.approx(np.median(usage))
+        points = model.contributions(X.head(200))
+        assert list(points.columns) == ["plan", "usage"]
+        np.testing.assert_allclose(
+            points.sum(axis=1), model.score_points(X.head(200)) - model.reference_score(), atol=1e-6
+        )
+        # an account that differs from the reference only in its plan: the plan's points are
+        # exactly what re-scoring with the reference plan moves
+        team = model.reference_account().assign(plan="team")
+        moved = model.score_points(team)[0] - model.reference_score()
+        assert model.contributions(team)["plan"].iloc[0] == pytest.approx(moved, abs=1e-6)
+        assert model.contributions(team)["usage"].iloc[0] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_fitting_on_one_outcome_says_what_to_do() -> None:

@@ -133,7 +133,11 @@ def test_explanations_in_spanish_and_english(duck) -> None:  # type: ignore[no-u
     assert en.lines[1] == "Down 30 points since 2024-04-01."
     assert en.reference == 50.0
     assert "Against a neutral account: 50" in en.text
-    assert "Open important tickets pushes the score up (0; +25.0 points)." in en.lines
+    # the one-signal counterfactual: tickets at the neutral value (halfway, 1.5) gives 65 - 25
+    assert (
+        "Open important tickets pushes the score up (0; +25.0 points). "
+        "With 1.50, halfway between bad and good, it would be 40." in en.lines
+    )
     assert en.playbook == gettext("health.playbook.yellow", "en")
     es = explain_account(duck, "a", lang="es")
     assert es.lines[1] == "Baja 30 puntos desde 2024-04-01."
@@ -151,7 +155,12 @@ def test_explanation_json_lists_drivers_and_missing_signals(duck) -> None:  # ty
     model = ExpertModel(signals=(NPS,)).fit(pd.DataFrame({"nps": [1.0]}))
     frame = score_accounts(duck, model, "2024-04-01", signals=(NPS,), write=False)
     doc = {r.account_id: json.loads(r.explanation) for r in frame.itertuples()}
-    assert doc["a"] == {"drivers": [["nps", 20.0, 7.0]], "missing": [], "reference": 50.0}
+    # [signal, points, value, neutral value, score with the neutral value]: 70 - 20 = 50
+    assert doc["a"] == {
+        "drivers": [["nps", 20.0, 7.0, 5.0, 50.0]],
+        "missing": [],
+        "reference": 50.0,
+    }
     assert doc["b"] == {"drivers": [], "missing": ["nps"], "reference": 50.0}
     assert SCORES_TABLE not in duck.con.list_tables()  # write=False stores nothing
 
@@ -214,11 +223,17 @@ def test_explanation_records_match_a_plain_python_reading() -> None:
     docs = explanation_records(points, values, top=4)
     for i, doc in enumerate(docs):
         p, v = points.iloc[i].to_numpy(), values.iloc[i].to_numpy()
-        # biggest |points| (to the cent) first; ties in file order (no sizes given)
+        # biggest |points| (to the cent) first; ties by name (no sizes given)
         order = np.lexsort((np.arange(9), -np.round(np.abs(p), 2)))[:4]
         want = {
             "drivers": [
-                [names[j], round(float(p[j]), 2), None if np.isnan(v[j]) else round(float(v[j]), 4)]
+                [
+                    names[j],
+                    round(float(p[j]), 2),
+                    None if np.isnan(v[j]) else round(float(v[j]), 4),
+                    None,  # no reference account given
+                    None,
+                ]
                 for j in order
                 if abs(p[j]) >= MIN_POINTS
             ],

@@ -1,14 +1,17 @@
 """Per-account explanations: the signals that push a score up or down, in plain words.
 
 Contributions are score points that add up to the score minus a stated reference: 50 (a
-neutral account) for the expert model; for learned models the score of the average account,
-with each signal's exact share of the log-odds (TreeSHAP or linear terms) carried through the
-calibration (see :meth:`cxpulse.health.models.LearnedModel.contributions`).
+neutral account) for the expert model; for learned models the score of the typical account
+(each signal at its median or most common value), the points being exact baseline Shapley
+values of the calibrated score against it (see
+:meth:`cxpulse.health.models.LearnedModel.contributions`). Each reason also states the
+score re-computed with that one signal at the reference value.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +48,33 @@ def _missing_patterns(missing: np.ndarray, names: list[str]) -> np.ndarray:
     return np.asarray(texts, dtype=object)[np.asarray(inverse).ravel()]
 
 
+def top_order(
+    points: np.ndarray,
+    sizes: Any = None,
+    top: int = TOP_DRIVERS,
+    names: Sequence[str] | None = None,
+) -> np.ndarray:
+    """Per row, the columns of the ``top`` biggest pushes: by |points| (to the cent), equal
+    pushes by the signal's size (its weight), then by the signal's name.
+
+    >>> top_order(np.array([[1.0, -2.0, 1.0]]), sizes=[1, 1, 2], top=3).tolist()
+    [[1, 2, 0]]
+    """
+    width = points.shape[1]
+    k = min(top, width)
+    size = np.zeros(width) if sizes is None else np.abs(np.asarray(sizes, dtype="float64"))
+    rounded = np.round(np.abs(points), 2)
+    by_name = np.argsort(np.argsort(np.asarray(names if names is not None else range(width))))
+    rank_size = np.lexsort((by_name, -size))
+    rank = np.argsort(rank_size, kind="stable")
+    ties = np.broadcast_to(rank, points.shape)
+    return np.lexsort((ties, -rounded), axis=1)[:, :k]
+
+
+def _json_texts(values: Sequence[Any]) -> pa.Array:
+    return pa.array([json.dumps(v) for v in values])
+
+
 def explanation_records(
     contributions: pd.DataFrame,
     values: pd.DataFrame,
@@ -52,47 +82,74 @@ def explanation_records(
     *,
     reference: float | None = None,
     sizes: Any = None,
+    levels: dict[str, np.ndarray] | None = None,
+    reference_values: dict[str, Any] | None = None,
+    rescore: Callable[[str, np.ndarray], np.ndarray] | None = None,
 ) -> list[str]:
     """One compact JSON document per row: top drivers by |points|, their values, missing signals.
 
-    ``{"drivers": [[signal, points, value], ...], "missing": [signal, ...]}``. The top drivers
-    are picked with numpy and the text is built by an in-process DuckDB query over whole
-    columns, so a million accounts take seconds, not a per-account Python loop.
+    ``{"drivers": [[signal, points, value, reference value, score at reference], ...],
+    "missing": [signal, ...], "reference": score}``. ``levels`` gives a categorical signal's
+    level per row (its value); ``rescore(signal, rows)`` re-scores those rows with the signal
+    set to the reference account's value: the one-signal counterfactual stated beside the
+    points. The top drivers are picked with numpy and the text is built by an in-process
+    DuckDB query over whole columns, so a million accounts take seconds, not a per-account
+    Python loop.
     """
-    n, width = contributions.shape
+    n = contributions.shape[0]
     if n == 0:
         return []
     names = [str(c) for c in contributions.columns]
+    levels = dict(levels or {})
     points = contributions.to_numpy(dtype="float64")
     shown = values.reindex(columns=contributions.columns)
-    # a categorical signal's value is its level (text); numbers are rounded below
-    text_cols = [j for j, c in enumerate(shown.columns) if not _numeric(shown[c])]
-    levels = shown.iloc[:, text_cols].to_numpy(dtype=object) if text_cols else None
+    # a categorical signal's value is its level: text in ``values`` (or given in ``levels``)
+    for name in names:
+        if name not in levels and not _numeric(shown[name]):
+            levels[name] = shown[name].to_numpy(dtype=object)
     vals = shown.apply(pd.to_numeric, errors="coerce").to_numpy(dtype="float64")
-    missing = np.isnan(vals)
-    if levels is not None:
-        missing[:, text_cols] = pd.isna(levels)
-    k = min(top, width)
-    # biggest push first; equal pushes (to the cent) by the signal's size (its weight), then name
-    size = np.zeros(width) if sizes is None else np.abs(np.asarray(sizes, dtype="float64"))
-    rounded = np.round(np.abs(points), 2)
-    rank_size = np.argsort(np.argsort(-size, kind="stable"), kind="stable")
-    ties = np.broadcast_to(rank_size, points.shape)
-    order = np.lexsort((ties, -rounded), axis=1)[:, :k]
+    order = top_order(points, sizes, top, names)
+    k = order.shape[1]
     p = np.round(np.take_along_axis(points, order, axis=1), 2)
     v = np.round(np.take_along_axis(vals, order, axis=1), 4)
     keep = np.abs(np.take_along_axis(points, order, axis=1)) >= MIN_POINTS
-    quoted = pa.array([json.dumps(name) for name in names])
+    quoted = _json_texts(names)
+    refs = reference_values or {}
+    ref_text = _json_texts([_plain(refs.get(name)) for name in names])
+    missing = np.isnan(vals)
+    for j, name in enumerate(names):
+        if name in levels:
+            missing[:, j] = pd.isna(levels[name]) & np.isnan(vals[:, j])
     columns: dict[str, pa.Array] = {"missing": pa.array(_missing_patterns(missing, names))}
+    level_codes = {
+        j: pd.Categorical(pd.Series(levels[name], dtype="object"))
+        for j, name in enumerate(names)
+        if name in levels
+    }
     for j in range(k):
         idx = pa.array(order[:, j].astype(np.int32), mask=~keep[:, j])
         columns[f"n{j}"] = pa.DictionaryArray.from_arrays(idx, quoted)
+        columns[f"r{j}"] = pa.DictionaryArray.from_arrays(idx, ref_text)
         columns[f"p{j}"] = pa.array(p[:, j])
         columns[f"v{j}"] = pa.array(v[:, j], from_pandas=True)
-        columns[f"t{j}"] = pa.array(_level_texts(levels, text_cols, order[:, j]), pa.string())
+        text = np.full(n, None, dtype=object)
+        for col, cat in level_codes.items():
+            hit = np.flatnonzero(order[:, j] == col)
+            if len(hit):
+                codes = np.asarray(cat.codes)[hit]
+                labels = np.asarray([json.dumps(str(c)) for c in cat.categories] + ["null"])
+                text[hit] = labels[codes]
+        columns[f"t{j}"] = pa.array(text, type=pa.string())
+        what_if = np.full(n, np.nan)
+        if rescore is not None:
+            for col in np.unique(order[:, j]):
+                hit = np.flatnonzero((order[:, j] == col) & keep[:, j])
+                if len(hit):
+                    what_if[hit] = rescore(names[int(col)], hit)
+        columns[f"w{j}"] = pa.array(np.round(what_if, 2), from_pandas=True)
     items = ", ".join(
-        f"'[' || n{j} || ',' || p{j}::VARCHAR || ',' || "
-        f"coalesce(t{j}, v{j}::VARCHAR, 'null') || ']'"
+        f"'[' || n{j} || ',' || p{j}::VARCHAR || ',' || coalesce(t{j}, v{j}::VARCHAR, 'null')"
+        f" || ',' || r{j} || ',' || coalesce(w{j}::VARCHAR, 'null') || ']'"
         for j in range(k)
     )
     con = duckdb.connect()
@@ -109,21 +166,17 @@ def explanation_records(
     return [str(row[0]) for row in rows]
 
 
+def _plain(value: Any) -> Any:
+    """A reference value as JSON: a number, a level's name, or null."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return round(float(value), 4)
+    return str(value)
+
+
 def _numeric(column: pd.Series) -> bool:
     return bool(pd.api.types.is_numeric_dtype(column) or column.isna().all())
-
-
-def _level_texts(levels: np.ndarray | None, text_cols: list[int], picked: np.ndarray) -> list[Any]:
-    """The JSON text of the level of each row's picked signal when it is categorical."""
-    if levels is None:
-        return [None] * len(picked)
-    where = {c: i for i, c in enumerate(text_cols)}
-    out: list[Any] = []
-    for row, col in enumerate(picked.tolist()):
-        i = where.get(col)
-        level = None if i is None else levels[row, i]
-        out.append(None if level is None or pd.isna(level) else json.dumps(str(level)))
-    return out
 
 
 @dataclass(frozen=True)
@@ -134,6 +187,8 @@ class Driver:
     label: str
     value: float | str | None  # a categorical signal's value is its level
     points: float
+    reference_value: float | str | None = None  # the reference account's value of the signal
+    score_at_reference: float | None = None  # the score re-computed with that value
 
 
 @dataclass(frozen=True)
@@ -184,8 +239,15 @@ def describe(
     """Turn a stored snapshot row into an :class:`AccountExplanation` in ``lang``."""
     doc = json.loads(explanation_json or "{}")
     drivers = [
-        Driver(name, signal_label(name, lang), value, float(points))
-        for name, points, value in doc.get("drivers", [])
+        Driver(
+            str(item[0]),
+            signal_label(str(item[0]), lang),
+            item[2],
+            float(item[1]),
+            item[3] if len(item) > 3 else None,
+            None if len(item) < 5 or item[4] is None else float(item[4]),
+        )
+        for item in doc.get("drivers", [])
     ]
     missing = [str(m) for m in doc.get("missing", [])]
     reference = doc.get("reference")
@@ -214,26 +276,22 @@ def describe(
         lines.append(gettext(key, lang, reference=f"{float(reference):.0f}"))
     ups = sorted((d for d in drivers if d.points > 0), key=lambda d: -d.points)
     downs = sorted((d for d in drivers if d.points < 0), key=lambda d: d.points)
-    for d in ups:
-        lines.append(
-            gettext(
-                "health.explain.up",
-                lang,
-                signal=d.label,
-                value=_fmt(d.value),
-                points=f"{d.points:.1f}",
-            )
+    for d in ups + downs:
+        line = gettext(
+            "health.explain.up" if d.points > 0 else "health.explain.down",
+            lang,
+            signal=d.label,
+            value=_fmt(d.value),
+            points=f"{d.points:.1f}",
         )
-    for d in downs:
-        lines.append(
-            gettext(
-                "health.explain.down",
+        if d.score_at_reference is not None:
+            line += " " + gettext(
+                "health.explain.what_if_expert" if model == "expert" else "health.explain.what_if",
                 lang,
-                signal=d.label,
-                value=_fmt(d.value),
-                points=f"{d.points:.1f}",
+                value=_fmt(d.reference_value),
+                score=f"{d.score_at_reference:.0f}",
             )
-        )
+        lines.append(line)
     if not drivers:
         lines.append(gettext("health.explain.none", lang))
     if missing:

@@ -34,6 +34,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from cxpulse.errors import CxpulseError, NotEnoughDataError
+from cxpulse.health.attribution import shapley_of_sum, tree_shap_vs_reference
 from cxpulse.health.categories import CategoryLevels, is_categorical, learn_levels, normalised
 from cxpulse.health.config import LEVEL_OTHER, Signal
 
@@ -176,6 +177,25 @@ class ExpertModel(HealthModel):
         """P(good) = expert score / 100; an account with no signals at all gets 0.5."""
         score = (NEUTRAL + self.contributions(X).sum(axis=1)).to_numpy() / 100.0
         return np.column_stack([1.0 - score, score])
+
+    def reference_account(self) -> pd.DataFrame:
+        """The neutral account the points are measured from: each signal halfway between its
+        ``bad`` and ``good`` thresholds (50 points each, so a score of 50); a categorical
+        signal (points per level) is missing there, which counts 0 points."""
+        self._check_fitted()
+        row: dict[str, Any] = {
+            s.name: None if s.bad is None or s.good is None else (s.bad + s.good) / 2.0
+            for s in self.signals_
+        }
+        frame = pd.DataFrame([row], index=["reference"], dtype=object)
+        for s in self.signals_:
+            if s.bad is not None and s.good is not None:
+                frame[s.name] = frame[s.name].astype("float64")
+        return frame
+
+    def reference_score(self) -> float:
+        """The neutral account's score: 50."""
+        return NEUTRAL
 
     def coverage(self, X: Any) -> pd.Series:
         """Share of the expert weight backed by signals the account actually has (0-1)."""
@@ -325,8 +345,10 @@ class LearnedModel(HealthModel):
             else:
                 self.calibrator_ = LogisticRegression().fit(_logit(raw)[:, None], target)
         self.model_ = self._base_estimator().fit(design, target)
-        self.design_means_ = np.asarray(design.mean(axis=0), dtype="float64")
-        self.reference_logit_ = self._raw_parts(frame.iloc[:1])[1]
+        self.reference_values_ = reference_account(frame, self.levels_)
+        self.reference_logit_ = float(
+            self._raw_logit(self._reference_frame(self.reference_values_))[0]
+        )
         self.base_rate_ = float(target.mean())
         # the scores of the training rows, for bands by the riskiest share
         self.score_quantiles_ = np.quantile(self.score_points(frame), np.linspace(0, 1, 101))
@@ -403,16 +425,47 @@ class LearnedModel(HealthModel):
         good = self._calibrated(np.log(raw / (1.0 - raw)))
         return np.column_stack([1.0 - good, good])
 
-    def _raw_parts(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, float]:
-        """Each signal's exact additive share of the raw log-odds, and the reference log-odds.
+    def _raw_logit(self, frame: pd.DataFrame) -> np.ndarray:
+        raw = np.clip(self._raw_proba(frame), 1e-12, 1 - 1e-12)
+        return np.asarray(np.log(raw / (1.0 - raw)))
 
-        LightGBM: TreeSHAP contributions (``pred_contrib``) and their expected value.
-        Logistic: ``coef x (design - training mean)`` per signal (its "was missing" flag
-        included) and the log-odds of the average training row.
+    def _reference(self) -> pd.Series:
+        """The reference account per signal (a number, or a categorical's level as text)."""
+        if not hasattr(self, "reference_values_"):
+            # a model saved before the reference account was stored: its training medians,
+            # and a categorical's most common level in training
+            names = [str(c) for c in self.feature_names_in_]
+            ref = pd.Series(np.nan, index=names, dtype=object)
+            medians = self.medians_.astype("float64")
+            if self.transform == "signed_log" and self.estimator == "logistic":
+                medians = np.sign(medians) * np.expm1(medians.abs())
+            for name in names:
+                if name in medians.index:
+                    ref[name] = float(medians[name])
+            levels: dict[str, CategoryLevels] = getattr(self, "levels_", {})
+            shares = getattr(self, "onehot_means_", pd.Series(dtype="float64"))
+            for name, lv in levels.items():
+                part = shares.reindex(list(lv.columns)).fillna(0.0)
+                if len(part) and part.max() > 0:
+                    ref[name] = (*lv.levels, LEVEL_OTHER)[int(np.argmax(part.to_numpy()))]
+            self.reference_values_ = ref
+            self.reference_logit_ = float(self._raw_logit(self._reference_frame(ref))[0])
+        return self.reference_values_
+
+    def _reference_frame(self, ref: pd.Series) -> pd.DataFrame:
+        row = ref.to_frame("reference").T[[str(c) for c in self.feature_names_in_]]
+        return self._input(row)
+
+    def _raw_parts(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+        """Each signal's exact share of ``f(x) - f(reference account)`` in raw log-odds.
+
+        Logistic: ``coef x (design(x) - design(reference))`` summed over a signal's columns
+        (its "was missing" flag and a categorical's levels included). LightGBM: interventional
+        TreeSHAP against the reference account (see :mod:`cxpulse.health.attribution`).
         """
         columns, ref = self._raw_design_parts(frame)
         names = [str(c) for c in self.feature_names_in_]
-        groups = getattr(self, "feature_groups_", None) or self._groups()
+        groups = self._signal_columns()
         parts = pd.DataFrame(
             {n: columns[groups[n]].sum(axis=1) for n in names},
             index=frame.index,
@@ -420,20 +473,47 @@ class LearnedModel(HealthModel):
         )
         return parts, ref
 
+    def _signal_columns(self) -> dict[str, list[str]]:
+        return dict(getattr(self, "feature_groups_", None) or self._groups())
+
     def _raw_design_parts(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, float]:
-        """Each design column's share of the raw log-odds (a category's levels apart) and the
-        reference log-odds; the shares of a signal's columns add up to its share."""
-        design = self._design(frame)
+        """Each design column's share of ``f(x) - f(reference)`` and the reference log-odds;
+        the shares of a signal's columns add up to its share.
+
+        Logistic: ``coef x (design(x) - design(reference))`` per column. LightGBM:
+        interventional TreeSHAP against the reference account's design row with the players
+        the signals (a categorical's columns are one player); a categorical's share is put on
+        the column of the account's own level (on the reference level's column when the
+        account's level is missing)."""
+        ref_values = self._reference()
         cols = self._columns()
-        if self.estimator == "lightgbm":
-            contrib = np.asarray(self.model_.predict_proba(design, pred_contrib=True))
-            parts = pd.DataFrame(contrib[:, :-1], columns=cols, index=frame.index)
-            return parts, float(contrib[0, -1]) if len(contrib) else 0.0
-        coef = self.model_.coef_[0]
-        centre = getattr(self, "design_means_", np.zeros(design.shape[1]))
-        terms = (design - centre) * coef
-        parts = pd.DataFrame(terms, columns=cols, index=frame.index)
-        return parts, float(self.model_.intercept_[0] + centre @ coef)
+        design = self._design(frame)
+        centre = self._design(self._reference_frame(ref_values))[0]
+        if self.estimator != "lightgbm":
+            terms = (design - centre) * self.model_.coef_[0]
+            return pd.DataFrame(terms, columns=cols, index=frame.index), float(
+                self.reference_logit_
+            )
+        groups = self._signal_columns()
+        signals = [str(c) for c in self.feature_names_in_]
+        player = {c: i for i, s in enumerate(signals) for c in groups[s]}
+        phi = tree_shap_vs_reference(
+            self.model_.booster_, design, centre, [player[c] for c in cols], len(signals)
+        )
+        out = np.zeros_like(design)
+        index = {c: j for j, c in enumerate(cols)}
+        for i, s in enumerate(signals):
+            own = [index[c] for c in groups[s]]
+            if len(own) == 1:
+                out[:, own[0]] = phi[:, i]
+                continue
+            hot = design[:, own] > 0.5
+            ref_hot = centre[own] > 0.5
+            at = np.where(
+                hot.any(axis=1), hot.argmax(axis=1), ref_hot.argmax() if ref_hot.any() else 0
+            )
+            out[np.arange(len(design)), np.asarray(own)[at]] = phi[:, i]
+        return pd.DataFrame(out, columns=cols, index=frame.index), float(self.reference_logit_)
 
     def encoded_log_odds_contributions(self, X: Any) -> pd.DataFrame:
         """Like :meth:`log_odds_contributions`, one column per design column
@@ -443,26 +523,29 @@ class LearnedModel(HealthModel):
         return self._raw_design_parts(self._input(X))[0]
 
     def log_odds_contributions(self, X: Any) -> pd.DataFrame:
-        """Each signal's additive share of the uncalibrated log-odds (vs the average account)."""
+        """Each signal's exact share of the raw log-odds minus the reference account's."""
         self._check_fitted()
         return self._raw_parts(self._input(X))[0]
 
     def _calibrated(self, raw_logit: np.ndarray) -> np.ndarray:
-        """P(good) from raw log-odds through the fitted calibration."""
-        raw = 1.0 / (1.0 + np.exp(-raw_logit))
+        """P(good) from raw log-odds through the fitted calibration (any array shape)."""
+        z = np.asarray(raw_logit, dtype="float64")
+        flat = z.ravel()
+        raw = 1.0 / (1.0 + np.exp(-flat))
         if self.calibrator_ is None:
             good = raw
         elif isinstance(self.calibrator_, IsotonicRegression):
             good = np.asarray(self.calibrator_.predict(raw))
-        else:
-            good = self.calibrator_.predict_proba(_logit(raw)[:, None])[:, 1]
-        return np.asarray(np.clip(good, 0.0, 1.0))
+        else:  # Platt: the calibrator's own logistic function, in numpy for big arrays
+            a = float(self.calibrator_.coef_[0, 0])
+            b = float(self.calibrator_.intercept_[0])
+            good = 1.0 / (1.0 + np.exp(-(a * _logit(raw) + b)))
+        return np.asarray(np.clip(good, 0.0, 1.0)).reshape(z.shape)
 
     def log_odds(self, X: Any) -> np.ndarray:
         """The model's raw (uncalibrated) log-odds of the good outcome per row."""
         self._check_fitted()
-        raw = np.clip(self._raw_proba(self._input(X)), 1e-12, 1 - 1e-12)
-        return np.asarray(np.log(raw / (1.0 - raw)))
+        return self._raw_logit(self._input(X))
 
     def score_from_log_odds(self, log_odds: Any) -> np.ndarray:
         """The 0-100 score of raw log-odds, through the fitted calibration."""
@@ -470,34 +553,32 @@ class LearnedModel(HealthModel):
         return 100.0 * self._calibrated(np.asarray(log_odds, dtype="float64"))
 
     def reference_score(self) -> float:
-        """The score of the reference account (the model's average log-odds), 0-100."""
+        """The score of the reference account (every signal at its typical value), 0-100."""
         self._check_fitted()
+        self._reference()
         return float(100.0 * self._calibrated(np.array([self.reference_logit_]))[0])
+
+    def reference_account(self) -> pd.DataFrame:
+        """The reference account as one feature row (each signal at its typical value)."""
+        self._check_fitted()
+        return self._reference_frame(self._reference())
 
     def contributions(self, X: Any) -> pd.DataFrame:
         """Exact score points per signal on the 0-100 scale, calibration included.
 
-        The raw log-odds split exactly into signal shares (TreeSHAP for LightGBM, linear terms
-        for logistic regression). Each share is carried to the score by the slope of the
-        calibrated score between the reference account and this one (the secant, so the
-        points add up to ``score - reference_score()``; the local slope where the two log-odds
-        coincide). The secant does not vanish at extreme scores, so the riskiest accounts keep
-        their real reasons.
+        Baseline Shapley values of the whole score against the reference account: the raw
+        log-odds split exactly into signal shares (linear terms, or interventional TreeSHAP),
+        and the calibrated score of their sum is split by the exact Shapley values of that
+        one-dimensional game (:func:`cxpulse.health.attribution.shapley_of_sum`). The points
+        add up to ``score - reference_score()``; a signal at its reference value gets 0;
+        extreme scores keep their real reasons (no local slope that vanishes). A categorical
+        signal's levels are one signal.
         """
         self._check_fitted()
         frame = self._input(X)
         parts, ref = self._raw_parts(frame)
-        total = parts.sum(axis=1).to_numpy()
-        score = 100.0 * self._calibrated(ref + total)
-        reference = 100.0 * self._calibrated(np.array([ref]))[0]
-        eps = 1e-6
-        near = np.abs(total) < eps
-        step = np.where(near, eps, total)
-        secant = (score - reference) / step
-        if near.any():
-            up = 100.0 * self._calibrated(ref + total[near] + eps)
-            secant[near] = (up - score[near]) / eps
-        return parts.mul(secant, axis=0)
+        points = shapley_of_sum(parts.to_numpy(), ref, lambda z: 100.0 * self._calibrated(z))
+        return pd.DataFrame(points, columns=parts.columns, index=frame.index)
 
     @property
     def weights_(self) -> pd.Series:
@@ -512,6 +593,35 @@ class LearnedModel(HealthModel):
         else:
             weights = pd.Series(self.model_.coef_[0], index=cols)
         return weights[[c for c in cols if not c.endswith("__missing")]]
+
+
+def reference_account(
+    frame: pd.DataFrame, levels: dict[str, CategoryLevels] | None = None
+) -> pd.Series:
+    """The typical training account: each signal at its training median, a yes/no signal at
+    its more common value, a categorical at its most common level (rare levels counted as
+    ``other``); a signal that more than half of the accounts lack is missing in the reference
+    too. Its design row is then the modal level's one-hot pattern."""
+    levels = levels or {}
+    ref = pd.Series(np.nan, index=[str(c) for c in frame.columns], dtype=object)
+    for name in ref.index:
+        if frame[name].isna().mean() > 0.5:
+            continue
+        if name in levels:
+            lv = levels[name]
+            text = normalised(frame[name]).dropna()
+            known = text.where(text.isin(lv.levels), LEVEL_OTHER)
+            counts = known.value_counts()
+            top = counts.index[counts.to_numpy() == counts.max()]
+            ref[name] = str(sorted(top, key=lambda v: (v == LEVEL_OTHER, str(v)))[0])
+            continue
+        col = frame[name].astype("float64").dropna()
+        if len(col.unique()) <= 2:
+            counts = col.value_counts()
+            ref[name] = float(counts.index[counts.to_numpy() == counts.max()].min())
+        else:
+            ref[name] = float(col.median())
+    return ref
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

@@ -87,7 +87,6 @@ def score_frame(
     names = [str(n) for n in model.feature_names_in_]
     X = features[names]
     score = np.round(model.score_points(X), 2)
-    contrib = model.contributions(X)
     bands = band_cutoffs(model, cfg.bands).bands_for(score)
     return pd.DataFrame(
         {
@@ -96,16 +95,40 @@ def score_frame(
             "score": score.astype("float64"),
             "band": bands,
             "model": model_name or model.name,
-            "explanation": explanation_records(
-                contrib, X, reference=reference_of(model), sizes=_sizes(model, names)
-            ),
+            "explanation": explain_rows(model, X),
         }
+    )
+
+
+def explain_rows(model: HealthModel, X: pd.DataFrame) -> list[str]:
+    """The explanation JSON of each row: points per signal (a categorical's levels merged into
+    one), the reference score they add up from, and each top reason's one-signal
+    counterfactual (the score re-computed with that signal at the reference account's value)."""
+    names = [str(n) for n in model.feature_names_in_]
+    contrib = model.contributions(X)[names]
+    ref_row = model.reference_account().iloc[0] if hasattr(model, "reference_account") else None
+    # a categorical signal's value (and reference value) is its level, as text
+    ref_values: dict[str, Any] = {} if ref_row is None else {n: ref_row[n] for n in names}
+
+    def rescore(signal: str, rows: np.ndarray) -> np.ndarray:
+        assert ref_row is not None
+        what_if = X.iloc[rows].copy()
+        what_if[signal] = ref_row[signal]
+        return np.asarray(model.score_points(what_if), dtype="float64")
+
+    return explanation_records(
+        contrib,
+        X[names],
+        reference=reference_of(model),
+        sizes=_sizes(model, list(contrib.columns)),
+        reference_values=ref_values,
+        rescore=None if ref_row is None else rescore,
     )
 
 
 def reference_of(model: HealthModel) -> float:
     """The score the explanation points are measured from (the points add up to score - it)."""
-    if hasattr(model, "reference_score") and hasattr(model, "reference_logit_"):
+    if hasattr(model, "reference_score"):
         return float(model.reference_score())
     return NEUTRAL
 
@@ -113,7 +136,11 @@ def reference_of(model: HealthModel) -> float:
 def _sizes(model: HealthModel, names: list[str]) -> np.ndarray:
     """How big each signal is, to order reasons that push the score equally (expert weights)."""
     if isinstance(model, ExpertModel):
-        return np.asarray(model.weights_.reindex(names).fillna(0.0), dtype="float64")
+        weights = model.weights_
+        return np.asarray(
+            [weights[[c for c in weights.index if c.split("=", 1)[0] == n]].sum() for n in names],
+            dtype="float64",
+        )
     return np.zeros(len(names))
 
 

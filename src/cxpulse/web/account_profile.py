@@ -116,7 +116,14 @@ def _add_health(ws: Workspace, profile: AccountProfile, lang: str) -> None:
     profile.as_of = explanation.as_of
     profile.previous_score = explanation.previous_score
     profile.drivers = [
-        {"signal": d.signal, "label": d.label, "value": d.value, "points": d.points}
+        {
+            "signal": d.signal,
+            "label": d.label,
+            "value": d.value,
+            "points": d.points,
+            "reference_value": d.reference_value,
+            "score_at_reference": d.score_at_reference,
+        }
         for d in explanation.drivers
     ]
     profile.missing = list(explanation.missing)

@@ -40,8 +40,7 @@ def top_reasons(explanation_json: Any, lang: str, top: int = TOP_REASONS) -> lis
         (d for d in doc.get("drivers", []) if float(d[1]) < 0), key=lambda d: float(d[1])
     )
     return [
-        Reason(str(name), signal_label(str(name), lang), value, float(points))
-        for name, points, value in downs[:top]
+        Reason(str(d[0]), signal_label(str(d[0]), lang), d[2], float(d[1])) for d in downs[:top]
     ]
 
 

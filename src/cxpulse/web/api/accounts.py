@@ -32,8 +32,10 @@ class AccountRow(BaseModel):
 class DriverPublic(BaseModel):
     signal: str
     label: str
-    value: float | str | None  # a categorical signal's value is its level (text)
-    points: float
+    value: float | str | None  # a categorical signal's value is its level
+    points: float  # exact share of score - reference (they add up)
+    reference_value: float | str | None = None  # the reference account's value
+    score_at_reference: float | None = None  # the score with this signal at that value
 
 
 class HistoryPoint(BaseModel):
