@@ -91,12 +91,12 @@ def test_from_risk_to_a_followed_up_case_and_an_audited_override(
         page.fill('#form-resolve input[name="category"]', "retention")
         with page.expect_navigation():
             page.locator('#form-resolve button[type="submit"]').click()
-        resolved = _upper(gettext("term.case_status.resolved", lang))
+        resolved = _upper(gettext("term.status.resolved", lang))
         assert page.locator("#case-status").inner_text().strip() == resolved
         history = page.locator("#case-history")
         kinds = history.locator("li").evaluate_all("els => els.map(e => e.dataset.kind)")
         assert {"opened", "assigned", "contacted", "status_changed"} <= set(kinds)
-        assigned = gettext("loop.event.assigned", lang).split()[0].lower()  # "asignado"
+        assigned = gettext("term.event.assigned", lang).split()[0].lower()  # "asignado"
         assert assigned in history.inner_text().lower()
         # follow up: a survey to the customer, answered as a promoter
         page.select_option('#form-followup select[name="survey"]', slug)
