@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from cxpulse.metrics.drivers import key_drivers
 from cxpulse.workspace import Workspace
+from tests.metrics.test_drivers import RATINGS as ALL_RATINGS  # the 14 service ratings
 from tests.web.webdata import add_users, make_project, sign_in
 
 RATINGS = [
@@ -21,22 +22,6 @@ RATINGS = [
     "Gate location",
 ]
 
-RATINGS_ALL = [
-    "Inflight wifi service",
-    "Departure/Arrival time convenient",
-    "Ease of Online booking",
-    "Gate location",
-    "Food and drink",
-    "Online boarding",
-    "Seat comfort",
-    "Inflight entertainment",
-    "On-board service",
-    "Leg room service",
-    "Baggage handling",
-    "Checkin service",
-    "Inflight service",
-    "Cleanliness",
-]
 
 TOML = """
 [metrics.drivers]
@@ -98,7 +83,7 @@ def test_quadrant_labels_never_overlap_and_stay_inside_at_phone_and_desktop_widt
     from cxpulse.web.pages.drivers import PLOT_HEIGHT, PLOT_WIDTHS, SPOTS, _box, quadrant_spec
 
     analysis = key_drivers(
-        airline, "satisfaction", RATINGS_ALL, success=["satisfied"], missing_values=[0]
+        airline, "satisfaction", ALL_RATINGS, success=["satisfied"], missing_values=[0]
     )
     spec = quadrant_spec(analysis, "es")
     (rows,) = [d for d in spec["datasets"].values() if d and "spot" in d[0]]

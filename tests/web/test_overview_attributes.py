@@ -14,24 +14,8 @@ from fastapi.testclient import TestClient
 from scipy.stats import norm
 from typer.testing import CliRunner
 
+from tests.metrics.test_drivers import RATINGS as QUESTIONS  # the 14 service ratings
 from tests.web.webdata import add_users, sign_in
-
-QUESTIONS = (
-    "Inflight wifi service",
-    "Departure/Arrival time convenient",
-    "Ease of Online booking",
-    "Gate location",
-    "Food and drink",
-    "Online boarding",
-    "Seat comfort",
-    "Inflight entertainment",
-    "On-board service",
-    "Leg room service",
-    "Baggage handling",
-    "Checkin service",
-    "Inflight service",
-    "Cleanliness",
-)
 
 
 @pytest.fixture(scope="module")

@@ -57,6 +57,12 @@ LangOption = Annotated[str | None, typer.Option("--lang", help=tr("cli.option.la
 _OUTPUT = {"lang": ""}
 
 
+def _check_format(fmt: str) -> None:
+    """Refuse an output format the metrics commands do not write (table, csv or json)."""
+    if fmt not in ("table", "csv", "json"):
+        raise typer.BadParameter(tr("cli.metrics.bad_format"), param_hint="--format")
+
+
 def _dims(by: list[str] | None) -> list[str]:
     return [d.strip() for item in by or [] for d in item.split(",") if d.strip()]
 
@@ -190,8 +196,7 @@ def show(
     """Indicators with value, n, confidence interval, method and small-sample flag."""
     from cxpulse.workspace import Workspace
 
-    if fmt not in ("table", "csv", "json"):
-        raise typer.BadParameter(tr("cli.metrics.bad_format"), param_hint="--format")
+    _check_format(fmt)
     with reported_errors(), Workspace.open(project) as ws:
         table = ws.metrics(names, by=_dims(by), grain=grain, start=start, end=end)
         language = _language(ws, lang)
@@ -458,8 +463,7 @@ def ratings(
     from cxpulse.metrics.ratings import rating_scores, table_ratings
     from cxpulse.workspace import Workspace
 
-    if fmt not in ("table", "csv", "json"):
-        raise typer.BadParameter(tr("cli.metrics.bad_format"), param_hint="--format")
+    _check_format(fmt)
     with reported_errors():
         low, sep, high = scale.partition("-")
         try:
@@ -623,8 +627,7 @@ def clv(
     from cxpulse.metrics.lifetime_value import customer_lifetime_value
     from cxpulse.workspace import Workspace
 
-    if fmt not in ("table", "csv", "json"):
-        raise typer.BadParameter(tr("cli.metrics.bad_format"), param_hint="--format")
+    _check_format(fmt)
     with reported_errors(project, lang), Workspace.open(project) as ws:
         language = _language(ws, lang)
         result = customer_lifetime_value(
@@ -731,8 +734,7 @@ def clv_backtest(
     from cxpulse.metrics.lifetime_model import SamplerSettings
     from cxpulse.workspace import Workspace
 
-    if fmt not in ("table", "csv", "json"):
-        raise typer.BadParameter(tr("cli.metrics.bad_format"), param_hint="--format")
+    _check_format(fmt)
     with reported_errors(project, lang), Workspace.open(project) as ws:
         language = _language(ws, lang)
         result = run_backtest(

@@ -101,39 +101,50 @@ def _write_watermark(eng: Engine, name: str, watermark: str) -> None:
             state.watermark = watermark
 
 
-def _fetch(
-    eng: Engine, after: tuple[datetime, int] | None, until: datetime, limit: int
+def _fetch_page(
+    eng: Engine,
+    model: Any,
+    columns: list[Any],
+    after: tuple[datetime, int] | None,
+    until: datetime,
+    limit: int,
 ) -> list[Any]:
+    """The next ``limit`` rows of a store table changed up to ``until``, after the keyset
+    ``(updated_at, id)`` of the last row synced, with the survey's slug."""
     query = (
-        select(
-            SurveyResponse.id,
-            SurveyResponse.updated_at,
-            SurveyResponse.account_id,
-            SurveyResponse.contact_id,
-            Survey.slug,
-            SurveyResponse.kind,
-            SurveyResponse.score,
-            SurveyResponse.responded_at,
-            SurveyResponse.touchpoint,
-            SurveyResponse.channel,
-            SurveyResponse.language,
-            SurveyResponse.comment,
-        )
-        .join(Survey, Survey.id == SurveyResponse.survey_id)
-        .where(SurveyResponse.updated_at <= until)
-        .order_by(SurveyResponse.updated_at, SurveyResponse.id)
+        select(*columns)
+        .join(Survey, Survey.id == model.survey_id)
+        .where(model.updated_at <= until)
+        .order_by(model.updated_at, model.id)
         .limit(limit)
     )
     if after is not None:
         stamp, row_id = after
         query = query.where(
-            or_(
-                SurveyResponse.updated_at > stamp,
-                and_(SurveyResponse.updated_at == stamp, SurveyResponse.id > row_id),
-            )
+            or_(model.updated_at > stamp, and_(model.updated_at == stamp, model.id > row_id))
         )
     with read_session(eng) as s:
         return list(s.execute(query).all())
+
+
+def _fetch(
+    eng: Engine, after: tuple[datetime, int] | None, until: datetime, limit: int
+) -> list[Any]:
+    columns = [
+        SurveyResponse.id,
+        SurveyResponse.updated_at,
+        SurveyResponse.account_id,
+        SurveyResponse.contact_id,
+        Survey.slug,
+        SurveyResponse.kind,
+        SurveyResponse.score,
+        SurveyResponse.responded_at,
+        SurveyResponse.touchpoint,
+        SurveyResponse.channel,
+        SurveyResponse.language,
+        SurveyResponse.comment,
+    ]
+    return _fetch_page(eng, SurveyResponse, columns, after, until, limit)
 
 
 def _naive(value: datetime | None) -> datetime | None:
@@ -170,34 +181,19 @@ def arrow_schema_of_responses() -> pa.Schema:
 def _fetch_invitations(
     eng: Engine, after: tuple[datetime, int] | None, until: datetime, limit: int
 ) -> list[Any]:
-    query = (
-        select(
-            Invitation.id,
-            Invitation.updated_at,
-            Invitation.account_id,
-            Invitation.contact_id,
-            Survey.slug,
-            Invitation.channel,
-            Invitation.created_at,
-            Invitation.sent_at,
-            Invitation.responded_at,
-            Invitation.response_id,
-        )
-        .join(Survey, Survey.id == Invitation.survey_id)
-        .where(Invitation.updated_at <= until)
-        .order_by(Invitation.updated_at, Invitation.id)
-        .limit(limit)
-    )
-    if after is not None:
-        stamp, row_id = after
-        query = query.where(
-            or_(
-                Invitation.updated_at > stamp,
-                and_(Invitation.updated_at == stamp, Invitation.id > row_id),
-            )
-        )
-    with read_session(eng) as s:
-        return list(s.execute(query).all())
+    columns = [
+        Invitation.id,
+        Invitation.updated_at,
+        Invitation.account_id,
+        Invitation.contact_id,
+        Survey.slug,
+        Invitation.channel,
+        Invitation.created_at,
+        Invitation.sent_at,
+        Invitation.responded_at,
+        Invitation.response_id,
+    ]
+    return _fetch_page(eng, Invitation, columns, after, until, limit)
 
 
 def _invitations_to_arrow(rows: list[Any]) -> pa.Table:
