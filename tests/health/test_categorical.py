@@ -20,6 +20,7 @@ from cxpulse.errors import ConfigError
 from cxpulse.health.categories import CategoryLevels
 from cxpulse.health.config import parse_health_config
 from cxpulse.health.models import ExpertModel, LearnedModel, make_model
+from tests.health.bank_sample import bank_sample_with_signals
 
 runner = CliRunner()
 
@@ -180,14 +181,7 @@ SPAIN = 5
 
 @pytest.fixture(scope="module")
 def bank(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = tmp_path_factory.mktemp("bankcat") / "proj"
-    _run("init", str(project), "--language", "en")
-    _run("samples", "load", "bank_churn", "-p", str(project), "--data", str(shared_data))
-    toml = project / "cxpulse.toml"
-    text = toml.read_text(encoding="utf-8")
-    start, end = text.index("[health]"), text.index("[loop]")
-    toml.write_text(text[:start] + SIGNALS + text[end:], encoding="utf-8")
-    return project
+    return bank_sample_with_signals(tmp_path_factory.mktemp("bankcat"), shared_data, SIGNALS)
 
 
 def test_geography_through_the_cli_fit_evaluate_score(bank: Path, shared_data: Path) -> None:

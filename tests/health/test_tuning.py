@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from cxpulse.cli import app
 from cxpulse.errors import ConfigError
 from cxpulse.health.tuning import cv_folds, parse_budget, tune
+from tests.health.bank_sample import bank_sample_with_signals
 
 runner = CliRunner()
 
@@ -129,14 +130,7 @@ weight = 0
 
 @pytest.fixture(scope="module")
 def bank(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = tmp_path_factory.mktemp("banktune") / "proj"
-    _run("init", str(project), "--language", "en")
-    _run("samples", "load", "bank_churn", "-p", str(project), "--data", str(shared_data))
-    toml = project / "cxpulse.toml"
-    text = toml.read_text(encoding="utf-8")
-    start, end = text.index("[health]"), text.index("[loop]")
-    toml.write_text(text[:start] + SIGNALS + text[end:], encoding="utf-8")
-    return project
+    return bank_sample_with_signals(tmp_path_factory.mktemp("banktune"), shared_data, SIGNALS)
 
 
 def test_fit_tune_stores_and_shows_the_chosen_settings(bank: Path) -> None:
