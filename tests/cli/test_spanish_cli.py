@@ -230,3 +230,26 @@ def test_spanish_output_uses_spanish_numbers_and_terms(demo_project: Path):
     assert "Roja" in health_out or "Amarilla" in health_out or "Verde" in health_out
     assert "Rojo" not in health_out
     assert "Comandos" in help_out and "Opciones" in help_out
+
+
+def test_the_load_report_writes_counts_and_seconds_the_spanish_way(tmp_path: Path):
+    rows = [
+        f"c-{i:05d},Cuenta {i},SMB,retail,ES,ana@empresa.es,monthly,2024-03-01,,120.5,5"
+        for i in range(1500)
+    ]
+    header = "account_id,name,segment,industry,country,owner,plan,start_date,end_date,mrr,licenses"
+    (tmp_path / "cuentas.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    project = tmp_path / "proj"
+    results = _run_cli(
+        [
+            ["init", str(project), "--language", "es"],
+            ["load", "accounts", str(tmp_path / "cuentas.csv"), "-p", str(project)],
+        ],
+        "es",
+    )
+    (_, code, out) = results[1]
+    assert code == 0, out
+    assert "1.500 filas (1.500 nuevas" in out, out
+    assert re.search(r"en \d+,\d{2} s", out), out
+    report = out.split("filas", 1)[1].split("\n", 1)[0]
+    assert ENGLISH_NUMBER.findall(report) == [], report

@@ -73,7 +73,10 @@ class LoadReport:
     not_applicable: int = 0  # rows left out: their required value was an N/A code
 
     def text_in(self, lang: str) -> str:
-        from cxpulse.locale import gettext
+        from cxpulse.locale import format_number, gettext
+
+        def count(n: int) -> str:
+            return format_number(n, lang, 0)
 
         parts = [
             gettext(
@@ -81,11 +84,11 @@ class LoadReport:
                 lang,
                 source=self.source,
                 table=self.table,
-                rows=f"{self.rows:,}",
-                new=f"{self.inserted:,}",
-                changed=f"{self.updated - self.unchanged:,}",
-                unchanged=f"{self.unchanged:,}",
-                seconds=f"{self.seconds:.2f}",
+                rows=count(self.rows),
+                new=count(self.inserted),
+                changed=count(self.updated - self.unchanged),
+                unchanged=count(self.unchanged),
+                seconds=format_number(self.seconds, lang, 2),
             )
         ]
         if self.notes:
@@ -97,22 +100,22 @@ class LoadReport:
             )
             parts.append(gettext("data.report.attributes", lang, attributes=shown))
         if self.normalised_ids:
-            parts.append(gettext("data.report.float_ids", lang, n=f"{self.normalised_ids:,}"))
+            parts.append(gettext("data.report.float_ids", lang, n=count(self.normalised_ids)))
         if self.orphans:
             examples = ", ".join(
                 f"'{a}' ({gettext('data.where.row', lang, row=r)})" for r, a in self.orphan_examples
             )
             parts.append(
-                gettext("data.report.orphans", lang, n=f"{self.orphans:,}", examples=examples)
+                gettext("data.report.orphans", lang, n=count(self.orphans), examples=examples)
             )
         if self.not_applicable:
-            parts.append(gettext("data.report.not_applicable", lang, n=f"{self.not_applicable:,}"))
+            parts.append(gettext("data.report.not_applicable", lang, n=count(self.not_applicable)))
         if self.snapshot_rows:
             parts.append(
                 gettext(
                     "data.report.snapshot",
                     lang,
-                    n=f"{self.snapshot_rows:,}",
+                    n=count(self.snapshot_rows),
                     table=self.table + "_snapshots",
                 )
             )
