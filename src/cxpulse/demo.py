@@ -211,7 +211,16 @@ def _demo_settings(path: Path, industry: str) -> None:
 
 
 def _health(ws: Workspace, folder: Path, today: date, report: DemoReport) -> None:
-    from cxpulse.health import fit_model, save_model, score_accounts
+    from cxpulse.health.frame_reuse import reusing_frames
+
+    # the two fits and the report's backtest read the same as-of dates: build each once
+    with reusing_frames():
+        _fit_and_score(ws, folder, today, report)
+
+
+def _fit_and_score(ws: Workspace, folder: Path, today: date, report: DemoReport) -> None:
+    from cxpulse.health import active_model_name, fit_model, save_model, score_accounts
+    from cxpulse.health.stored_report import refresh_reports
 
     result = fit_model(ws, "logistic", outcome="churn", horizon_days=90)
     save_model(
@@ -226,6 +235,8 @@ def _health(ws: Workspace, folder: Path, today: date, report: DemoReport) -> Non
     # (mostly high when few accounts churn in 90 days); the expert one is the CS team's
     # banded view that [health] model = "expert" shows first.
     expert = fit_model(ws, "expert", outcome="churn", horizon_days=90)
+    # the model report page shows the stored report at once, as after `cxpulse health fit`
+    refresh_reports(ws, [active_model_name(ws), result.model.name])
     scored = 0
     for as_of in _snapshot_dates(today, 6):
         frame = score_accounts(ws, result.model, as_of, signals=result.signals)

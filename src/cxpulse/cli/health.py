@@ -113,16 +113,22 @@ def fit(
     tune: Annotated[bool, typer.Option("--tune", help=tr("health.cli.help.tune"))] = False,
     budget: BudgetOption = None,
     trials: TrialsOption = None,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help=tr("health.cli.help.no_report"))
+    ] = False,
     fmt: FormatOption = "table",
     project: ProjectOption = Path("."),
     lang: LangOption = None,
 ) -> None:
     """Learn signal weights from past outcomes and save the model in the project's models/."""
-    from cxpulse.health import fit_model, parse_horizon, save_model
+    from cxpulse.health import active_model_name, fit_model, parse_horizon, save_model
+    from cxpulse.health.frame_reuse import reusing_frames
+    from cxpulse.health.stored_report import refresh_reports
     from cxpulse.health.tuning import parse_budget
 
     _check_format(fmt)
-    with reported_errors(), _open(project) as ws:
+    # the report's backtest reads the as-of dates the fit just read: build each once
+    with reported_errors(), _open(project) as ws, reusing_frames():
         language = _lang(ws, lang)
         days = parse_horizon(horizon) if horizon else None
         result = fit_model(
@@ -146,6 +152,10 @@ def fit(
             horizon_days=result.horizon_days,
             info=result.info(),
         )
+        stored = []
+        if not no_report:
+            # the fitted model's report and the active one's (what the report page shows)
+            stored = refresh_reports(ws, [result.model.name, active_model_name(ws)])
         weights = result.model.weights_.sort_values(key=abs, ascending=False)
         if fmt == "json":
             doc = {
@@ -155,7 +165,12 @@ def fit(
                 **result.info(),
                 "weights": {str(k): float(v) for k, v in weights.items()},
                 "path": str(path),
-            }
+                "reports": {
+                    r.model: {"path": str(r.path), "computed_at": r.computed_at,
+                              "seconds": r.seconds}
+                    for r in stored
+                },
+            }  # fmt: skip
             console.print_json(json.dumps(doc, default=str))
             return
         grid = Table()
@@ -202,6 +217,17 @@ def fit(
         _print_levels(result.info().get("levels", {}), language)
         if result.tuning:
             _print_tuning(result.tuning, language)
+        for r in stored:
+            console.print(
+                gettext(
+                    "health.cli.report_saved",
+                    language,
+                    model=term("model", r.model, language),
+                    path=r.path,
+                    seconds=format_number(r.seconds, language, 1),
+                ),
+                soft_wrap=True,
+            )
 
 
 def _print_tuning(tuning: dict[str, Any], language: str) -> None:
@@ -369,45 +395,52 @@ def _pct(share: float, language: str, digits: int) -> str:
 
 
 def _print_report(report: Any, language: str) -> None:
+    rows = [{**m.to_dict(), "reason_in": {language: m.reason_in(language)}} for m in report.models]
+    _print_evaluation(rows, language)
+
+
+def _print_evaluation(models: list[dict[str, Any]], language: str) -> None:
+    """The evaluation tables from the figures as ``to_dict()`` writes them (a stored report's
+    too): missing values are None."""
     grid = Table()
     cols = ("model", "n", "bad_rate", "auc", "pr_auc", "brier", "ece")
     for key in cols:
         grid.add_column(gettext(f"health.col.{key}", language), justify="right")
-    for m in report.models:
+    for m in models:
         grid.add_row(
-            term("model", m.model, language),
-            format_number(m.n, language, 0),
-            _fmt(m.bad_rate, language),
-            _fmt(m.roc_auc, language),
-            _fmt(m.pr_auc, language),
-            _fmt(m.brier, language),
-            _fmt(m.ece, language),
+            term("model", m["model"], language),
+            format_number(m["n"], language, 0),
+            _fmt(m["bad_rate"], language),
+            _fmt(m["roc_auc"], language),
+            _fmt(m["pr_auc"], language),
+            _fmt(m["brier"], language),
+            _fmt(m["ece"], language),
         )
     console.print(grid)
     risk = Table()
     for key in ("model", "top_decile_rate", "lift", "red_share", "red_rate", "red_ratio"):
         risk.add_column(gettext(f"health.col.{key}", language), justify="right")
-    for m in report.models:
-        red = m.bands.get("red", {})
-        has_red = bool(red and red.get("n"))
+    for m in models:
+        red = m["bands"].get("red") or {}
+        has_red = bool(red.get("n"))
         risk.add_row(
-            term("model", m.model, language),
-            _fmt(m.top_decile_bad_rate, language),
-            "-" if math.isnan(m.lift) else format_number(m.lift, language, 2),
+            term("model", m["model"], language),
+            _fmt(m["top_decile_bad_rate"], language),
+            _fmt(m["lift"], language, 2),
             _pct(red["share"], language, 0) if has_red else "-",
             _pct(red["bad_rate"], language, 1) if has_red else "-",
-            format_number(red["ratio"], language, 1) + "×" if has_red else "-",
+            format_number(red["ratio"], language, 1) + "×"
+            if has_red and red.get("ratio") is not None
+            else "-",
         )
     console.print(risk)
-    for m in report.models:
-        if m.reason:
-            key = "health.cli.not_evaluated" if not m.evaluated else "health.cli.partly_evaluated"
+    for m in models:
+        reason = (m.get("reason_in") or {}).get(language) or m.get("reason")
+        if reason:
+            key = "health.cli.not_evaluated" if not m["n"] else "health.cli.partly_evaluated"
             console.print(
                 gettext(
-                    key,
-                    language,
-                    model=term("model", m.model, language),
-                    reason=escape(m.reason_in(language) or ""),
+                    key, language, model=term("model", m["model"], language), reason=escape(reason)
                 ),
                 soft_wrap=True,
             )
@@ -517,79 +550,123 @@ def evaluate_command(
 
 @app.command()
 def report(
+    refresh: Annotated[bool, typer.Option("--refresh", help=tr("health.cli.help.refresh"))] = False,
     holdout: Annotated[
         float | None, typer.Option("--holdout", help=tr("health.cli.help.holdout"))
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help=tr("health.cli.help.seed"))] = 0,
+    seed: Annotated[int | None, typer.Option("--seed", help=tr("health.cli.help.seed"))] = None,
     fmt: FormatOption = "table",
     project: ProjectOption = Path("."),
     lang: LangOption = None,
 ) -> None:
     """The active model's report: training data, settings, backtest beside the expert model,
-    lift by decile and calibration drift on recent as-of dates (refit advice)."""
-    from cxpulse.health.report import model_report
+    lift by decile and calibration drift on recent as-of dates (refit advice). Shows the
+    report stored when the model was fitted; --refresh recomputes it."""
+    from cxpulse.health import active_model_name
+    from cxpulse.health.stored_report import read_report, refresh_reports, report_view
 
     _check_format(fmt)
     with reported_errors(), _open(project) as ws:
         language = _lang(ws, lang)
-        rep = model_report(ws, holdout=holdout, seed=seed)
+        name = active_model_name(ws)
+        stored = read_report(_project_dir(ws, project), name)
+        kept = stored.options if stored is not None else {}
+        chosen_holdout = holdout if holdout is not None else kept.get("holdout")
+        chosen_seed = int(seed if seed is not None else kept.get("seed") or 0)
+        options = {"holdout": chosen_holdout, "seed": chosen_seed}
+        # other options than the stored report's are another report: compute it
+        if refresh or stored is None or options != kept:
+            if fmt != "json":
+                key = (
+                    "health.cli.report_computing"
+                    if refresh or stored
+                    else "health.cli.report_absent"
+                )
+                console.print(
+                    gettext(key, language, model=term("model", name, language)), soft_wrap=True
+                )
+            refresh_reports(ws, [name], holdout=chosen_holdout, seed=chosen_seed)
+        doc = report_view(ws, name)
+        assert doc is not None  # stored just above when it was missing
         if fmt == "json":
-            console.print_json(json.dumps(rep.to_dict(), default=str))
+            console.print_json(json.dumps(doc, default=str))
             return
-        info = rep.info
+        _print_stored_report(doc, language)
+
+
+def _print_stored_report(doc: dict[str, Any], language: str) -> None:
+    info = doc["training"]
+    console.print(
+        gettext(
+            "health.cli.report_model",
+            language,
+            model=term("model", doc["model"], language),
+            at=info.get("fitted_at") or "-",
+        ),
+        soft_wrap=True,
+    )
+    stored = doc["stored"]
+    when = str(stored["computed_at"])[:19].replace("T", " ")
+    if stored["stale"]:
+        reasons = ", ".join(
+            gettext(f"health.report.stale.{r}", language) for r in stored["stale_because"]
+        )
+        console.print(
+            "[yellow]"
+            + escape(gettext("health.cli.report_stale", language, at=when, reasons=reasons))
+            + "[/]",
+            soft_wrap=True,
+        )
+    else:
+        seconds = format_number(stored["seconds"], language, 1)
+        console.print(
+            gettext("health.cli.report_current", language, at=when, seconds=seconds),
+            soft_wrap=True,
+        )
+    if "n" in info and "positives" in info:
+        dates = info.get("as_of_dates") or ["-"]
         console.print(
             gettext(
-                "health.cli.report_model",
+                "health.cli.training",
                 language,
-                model=term("model", rep.model, language),
-                at=info.get("fitted_at"),
+                n=format_number(info["n"], language, 0),
+                positives=format_number(info["positives"], language, 0),
+                rate=format_number(100 * float(info.get("base_rate", 0)), language, 1),
+                first=dates[0],
+                last=dates[-1],
+                shape=gettext(f"health.shape.{info.get('shape', 'history')}", language),
             ),
             soft_wrap=True,
         )
-        if "n" in info and "positives" in info:
-            dates = info.get("as_of_dates") or ["-"]
-            console.print(
-                gettext(
-                    "health.cli.training",
-                    language,
-                    n=format_number(info["n"], language, 0),
-                    positives=format_number(info["positives"], language, 0),
-                    rate=format_number(100 * float(info.get("base_rate", 0)), language, 1),
-                    first=dates[0],
-                    last=dates[-1],
-                    shape=gettext(f"health.shape.{info.get('shape', 'history')}", language),
-                ),
-                soft_wrap=True,
-            )
-        if info.get("settings"):
-            shown = ", ".join(f"{k}={v}" for k, v in sorted(info["settings"].items()))
-            console.print(gettext("health.cli.settings", language, settings=shown), soft_wrap=True)
-        if info.get("tuning"):
-            _print_tuning(info["tuning"], language)
-        _print_report(rep.evaluation, language)
-        deciles = Table(title=gettext("health.cli.deciles", language))
-        for key in ("decile", "n", "bad_rate", "lift"):
-            deciles.add_column(gettext(f"health.col.{key}", language), justify="right")
-        for d in rep.deciles:
-            deciles.add_row(
-                str(d["decile"]),
-                format_number(d["n"], language, 0),
-                _fmt(d["bad_rate"], language),
-                format_number(d["lift"], language, 2),
-            )
-        console.print(deciles)
-        for p in rep.drift:
-            console.print(
-                gettext(
-                    "health.cli.drift",
-                    language,
-                    as_of=p.as_of,
-                    predicted=format_number(100 * p.predicted, language, 1),
-                    observed=format_number(100 * p.observed, language, 1),
-                    n=format_number(p.n, language, 0),
-                ),
-                soft_wrap=True,
-            )
-        key = "health.cli.refit" if rep.refit_recommended else "health.cli.no_refit"
-        if rep.drift:
-            console.print(gettext(key, language), soft_wrap=True)
+    if info.get("settings"):
+        shown = ", ".join(f"{k}={v}" for k, v in sorted(info["settings"].items()))
+        console.print(gettext("health.cli.settings", language, settings=shown), soft_wrap=True)
+    if info.get("tuning"):
+        _print_tuning(info["tuning"], language)
+    _print_evaluation(doc["evaluation"]["models"], language)
+    deciles = Table(title=gettext("health.cli.deciles", language))
+    for key in ("decile", "n", "bad_rate", "lift"):
+        deciles.add_column(gettext(f"health.col.{key}", language), justify="right")
+    for d in doc["lift_by_decile"]:
+        deciles.add_row(
+            str(d["decile"]),
+            format_number(d["n"], language, 0),
+            _fmt(d["bad_rate"], language),
+            _fmt(d["lift"], language, 2),
+        )
+    console.print(deciles)
+    for p in doc["drift"]:
+        console.print(
+            gettext(
+                "health.cli.drift",
+                language,
+                as_of=p["as_of"],
+                predicted=format_number(100 * p["predicted"], language, 1),
+                observed=format_number(100 * p["observed"], language, 1),
+                n=format_number(p["n"], language, 0),
+            ),
+            soft_wrap=True,
+        )
+    key = "health.cli.refit" if doc["refit_recommended"] else "health.cli.no_refit"
+    if doc["drift"]:
+        console.print(gettext(key, language), soft_wrap=True)

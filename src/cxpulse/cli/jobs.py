@@ -15,7 +15,7 @@ from cxpulse.cli.common import ProjectOption, console, fail, reported_errors
 from cxpulse.cli.i18n import cli_language, tr
 from cxpulse.locale import format_number
 
-JOB_NAMES = ("score", "sync", "deliver", "digest", "model_check", "import")
+JOB_NAMES = ("score", "sync", "deliver", "digest", "model_check", "model_report", "import")
 app = typer.Typer(help=tr("ops.cli.jobs_help"), no_args_is_help=True)
 
 

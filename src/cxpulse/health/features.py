@@ -13,6 +13,7 @@ and had not churned by ``t``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -343,10 +344,16 @@ def training_frame(
     sigs = tuple(signals) if signals is not None else health_config_of(ws).signals
     check_point_in_time(ws, sigs)
     xs, ys = [], []
+    from cxpulse.health.frame_reuse import reused
+
+    def rows(instant: dt.datetime) -> tuple[pd.DataFrame, pd.Series]:
+        x = compute_features(ws, instant, sigs)
+        return x, compute_labels(ws, instant, horizon_days, outcome).reindex(x.index)
+
     for when in as_of_dates:
         instant = as_instant(when)
-        x = compute_features(ws, instant, sigs)
-        y = compute_labels(ws, instant, horizon_days, outcome).reindex(x.index)
+        memo_key = ("rows", id(ws), instant, horizon_days, outcome, repr(sigs))
+        x, y = reused(memo_key, functools.partial(rows, instant))
         key = pd.Timestamp(instant)
         xs.append(pd.concat({key: x}, names=["as_of", "account_id"]))
         ys.append(pd.concat({key: y}, names=["as_of", "account_id"]))

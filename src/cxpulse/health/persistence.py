@@ -28,6 +28,7 @@ from cxpulse.health.models import HealthModel
 
 MODELS_DIR = "models"
 CURRENT = "health-current.joblib"
+REPORT_SUFFIX = ".report.json"
 
 
 class ModelNotFoundError(CxpulseError):
@@ -54,6 +55,23 @@ def model_path(project_dir: str | Path, name: str | None = None) -> Path:
     """Where a model is saved: ``models/health-<name>.joblib`` (``current`` by default)."""
     folder = Path(project_dir) / MODELS_DIR
     return folder / (CURRENT if name in (None, "current") else f"health-{name}.joblib")
+
+
+def report_path(project_dir: str | Path, name: str) -> Path:
+    """Where the stored report of model ``name`` lives: beside its model file,
+    ``models/health-<name>.report.json`` (the expert model's too, fitted or not)."""
+    return Path(project_dir) / MODELS_DIR / f"health-{name}{REPORT_SUFFIX}"
+
+
+def model_digest(project_dir: str | Path, name: str) -> str | None:
+    """A digest of model ``name``'s saved file (None when it has not been saved), so a report
+    knows whether the model it describes was refitted since."""
+    import hashlib
+
+    path = model_path(project_dir, name)
+    if not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 def save_model(

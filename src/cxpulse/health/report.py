@@ -1,6 +1,9 @@
 """The model report: what the active model learned from, its settings, how it backtests beside
 the expert model, lift by decile, and whether its calibration has drifted (refit advice).
 
+Computing it runs the whole backtest (minutes on a long history), so it is stored beside the
+model when the model is fitted and read back at once: see :mod:`cxpulse.health.stored_report`.
+
 Drift: the saved model (not refitted) scores the most recent as-of dates whose horizon is
 closed; when the predicted bad-outcome rate and the observed one differ by more than
 ``DRIFT_TOLERANCE`` (relative, at least ``DRIFT_FLOOR`` absolute) on any of them, a refit is
@@ -10,6 +13,7 @@ recommended — the "update the system regularly" step of the health score metho
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,10 +21,12 @@ import numpy as np
 from sklearn.base import clone
 
 from cxpulse.errors import NotEnoughDataError
-from cxpulse.health.current import active_model
+from cxpulse.health.current import active_model, active_model_name
 from cxpulse.health.dates import plan_dates
 from cxpulse.health.evaluate import EvaluationReport, default_models, evaluate, evaluate_holdout_ws
 from cxpulse.health.features import health_config_of, training_frame
+from cxpulse.health.persistence import model_path
+from cxpulse.locale import LANGUAGES
 
 if TYPE_CHECKING:
     from cxpulse.workspace import Workspace
@@ -60,7 +66,15 @@ class ModelReport:
         return {
             "model": self.model,
             "training": self.info,
-            "evaluation": self.evaluation.to_dict(),
+            "evaluation": {
+                **self.evaluation.to_dict(),
+                "models": [
+                    # why a model was not (fully) evaluated, in each language, so a stored
+                    # report reads in the reader's language
+                    {**m.to_dict(), "reason_in": {lang: m.reason_in(lang) for lang in LANGUAGES}}
+                    for m in self.evaluation.models
+                ],
+            },
             "lift_by_decile": self.deciles,
             "drift": [
                 {
@@ -97,28 +111,84 @@ def lift_by_decile(good: np.ndarray, p: np.ndarray) -> list[dict[str, float]]:
     return out
 
 
-def model_report(ws: Workspace, *, holdout: float | None = None, seed: int = 0) -> ModelReport:
-    """The report of the active model (see the module docstring)."""
+def model_report(
+    ws: Workspace, *, model: str | None = None, holdout: float | None = None, seed: int = 0
+) -> ModelReport:
+    """The report of ``model`` (default: the active model); see the module docstring.
+
+    Computing it runs the whole backtest; pages and commands read the stored one
+    (:func:`report_view`) and :func:`refresh_reports` recomputes and stores it.
+    """
+    return model_reports(ws, [model or active_model_name(ws)], holdout=holdout, seed=seed)[0]
+
+
+def comparison_models(ws: Workspace) -> dict[str, Any]:
+    """The models a report backtests side by side: expert, logistic and LightGBM, each learned
+    one with the settings of its saved fit when there is one (else ``[health.model]``), so a
+    report's figures do not depend on which model it is about."""
     cfg = health_config_of(ws)
-    saved = active_model(ws)
-    plan = plan_dates(ws, saved.horizon_days)
     models = default_models(cfg.signals, cfg)
-    if saved.name in models and hasattr(saved.model, "base_rate_"):
-        # the settings the active model was fitted with (tuned ones included)
-        models[saved.name] = clone(saved.model)
+    folder = ws.config.project_dir
+    for name in list(models):
+        if folder is None or not model_path(folder, name).exists():
+            continue
+        saved = active_model(ws, name)
+        if hasattr(saved.model, "base_rate_"):
+            models[name] = clone(saved.model)
+    return models
+
+
+def model_reports(
+    ws: Workspace, names: Iterable[str], *, holdout: float | None = None, seed: int = 0
+) -> list[ModelReport]:
+    """The reports of several models from one backtest per (outcome, horizon) they predict."""
+    chosen = list(dict.fromkeys(names))
+    saved = {name: active_model(ws, name) for name in chosen}
+    models = comparison_models(ws)
+    evaluations: dict[tuple[str, int], tuple[EvaluationReport, list[dt.date]]] = {}
+    out = []
+    for name in chosen:
+        model = saved[name]
+        target = (model.outcome, model.horizon_days)
+        if target not in evaluations:
+            evaluations[target] = _evaluation(ws, models, target, holdout, seed)
+        evaluation, dates = evaluations[target]
+        out.append(_report_of(ws, name, model, evaluation, dates))
+    return out
+
+
+def _evaluation(
+    ws: Workspace,
+    models: dict[str, Any],
+    target: tuple[str, int],
+    holdout: float | None,
+    seed: int,
+) -> tuple[EvaluationReport, list[dt.date]]:
+    outcome, horizon = target
+    plan = plan_dates(ws, horizon)
     if holdout is None and len(plan.dates) < 2:
-        holdout = 0.3
+        holdout = 0.3  # a snapshot has one as-of date: hold accounts out instead
     if holdout is not None:
-        evaluation = evaluate_holdout_ws(ws, models, test_size=holdout, random_state=seed)
+        evaluation = evaluate_holdout_ws(
+            ws, models, test_size=holdout, random_state=seed, outcome=outcome,
+            horizon_days=horizon, as_of_dates=plan.dates,
+        )  # fmt: skip
     else:
-        evaluation = evaluate(ws, models, as_of_dates=plan.dates)
-    name = saved.name
+        evaluation = evaluate(
+            ws, models, outcome=outcome, horizon_days=horizon, as_of_dates=plan.dates
+        )
+    return evaluation, plan.dates
+
+
+def _report_of(
+    ws: Workspace, name: str, saved: Any, evaluation: EvaluationReport, dates: list[dt.date]
+) -> ModelReport:
     preds = evaluation.predictions
     mine = preds[preds["model"] == name] if len(preds) else preds
     deciles = lift_by_decile(mine["good"].to_numpy(), mine["p"].to_numpy()) if len(mine) else []
     drift: list[DriftPoint] = []
-    if hasattr(saved.model, "base_rate_") and len(plan.dates) >= 2:
-        for day in plan.dates[-3:]:
+    if hasattr(saved.model, "base_rate_") and len(dates) >= 2:
+        for day in dates[-3:]:
             try:
                 X, y = training_frame(
                     ws, [day], horizon_days=saved.horizon_days, outcome=saved.outcome,

@@ -1,4 +1,4 @@
-"""Scheduled jobs: score, sync, deliver, digest, model_check and import.
+"""Scheduled jobs: score, sync, deliver, digest, model_check, model_report and import.
 
 Declared in ``[jobs]`` of cxpulse.toml, run by the scheduler inside ``cxpulse serve`` and by
 ``cxpulse worker``; every run is recorded in the operational store (``job_runs``).

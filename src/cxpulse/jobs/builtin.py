@@ -89,6 +89,26 @@ def run_model_check(ctx: JobContext) -> JobResult:
     return JobResult(rows=result.n, details=figures)
 
 
+def run_model_report(ctx: JobContext) -> JobResult:
+    """Recompute the active model's stored report (what ``/health/report`` shows), as
+    ``cxpulse health report --refresh`` does, with the options of the report stored before."""
+    from cxpulse.health import active_model_name
+    from cxpulse.health.stored_report import read_report, refresh_reports
+
+    ws = ctx.workspace
+    name = str(ctx.spec.options.get("model") or active_model_name(ws))
+    before = read_report(ctx.project_dir, name)
+    kept = before.options if before is not None else {}
+    stored = refresh_reports(
+        ws, [name], holdout=kept.get("holdout"), seed=int(kept.get("seed") or 0)
+    )[0]
+    rows = [m["n"] for m in stored.figures["evaluation"]["models"] if m["model"] == name]
+    return JobResult(
+        rows=int(rows[0]) if rows else None,
+        details={"model": name, "computed_at": stored.computed_at, "seconds": stored.seconds},
+    )
+
+
 def degradation(
     auc: float,
     brier: float,

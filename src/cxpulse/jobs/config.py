@@ -24,6 +24,7 @@ DEFAULT_SCHEDULES: dict[str, str | None] = {
     "sync": None,  # the app syncs answers every few seconds itself; a worker may take over
     "deliver": None,  # likewise the app's outbox thread
     "import": None,  # needs [[jobs.import.watch]] folders
+    "model_report": None,  # the fit stores the report; schedule it after regular data loads
 }
 KNOWN = tuple(DEFAULT_SCHEDULES)
 _EVERY = re.compile(r"^\s*(\d+)\s*(s|m|h)\s*$")
@@ -43,6 +44,8 @@ DEFAULT_JOBS_TOML = """\
 # schedule = "0 5 * * mon"
 # max_auc_drop = 0.05
 # max_brier_rise = 0.02
+# [jobs.model_report]       # recompute the stored model report (the fit stores one)
+# schedule = "0 4 * * mon"
 # [jobs.sync]               # answers from the store into the workspace
 # every = "30s"
 # [jobs.deliver]            # the e-mail / webhook outbox

@@ -1,12 +1,13 @@
 """Running one job: its context, the claim of its slot, and the record of its outcome.
 
 >>> sorted(JOBS)
-['deliver', 'digest', 'import', 'model_check', 'score', 'sync']
+['deliver', 'digest', 'import', 'model_check', 'model_report', 'score', 'sync']
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -74,7 +75,8 @@ def _builtin(name: str) -> JobFunction:
 
 
 JOBS: dict[str, JobFunction] = {
-    name: _builtin(name) for name in ("score", "sync", "deliver", "digest", "model_check", "import")
+    name: _builtin(name)
+    for name in ("score", "sync", "deliver", "digest", "model_check", "model_report", "import")
 }
 
 
@@ -135,3 +137,20 @@ def run_job(
     runs.finish(url, run_id, rows=result.rows, details=result.details or None)
     log.info("job %s done: %s rows", name, result.rows)
     return Outcome(name, when, True, "ok", rows=result.rows, run_id=run_id)
+
+
+def start_job(
+    name: str, config: ProjectConfig, *, store_url: str | None = None
+) -> threading.Thread:
+    """Run job ``name`` now in a background thread (a "manual" run, recorded like any other),
+    so a web request that asks for it returns at once."""
+    if name not in JOBS:
+        raise ConfigError(
+            key="ops.jobs.unknown", values={"names": name, "known": ", ".join(sorted(JOBS))}
+        )
+    thread = threading.Thread(
+        target=run_job, args=(name, config), kwargs={"store_url": store_url},
+        name=f"cxpulse-job-{name}", daemon=True,
+    )  # fmt: skip
+    thread.start()
+    return thread

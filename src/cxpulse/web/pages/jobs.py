@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -77,15 +76,13 @@ def jobs_page(request: Request, ctx: ContextDep) -> HTMLResponse:
 
 @router.post("/admin/jobs/{name}/run")
 def run_now(name: str, request: Request, ctx: ContextDep) -> Response:
-    from cxpulse.jobs import JOBS, run_job
+    from cxpulse.jobs import JOBS
+    from cxpulse.jobs.running import start_job
 
     if name not in JOBS:
         raise HTTPException(
             status_code=404, detail=CxpulseError(key="ops.error.no_job", values={"job": repr(name)})
         )
-    threading.Thread(
-        target=run_job, args=(name, ctx.config), kwargs={"store_url": ctx.store_url},
-        name=f"cxpulse-job-{name}", daemon=True,
-    ).start()  # fmt: skip
+    start_job(name, ctx.config, store_url=ctx.store_url)
     flash(request, "ops.jobs.started", "success", job=name)
     return RedirectResponse("/admin/jobs", status_code=303)

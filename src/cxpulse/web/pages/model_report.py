@@ -2,41 +2,60 @@
 settings, its backtest beside the other models (ROC and PR AUC, Brier, calibration curve,
 lift by decile) and calibration drift with the refit advice.
 
-The figures are those of :func:`cxpulse.health.report.model_report`, the function behind
-``cxpulse health report``: the page shows ``ModelReport.to_dict()``, so both agree.
+The page shows the report stored beside the model (computed when it was fitted), read by
+:func:`cxpulse.health.stored_report.report_view`, the function behind ``cxpulse health report``:
+both show one document, with when it was computed and whether it is stale. Nothing here
+computes a figure: an admin's "recompute" starts the ``model_report`` job in the background
+and the page shows the new report once the job has stored it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cxpulse.errors import CxpulseError
 from cxpulse.web.deps import ContextDep, Lang, require_role
 from cxpulse.web.i18n import translate
-from cxpulse.web.templating import render
+from cxpulse.web.session import flash
+from cxpulse.web.templating import current_user, language_of, render
 
 router = APIRouter(include_in_schema=False)
+# a run still "running" after this long died with its process: another may start
+STUCK_AFTER = dt.timedelta(hours=2)
 
 
-def load_report(ctx: Any) -> dict[str, Any]:
-    """The active model's report as plain figures, cached per data version and model file."""
-    from cxpulse.health import active_model_name
-    from cxpulse.health.report import model_report
+def load_report(ctx: Any) -> dict[str, Any] | None:
+    """The active model's stored report as :func:`report_view` shows it (None: not computed
+    yet). Reads a file and fingerprints the data: milliseconds, never the backtest."""
+    from cxpulse.health.stored_report import report_view
 
-    name = active_model_name(ctx.workspace)
-    folder = ctx.config.project_dir
-    stamp = None
-    if folder is not None:
-        from cxpulse.health.persistence import model_path
+    with ctx.workspace_lock:
+        return report_view(ctx.workspace)
 
-        path = model_path(folder, name)
-        stamp = path.stat().st_mtime if path.exists() else None
-    return ctx.cached(  # type: ignore[no-any-return]
-        ("health.report", name, stamp), lambda: model_report(ctx.workspace).to_dict()
+
+def refresh_state(ctx: Any) -> dict[str, Any]:
+    """The latest run of the ``model_report`` job: running (since when) or failed (why)."""
+    from cxpulse.jobs import history
+
+    ctx.store_engine()  # migrated
+    runs = history(ctx.store_url, "model_report", limit=1)
+    if not runs:
+        return {"running": False, "failed": None}
+    last = runs[0]
+    started = (
+        last.started_at.replace(tzinfo=dt.UTC)
+        if last.started_at.tzinfo is None
+        else last.started_at
     )
+    running = last.outcome == "running" and dt.datetime.now(dt.UTC) - started < STUCK_AFTER
+    failed = None
+    if last.outcome == "failed":
+        failed = {"at": started.strftime("%Y-%m-%d %H:%M"), "error": last.error or ""}
+    return {"running": running, "since": started.strftime("%H:%M"), "failed": failed}
 
 
 def calibration_spec(doc: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -122,7 +141,9 @@ def deciles_spec(doc: dict[str, Any], lang: str) -> dict[str, Any]:
 
 @router.get("/health/report", response_class=HTMLResponse, dependencies=[require_role("analyst")])
 def model_report_page(request: Request, ctx: ContextDep, lang: Lang) -> HTMLResponse:
-    """The active model's report (analysts and admins)."""
+    """The active model's stored report (analysts and admins); admins may recompute it."""
+    from cxpulse.health import active_model_name
+
     error = None
     doc: dict[str, Any] | None = None
     try:
@@ -132,4 +153,27 @@ def model_report_page(request: Request, ctx: ContextDep, lang: Lang) -> HTMLResp
     specs = {}
     if doc is not None:
         specs = {"calibration": calibration_spec(doc, lang), "deciles": deciles_spec(doc, lang)}
-    return render(request, "health_report.html", doc=doc, error=error, specs=specs)
+    user = current_user(request)
+    return render(
+        request,
+        "health_report.html",
+        doc=doc,
+        error=error,
+        specs=specs,
+        model_name=active_model_name(ctx.workspace),
+        refresh=refresh_state(ctx),
+        can_refresh=user is not None and user.role == "admin",
+    )
+
+
+@router.post("/health/report/refresh", dependencies=[require_role("admin")])
+def refresh_report(request: Request, ctx: ContextDep) -> Response:
+    """Start the ``model_report`` job in the background (never in the request) and go back."""
+    from cxpulse.jobs.running import start_job
+
+    if refresh_state(ctx)["running"]:
+        flash(request, "health.report.refresh_already", "info")
+    else:
+        start_job("model_report", ctx.config, store_url=ctx.store_url)
+        flash(request, "health.report.refresh_started", "success")
+    return RedirectResponse(f"/health/report?lang={language_of(request)}", status_code=303)
