@@ -344,7 +344,7 @@ def training_frame(
     sigs = tuple(signals) if signals is not None else health_config_of(ws).signals
     check_point_in_time(ws, sigs)
     xs, ys = [], []
-    from cxpulse.health.frame_reuse import reused
+    from cxpulse.health.frame_reuse import reused, workspace_key
 
     def rows(instant: dt.datetime) -> tuple[pd.DataFrame, pd.Series]:
         x = compute_features(ws, instant, sigs)
@@ -352,7 +352,7 @@ def training_frame(
 
     for when in as_of_dates:
         instant = as_instant(when)
-        memo_key = ("rows", id(ws), instant, horizon_days, outcome, repr(sigs))
+        memo_key = ("rows", workspace_key(ws), instant, horizon_days, outcome, repr(sigs))
         x, y = reused(memo_key, functools.partial(rows, instant))
         key = pd.Timestamp(instant)
         xs.append(pd.concat({key: x}, names=["as_of", "account_id"]))

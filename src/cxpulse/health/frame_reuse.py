@@ -38,6 +38,14 @@ def reusing_frames() -> Iterator[None]:
         _MEMO.reset(token)
 
 
+def workspace_key(ws: Any) -> Hashable:
+    """Which data a workspace reads: its embedded DuckDB file (two connections to one file read
+    the same rows), else the workspace object itself."""
+    path = getattr(ws.con, "_path", None)  # cxpulse.embedded.SharedDuckDBBackend's file
+    # the object itself (not its id): kept alive by the memo, its id cannot be reused meanwhile
+    return ("file", str(path)) if path is not None else ("workspace", ws)
+
+
 def reused(key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, or inside :func:`reusing_frames` the value computed for ``key`` before."""
     memo = _MEMO.get()

@@ -61,7 +61,8 @@ class StoredReport:
     def stale_because(self, current: dict[str, Any]) -> list[str]:
         """What changed since the report was computed (``STALE_REASONS``), given the stamp
         of now (:func:`current_stamp`)."""
-        return [k for k in STALE_REASONS if self.stamp.get(k) != current.get(k)]
+        parts = {"model": "models", "data": "data", "settings": "settings"}
+        return [r for r in STALE_REASONS if self.stamp.get(parts[r]) != current.get(parts[r])]
 
 
 def _digest(value: Any) -> str:
