@@ -187,12 +187,16 @@ def _report_of(
     mine = preds[preds["model"] == name] if len(preds) else preds
     deciles = lift_by_decile(mine["good"].to_numpy(), mine["p"].to_numpy()) if len(mine) else []
     drift: list[DriftPoint] = []
+    # the catalogue's signals when the model's are among them: the rows the backtest built
+    # (the model reads its own columns of them)
+    catalogue = health_config_of(ws).signals
+    signals = catalogue if all(s in catalogue for s in saved.signals) else saved.signals
     if hasattr(saved.model, "base_rate_") and len(dates) >= 2:
         for day in dates[-3:]:
             try:
                 X, y = training_frame(
                     ws, [day], horizon_days=saved.horizon_days, outcome=saved.outcome,
-                    signals=saved.signals,
+                    signals=signals,
                 )  # fmt: skip
             except NotEnoughDataError:
                 continue
