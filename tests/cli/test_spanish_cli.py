@@ -253,3 +253,30 @@ def test_the_load_report_writes_counts_and_seconds_the_spanish_way(tmp_path: Pat
     assert re.search(r"en \d+,\d{2} s", out), out
     report = out.split("filas", 1)[1].split("\n", 1)[0]
     assert ENGLISH_NUMBER.findall(report) == [], report
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_help_keeps_the_setting_names_it_quotes(lang: str):
+    """Typer reads help as Rich markup, so ``[metrics]`` or ``[[health.signals]]`` in a help
+    text vanished from --help. Every bracketed name in a command's or option's help (from the
+    catalogue, in ``lang``) is printed as written."""
+    bracketed = re.compile(r"\[\[?[a-z][\w.<>{}]*\]\]?")
+    # the help texts were made at import in this process's language: find their keys in either
+    key_of = {v: k for other in ("en", "es") for k, v in catalog(other).items()}
+    wanted: dict[str, list[str]] = {}
+    for args in _all_help():
+        command = typer.main.get_command(app)
+        for name in args[:-1]:
+            command = command.commands[name]  # type: ignore[attr-defined]
+        texts = [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]
+        keys = [key_of[t] for t in texts if t in key_of]
+        names = [m for k in keys for m in bracketed.findall(catalog(lang)[k])]
+        if names:
+            wanted[" ".join(args)] = names
+    assert "metrics ratings --help" in wanted  # the check has texts to check
+    results = _run_cli([a.split() for a in wanted], lang)
+    missing = {
+        " ".join(args): [n for n in wanted[" ".join(args)] if n not in " ".join(out.split())]
+        for args, _code, out in results
+    }
+    assert {k: v for k, v in missing.items() if v} == {}
