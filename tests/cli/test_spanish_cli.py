@@ -195,7 +195,9 @@ def test_spanish_mode_prints_no_english_catalogue_text(demo_project: Path):
             assert code == 0, (args, out[-2000:])
     # Words too short for the fragment scan, and Typer's own messages.
     for args, _code, out in results:
-        for english in ("Usage:", "[OPTIONS]", "COMMAND [ARGS]", "Try '", "Invalid value"):
+        typer_types = ("<str>", "<int", "<float>", "<bool>", "<path>", "<list[")
+        for english in ("Usage:", "[OPTIONS]", "COMMAND [ARGS]", "Try '", "Invalid value",
+                        *typer_types):  # fmt: skip
             assert english not in out, (args, english)
     expected = {
         "cases show -p": "Falta el argumento 'case_id'.",
@@ -206,6 +208,9 @@ def test_spanish_mode_prints_no_english_catalogue_text(demo_project: Path):
         "cases list extra -p": "Sobran argumentos (extra)",
         "metrics show nps --format xml": "table, csv o json",
     }
+    (fit_help,) = [o for a, _c, o in results if a == ["health", "fit", "--help"]]
+    assert re.search(r"--set\s+<texto…>", fit_help) and re.search(r"--trials\s+<entero>", fit_help)
+    assert re.search(r"--tune\s+Busca", fit_help)  # a flag takes no value: no type shown
     for start, text in expected.items():
         (out,) = [o for a, _c, o in results if " ".join(a).startswith(start)]
         assert text in out and "Uso: cxpulse" in out and "Prueba 'cxpulse" in out, out
