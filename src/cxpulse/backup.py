@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cxpulse.changes import CHANGED_FILE
 from cxpulse.config import load_config
 from cxpulse.errors import CxpulseError
-from cxpulse.changes import CHANGED_FILE
 
 FORMAT = 1
 # embedded database files and their side files: saved as tables, never copied live

@@ -72,7 +72,6 @@ def _connect_url(url: str) -> BaseBackend:
     return ibis.connect(url)
 
 
-
 class Workspace:
     """The analytics workspace. Create with :meth:`connect` or :meth:`open`."""
 
