@@ -216,3 +216,23 @@ def test_the_refresh_job_recomputes_the_stored_report(bank: Path) -> None:
     text = _run("health", "report", "-p", p)
     assert "No stored report of model lightgbm: computing it now" in " ".join(text.split())
     assert path.exists() and "up to date" in text
+
+
+def test_other_holdout_options_are_another_report_kept_by_later_fits(
+    bank: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = str(bank)
+    _run("health", "fit", "--no-report", "-p", p)
+    counted = Counted(monkeypatch)
+    doc = _json("health", "report", "--holdout", "0.2", "--seed", "1", "-p", p)
+    assert counted.calls == 1
+    assert doc["evaluation"]["test_size"] == 0.2 and doc["evaluation"]["seed"] == 1
+    assert doc["stored"]["options"] == {"holdout": 0.2, "seed": 1}
+    assert {m["n"] for m in doc["evaluation"]["models"]} == {2000}  # 20 % of 10,000 accounts
+    assert _json("health", "report", "-p", p)["stored"] == doc["stored"]  # shown as stored
+    assert counted.calls == 1
+    _run("health", "fit", "-p", p)  # recomputes with the stored options
+    assert counted.calls == 2
+    again = _json("health", "report", "-p", p)
+    assert again["stored"]["options"] == {"holdout": 0.2, "seed": 1}
+    assert again["evaluation"]["seed"] == 1 and not again["stored"]["stale"]

@@ -123,7 +123,7 @@ def fit(
     """Learn signal weights from past outcomes and save the model in the project's models/."""
     from cxpulse.health import active_model_name, fit_model, parse_horizon, save_model
     from cxpulse.health.frame_reuse import reusing_frames
-    from cxpulse.health.stored_report import refresh_reports
+    from cxpulse.health.stored_report import refresh_reports, stored_options
     from cxpulse.health.tuning import parse_budget
 
     _check_format(fmt)
@@ -154,8 +154,16 @@ def fit(
         )
         stored = []
         if not no_report:
-            # the fitted model's report and the active one's (what the report page shows)
-            stored = refresh_reports(ws, [result.model.name, active_model_name(ws)])
+            # the fitted model's report and the active one's (what the report page shows),
+            # with the options the active one's report was computed with
+            active = active_model_name(ws)
+            kept = stored_options(_project_dir(ws, project), active)
+            stored = refresh_reports(
+                ws,
+                [result.model.name, active],
+                holdout=kept.get("holdout"),
+                seed=int(kept.get("seed") or 0),
+            )
         weights = result.model.weights_.sort_values(key=abs, ascending=False)
         if fmt == "json":
             doc = {

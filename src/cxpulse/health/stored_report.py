@@ -208,6 +208,16 @@ def read_report(project_dir: str | Path, name: str) -> StoredReport | None:
         ) from None
 
 
+def stored_options(project_dir: str | Path, name: str) -> dict[str, Any]:
+    """The options (``holdout``, ``seed``) of model ``name``'s stored report, so a recompute
+    keeps them; {} when there is none (or it cannot be read: it is about to be replaced)."""
+    try:
+        stored = read_report(project_dir, name)
+    except ReportUnreadableError:
+        return {}
+    return dict(stored.options) if stored is not None else {}
+
+
 def refresh_reports(
     ws: Workspace,
     names: Iterable[str] | None = None,

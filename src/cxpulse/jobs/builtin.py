@@ -93,12 +93,11 @@ def run_model_report(ctx: JobContext) -> JobResult:
     """Recompute the active model's stored report (what ``/health/report`` shows), as
     ``cxpulse health report --refresh`` does, with the options of the report stored before."""
     from cxpulse.health import active_model_name
-    from cxpulse.health.stored_report import read_report, refresh_reports
+    from cxpulse.health.stored_report import refresh_reports, stored_options
 
     ws = ctx.workspace
     name = str(ctx.spec.options.get("model") or active_model_name(ws))
-    before = read_report(ctx.project_dir, name)
-    kept = before.options if before is not None else {}
+    kept = stored_options(ctx.project_dir, name)
     stored = refresh_reports(
         ws, [name], holdout=kept.get("holdout"), seed=int(kept.get("seed") or 0)
     )[0]
