@@ -236,3 +236,31 @@ def test_other_holdout_options_are_another_report_kept_by_later_fits(
     again = _json("health", "report", "-p", p)
     assert again["stored"]["options"] == {"holdout": 0.2, "seed": 1}
     assert again["evaluation"]["seed"] == 1 and not again["stored"]["stale"]
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "sqlite", "postgres"])
+def test_the_data_fingerprint_sees_replaced_values_where_the_engine_hashes(
+    backend: str, workspace_factory: Any
+) -> None:
+    from cxpulse.health.stored_report import data_stamp
+
+    ws = workspace_factory(backend)
+    accounts = pd.DataFrame(
+        {
+            "account_id": ["A1", "A2"],
+            "name": ["Acme", "Globex"],
+            "start_date": pd.to_datetime(["2024-01-01", "2024-02-01"]).date,
+        }
+    )
+    ws.load("accounts", accounts)
+    first = data_stamp(ws)
+    assert first["accounts"][0] == 2 and first == data_stamp(ws)  # stable while nothing changes
+    ws.load("accounts", accounts.assign(name=["Acme Corp", "Globex"]))  # same rows, new value
+    second = data_stamp(ws)
+    assert second["accounts"][0] == 2
+    if backend == "sqlite":  # no hash function in SQLite: only added or removed rows show
+        assert first["accounts"][1] is None and second == first
+    else:
+        assert second["accounts"] != first["accounts"]
+    ws.load("accounts", pd.concat([accounts, accounts.head(1).assign(account_id="A3")]))
+    assert data_stamp(ws)["accounts"][0] == 3
