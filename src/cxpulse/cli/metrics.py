@@ -197,7 +197,7 @@ def show(
     from cxpulse.workspace import Workspace
 
     _check_format(fmt)
-    with reported_errors(), Workspace.open(project) as ws:
+    with reported_errors(project, lang), Workspace.open(project) as ws:
         table = ws.metrics(names, by=_dims(by), grain=grain, start=start, end=end)
         language = _language(ws, lang)
         if fmt != "table":
@@ -251,7 +251,7 @@ def compare(
     from cxpulse.metrics.custom import resolve
     from cxpulse.workspace import Workspace
 
-    with reported_errors(), Workspace.open(project) as ws:
+    with reported_errors(project, lang), Workspace.open(project) as ws:
         rows: list[MetricComparison] = ws.compare(  # type: ignore[assignment]
             name, period=period, vs=vs, by=_dims(by)
         )
@@ -336,7 +336,7 @@ def describe_metric(
     from cxpulse.metrics.custom import all_definitions
     from cxpulse.metrics.reference import describe
 
-    with reported_errors():
+    with reported_errors(project, lang):
         options, language = _project_options(project, lang)
         chosen = [d.name for d in all_definitions(options)] if every else list(names or [])
         if not chosen:
@@ -373,7 +373,7 @@ def drivers(
     from cxpulse.workspace import Workspace
 
     names = _dims(columns)
-    with reported_errors():
+    with reported_errors(project, lang):
         options, language = _project_options(project, lang)
         confidence = options.confidence if options is not None else 0.95
         settings: dict[str, Any] = {
@@ -464,7 +464,7 @@ def ratings(
     from cxpulse.workspace import Workspace
 
     _check_format(fmt)
-    with reported_errors():
+    with reported_errors(project, lang):
         low, sep, high = scale.partition("-")
         try:
             bounds = (float(low), float(high))
@@ -815,7 +815,7 @@ def list_metrics(
     """The metrics cxpulse computes (and the project's custom ones), with table and unit."""
     from cxpulse.metrics.custom import all_definitions
 
-    with reported_errors():
+    with reported_errors(project, lang):
         options, language = _project_options(project, lang)
     out = Table(header_style="bold")
     for key in ("name", "metric", "table", "unit", "description"):
