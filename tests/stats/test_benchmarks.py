@@ -157,3 +157,69 @@ def test_a_spreadsheet_csv_with_a_byte_order_mark_is_read(tmp_path: Path) -> Non
     own = tmp_path / "excel.csv"
     own.write_bytes(f"{HEADER}\nfintech,Fintech,Fintech,41.5,s,t,2025,B2C\n".encode("utf-8-sig"))
     assert [b.industry_key for b in load_benchmarks(own)] == ["fintech"]
+
+
+@pytest.fixture
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cxpulse.cli.common import console
+
+    monkeypatch.setattr(console, "width", 250)  # one table row per line
+
+
+def _cli(args: list[str], lang: str):  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from cxpulse.cli.app import app
+
+    return CliRunner().invoke(
+        app, ["metrics", "benchmarks", *args], env={"CXPULSE_LANG": lang, "COLUMNS": "300"}
+    )
+
+
+def test_the_benchmarks_command_lists_the_bundled_file_in_the_readers_language(
+    tmp_path: Path, wide_console: None
+) -> None:
+    import json
+
+    frame = _bundled_frame()
+    rows = json.loads(_cli(["-f", "json"], "es").output)
+    assert [r["industry_key"] for r in rows] == frame.industry_key.tolist()
+    assert [r["industry"] for r in rows] == frame.industry_es.tolist()
+    assert [r["nps"] for r in rows] == frame.nps.astype(float).tolist()
+    english = json.loads(_cli(["-f", "json"], "en").output)
+    assert [r["industry"] for r in english] == frame.industry_en.tolist()
+
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "cxpulse.toml").write_text('[metrics]\nindustry = "Aerolíneas"\n', "utf-8")
+    table = _cli(["-p", str(project)], "es")
+    assert table.exit_code == 0, table.output
+    assert "Aerolíneas ✓" in table.output and "Supermercados" in table.output
+    assert "Pon la clave de tu industria en [metrics] industry" in table.output
+    airlines = frame.set_index("industry_key").loc["airlines"]
+    line = next(x for x in table.output.splitlines() if "Aerolíneas ✓" in x)
+    assert f" {int(airlines.nps)} " in line and str(airlines.year) in line
+
+
+def test_the_benchmarks_command_explains_a_broken_own_file_in_spanish_and_english(
+    tmp_path: Path, wide_console: None
+) -> None:
+    bad = tmp_path / "mine.csv"
+    bad.write_text(f"{HEADER}\nfintech,Fintech,Fintech,41.5,s,t,2025,\nfintech,F,F,40,s,t,2024,\n")
+    said = {}
+    for lang in ("es", "en"):
+        result = _cli(["--file", str(bad)], lang)
+        assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+        assert "Traceback" not in result.output
+        said[lang] = " ".join(result.output.split())
+    assert (
+        f"{bad}, línea 3: industry_key 'fintech' está repetido; cada industria va en una sola "
+        "línea." in said["es"]
+    )
+    assert "is repeated" not in said["es"]
+    assert f"{bad}, line 3: industry_key 'fintech' is repeated" in said["en"]
+    good = tmp_path / "good.csv"
+    good.write_text(f"{HEADER}\nfintech,Finanzas digitales,Fintech,41.5,Panel,t,2025,B2C\n")
+    result = _cli(["--file", str(good)], "es")
+    assert result.exit_code == 0 and "Finanzas digitales" in result.output
+    assert "41,5" in result.output  # the Spanish decimal comma

@@ -829,3 +829,68 @@ def list_metrics(
             escape(d.describe_text(language)),
         )
     console.print(out)
+
+
+@app.command("benchmarks", help=tr("cli.metrics.benchmarks.help"))
+def benchmarks(
+    file: Annotated[
+        Path | None, typer.Option("--file", help=tr("metrics.cli.benchmarks.file"))
+    ] = None,
+    fmt: FormatOption = "table",
+    lang: LangOption = None,
+    project: Annotated[
+        Path | None, typer.Option("--project", "-p", envvar="CXPULSE_PROJECT", hidden=True)
+    ] = None,
+) -> None:
+    """Published industry NPS figures with their source and year (or those of --file)."""
+    from cxpulse.metrics.benchmarks import load_benchmarks
+
+    _check_format(fmt)
+    with reported_errors(project, lang):
+        options, language = _project_options(project, lang)
+        rows = load_benchmarks(file)
+    if fmt != "table":
+        records = [
+            {
+                "industry_key": b.industry_key,
+                "industry": b.industry(language),
+                "nps": b.nps,
+                "market": b.market,
+                "year": b.year,
+                "source": b.source,
+                "source_url_or_title": b.source_url_or_title,
+                "notes": b.notes,
+            }
+            for b in rows
+        ]
+        typer.echo(
+            json.dumps(records, ensure_ascii=False, indent=2)
+            if fmt == "json"
+            else _csv_text(records),
+            nl=fmt == "json",
+        )
+        return
+    from cxpulse.metrics.benchmarks import nps_benchmark
+
+    industry = options.industry if options is not None else None
+    configured = nps_benchmark(industry) if industry else None
+    chosen = configured.industry_key if configured is not None else None
+    out = Table(header_style="bold")
+    for key in ("industry", "key", "nps", "market", "year", "source"):
+        out.add_column(
+            gettext(f"metrics.benchmarks.col.{key}", language),
+            justify="right" if key in ("nps", "year") else "left",
+            no_wrap=key == "key",
+        )
+    for b in rows:
+        mark = " ✓" if b.industry_key == chosen else ""
+        out.add_row(
+            escape(b.industry(language)) + mark,
+            b.industry_key,
+            _number(b.nps, 0 if float(b.nps).is_integer() else 1),
+            b.market,
+            str(b.year),
+            escape(b.source),
+        )
+    console.print(out)
+    console.print(escape(gettext("metrics.cli.benchmarks.note", language)))
