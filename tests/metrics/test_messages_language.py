@@ -219,16 +219,20 @@ def test_the_lang_option_decides_the_language_of_the_error(airline_project: Path
     assert "is the outcome; it cannot be a driver too" in " ".join(result.output.split())
 
 
-def test_an_unknown_custom_metric_lists_the_projects_own(
+def test_an_unknown_metric_lists_the_projects_own_and_the_built_in_ones(
     airline_project: Path, english_only
 ) -> None:  # type: ignore[no-untyped-def]
-    _both(
-        ["metrics", "show", "wifi_okk", "-p", str(airline_project)],
-        "el indicador 'wifi_okk' no existe; los indicadores propios del proyecto son: "
-        "wifi_ok, gate_ok. Ejecuta 'cxpulse metrics list' para ver todos.",
-        "unknown metric 'wifi_okk'; the project's custom metrics are: wifi_ok, gate_ok.",
-        english_only,
-    )
+    for typo in ("wifi_okk", "npz"):
+        es, _ = _both(
+            ["metrics", "show", typo, "-p", str(airline_project)],
+            f"el indicador '{typo}' no existe; los propios del proyecto son: wifi_ok, gate_ok; "
+            "los incorporados: nps, ",
+            f"unknown metric '{typo}'; the project's custom metrics are: wifi_ok, gate_ok; "
+            "the built-in ones: nps, ",
+            english_only,
+        )
+        assert es.endswith("Ejecuta 'cxpulse metrics list' para verlos con su descripción.")
+        assert "csat" in es and "purchase_retention" in es
 
 
 def test_a_custom_metric_on_a_column_the_table_lacks_says_what_to_fix(

@@ -67,9 +67,13 @@ def resolve(options: MetricsConfig | None, name: str) -> MetricDefinition:
         return get_definition(name)
     except UnknownMetricError:
         if options is not None and options.custom:
-            known = ", ".join(c.name for c in options.custom)
             raise UnknownMetricError(
-                key="metrics.error.custom_unknown", values={"name": name, "known": known}
+                key="metrics.error.custom_unknown",
+                values={
+                    "name": name,
+                    "own": ", ".join(c.name for c in options.custom),
+                    "known": ", ".join(REGISTRY),
+                },
             ) from None
         raise
 
