@@ -275,4 +275,10 @@ def test_jobs_page_names_jobs_in_words(
         assert_on_screen(page, cell)
         assert cell.inner_text().strip().lower() == words[f"term.job.{job}"].lower()
     shot(page, f"phone-jobs-{lang}-{size}")
+    # "run now" answers with the job's name in words too
+    deliver = rows.locator('xpath=self::*[@data-job="deliver"]')
+    with page.expect_navigation():
+        deliver.get_by_role("button").click()
+    flash = page.locator(".flash-success").inner_text()
+    assert words["term.job.deliver"].lower() in flash.lower() and "deliver" not in flash
     page.context.close()

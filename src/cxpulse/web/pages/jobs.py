@@ -130,5 +130,6 @@ def run_now(name: str, request: Request, ctx: ContextDep) -> Response:
         target=run_job, args=(name, ctx.config), kwargs={"store_url": ctx.store_url},
         name=f"cxpulse-job-{name}", daemon=True,
     ).start()  # fmt: skip
-    flash(request, "ops.jobs.started", "success", job=term("job", name, language_of(request)))
+    job = term("job", name, language_of(request))
+    flash(request, "web.jobs.started", "success", job=job[:1].upper() + job[1:])
     return RedirectResponse("/admin/jobs", status_code=303)
