@@ -24,6 +24,14 @@ class CxpulseError(Exception):
     ...                    terms={"status": ("status", "open")})
     >>> err.message_in("es")
     'el caso 3 está «abierto»; envía la encuesta de seguimiento después de resolverlo'
+
+    ``numbers`` are counts and figures written in each language's notation (whole numbers
+    without decimals):
+
+    >>> err = CxpulseError(key="metrics.error.drivers_not_numeric",
+    ...                    values={"column": "Class", "example": "Eco"}, numbers={"more": 25975})
+    >>> "(and 25,975 more)" in str(err), "(y 25.975 más)" in err.message_in("es")
+    (True, True)
     """
 
     def __init__(
@@ -33,10 +41,12 @@ class CxpulseError(Exception):
         key: str | None = None,
         values: dict[str, object] | None = None,
         terms: dict[str, tuple[str, object]] | None = None,
+        numbers: dict[str, float | int] | None = None,
     ) -> None:
         self.key = key
         self.values = dict(values or {})
         self.terms = dict(terms or {})
+        self.numbers = dict(numbers or {})
         if not message and key is not None:
             from cxpulse.locale import gettext
 
@@ -44,11 +54,18 @@ class CxpulseError(Exception):
         super().__init__(message, *args)
 
     def _values_in(self, lang: str) -> dict[str, object]:
-        if not self.terms:
+        if not self.terms and not self.numbers:
             return self.values
-        from cxpulse.locale import term
+        from cxpulse.locale import format_number, term
 
-        return {**self.values, **{k: term(kind, v, lang) for k, (kind, v) in self.terms.items()}}
+        return {
+            **self.values,
+            **{k: term(kind, v, lang) for k, (kind, v) in self.terms.items()},
+            **{
+                k: format_number(v, lang, 0 if isinstance(v, int) else 1)
+                for k, v in self.numbers.items()
+            },
+        }
 
     def message_in(self, lang: str) -> str:
         """The message in ``lang`` when the error has a catalogue key, else its own text."""

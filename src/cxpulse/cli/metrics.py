@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
 from cxpulse.cli.i18n import tr
-from cxpulse.locale import format_number, gettext, term
+from cxpulse.locale import dimension_label, format_number, gettext, term
 
 if TYPE_CHECKING:
     from cxpulse.metrics import MetricComparison, MetricTable
@@ -97,12 +97,16 @@ def _digits(unit: str) -> int:
 
 
 def interval_text(low: float, high: float, digits: int) -> str:
-    """``[low, high]`` with enough decimals that a real interval never prints as a point.
+    """``[low; high]`` in the output's language with enough decimals that a real interval
+    never prints as a point (Spanish: decimal comma and ``;`` between the ends).
 
+    >>> _OUTPUT["lang"] = "es"
+    >>> interval_text(4.1012, 4.1389, 1), interval_text(4.1, 4.1, 1)
+    ('[4,10; 4,14]', '[4,1; 4,1]')
+    >>> _OUTPUT["lang"] = "en"
     >>> interval_text(4.1012, 4.1389, 1)
     '[4.10, 4.14]'
-    >>> interval_text(4.1, 4.1, 1)
-    '[4.1, 4.1]'
+    >>> _OUTPUT["lang"] = ""
     """
     while (
         digits < 6
@@ -132,7 +136,7 @@ def render_table(table: MetricTable, lang: str, options: Any = None) -> Table:
     out = Table(show_lines=False, header_style="bold")
     out.add_column(gettext("metrics.col.metric", lang))
     for d in dims:
-        out.add_column(escape(d))
+        out.add_column(escape(dimension_label(d, lang)))
     if has_period:
         out.add_column(gettext("metrics.col.period", lang))
     levels = sorted({r.confidence for r in rows}) or [0.95]
@@ -197,7 +201,7 @@ def show(
     from cxpulse.workspace import Workspace
 
     _check_format(fmt)
-    with reported_errors(), Workspace.open(project) as ws:
+    with reported_errors(project, lang), Workspace.open(project) as ws:
         table = ws.metrics(names, by=_dims(by), grain=grain, start=start, end=end)
         language = _language(ws, lang)
         if fmt != "table":
@@ -251,7 +255,7 @@ def compare(
     from cxpulse.metrics.custom import resolve
     from cxpulse.workspace import Workspace
 
-    with reported_errors(), Workspace.open(project) as ws:
+    with reported_errors(project, lang), Workspace.open(project) as ws:
         rows: list[MetricComparison] = ws.compare(  # type: ignore[assignment]
             name, period=period, vs=vs, by=_dims(by)
         )
@@ -273,7 +277,7 @@ def compare(
         )
         out = Table(title=title, header_style="bold")
         for col in dims:
-            out.add_column(escape(col))
+            out.add_column(escape(dimension_label(col, language)))
         level = level_text(ws.config.metrics.confidence)
         keys = ("value_a", "value_b", "difference", "ci", "p_value", "verdict", "small", "test")
         for key in keys:
@@ -336,7 +340,7 @@ def describe_metric(
     from cxpulse.metrics.custom import all_definitions
     from cxpulse.metrics.reference import describe
 
-    with reported_errors():
+    with reported_errors(project, lang):
         options, language = _project_options(project, lang)
         chosen = [d.name for d in all_definitions(options)] if every else list(names or [])
         if not chosen:
@@ -373,7 +377,7 @@ def drivers(
     from cxpulse.workspace import Workspace
 
     names = _dims(columns)
-    with reported_errors():
+    with reported_errors(project, lang):
         options, language = _project_options(project, lang)
         confidence = options.confidence if options is not None else 0.95
         settings: dict[str, Any] = {
@@ -464,7 +468,7 @@ def ratings(
     from cxpulse.workspace import Workspace
 
     _check_format(fmt)
-    with reported_errors():
+    with reported_errors(project, lang):
         low, sep, high = scale.partition("-")
         try:
             bounds = (float(low), float(high))
@@ -501,7 +505,7 @@ def render_ratings(table: MetricTable, lang: str, options: Any) -> Table:
     out = Table(header_style="bold")
     out.add_column(gettext("metrics.ratings.col.rating", lang))
     for d in dims:
-        out.add_column(escape(d))
+        out.add_column(escape(dimension_label(d, lang)))
     out.add_column(rating_label(TOP_BOX, lang, options), justify="right")
     out.add_column(gettext("metrics.col.ci", lang, level=level), justify="right")
     out.add_column(rating_label(MEAN, lang, options), justify="right")
@@ -568,7 +572,7 @@ def survival(
         out = Table(header_style="bold")
         dims = _dims(by)
         for col in dims:
-            out.add_column(escape(col))
+            out.add_column(escape(dimension_label(col, language)))
         for key in ("time", "survival", "ci", "at_risk", "ended"):
             out.add_column(
                 gettext(f"metrics.survival.col.{key}", language, level=level, unit=unit),
@@ -815,7 +819,7 @@ def list_metrics(
     """The metrics cxpulse computes (and the project's custom ones), with table and unit."""
     from cxpulse.metrics.custom import all_definitions
 
-    with reported_errors():
+    with reported_errors(project, lang):
         options, language = _project_options(project, lang)
     out = Table(header_style="bold")
     for key in ("name", "metric", "table", "unit", "description"):
@@ -829,3 +833,68 @@ def list_metrics(
             escape(d.describe_text(language)),
         )
     console.print(out)
+
+
+@app.command("benchmarks", help=tr("cli.metrics.benchmarks.help"))
+def benchmarks(
+    file: Annotated[
+        Path | None, typer.Option("--file", help=tr("metrics.cli.benchmarks.file"))
+    ] = None,
+    fmt: FormatOption = "table",
+    lang: LangOption = None,
+    project: Annotated[
+        Path | None, typer.Option("--project", "-p", envvar="CXPULSE_PROJECT", hidden=True)
+    ] = None,
+) -> None:
+    """Published industry NPS figures with their source and year (or those of --file)."""
+    from cxpulse.metrics.benchmarks import load_benchmarks
+
+    _check_format(fmt)
+    with reported_errors(project, lang):
+        options, language = _project_options(project, lang)
+        rows = load_benchmarks(file)
+    if fmt != "table":
+        records = [
+            {
+                "industry_key": b.industry_key,
+                "industry": b.industry(language),
+                "nps": b.nps,
+                "market": b.market,
+                "year": b.year,
+                "source": b.source,
+                "source_url_or_title": b.source_url_or_title,
+                "notes": b.notes,
+            }
+            for b in rows
+        ]
+        typer.echo(
+            json.dumps(records, ensure_ascii=False, indent=2)
+            if fmt == "json"
+            else _csv_text(records),
+            nl=fmt == "json",
+        )
+        return
+    from cxpulse.metrics.benchmarks import nps_benchmark
+
+    industry = options.industry if options is not None else None
+    configured = nps_benchmark(industry) if industry else None
+    chosen = configured.industry_key if configured is not None else None
+    out = Table(header_style="bold")
+    for key in ("industry", "key", "nps", "market", "year", "source"):
+        out.add_column(
+            gettext(f"metrics.benchmarks.col.{key}", language),
+            justify="right" if key in ("nps", "year") else "left",
+            no_wrap=key == "key",
+        )
+    for b in rows:
+        mark = " ✓" if b.industry_key == chosen else ""
+        out.add_row(
+            escape(b.industry(language)) + mark,
+            b.industry_key,
+            _number(b.nps, 0 if float(b.nps).is_integer() else 1),
+            b.market,
+            str(b.year),
+            escape(b.source),
+        )
+    console.print(out)
+    console.print(escape(gettext("metrics.cli.benchmarks.note", language)))

@@ -165,6 +165,7 @@ def write_scores(ws: Workspace, frame: pd.DataFrame) -> None:
         ws.con.create_table(SCORES_TABLE, ws.con.table(keep_name), overwrite=True)
         ws.con.drop_table(keep_name)
     ws.con.insert(SCORES_TABLE, data)
+    ws.changed()
 
 
 def score_accounts(
