@@ -7,7 +7,8 @@
 The app is served on 127.0.0.1 (a free port) and driven by Debian's Chromium
 (/usr/bin/chromium). Each page is saved as ``<page>-<lang>-<desktop|phone>.png``; the script
 prints one line per shot with what a reader should check first: a page wider than the screen
-(horizontal scrolling on a phone) and, in Spanish, English catalogue strings on the page.
+(horizontal scrolling on a phone), a table that scrolls sideways inside its box, and
+catalogue strings of the other language on the page (English in Spanish, Spanish in English).
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def _targets(folder: Path, base: str) -> list[tuple[str, str]]:
     pages = [
         ("overview", "/"),
         ("health", "/health"),
+        ("model-report", "/health/report"),  # a backtest on first view: minutes on the demo
         ("accounts", "/accounts"),
         ("account", f"/accounts/{account}"),
         ("cases", "/cases"),
@@ -123,14 +125,24 @@ WIDEST = """() => {
 }"""
 
 
-def _english_strings() -> set[str]:
+# Tables wider than their box: the box scrolls, so the page does not, but on a phone the
+# reader has to swipe sideways inside the table to see its last columns.
+TABLES_SCROLLING = """() => [...document.querySelectorAll('.table-wrap')]
+  .filter(w => w.offsetParent !== null && w.scrollWidth > w.clientWidth + 1)
+  .map(w => '#' + ((w.querySelector('table') || w).id || '?') + ' ' + w.scrollWidth + 'px')"""
+
+
+def _foreign_strings(lang: str) -> set[str]:
+    """Catalogue strings of the other language (a Spanish page showing English text, or an
+    English page showing Spanish)."""
     es = json.loads((ROOT / "src/cxpulse/locale/messages_es.json").read_text("utf-8"))
     en = json.loads((ROOT / "src/cxpulse/locale/messages_en.json").read_text("utf-8"))
+    mine, other = (es, en) if lang == "es" else (en, es)
     # Only strings that differ between the languages and are long enough to mean something.
     return {
         v
-        for k, v in en.items()
-        if es.get(k) != v and len(v) >= 12 and "{" not in v and not k.startswith("cli.")
+        for k, v in other.items()
+        if mine.get(k) != v and len(v) >= 12 and "{" not in v and not k.startswith("cli.")
     }
 
 
@@ -144,7 +156,7 @@ def main() -> None:
 
     args.out.mkdir(parents=True, exist_ok=True)
     server, base = _serve(args.dir)
-    english = _english_strings()
+    foreign = {lang: _foreign_strings(lang) for lang in ("es", "en")}
     try:
         targets = _targets(args.dir, base)
         if args.only:
@@ -168,7 +180,7 @@ def main() -> None:
                     page.wait_for_load_state("networkidle")
                     for name, path in targets:
                         path, _, invite = path.partition("#invite ")
-                        page.goto(base + path)
+                        page.goto(base + path, timeout=900_000)
                         if invite:
                             page.fill(
                                 'textarea[name="contacts"]',
@@ -188,11 +200,14 @@ def main() -> None:
                         if wide:
                             culprits = page.evaluate(WIDEST)
                             notes.append("WIDER THAN THE SCREEN: " + ", ".join(culprits))
-                        if lang == "es":
-                            text = page.inner_text("body")
-                            found = sorted(s for s in english if s in text)
-                            if found:
-                                notes.append("English: " + "; ".join(found[:5]))
+                        text = page.inner_text("body")
+                        found = sorted(s for s in foreign[lang] if s in text)
+                        if found:
+                            other = "English" if lang == "es" else "Spanish"
+                            notes.append(f"{other}: " + "; ".join(found[:5]))
+                        tables = page.evaluate(TABLES_SCROLLING)
+                        if tables:
+                            notes.append("TABLE SCROLLS SIDEWAYS: " + ", ".join(tables))
                         print(f"{file.name}\t{height}px\t{' | '.join(notes) or 'ok'}")
                     context.close()
             browser.close()

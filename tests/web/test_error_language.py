@@ -45,3 +45,20 @@ def test_every_converted_error_has_the_same_english_text_as_before():
     assert str(err) == "a case that is 'closed' cannot move to 'open' (allowed: none)"
     spanish = "un caso que está 'closed' no puede pasar a 'open' (permitido: none)"
     assert err.message_in("es") == spanish
+
+
+def test_a_link_to_no_survey_answers_in_the_readers_language(app) -> None:  # type: ignore[no-untyped-def]
+    """A cut or mistyped survey link names no survey, so no survey language: the page speaks
+    the reader's (cookie, else the browser's Accept-Language), else Spanish."""
+    from cxpulse.locale import gettext_addressed
+
+    client = TestClient(app)
+    spanish = gettext_addressed("collect.error.not_found", "es", "tu")
+    english = gettext_addressed("collect.error.not_found", "en", "tu")
+    plain = client.get("/s/not-a-real-link")
+    assert plain.status_code == 404 and spanish in plain.text
+    browser = client.get("/s/not-a-real-link", headers={"Accept-Language": "en-GB,en;q=0.8"})
+    assert browser.status_code == 404 and english in browser.text and spanish not in browser.text
+    picked = client.get("/s/not-a-real-link", headers={"Accept-Language": "en"},
+                        cookies={"cxpulse_lang": "es"})  # fmt: skip
+    assert spanish in picked.text

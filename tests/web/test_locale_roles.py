@@ -22,6 +22,7 @@ def test_numbers_and_dates_follow_the_locale() -> None:
     assert format_number(12345.6, "es", 1) == "12.345,6"
     assert format_number(12345.6, "en", 1) == "12,345.6"
     assert format_pct(45.0, "en") == "45%"
+    assert format_pct(45.0, "es") == "45\u00a0%"  # Spanish puts a space before the sign
     assert format_date("2026-09-01", "es") == "1 sept 2026"
     assert format_date("2026-09-01", "en") == "Sep 1, 2026"
 

@@ -123,7 +123,7 @@ def trend_spec(rows: list[MetricValue], metric: str, lang: str) -> dict[str, Any
         sort=months,
         title=None,
         scale=alt.Scale(domain=months),
-        axis=alt.Axis(labelAngle=0, labelOverlap="greedy", labelSeparation=6),
+        axis=alt.Axis(labelAngle=0, labelOverlap="parity", labelSeparation=6),
     )
     scale = alt.Scale(domain=_domain(frame, metric), nice=True, zero=False)
     tooltip = [
@@ -177,7 +177,7 @@ def split_spec(rows: list[MetricValue], lang: str) -> dict[str, Any]:
                 "month:O",
                 sort=months,
                 title=None,
-                axis=alt.Axis(labelAngle=0, labelOverlap="greedy", labelSeparation=6),
+                axis=alt.Axis(labelAngle=0, labelOverlap="parity", labelSeparation=6),
             ),
             y=alt.Y("share:Q", stack="normalize", title=None, axis=alt.Axis(format="%")),
             color=alt.Color(
@@ -289,7 +289,7 @@ def theme_trend_spec(trend: pd.DataFrame, names: list[str], lang: str) -> dict[s
                 sort=months,
                 scale=alt.Scale(domain=months),
                 title=None,
-                axis=alt.Axis(labelAngle=0, labelOverlap="greedy", labelSeparation=6),
+                axis=alt.Axis(labelAngle=0, labelOverlap="parity", labelSeparation=6),
             ),
             y=alt.Y("share:Q", title=None, axis=alt.Axis(format="%")),
             # five theme names in one row overflowed a phone (the last ones cut off)

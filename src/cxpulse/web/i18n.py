@@ -79,10 +79,17 @@ def format_signed(value: float | None, lang: str, digits: int = 1) -> str:
 
 
 def format_pct(value: float | None, lang: str, digits: int = 0) -> str:
-    """A percentage given on the 0-100 scale (as the metric layer returns it)."""
+    """A percentage given on the 0-100 scale (as the metric layer returns it), written as the
+    language writes one: "45%" in English, "45 %" (no-break space) in Spanish, as the CLI and
+    the metrics tables do.
+
+    >>> format_pct(45.0, "en"), format_pct(12.34, "es", 1)
+    ('45%', '12,3\\xa0%')
+    """
     if value is None:
         return "—"
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
+    sign = "%" if lang == "en" else "\u00a0%"
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + sign
     return str(format_percent(value / 100.0, format=pattern, locale=BABEL_LOCALES.get(lang, lang)))
 
 

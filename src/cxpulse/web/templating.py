@@ -92,6 +92,36 @@ def _nav_items(request: Request, user: SignedInUser | None) -> list[dict[str, An
     return items
 
 
+def known_terms(kind: str, lang: str) -> list[tuple[str, str]]:
+    """Every stored value of ``kind`` the catalogue names, as (value, label) sorted by label."""
+    from cxpulse.locale import catalog
+
+    prefix = f"term.{kind}."
+    found = [(k[len(prefix) :], v) for k, v in catalog(lang).items() if k.startswith(prefix)]
+    return sorted(found, key=lambda pair: pair[1].casefold())
+
+
+def _plural_key(key: str, n: object, lang: str) -> str:
+    from cxpulse.locale import catalog
+
+    one = f"{key}_one"
+    return one if n == 1 and one in catalog(lang) else key
+
+
+def country_name(code: object, lang: str) -> str:
+    """A country's name in ``lang`` from its ISO code ("MX" -> "México"); other text as it is.
+
+    >>> country_name("MX", "es"), country_name("ES", "en"), country_name("Narnia", "es")
+    ('México', 'Spain', 'Narnia')
+    """
+    text = "" if code is None else str(code)
+    if len(text) != 2 or not text.isalpha():
+        return text
+    from babel import Locale
+
+    return str(Locale.parse(i18n.BABEL_LOCALES.get(lang, lang)).territories.get(text.upper(), text))
+
+
 def page_context(request: Request, **extra: Any) -> dict[str, Any]:
     """The variables every template gets, plus ``extra``."""
     lang = language_of(request)
@@ -141,6 +171,12 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         # ``Term`` capitalises the first letter for headings and chips
         "term": lambda kind, value: term(kind, value, lang),
         "Term": lambda kind, value: _first_upper(term(kind, value, lang)),
+        "terms": lambda kind: known_terms(kind, lang),
+        # ``tn("web.x", count, n=...)``: ``web.x_one`` when count is 1 (if it exists), else web.x
+        "tn": lambda key, count, **values: i18n.translate(
+            _plural_key(key, count, lang), lang, **values
+        ),
+        "country": lambda code: country_name(code, lang),
     }
     context.update(extra)
     return context

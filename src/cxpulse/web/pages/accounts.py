@@ -91,7 +91,13 @@ def accounts_page(request: Request, ctx: ContextDep, q: str = "", page: int = 1)
     page = min(max(1, page), pages)
     rows = search_accounts(ctx, q, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     template = "_accounts_list.html" if request.headers.get("hx-request") else "accounts.html"
-    return render(request, template, rows=rows, q=q, page=page, pages=pages, total=total)
+    from cxpulse.web.directory import people
+
+    with store.read_session(ctx.store_engine()) as s:  # owners by name, as on the health page
+        who = people(s)
+    return render(
+        request, template, rows=rows, q=q, page=page, pages=pages, total=total, people=who
+    )
 
 
 def _workspace_touchpoints(ctx: Any, account_id: str) -> list[dict[str, Any]]:

@@ -55,10 +55,22 @@ ReadSession = Annotated[Session, Depends(_read_session, scope="function")]
 
 # ---- public answer page --------------------------------------------------------------
 def _answer_language(request: Request, survey: Survey | None) -> str:
+    """``?lang=``, else the survey's language; a link that names no survey (mistyped, cut)
+    answers in the reader's language: the language cookie, else the browser's first
+    language we have (Accept-Language), else Spanish."""
     chosen = request.query_params.get("lang")
     if chosen in i18n.LANGUAGES:
         return str(chosen)
-    return survey.language if survey is not None else "es"
+    if survey is not None:
+        return str(survey.language)
+    cookie = request.cookies.get(i18n.LANG_COOKIE)
+    if cookie in i18n.LANGUAGES:
+        return str(cookie)
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip()[:2].lower()
+        if code in i18n.LANGUAGES:
+            return code
+    return "es"
 
 
 def _translator(lang: str, formality: str = "tu") -> Any:

@@ -3,7 +3,22 @@
 (function () {
   "use strict";
   var form = document.getElementById("upload-form");
-  if (!form || !window.XMLHttpRequest) return;
+  if (!form) return;
+  // The file picker: the chosen file's name beside the button, and the "choose a file"
+  // message of the page's language when the form is sent without one.
+  var input = document.getElementById("upload-file");
+  var shown = document.getElementById("upload-file-name");
+  function picked() {
+    var file = input.files && input.files[0];
+    shown.textContent = file ? file.name : shown.dataset.none;
+    shown.classList.toggle("chosen", !!file);
+    input.setCustomValidity(file ? "" : input.dataset.missing);
+  }
+  if (input && shown) {
+    input.addEventListener("change", picked);
+    picked();
+  }
+  if (!window.XMLHttpRequest) return;
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var box = document.getElementById("upload-progress");
