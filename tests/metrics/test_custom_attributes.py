@@ -144,4 +144,4 @@ def test_cli_shows_custom_metrics_on_attributes(
         cli, ["metrics", "show", "active_multi_product_women", "-p", str(folder), "--lang", "en"]
     )
     assert done.exit_code == 0, done.output
-    assert "Active" in done.output and f"{expected_share(bank)[None][0]:.1f} %" in done.output
+    assert "Active" in done.output and f"{expected_share(bank)[None][0]:.1f}%" in done.output

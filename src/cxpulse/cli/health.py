@@ -17,7 +17,7 @@ from rich.table import Table
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
 from cxpulse.cli.i18n import tr
-from cxpulse.locale import format_number, gettext, term
+from cxpulse.locale import format_number, format_percent, gettext, term
 
 if TYPE_CHECKING:
     from cxpulse.workspace import Workspace
@@ -399,7 +399,7 @@ def _signed(value: float, language: str) -> str:
 
 def _pct(share: float, language: str, digits: int) -> str:
     """A share (0-1) as a percent, written as the metrics tables write one (61,2 %)."""
-    return format_number(100 * share, language, digits) + " %"
+    return format_percent(100 * share, language, digits)
 
 
 def _print_report(report: Any, language: str) -> None:

@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
 from cxpulse.cli.i18n import tr
-from cxpulse.locale import dimension_label, format_number, gettext, term
+from cxpulse.locale import dimension_label, format_number, format_percent, gettext, term
 
 if TYPE_CHECKING:
     from cxpulse.metrics import MetricComparison, MetricTable
@@ -88,6 +88,12 @@ def _number(x: Any, digits: int = 1) -> str:
     return format_number(x, _lang_now(), digits)
 
 
+def _percent(x: Any, digits: int = 1) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    return format_percent(x, _lang_now(), digits)
+
+
 def _count(n: int) -> str:
     return format_number(n, _lang_now(), 0)
 
@@ -150,13 +156,13 @@ def render_table(table: MetricTable, lang: str, options: Any = None) -> Table:
     for r in rows:
         definition = resolve(options, r.metric)
         dg = _digits(r.unit)
-        unit = " %" if r.unit == "%" else ""
+        pct = r.unit == "%"
         cells = [definition.label(lang, options)]
         cells += ["-" if r.group.get(k) is None else escape(str(r.group[k])) for k in dims]
         if has_period:
             cells.append(r.period.isoformat() if r.period else "")
         cells += [
-            _number(r.value, dg) + unit,
+            _percent(r.value, dg) if pct else _number(r.value, dg),
             _count(r.n),
             interval_text(r.ci_low, r.ci_high, dg),
             escape(term("method", r.method, lang)),
@@ -420,7 +426,7 @@ def drivers(
             out.add_row(
                 str(d.rank),
                 escape(d.driver),
-                _number(d.share, 1) + " %",
+                _percent(d.share, 1),
                 interval_text(d.share_low, d.share_high, 1),
                 _number(d.performance, 2),
                 gettext(f"metrics.drivers.quadrant.{d.quadrant}", language),
@@ -522,7 +528,7 @@ def render_ratings(table: MetricTable, lang: str, options: Any) -> Table:
         out.add_row(
             escape(str(group[RATING])),
             *["-" if group.get(d) is None else escape(str(group[d])) for d in dims],
-            _number(top.value, 1) + " %",
+            _percent(top.value, 1),
             interval_text(top.ci_low, top.ci_high, 1),
             _number(mean.value, 2),
             interval_text(mean.ci_low, mean.ci_high, 2),
@@ -582,7 +588,7 @@ def survival(
             out.add_row(
                 *["-" if r.get(k) is None else escape(str(r[k])) for k in dims],
                 str(r[unit + "s"]),
-                _number(100 * r["survival"], 1) + " %",
+                _percent(100 * r["survival"], 1),
                 interval_text(100 * r["ci_low"], 100 * r["ci_high"], 1),
                 format_number(r["at_risk"], language, 0),
                 format_number(r["ended"], language, 0),
@@ -670,7 +676,7 @@ def clv(
                 escape(str(r["account_id"])),
                 _count(int(r["purchase_days"])),
                 r["last_purchase"].isoformat(),
-                _number(100 * r["probability_alive"], 1) + " %",
+                _percent(100 * r["probability_alive"], 1),
                 _number(r["expected_purchases"], 2),
                 _money(r["expected_spend"]),
                 _money(r["clv"]),
@@ -781,7 +787,7 @@ def clv_backtest(
                 _number(f.predicted, digits),
                 interval_text(f.predicted_low, f.predicted_high, digits),
                 _number(f.actual, digits),
-                ("+" if f.error > 0 else "") + _number(100 * f.error, 1) + " %",
+                ("+" if f.error > 0 else "") + _percent(100 * f.error, 1),
                 _number(f.mae, 2 if name == "purchases" else 0),
                 _number(f.baseline_mae, 2 if name == "purchases" else 0),
             )

@@ -76,6 +76,18 @@ def dimension_label(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
 
 
 BABEL_LOCALES = {"es": "es", "en": "en_US"}
+PERCENT_SIGN = {"es": "\u00a0%", "en": "%"}  # Spanish separates the sign (no-break space)
+
+
+def format_percent(value: float | int | None, lang: str = DEFAULT_LANGUAGE, digits: int = 1) -> str:
+    """A percentage on the 0-100 scale as the language writes one; the web pages, the command
+    line and exports all write percentages through this function.
+
+    >>> format_percent(61.234, "es"), format_percent(61.234, "en"), format_percent(None)
+    ('61,2\xa0%', '61.2%', '—')
+    """
+    text = format_number(value, lang, digits)
+    return text if text == "—" else text + PERCENT_SIGN.get(lang, PERCENT_SIGN["es"])
 
 
 def format_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, digits: int = 1) -> str:

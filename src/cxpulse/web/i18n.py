@@ -17,10 +17,9 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import get_day_names, get_month_names
-from babel.numbers import format_percent
 from starlette.requests import Request
 
-from cxpulse.locale import DEFAULT_LANGUAGE, LANGUAGES, gettext
+from cxpulse.locale import DEFAULT_LANGUAGE, LANGUAGES, format_percent, gettext
 
 LANG_COOKIE = "cxpulse_lang"
 BABEL_LOCALES = {"es": "es", "en": "en_US"}
@@ -80,17 +79,12 @@ def format_signed(value: float | None, lang: str, digits: int = 1) -> str:
 
 def format_pct(value: float | None, lang: str, digits: int = 0) -> str:
     """A percentage given on the 0-100 scale (as the metric layer returns it), written as the
-    language writes one: "45%" in English, "45 %" (no-break space) in Spanish, as the CLI and
-    the metrics tables do.
+    language writes one (:func:`cxpulse.locale.format_percent`, shared with the CLI).
 
     >>> format_pct(45.0, "en"), format_pct(12.34, "es", 1)
-    ('45%', '12,3\\xa0%')
+    ('45%', '12,3\xa0%')
     """
-    if value is None:
-        return "—"
-    sign = "%" if lang == "en" else "\u00a0%"
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + sign
-    return str(format_percent(value / 100.0, format=pattern, locale=BABEL_LOCALES.get(lang, lang)))
+    return format_percent(value, lang, digits)
 
 
 def format_date(value: dt.date | dt.datetime | str | None, lang: str, style: str = "medium") -> str:
