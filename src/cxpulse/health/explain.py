@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from cxpulse.locale import gettext, term
+from cxpulse.locale import format_number, gettext, term
 
 TOP_DRIVERS = 6
 MIN_POINTS = 0.05  # contributions smaller than this are noise, not a reason
@@ -239,14 +239,20 @@ class AccountExplanation:
         return "\n".join(self.lines)
 
 
-def _fmt(value: float | str | None) -> str:
+def signal_value_text(value: float | str | None, lang: str = "es") -> str:
+    """A signal's value as a reason states it, in the language's notation: whole numbers and
+    values of 100 or more without decimals, others with two; a level as its name.
+
+    >>> [signal_value_text(v, "es") for v in (1234.5, 39.0, 0.256)], signal_value_text(0.5, "en")
+    (['1.234', '39', '0,26'], '0.50')
+    """
     if value is None:
-        return "-"
+        return "—"
     if isinstance(value, str):
         return value
     if abs(value) >= 100 or float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
+        return format_number(value, lang, 0)
+    return format_number(value, lang, 2)
 
 
 def unseen_notes(unseen: dict[str, str], model: str, lang: str = "es") -> list[str]:
@@ -318,14 +324,14 @@ def describe(
             "health.explain.up" if d.points > 0 else "health.explain.down",
             lang,
             signal=d.label,
-            value=_fmt(d.value),
+            value=signal_value_text(d.value, lang),
             points=f"{d.points:.1f}",
         )
         if d.score_at_reference is not None:
             line += " " + gettext(
                 "health.explain.what_if_expert" if model == "expert" else "health.explain.what_if",
                 lang,
-                value=_fmt(d.reference_value),
+                value=signal_value_text(d.reference_value, lang),
                 score=f"{d.score_at_reference:.0f}",
             )
         lines.append(line)

@@ -56,6 +56,12 @@ templates.env.filters["tojson_compact"] = lambda value: Markup(
 )
 
 
+def _signal_value(value: Any, lang: str) -> str:
+    from cxpulse.health.explain import signal_value_text
+
+    return signal_value_text(value, lang)
+
+
 def _currency(request: Request) -> str:
     ctx = getattr(request.app.state, "ctx", None)
     return str(ctx.config.locale.currency) if ctx is not None else "USD"
@@ -153,6 +159,8 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "num": lambda v, digits=1: i18n.format_number(v, lang, digits),
         "signed": lambda v, digits=1: i18n.format_signed(v, lang, digits),
         "pct": lambda v, digits=0: i18n.format_pct(v, lang, digits),
+        # a signal's value in a reason, as `health explain` writes it (39, not 39,0)
+        "signal_value": lambda v: _signal_value(v, lang),
         "money": lambda v, digits=0: i18n.format_money(v, lang, _currency(request), digits),
         "date": lambda v, style="medium": i18n.format_date(v, lang, style),
         "month": lambda v: i18n.format_month(v, lang),
