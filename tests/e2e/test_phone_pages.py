@@ -263,7 +263,7 @@ def test_jobs_page_names_jobs_in_words(
     page.goto(f"{server.url}/admin/jobs")
     assert_fits(page)
     rows = page.locator("#jobs tbody tr[data-job]")
-    assert rows.count() == len(JOBS) == 6
+    assert rows.count() == len(JOBS) >= 6
     for i in range(rows.count()):
         row = rows.nth(i)
         job = row.get_attribute("data-job")
