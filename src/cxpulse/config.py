@@ -423,6 +423,12 @@ def _keys_at(model: type[BaseModel], path: tuple[str | int, ...]) -> list[str]:
     ]
 
 
+def _holds_tables(value: object) -> bool:
+    """Whether a value is a table of tables or a list of tables (too long to show)."""
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return any(isinstance(v, dict | list) for v in items)
+
+
 def config_problems(
     exc: ValidationError, model: type[BaseModel], prefix: tuple[str, ...] = ()
 ) -> list[ConfigProblem]:
@@ -457,10 +463,10 @@ def config_problems(
         if setting and isinstance(value, dict):
             where = f"{where}.{setting}"
             value = value.get(setting)
-        if isinstance(value, dict) or (
-            isinstance(value, list) and any(isinstance(v, dict) for v in value)
-        ):
-            value = None  # a table or a list of tables: the key path says where
+        elif _keys_at(model, loc):
+            value = None  # a whole table of the file: the key path says where
+        if _holds_tables(value):
+            value = None
         shown = None if value is None else toml_text(value)
         detail = {"type": err["type"], "ctx": err.get("ctx") or {}}
         out.append(ConfigProblem(where, shown=shown, error=detail))

@@ -45,3 +45,34 @@ def test_every_converted_error_has_the_same_english_text_as_before():
     assert str(err) == "a case that is 'closed' cannot move to 'open' (allowed: none)"
     spanish = "un caso que está 'closed' no puede pasar a 'open' (permitido: none)"
     assert err.message_in("es") == spanish
+
+
+def test_ratings_api_refusals_speak_the_askers_language(analyst: TestClient):
+    if "cxpulse_lang" in analyst.cookies:  # a language chosen in the app wins over the header
+        analyst.cookies.delete("cxpulse_lang")
+    url = "/api/v1/metrics/ratings"  # the project declares no [metrics.drivers] columns
+    cases = [
+        (
+            {},
+            "indica las columnas de valoración (column=...) o define columns en "
+            "[metrics.drivers] de cxpulse.toml",
+            "give the rating columns (column=...) or set columns in [metrics.drivers] of "
+            "cxpulse.toml",
+        ),
+        (
+            {"column": "score", "scale_low": 5, "scale_high": 1},
+            "scale_low (5) debe ser menor que scale_high (1)",
+            "scale_low (5) must be below scale_high (1)",
+        ),
+        (
+            {"column": "score", "scale_low": "nan"},
+            "scale_low, scale_high, top_box y missing deben ser números finitos",
+            "scale_low, scale_high, top_box and missing must be finite numbers",
+        ),
+    ]
+    for params, spanish, english in cases:
+        es = analyst.get(url, params=params, headers={"Accept-Language": "es-ES,es;q=0.9"})
+        assert es.status_code == 400, es.text
+        assert es.json() == {"detail": spanish}
+        en = analyst.get(url, params=params, headers={"Accept-Language": "en"})
+        assert en.status_code == 400 and en.json() == {"detail": english}
