@@ -500,7 +500,10 @@ def load_config(project_dir: str | Path) -> ProjectConfig:
     """Read ``cxpulse.toml`` from a project folder (defaults when the file is absent).
 
     Every section this module knows is validated in full (unknown keys, types, ranges,
-    industry, time zone); a bad file raises :class:`ConfigError` naming each problem.
+    industry, time zone); a bad file raises :class:`ConfigError` naming each problem: its
+    key path, the value written and what is wrong. ``str(error)`` is English;
+    ``error.message_in("es")`` gives the same report in Spanish, and ``error.problems`` the
+    problems one by one (:class:`~cxpulse.errors.ConfigProblem`).
     """
     folder = Path(project_dir)
     path = folder / CONFIG_FILE

@@ -244,3 +244,20 @@ def test_a_bad_health_section_is_reported_in_the_users_language(
     assert "cxpulse.toml [health] is not valid:" in english
     assert f"  - {where} {en}" in english
     assert es not in english
+
+
+def test_a_bad_loop_section_is_reported_in_both_languages() -> None:
+    from cxpulse.loop.rules import parse_loop_config
+
+    raw = {"max_attemps": 3, "rules": [{"name": "x", "trigger": {"kind": "detractor"}}] * 2}
+    with pytest.raises(ConfigError) as err:
+        parse_loop_config(raw)
+    assert str(err.value).splitlines() == [
+        "cxpulse.toml [loop] is not valid:",
+        "  - loop.max_attemps: unknown key; did you mean max_attempts?",
+        "Fix it (the commented example 'cxpulse init' writes explains it) and retry.",
+    ]
+    spanish = err.value.message_in("es")
+    assert spanish.startswith("cxpulse.toml [loop] no es válido:")
+    assert "loop.max_attemps: clave desconocida; ¿quisiste decir max_attempts?" in spanish
+    assert "unknown key" not in spanish

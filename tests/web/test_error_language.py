@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from fastapi.testclient import TestClient
 
 from cxpulse.errors import CxpulseError
@@ -76,3 +78,20 @@ def test_ratings_api_refusals_speak_the_askers_language(analyst: TestClient):
         assert es.json() == {"detail": spanish}
         en = analyst.get(url, params=params, headers={"Accept-Language": "en"})
         assert en.status_code == 400 and en.json() == {"detail": english}
+
+
+def test_not_found_pages_speak_the_askers_language(analyst: TestClient):
+    if "cxpulse_lang" in analyst.cookies:
+        analyst.cookies.delete("cxpulse_lang")
+    pages = [
+        ("/accounts/zzz", "no hay ninguna cuenta 'zzz'", "no account 'zzz'"),
+        ("/surveys/no-such-survey", "no existe la encuesta 'no-such-survey'", "no survey"),
+        ("/cases/987654", "el caso 987654 no existe", "case 987654 does not exist"),
+    ]
+    for url, spanish, english in pages:
+        es = analyst.get(url, params={"lang": "es"})  # the language picker of the pages
+        assert es.status_code == 404, url
+        page = html.unescape(es.text)
+        assert spanish in page and english not in page, url
+        en = analyst.get(url, params={"lang": "en"})
+        assert en.status_code == 404 and english in html.unescape(en.text), url
