@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cxpulse.changes import CHANGED_FILE
 from cxpulse.config import load_config
 from cxpulse.errors import CxpulseError
 
@@ -58,6 +59,8 @@ def _project_files(folder: Path) -> list[Path]:
     out = []
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.name.endswith(SKIPPED_SUFFIXES):
+            continue
+        if path.name.startswith(CHANGED_FILE):  # the change marker of running readers
             continue
         if any(part.startswith(".pytest") or part == "__pycache__" for part in path.parts):
             continue
@@ -240,6 +243,7 @@ def restore_project(
         for name, table in sorted(ws_tables.items()):
             ws.con.create_table(name, table, overwrite=True)
             summary.workspace_rows[name] = int(ws.con.table(name).count().execute())
+        ws.changed()
     summary.files = list(manifest.get("files", []))
     expected = (manifest.get("store", {}), manifest.get("workspace", {}))
     if (summary.store_rows, summary.workspace_rows) != expected:

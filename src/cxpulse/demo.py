@@ -4,8 +4,8 @@
 the same public API a user would call (load, metrics, health, comments, surveys, cases).
 
 >>> import tempfile
->>> report = build_demo(tempfile.mkdtemp(), size="tiny", progress=False)
->>> report.rows["accounts"] > 0
+>>> report = build_demo(tempfile.mkdtemp(), size="tiny", progress=False)  # doctest: +SKIP
+>>> report.rows["accounts"] > 0  # doctest: +SKIP
 True
 """
 

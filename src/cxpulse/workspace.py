@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import ibis
 from ibis.backends import BaseBackend
 
+from cxpulse.changes import mark_changed
 from cxpulse.config import ProjectConfig, load_config
 from cxpulse.errors import UnknownTableError, WorkspaceBusyError, WorkspaceError
 from cxpulse.schema import TABLES, ibis_schema
@@ -143,16 +144,27 @@ class Workspace:
         would each find the key absent and both insert it: a session advisory lock per table
         orders them.
         """
-        with self.lease():
-            if self.backend_name != "postgres":
-                yield
-                return
-            key = zlib.crc32(f"cxpulse.load.{table}".encode())
-            self.con.raw_sql(f"SELECT pg_advisory_lock({key})").close()  # type: ignore[attr-defined]
-            try:
-                yield
-            finally:
-                self.con.raw_sql(f"SELECT pg_advisory_unlock({key})").close()  # type: ignore[attr-defined]
+        try:
+            with self.lease():
+                if self.backend_name != "postgres":
+                    yield
+                    return
+                key = zlib.crc32(f"cxpulse.load.{table}".encode())
+                self.con.raw_sql(f"SELECT pg_advisory_lock({key})").close()  # type: ignore[attr-defined]
+                try:
+                    yield
+                finally:
+                    self.con.raw_sql(f"SELECT pg_advisory_unlock({key})").close()  # type: ignore[attr-defined]
+        finally:
+            self.changed()
+
+    def changed(self) -> None:
+        """Tell every process reading this project (app workers, notebooks) that the data
+        may have changed, so they re-check it on their next read instead of answering from
+        a cache (see :mod:`cxpulse.web.cache`). Nothing to do without a project folder."""
+        folder = getattr(self.config, "project_dir", None)
+        if folder is not None:
+            mark_changed(Path(folder))
 
     def __enter__(self) -> Workspace:
         return self
@@ -193,7 +205,10 @@ class Workspace:
         """Write a non-canonical result table (e.g. score snapshots)."""
         if name in TABLES:
             raise WorkspaceError(key="workspace.error.canonical", values={"name": name})
-        return self.con.create_table(name, frame, overwrite=overwrite)
+        try:
+            return self.con.create_table(name, frame, overwrite=overwrite)
+        finally:
+            self.changed()
 
     def count(self, name: str) -> int:
         return int(self.table(name).count().execute())

@@ -195,7 +195,9 @@ def test_spanish_mode_prints_no_english_catalogue_text(demo_project: Path):
             assert code == 0, (args, out[-2000:])
     # Words too short for the fragment scan, and Typer's own messages.
     for args, _code, out in results:
-        for english in ("Usage:", "[OPTIONS]", "COMMAND [ARGS]", "Try '", "Invalid value"):
+        typer_types = ("<str>", "<int", "<float>", "<bool>", "<path>", "<list[")
+        for english in ("Usage:", "[OPTIONS]", "COMMAND [ARGS]", "Try '", "Invalid value",
+                        *typer_types):  # fmt: skip
             assert english not in out, (args, english)
     expected = {
         "cases show -p": "Falta el argumento 'case_id'.",
@@ -206,6 +208,9 @@ def test_spanish_mode_prints_no_english_catalogue_text(demo_project: Path):
         "cases list extra -p": "Sobran argumentos (extra)",
         "metrics show nps --format xml": "table, csv o json",
     }
+    (fit_help,) = [o for a, _c, o in results if a == ["health", "fit", "--help"]]
+    assert re.search(r"--set\s+<texto…>", fit_help) and re.search(r"--trials\s+<entero>", fit_help)
+    assert re.search(r"--tune\s+Busca", fit_help)  # a flag takes no value: no type shown
     for start, text in expected.items():
         (out,) = [o for a, _c, o in results if " ".join(a).startswith(start)]
         assert text in out and "Uso: cxpulse" in out and "Prueba 'cxpulse" in out, out
@@ -253,3 +258,30 @@ def test_the_load_report_writes_counts_and_seconds_the_spanish_way(tmp_path: Pat
     assert re.search(r"en \d+,\d{2} s", out), out
     report = out.split("filas", 1)[1].split("\n", 1)[0]
     assert ENGLISH_NUMBER.findall(report) == [], report
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_help_keeps_the_setting_names_it_quotes(lang: str):
+    """Typer reads help as Rich markup, so ``[metrics]`` or ``[[health.signals]]`` in a help
+    text vanished from --help. Every bracketed name in a command's or option's help (from the
+    catalogue, in ``lang``) is printed as written."""
+    bracketed = re.compile(r"\[\[?[a-z][\w.<>{}]*\]\]?")
+    # the help texts were made at import in this process's language: find their keys in either
+    key_of = {v: k for other in ("en", "es") for k, v in catalog(other).items()}
+    wanted: dict[str, list[str]] = {}
+    for args in _all_help():
+        command = typer.main.get_command(app)
+        for name in args[:-1]:
+            command = command.commands[name]  # type: ignore[attr-defined]
+        texts = [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]
+        keys = [key_of[t] for t in texts if t in key_of]
+        names = [m for k in keys for m in bracketed.findall(catalog(lang)[k])]
+        if names:
+            wanted[" ".join(args)] = names
+    assert "metrics ratings --help" in wanted  # the check has texts to check
+    results = _run_cli([a.split() for a in wanted], lang)
+    missing = {
+        " ".join(args): [n for n in wanted[" ".join(args)] if n not in " ".join(out.split())]
+        for args, _code, out in results
+    }
+    assert {k: v for k, v in missing.items() if v} == {}

@@ -272,3 +272,60 @@ def test_signals_pickled_before_categories_existed_load_as_numeric() -> None:
     old = Signal.__new__(Signal)
     old.__setstate__(state)  # what unpickling a model file of an earlier version does
     assert old.type == "numeric" and old.points is None and old == sig
+
+
+def test_unseen_level_is_told_on_the_account_explanation_page_and_api(bank: Path) -> None:
+    """An account whose level the model never saw is told so wherever its score is explained:
+    `health explain`, the account page and `/api/v1/accounts/{id}`, in Spanish and English,
+    and accounts with known levels get no such note."""
+    from cxpulse.workspace import Workspace
+
+    _run("health", "fit", "-p", str(bank), "-m", "lightgbm")
+    with Workspace.open(bank) as ws:
+        ws.con.raw_sql(
+            "UPDATE accounts_snapshots SET segment = 'Portugal' WHERE account_id IN "
+            "(SELECT account_id FROM accounts_snapshots ORDER BY account_id LIMIT 2)"
+        )
+        ids = [str(r[0]) for r in ws.con.raw_sql(
+            "SELECT account_id FROM accounts_snapshots ORDER BY account_id LIMIT 3"
+        ).fetchall()]  # fmt: skip
+    _run("health", "score", "-p", str(bank), "--as-of", "2019-01-02", "-m", "lightgbm")
+    text = " ".join(_run("health", "explain", ids[0], "-p", str(bank), "-m", "lightgbm").split())
+    assert "the level “portugal” was not in the training data; it was scored as “other”" in text
+    known = " ".join(_run("health", "explain", ids[2], "-p", str(bank), "-m", "lightgbm").split())
+    assert "not in the training data" not in known
+    toml = bank / "cxpulse.toml"
+    before = toml.read_text(encoding="utf-8")
+    toml.write_text(before.replace('model = "logistic"', 'model = "lightgbm"'), encoding="utf-8")
+    try:
+        _check_pages(bank, ids)
+    finally:
+        toml.write_text(before, encoding="utf-8")
+
+
+def _check_pages(bank: Path, ids: list[str]) -> None:
+    from fastapi.testclient import TestClient
+
+    from cxpulse.web import create_app
+    from tests.web.webdata import add_users, sign_in
+
+    if not (bank / "cxpulse.sqlite").exists():
+        add_users(bank)
+    app = create_app(bank)
+    es = sign_in(TestClient(app), "admin@example.com")  # Spanish user
+    en = sign_in(TestClient(app), "agent@example.com")  # English user
+    doc = es.get(f"/api/v1/accounts/{ids[0]}", params={"lang": "es"}).json()
+    assert doc["model"] == "lightgbm"
+    # the signal is named by the project ("geography"): its name is not translated
+    assert doc["unseen"] == [
+        "Geography: el nivel «portugal» no aparecía en los datos de entrenamiento; se puntuó "
+        "como «otro». Reentrena el modelo (cxpulse health fit) para que lo aprenda."
+    ], doc["unseen"]
+    assert es.get(f"/api/v1/accounts/{ids[2]}", params={"lang": "es"}).json()["unseen"] == []
+    page_es = es.get(f"/accounts/{ids[0]}").text
+    assert "«portugal» no aparecía en los datos de entrenamiento" in page_es
+    assert "not in the training data" not in page_es
+    page_en = en.get(f"/accounts/{ids[0]}").text
+    assert "the level “portugal” was not in the training data" in page_en
+    assert "«portugal»" not in page_en
+    assert "unseen-level" not in es.get(f"/accounts/{ids[2]}").text

@@ -144,7 +144,11 @@ def test_two_workers_on_postgresql_run_each_slot_exactly_once(tmp_path: Path, pg
     assert len(runs) >= 8
     assert len(slots) == len(set(slots))  # one run per slot
     gaps = {(b - a).total_seconds() for a, b in itertools.pairwise(slots)}
-    assert gaps <= {2.0, 4.0}, gaps  # consecutive 2 s slots (a busy machine may skip one)
+    # slots on the 2 s grid; a busy machine may skip slots (they are coalesced, never run late
+    # twice), but most runs are back to back
+    steps = [(b - a).total_seconds() for a, b in itertools.pairwise(slots)]
+    assert all(g % 2.0 == 0 for g in gaps), gaps
+    assert steps.count(2.0) >= len(steps) / 2, steps
     assert {r.worker.split(":")[1] for r in runs} <= {str(w.pid) for w in workers}
     taken = sum(
         "already claimed" in line

@@ -59,14 +59,22 @@ _install()
 
 
 def _localize(command: Any) -> None:
-    """Typer's own option texts (--help, completion) in the CLI's language."""
+    """Typer's own option texts (--help, completion) in the CLI's language, and every help
+    text shown as written: Typer reads help as Rich markup, which would swallow a setting's
+    name such as ``[metrics]`` or ``[[health.signals]]``."""
+    from rich.markup import escape
+
     texts = {
         "install_completion": tr("cli.help.install_completion"),
         "show_completion": tr("cli.help.show_completion"),
     }
+    if getattr(command, "help", None):
+        command.help = escape(command.help)
     for param in command.params:
         if param.name in texts:
             param.help = texts[param.name]
+        elif getattr(param, "help", None):
+            param.help = escape(param.help)
     help_option = command.get_help_option(command.context_class(command))
     if help_option is not None:
         help_option.help = tr("cli.help.help")

@@ -294,12 +294,12 @@ def score(
         for band in ("red", "yellow", "green"):
             console.print("  " + escape(meanings[band]), soft_wrap=True)
         for signal, levels in frame.attrs.get("unseen_levels", {}).items():
-            shown = ", ".join(f"{lv} {n:,}" for lv, n in levels.items())
+            shown = ", ".join(f"{lv} {format_number(n, language, 0)}" for lv, n in levels.items())
             text = gettext(
                 "health.cli.unseen",
                 language,
                 signal=signal,
-                n=f"{sum(levels.values()):,}",
+                n=format_number(sum(levels.values()), language, 0),
                 levels=shown,
             )
             console.print(escape(text), soft_wrap=True)

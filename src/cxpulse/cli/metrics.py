@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from cxpulse.cli.common import ProjectOption, console, reported_errors
 from cxpulse.cli.i18n import tr
-from cxpulse.locale import format_number, gettext, term
+from cxpulse.locale import dimension_label, format_number, gettext, term
 
 if TYPE_CHECKING:
     from cxpulse.metrics import MetricComparison, MetricTable
@@ -97,12 +97,16 @@ def _digits(unit: str) -> int:
 
 
 def interval_text(low: float, high: float, digits: int) -> str:
-    """``[low, high]`` with enough decimals that a real interval never prints as a point.
+    """``[low; high]`` in the output's language with enough decimals that a real interval
+    never prints as a point (Spanish: decimal comma and ``;`` between the ends).
 
+    >>> _OUTPUT["lang"] = "es"
+    >>> interval_text(4.1012, 4.1389, 1), interval_text(4.1, 4.1, 1)
+    ('[4,10; 4,14]', '[4,1; 4,1]')
+    >>> _OUTPUT["lang"] = "en"
     >>> interval_text(4.1012, 4.1389, 1)
     '[4.10, 4.14]'
-    >>> interval_text(4.1, 4.1, 1)
-    '[4.1, 4.1]'
+    >>> _OUTPUT["lang"] = ""
     """
     while (
         digits < 6
@@ -132,7 +136,7 @@ def render_table(table: MetricTable, lang: str, options: Any = None) -> Table:
     out = Table(show_lines=False, header_style="bold")
     out.add_column(gettext("metrics.col.metric", lang))
     for d in dims:
-        out.add_column(escape(d))
+        out.add_column(escape(dimension_label(d, lang)))
     if has_period:
         out.add_column(gettext("metrics.col.period", lang))
     levels = sorted({r.confidence for r in rows}) or [0.95]
@@ -273,7 +277,7 @@ def compare(
         )
         out = Table(title=title, header_style="bold")
         for col in dims:
-            out.add_column(escape(col))
+            out.add_column(escape(dimension_label(col, language)))
         level = level_text(ws.config.metrics.confidence)
         keys = ("value_a", "value_b", "difference", "ci", "p_value", "verdict", "small", "test")
         for key in keys:
@@ -501,7 +505,7 @@ def render_ratings(table: MetricTable, lang: str, options: Any) -> Table:
     out = Table(header_style="bold")
     out.add_column(gettext("metrics.ratings.col.rating", lang))
     for d in dims:
-        out.add_column(escape(d))
+        out.add_column(escape(dimension_label(d, lang)))
     out.add_column(rating_label(TOP_BOX, lang, options), justify="right")
     out.add_column(gettext("metrics.col.ci", lang, level=level), justify="right")
     out.add_column(rating_label(MEAN, lang, options), justify="right")
@@ -568,7 +572,7 @@ def survival(
         out = Table(header_style="bold")
         dims = _dims(by)
         for col in dims:
-            out.add_column(escape(col))
+            out.add_column(escape(dimension_label(col, language)))
         for key in ("time", "survival", "ci", "at_risk", "ended"):
             out.add_column(
                 gettext(f"metrics.survival.col.{key}", language, level=level, unit=unit),

@@ -6,12 +6,18 @@ there is no gettext domain to install. Three supported hooks cover them instead:
 - the panel titles and markers are module constants of ``typer.rich_utils``;
 - the usage line comes from the context's help formatter (``Context.formatter_class``), and
   ``[OPTIONS]`` / ``COMMAND [ARGS]...`` are attributes of each command;
+- the type column of the help (``<str>``, ``<int range>``, ``<list[str]>``) comes from each
+  parameter's ``display_type_rich``: it is wrapped so the type is named in the user's
+  language (``<texto>``, ``<entero>``, ``<texto…>`` for a repeatable option) and a yes/no
+  flag, which takes no value, shows none;
 - usage errors reach the caller when the command runs with ``standalone_mode=False``; their
   text is matched against the English templates of the ``cli.toolkit.*`` keys (the exact
   wording Typer writes, ``{name}`` standing for the variable parts) and written again with
   the same key's text in the user's language. Values checked by pydantic (an integer, a
   date, a choice) are explained from the pydantic error itself.
 
+>>> type_label("<list[str]>", "es"), type_label("<int range>", "en")
+('<texto…>', '<integer>')
 >>> localize_message("Missing argument 'case_id'.", "es")
 "Falta el argumento 'case_id'."
 >>> localize_message("Invalid value for '--top': Something new.", "es")
@@ -26,6 +32,7 @@ from functools import cache
 from typing import Any
 
 import typer
+import typer.core
 import typer.rich_utils
 from typer._click import HelpFormatter
 
@@ -60,6 +67,36 @@ def install_toolkit_language(lang: str) -> None:
     highlights = typer.rich_utils.OptionHighlighter.highlights
     if pattern not in highlights:
         highlights.append(pattern)
+
+
+def type_label(label: str | None, lang: str) -> str | None:
+    """Typer's ``<type>`` label of a parameter in ``lang``; choices (``a|b``) stay as written."""
+    if not label:
+        return label
+    match = re.fullmatch(r"<(?:list\[(?P<item>[^\]]+)\]|(?P<one>[^>]+))>(?P<more>\.\.\.)?", label)
+    if match is None:
+        return label
+    name = (match["item"] or match["one"]).removesuffix(" range").lower()
+    key = f"cli.help.type.{name}"
+    if key not in catalog("en"):
+        return label
+    many = "…" if match["item"] or match["more"] else ""
+    return f"<{gettext(key, lang)}{many}>"
+
+
+def _localized_type(original: Any) -> Any:
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        if getattr(self, "is_flag", False) and not getattr(self, "count", False):
+            return None  # a flag takes no value
+        return type_label(original(self, ctx), _language["lang"])
+
+    display_type_rich.__wrapped__ = original  # type: ignore[attr-defined]
+    return display_type_rich
+
+
+for _cls in (typer.core.TyperOption, typer.core.TyperArgument):
+    if not hasattr(_cls.display_type_rich, "__wrapped__"):
+        _cls.display_type_rich = _localized_type(_cls.display_type_rich)  # type: ignore[method-assign]
 
 
 class LocalizedFormatter(HelpFormatter):

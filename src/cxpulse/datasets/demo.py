@@ -330,7 +330,7 @@ def generate_demo(
     >>> import tempfile
     >>> files = generate_demo(tempfile.mkdtemp(), accounts=50, responses=500, progress=False)
     >>> sorted(files.tables)[:3], files.rows["accounts"]
-    (['accounts', 'invoices', 'orders'], 50)
+    (['accounts', 'invitations', 'invoices'], 50)
     """
     if accounts < 1 or responses < 0 or months < 1 or seed < 0:
         raise DemoError(

@@ -363,5 +363,6 @@ def record_override(
     )
     if OVERRIDES_TABLE in ws.con.list_tables():
         ws.con.insert(OVERRIDES_TABLE, row)
+        ws.changed()
     else:
         ws.write_table(OVERRIDES_TABLE, row)

@@ -91,12 +91,21 @@ class CategoryLevels:
         }
         return pd.DataFrame(data, index=values.index)
 
+    def unseen_mask(self, values: pd.Series) -> np.ndarray:
+        """Per row, whether its level was never seen in training (it is scored as ``other``)."""
+        text = normalised(values)
+        new = text.notna() & ~text.isin(self.levels) & ~text.isin(self.rare)
+        return np.asarray(new & (text != LEVEL_OTHER), dtype=bool)
+
     def unseen(self, values: pd.Series) -> dict[str, int]:
         """Levels never seen in training (scored as ``other``), with their row counts."""
-        text = normalised(values).dropna()
-        new = text[~text.isin(self.levels) & ~text.isin(self.rare) & (text != LEVEL_OTHER)]
-        counts = new.value_counts().sort_index()
-        return {str(k): int(v) for k, v in counts.items()}
+        return level_counts(values, self.unseen_mask(values))
+
+
+def level_counts(values: pd.Series, mask: np.ndarray) -> dict[str, int]:
+    """The normalised levels of the rows in ``mask``, with their row counts, sorted."""
+    counts = normalised(values)[np.asarray(mask, dtype=bool)].value_counts().sort_index()
+    return {str(k): int(v) for k, v in counts.items()}
 
 
 def learn_levels(

@@ -85,6 +85,7 @@ def explanation_records(
     levels: dict[str, np.ndarray] | None = None,
     reference_values: dict[str, Any] | None = None,
     rescore: Callable[[str, np.ndarray], np.ndarray] | None = None,
+    unseen: dict[str, np.ndarray] | None = None,
 ) -> list[str]:
     """One compact JSON document per row: top drivers by |points|, their values, missing signals.
 
@@ -92,7 +93,9 @@ def explanation_records(
     "missing": [signal, ...], "reference": score}``. ``levels`` gives a categorical signal's
     level per row (its value); ``rescore(signal, rows)`` re-scores those rows with the signal
     set to the reference account's value: the one-signal counterfactual stated beside the
-    points. The top drivers are picked with numpy and the text is built by an in-process
+    points. ``unseen`` marks, per categorical signal, the rows whose level the model never saw
+    in training (scored as ``other``): those rows get ``"unseen": {signal: level}``. The top
+    drivers are picked with numpy and the text is built by an in-process
     DuckDB query over whole columns, so a million accounts take seconds, not a per-account
     Python loop.
     """
@@ -120,7 +123,10 @@ def explanation_records(
     for j, name in enumerate(names):
         if name in levels:
             missing[:, j] = pd.isna(levels[name]) & np.isnan(vals[:, j])
-    columns: dict[str, pa.Array] = {"missing": pa.array(_missing_patterns(missing, names))}
+    columns: dict[str, pa.Array] = {
+        "missing": pa.array(_missing_patterns(missing, names)),
+        "unseen": pa.array(_unseen_texts(n, unseen or {}, levels, shown), type=pa.string()),
+    }
     level_codes = {
         j: pd.Categorical(pd.Series(levels[name], dtype="object"))
         for j, name in enumerate(names)
@@ -159,11 +165,28 @@ def explanation_records(
         tail = "" if reference is None else f',"reference":{round(float(reference), 2)}'
         rows = con.execute(
             "SELECT '{\"drivers\":[' || concat_ws(',', " + items + ") || '],\"missing\":' "
-            "|| missing || '" + tail + "}' FROM top_drivers"
+            "|| missing || coalesce(',\"unseen\":' || unseen, '') || '" + tail + "}' "
+            "FROM top_drivers"
         ).fetchall()
     finally:
         con.close()
     return [str(row[0]) for row in rows]
+
+
+def _unseen_texts(
+    n: int, unseen: dict[str, np.ndarray], levels: dict[str, np.ndarray], shown: pd.DataFrame
+) -> np.ndarray:
+    """Per row, the JSON object {signal: level} of levels never seen in training, or None."""
+    found: list[dict[str, str] | None] = [None] * n
+    for name, mask in unseen.items():
+        values = levels.get(name)
+        if values is None and name in shown.columns:
+            values = shown[name].to_numpy(dtype=object)
+        if values is None:
+            continue
+        for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
+            found[i] = {**(found[i] or {}), name: str(values[i])}
+    return np.asarray([None if f is None else json.dumps(f) for f in found], dtype=object)
 
 
 def _plain(value: Any) -> Any:
@@ -189,6 +212,7 @@ class Driver:
     points: float
     reference_value: float | str | None = None  # the reference account's value of the signal
     score_at_reference: float | None = None  # the score re-computed with that value
+    unseen: bool = False  # a level the model never saw in training (scored as "other")
 
 
 @dataclass(frozen=True)
@@ -205,6 +229,7 @@ class AccountExplanation:
     drivers: list[Driver] = field(default_factory=list)
     reference: float | None = None  # the points add up to score - reference
     missing: list[str] = field(default_factory=list)
+    unseen: dict[str, str] = field(default_factory=dict)  # signal -> level new to the model
     playbook: str = ""
     lines: list[str] = field(default_factory=list)
 
@@ -224,6 +249,16 @@ def _fmt(value: float | str | None) -> str:
     return f"{value:,.2f}"
 
 
+def unseen_notes(unseen: dict[str, str], model: str, lang: str = "es") -> list[str]:
+    """One sentence per categorical signal whose level the model never saw in training: what
+    was done with it (scored as "other"; left out by the expert model) and how to fix it."""
+    key = "health.explain.unseen_expert" if model == "expert" else "health.explain.unseen"
+    return [
+        gettext(key, lang, signal=signal_label(name, lang), level=level)
+        for name, level in unseen.items()
+    ]
+
+
 def describe(
     *,
     account_id: str,
@@ -238,6 +273,7 @@ def describe(
 ) -> AccountExplanation:
     """Turn a stored snapshot row into an :class:`AccountExplanation` in ``lang``."""
     doc = json.loads(explanation_json or "{}")
+    unseen = {str(k): str(v) for k, v in (doc.get("unseen") or {}).items()}
     drivers = [
         Driver(
             str(item[0]),
@@ -246,6 +282,7 @@ def describe(
             float(item[1]),
             item[3] if len(item) > 3 else None,
             None if len(item) < 5 or item[4] is None else float(item[4]),
+            str(item[0]) in unseen,
         )
         for item in doc.get("drivers", [])
     ]
@@ -297,6 +334,7 @@ def describe(
     if missing:
         names = ", ".join(signal_label(m, lang) for m in missing)
         lines.append(gettext("health.explain.missing", lang, signals=names))
+    lines += unseen_notes(unseen, model, lang)
     lines.append(gettext("health.explain.playbook", lang, text=playbook))
     return AccountExplanation(
         account_id=account_id,
@@ -309,6 +347,7 @@ def describe(
         drivers=ups + downs,
         reference=None if reference is None else float(reference),
         missing=missing,
+        unseen=unseen,
         playbook=playbook,
         lines=lines,
     )

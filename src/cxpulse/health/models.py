@@ -35,7 +35,13 @@ from sklearn.model_selection import StratifiedKFold
 
 from cxpulse.errors import CxpulseError, NotEnoughDataError
 from cxpulse.health.attribution import shapley_of_sum, tree_shap_vs_reference
-from cxpulse.health.categories import CategoryLevels, is_categorical, learn_levels, normalised
+from cxpulse.health.categories import (
+    CategoryLevels,
+    is_categorical,
+    learn_levels,
+    level_counts,
+    normalised,
+)
 from cxpulse.health.config import LEVEL_OTHER, Signal
 
 NEUTRAL = 50.0
@@ -95,10 +101,17 @@ class HealthModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         """Score points each signal adds (+) or takes away (-), one row per account."""
         raise NotImplementedError
 
+    def unseen_rows(self, X: Any) -> dict[str, np.ndarray]:
+        """Per categorical signal, which rows of ``X`` have a level the model has no place for
+        (scored as ``other``, or missing for the expert model); signals without one are left
+        out."""
+        return {}
+
     def unseen_levels(self, X: Any) -> dict[str, dict[str, int]]:
         """Per categorical signal, the levels of ``X`` the model has no place for (scored as
         ``other``, or missing for the expert model without ``other`` points), with counts."""
-        return {}
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+        return {name: level_counts(frame[name], mask) for name, mask in self.unseen_rows(X).items()}
 
     def predict(self, X: Any) -> np.ndarray:
         """1 (good outcome) where P(good) >= 0.5, else 0."""
@@ -151,18 +164,17 @@ class ExpertModel(HealthModel):
         cats = [s.name for s in self.signals_ if s.type == "categorical"]
         return _frame(own, names, categorical=cats)
 
-    def unseen_levels(self, X: Any) -> dict[str, dict[str, int]]:
+    def unseen_rows(self, X: Any) -> dict[str, np.ndarray]:
         self._check_fitted()
         frame = self._own(X)
         out = {}
         for s in self.signals_:
             if s.type != "categorical":
                 continue
-            listed = s.level_points
-            text = normalised(frame[s.name]).dropna()
-            new = text[~text.isin(list(listed))].value_counts().sort_index()
-            if len(new):
-                out[s.name] = {str(k): int(v) for k, v in new.items()}
+            text = normalised(frame[s.name])
+            mask = np.asarray(text.notna() & ~text.isin(list(s.level_points)), dtype=bool)
+            if mask.any():
+                out[s.name] = mask
         return out
 
     def contributions(self, X: Any) -> pd.DataFrame:
@@ -377,14 +389,16 @@ class LearnedModel(HealthModel):
                 groups[name] = [name] + ([flag] if flag in self._columns() else [])
         return groups
 
-    def unseen_levels(self, X: Any) -> dict[str, dict[str, int]]:
+    def unseen_rows(self, X: Any) -> dict[str, np.ndarray]:
         self._check_fitted()
         frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
         out = {}
         for name, levels in self.levels_.items():
-            new = levels.unseen(frame[name]) if name in frame.columns else {}
-            if new:
-                out[name] = new
+            if name not in frame.columns:
+                continue
+            mask = levels.unseen_mask(frame[name])
+            if mask.any():
+                out[name] = mask
         return out
 
     def _input(self, X: Any) -> pd.DataFrame:

@@ -103,7 +103,8 @@ def score_frame(
 def explain_rows(model: HealthModel, X: pd.DataFrame) -> list[str]:
     """The explanation JSON of each row: points per signal (a categorical's levels merged into
     one), the reference score they add up from, and each top reason's one-signal
-    counterfactual (the score re-computed with that signal at the reference account's value)."""
+    counterfactual (the score re-computed with that signal at the reference account's value),
+    and the categorical levels the model never saw in training (scored as "other")."""
     names = [str(n) for n in model.feature_names_in_]
     contrib = model.contributions(X)[names]
     ref_row = model.reference_account().iloc[0] if hasattr(model, "reference_account") else None
@@ -123,6 +124,7 @@ def explain_rows(model: HealthModel, X: pd.DataFrame) -> list[str]:
         sizes=_sizes(model, list(contrib.columns)),
         reference_values=ref_values,
         rescore=None if ref_row is None else rescore,
+        unseen=model.unseen_rows(X),
     )
 
 
@@ -163,6 +165,7 @@ def write_scores(ws: Workspace, frame: pd.DataFrame) -> None:
         ws.con.create_table(SCORES_TABLE, ws.con.table(keep_name), overwrite=True)
         ws.con.drop_table(keep_name)
     ws.con.insert(SCORES_TABLE, data)
+    ws.changed()
 
 
 def score_accounts(

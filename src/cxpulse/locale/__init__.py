@@ -37,9 +37,9 @@ def gettext_addressed(
     the ``<key>.tu`` variant when the catalogue has one (Spanish "¿nos recomendarías?"), else
     ``key`` itself, written in the usted form.
 
-    >>> gettext_addressed("collect.question.nps", "es", "usted")[-28:]
+    >>> gettext_addressed("collect.question.nps", "es", "usted")[-31:]
     'recomiende a un amigo o colega?'
-    >>> gettext_addressed("collect.question.nps", "es", "tu")[-29:]
+    >>> gettext_addressed("collect.question.nps", "es", "tu")[-32:]
     'recomiendes a un amigo o colega?'
     """
     if formality == "tu" and f"{key}.tu" in catalog(lang):
@@ -62,6 +62,17 @@ def term(kind: str, value: object, lang: str = DEFAULT_LANGUAGE) -> str:
     key = f"term.{kind}.{text.lower()}"
     found = catalog(lang).get(key) or catalog("en").get(key)
     return found if found is not None else text
+
+
+def dimension_label(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The heading of a breakdown column: a built-in column (``data.dim.<name>``) in ``lang``,
+    an attribute the project declared by its own name, as written.
+
+    >>> dimension_label("touchpoint", "es"), dimension_label("type_of_travel", "es")
+    ('Punto de contacto', 'type_of_travel')
+    """
+    found = catalog(lang).get(f"data.dim.{name}")
+    return found if found is not None else str(name)
 
 
 BABEL_LOCALES = {"es": "es", "en": "en_US"}

@@ -8,9 +8,11 @@ order statistics, never the case rows.
 - recovery: share of answered follow-up surveys that came back as promoters (NPS 9-10) —
   Wilson interval.
 
+>>> import tempfile
 >>> from cxpulse import store
->>> store.migrate("sqlite://")
->>> with store.session("sqlite://") as s:
+>>> url = f"sqlite:///{tempfile.mkdtemp()}/store.sqlite"  # a new, empty store
+>>> store.migrate(url)
+>>> with store.session(url) as s:
 ...     loop_indicators(s).contacted_within_sla.n
 0
 """

@@ -1,9 +1,11 @@
 """From risk to action: open a case for an account at risk, with its band's playbook, and
 say which accounts already have a case open.
 
+>>> import tempfile
 >>> from cxpulse import store
->>> store.migrate("sqlite://")
->>> with store.session("sqlite://") as s:
+>>> url = f"sqlite:///{tempfile.mkdtemp()}/store.sqlite"  # a new, empty store
+>>> store.migrate(url)
+>>> with store.session(url) as s:
 ...     case, created = open_risk_case(s, "A1", band="red", score=31.0, actor="ana",
 ...                                    playbook="Call within 48 hours")
 ...     again, created_again = open_risk_case(s, "A1", band="red", score=31.0, actor="ana")

@@ -7,7 +7,7 @@ label it. The engine (:mod:`cxpulse.metrics.engine`) turns it into one ibis expr
 >>> get_definition("nps").table
 'responses'
 >>> [d.name for d in list_definitions()][:3]
-['nps', 'csat', 'csat_mean']
+['nps', 'csat', 'csat_bottom_box']
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ a password or a token, only who, when, from where and what happened.
 >>> from cxpulse import store
 >>> store.migrate("sqlite://")
 >>> with store.session("sqlite://") as s:
-...     record_event(s, "signin_failed", email="eve@example.com", client="203.0.113.9")
+...     _ = record_event(s, "signin_failed", email="eve@example.com", client="203.0.113.9")
 ...     [e.kind for e in recent_events(s)]
 ['signin_failed']
 """

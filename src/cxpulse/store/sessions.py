@@ -11,7 +11,7 @@ usable session.
 ...     u = store.create_user(s, "eva@example.com", "a long secret", role="analyst")
 ...     sid = open_session(s, u.id)
 ...     session_user(s, sid).email
-...     end_session(s, sid)
+...     _ = end_session(s, sid)
 ...     session_user(s, sid) is None
 'eva@example.com'
 True

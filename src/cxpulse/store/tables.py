@@ -7,7 +7,7 @@ PostgreSQL alike (:class:`UTCDateTime`).
 Adding or changing a column here needs a migration: see ``store/README.md``.
 
 >>> sorted(Base.metadata.tables)[:3]
-['api_tokens', 'case_events', 'cases']
+['api_tokens', 'auth_events', 'band_overrides']
 """
 
 from __future__ import annotations

@@ -51,6 +51,7 @@ class AccountProfile:
     history: list[dict[str, Any]] = field(default_factory=list)
     drivers: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    unseen: list[str] = field(default_factory=list)  # levels new to the model, in words
     explanation: list[str] = field(default_factory=list)
     playbook: str | None = None
     responses: list[dict[str, Any]] = field(default_factory=list)
@@ -100,6 +101,7 @@ def account_profile(ws: Workspace, account_id: str, lang: str = "es") -> Account
 def _add_health(ws: Workspace, profile: AccountProfile, lang: str) -> None:
     from cxpulse.health import account_score, active_model_name, score_history
     from cxpulse.health.bands import playbook_text
+    from cxpulse.health.explain import unseen_notes
     from cxpulse.health.features import health_config_of
 
     profile.model = active_model_name(ws)
@@ -123,10 +125,12 @@ def _add_health(ws: Workspace, profile: AccountProfile, lang: str) -> None:
             "points": d.points,
             "reference_value": d.reference_value,
             "score_at_reference": d.score_at_reference,
+            "unseen": d.unseen,
         }
         for d in explanation.drivers
     ]
     profile.missing = list(explanation.missing)
+    profile.unseen = unseen_notes(explanation.unseen, explanation.model, lang)
     profile.explanation = list(explanation.lines)
     profile.playbook = explanation.playbook or playbook_text(
         explanation.band, lang, health_config_of(ws)

@@ -1,9 +1,13 @@
 """Results of workspace reads cached per (question, data version).
 
 The data version is a cheap fingerprint of the canonical tables the dashboards read (row
-counts and latest timestamps), computed in the engine and re-checked at most every
-:data:`VERSION_TTL` seconds, so loading new data shows up within seconds while repeated
-page views answer from memory.
+counts and latest timestamps), computed in the engine. It is re-checked at once when the
+project's change marker was replaced since the last check (every write through the
+:class:`~cxpulse.workspace.Workspace` replaces it: a CLI load, a notebook, another app
+worker, a scoring run), and otherwise at most every :data:`VERSION_TTL` seconds (a writer
+outside cxpulse, another machine). So a load shows up on the next page view of every app
+worker, two workers never show an older figure after a newer one for a write they both can
+see, and repeated page views answer from memory.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any, TypeVar
 
+from cxpulse.changes import change_mark
 from cxpulse.workspace import Workspace
 
 T = TypeVar("T")
@@ -57,16 +63,20 @@ class ResultCache:
         self._guard = threading.Lock()  # the dict itself; computing holds the workspace lock
         self._version: tuple[Any, ...] | None = None
         self._checked = 0.0
+        self._mark: tuple[int, int] | None = None
+        folder = getattr(ws.config, "project_dir", None)
+        self._folder: Path | None = Path(folder) if folder is not None else None
 
     def version(self) -> tuple[Any, ...]:
         now = time.monotonic()
-        if self._version is None or now - self._checked > VERSION_TTL:
+        mark = change_mark(self._folder)  # one stat() per read
+        if self._version is None or mark != self._mark or now - self._checked > VERSION_TTL:
             with self.lock:
                 current = data_version(self.ws)
             with self._guard:
                 if current != self._version:
                     self._entries.clear()
-                self._version, self._checked = current, now
+                self._version, self._checked, self._mark = current, now, mark
         return self._version
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:

@@ -70,6 +70,7 @@ class AccountProfilePublic(BaseModel):
     history: list[HistoryPoint]
     drivers: list[DriverPublic]
     missing: list[str]
+    unseen: list[str]  # categorical levels the model never saw in training, in words
     explanation: list[str]
     playbook: str | None
     responses: list[dict[str, Any]]
