@@ -479,21 +479,68 @@ def config_error(path: Path, problems: list[ConfigProblem]) -> ConfigError:
     return ConfigError(key="sec.config.invalid", values={"path": str(path)}, problems=problems)
 
 
+# tomllib's reasons (Python 3.11+), each with the catalogue message that says it in es/en
+TOML_REASONS: tuple[tuple[str, str], ...] = (
+    (r"Invalid statement", "config.toml.statement"),
+    (r"Expected '=' after a key in a key/value pair", "config.toml.equals"),
+    (r"Expected '\]' at the end of a table declaration", "config.toml.table_end"),
+    (r"Expected '\]\]' at the end of an array declaration", "config.toml.array_end"),
+    (r"Expected newline or end of document after a statement", "config.toml.statement_end"),
+    (r"Expected (?P<what>.+)", "config.toml.expected"),
+    (r"Found invalid character (?P<char>.+)", "config.toml.invalid_char"),
+    (r"Illegal character '\\n'", "config.toml.newline"),
+    (r"Illegal character (?P<char>.+)", "config.toml.illegal_char"),
+    (r"Cannot declare (?P<name>.+) twice", "config.toml.twice"),
+    (r"Cannot overwrite a value", "config.toml.overwrite"),
+    (r"Cannot mutate immutable namespace (?P<name>.+)", "config.toml.immutable"),
+    (r"Cannot redefine namespace (?P<name>.+)", "config.toml.redefine"),
+    (r"Invalid initial character for a key part", "config.toml.key_start"),
+    (r"Unclosed array", "config.toml.unclosed_array"),
+    (r"Duplicate inline table key (?P<name>.+)", "config.toml.duplicate_key"),
+    (r"Unclosed inline table", "config.toml.unclosed_table"),
+    (r"Unescaped '\\' in a string", "config.toml.backslash"),
+    (r"Invalid hex value", "config.toml.hex"),
+    (r"Escaped character is not a Unicode scalar value", "config.toml.unicode"),
+    (r"Unterminated string", "config.toml.unterminated"),
+    (r"Invalid date or datetime", "config.toml.datetime"),
+    (r"Invalid value", "config.toml.value"),
+)
+
+
+def _toml_names(groups: dict[str, str]) -> dict[str, str]:
+    """tomllib names a table by its parts, ``('tables', 'accounts')``: written as TOML does."""
+    import ast
+
+    out = {}
+    for name, text in groups.items():
+        try:
+            parts = ast.literal_eval(text) if text.startswith("(") else None
+        except (ValueError, SyntaxError):
+            parts = None
+        out[name] = ".".join(map(str, parts)) if isinstance(parts, tuple) else text
+    return out
+
+
 def _toml_problem(exc: tomllib.TOMLDecodeError) -> ConfigProblem:
-    """A TOML syntax error with its line and column in the user's language."""
+    """A TOML syntax error with its line, column and reason in the user's language (a
+    reason tomllib words otherwise is shown as it is)."""
     import re
 
     reason = str(exc)
-    at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", reason)
+    at = re.search(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$", reason)
+    text = reason[: at.start()] if at else reason
+    detail: tuple[str, tuple[tuple[str, object], ...]] = ("config.toml.other", (("text", text),))
+    for pattern, key in TOML_REASONS:
+        found = re.fullmatch(pattern, text)
+        if found:
+            detail = (key, tuple(sorted(_toml_names(found.groupdict()).items())))
+            break
     if at is None:
-        return ConfigProblem.of("", "config.error.toml", detail=reason)
-    return ConfigProblem.of(
-        "",
-        "config.error.toml_at",
-        line=int(at.group(1)),
-        column=int(at.group(2)),
-        detail=reason[: at.start()],
-    )
+        return ConfigProblem("", "config.error.toml", detail=detail)
+    if at.group(1) is None:
+        return ConfigProblem("", "config.error.toml_end", detail=detail)
+    position = (("column", int(at.group(2))), ("line", int(at.group(1))))
+    return ConfigProblem("", "config.error.toml_at", position, detail=detail)
 
 
 def load_config(project_dir: str | Path) -> ProjectConfig:

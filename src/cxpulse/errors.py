@@ -126,6 +126,8 @@ class ConfigProblem:
     values: tuple[tuple[str, object], ...] = ()
     shown: str | None = None  # the value as written in the file; None when not shown
     error: Any = field(default=None, compare=False)  # one item of pydantic's errors()
+    # a catalogue message of its own for the {detail} of the reason (key, values)
+    detail: tuple[str, tuple[tuple[str, object], ...]] | None = None
 
     @classmethod
     def of(cls, where: str, key: str, *, value: object = None, **values: object) -> ConfigProblem:
@@ -140,7 +142,10 @@ class ConfigProblem:
             return explain_validation_error(self.error, lang)
         from cxpulse.locale import gettext
 
-        return gettext(self.key or "validation.value_error", lang, **dict(self.values))
+        values = dict(self.values)
+        if self.detail is not None:
+            values["detail"] = gettext(self.detail[0], lang, **dict(self.detail[1]))
+        return gettext(self.key or "validation.value_error", lang, **values)
 
     def text_in(self, lang: str) -> str:
         from cxpulse.locale import gettext

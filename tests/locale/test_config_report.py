@@ -102,8 +102,28 @@ CASES = [
     (
         "[locale\nlanguage = 'es'\n",
         "",
-        "no es TOML válido en la línea 1, columna 8",
-        "not valid TOML at line 1, column 8",
+        "no es TOML válido en la línea 1, columna 8: falta ']' al final de la declaración de la "
+        "tabla",
+        "not valid TOML at line 1, column 8: expected ']' at the end of a table declaration",
+    ),
+    (
+        "[locale]\ntimezone = Europe/Madrid\n",
+        "",
+        "no es TOML válido en la línea 2, columna 12: valor no válido (¿falta poner un texto "
+        "entre comillas?)",
+        "not valid TOML at line 2, column 12: invalid value (is a text missing its quotes?)",
+    ),
+    (
+        "[tables.accounts]\npath = 'a.csv'\n[tables.accounts]\n",
+        "",
+        "no es TOML válido en la línea 3, columna 17: tables.accounts está declarada dos veces",
+        "not valid TOML at line 3, column 17: cannot declare tables.accounts twice",
+    ),
+    (
+        "[metrics]\nimportant_priorities = ['high', 'urgent'\n",
+        "",
+        "no es TOML válido al final del archivo: lista sin cerrar (falta ']')",
+        "not valid TOML at the end of the file: unclosed array (missing ']')",
     ),
 ]
 
@@ -261,3 +281,42 @@ def test_a_bad_loop_section_is_reported_in_both_languages() -> None:
     assert spanish.startswith("cxpulse.toml [loop] no es válido:")
     assert "loop.max_attemps: clave desconocida; ¿quisiste decir max_attempts?" in spanish
     assert "unknown key" not in spanish
+
+
+# Each kind of syntax error tomllib reports, written as a user might
+TOML_MISTAKES = [
+    "=1\n",
+    "[a\n",
+    "[[a]\nx=1\n",
+    "a = 1 2\n",
+    'a = "x\x01"\n',
+    "a=1\na=2\n",
+    "x = {a=1}\nx.b=2\n",
+    "k\n",
+    "x = [1, 2\n",
+    "x = {a=1, a=2}\n",
+    "x = {a=1\n",
+    'p = "C:\\q"\n',
+    'p = "\\uZZZZ"\n',
+    'p = "\\uD800"\n',
+    'p = "abc\n',
+    "v = nope\n",
+    "[x]\n[x]\n",
+]
+
+
+@pytest.mark.parametrize("text", TOML_MISTAKES)
+def test_every_kind_of_toml_syntax_error_reads_in_spanish(tmp_path: Path, text: str) -> None:
+    import tomllib
+
+    with pytest.raises(tomllib.TOMLDecodeError) as parsed:
+        tomllib.loads(text)
+    english = str(parsed.value).split(" (at ")[0]
+    folder = _project(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_config(folder)
+    (problem,) = err.value.problems
+    assert problem.detail is not None and problem.detail[0] != "config.toml.other"
+    spanish = err.value.message_in("es")
+    assert "no es TOML válido" in spanish and english not in spanish
+    assert str(err.value).startswith(f"{folder / 'cxpulse.toml'} is not valid:")
