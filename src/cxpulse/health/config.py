@@ -603,7 +603,7 @@ def parse_health_config(section: dict[str, Any] | None) -> HealthConfig:
     try:
         return HealthConfig.model_validate(data)
     except ValidationError as exc:
-        from cxpulse.config import config_problems
+        from cxpulse.config_report import config_problems
 
         problems = [
             # [health.model] is read into model_settings: name the key the file has

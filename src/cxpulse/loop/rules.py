@@ -218,7 +218,7 @@ def parse_loop_config(raw: Mapping[str, Any] | None) -> LoopConfig:
     try:
         return LoopConfig.model_validate(dict(raw or {}))
     except ValidationError as exc:
-        from cxpulse.config import config_problems
+        from cxpulse.config_report import config_problems
 
         problems = config_problems(exc, LoopConfig, ("loop",))
         raise ConfigError(key="loop.error.config", problems=problems) from exc
