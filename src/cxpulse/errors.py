@@ -26,6 +26,14 @@ class CxpulseError(Exception):
     ...                    terms={"status": ("status", "open")})
     >>> err.message_in("es")
     'el caso 3 está «abierto»; envía la encuesta de seguimiento después de resolverlo'
+
+    ``numbers`` are counts and figures written in each language's notation (whole numbers
+    without decimals):
+
+    >>> err = CxpulseError(key="metrics.error.drivers_not_numeric",
+    ...                    values={"column": "Class", "example": "Eco"}, numbers={"more": 25975})
+    >>> "(and 25,975 more)" in str(err), "(y 25.975 más)" in err.message_in("es")
+    (True, True)
     """
 
     def __init__(
@@ -35,10 +43,12 @@ class CxpulseError(Exception):
         key: str | None = None,
         values: dict[str, object] | None = None,
         terms: dict[str, tuple[str, object]] | None = None,
+        numbers: dict[str, float | int] | None = None,
     ) -> None:
         self.key = key
         self.values = dict(values or {})
         self.terms = dict(terms or {})
+        self.numbers = dict(numbers or {})
         if not message and key is not None:
             from cxpulse.locale import gettext
 
@@ -46,11 +56,18 @@ class CxpulseError(Exception):
         super().__init__(message, *args)
 
     def _values_in(self, lang: str) -> dict[str, object]:
-        if not self.terms:
+        if not self.terms and not self.numbers:
             return self.values
-        from cxpulse.locale import term
+        from cxpulse.locale import format_number, term
 
-        return {**self.values, **{k: term(kind, v, lang) for k, (kind, v) in self.terms.items()}}
+        return {
+            **self.values,
+            **{k: term(kind, v, lang) for k, (kind, v) in self.terms.items()},
+            **{
+                k: format_number(v, lang, 0 if isinstance(v, int) else 1)
+                for k, v in self.numbers.items()
+            },
+        }
 
     def message_in(self, lang: str) -> str:
         """The message in ``lang`` when the error has a catalogue key, else its own text."""
@@ -79,9 +96,12 @@ class InvalidValueError(CxpulseError, ValueError):
         key: str | None = None,
         values: Mapping[str, object] | None = None,
         terms: dict[str, tuple[str, object]] | None = None,
+        numbers: dict[str, float | int] | None = None,
     ) -> None:
         self.setting = setting
-        super().__init__(message, *args, key=key, values=dict(values or {}), terms=terms)
+        super().__init__(
+            message, *args, key=key, values=dict(values or {}), terms=terms, numbers=numbers
+        )
 
 
 def toml_text(value: object, limit: int = 80) -> str:
@@ -178,9 +198,10 @@ class ConfigError(CxpulseError):
         values: dict[str, object] | None = None,
         terms: dict[str, tuple[str, object]] | None = None,
         problems: Sequence[ConfigProblem] = (),
+        numbers: dict[str, float | int] | None = None,
     ) -> None:
         self.problems = tuple(problems)
-        super().__init__(message, *args, key=key, values=values, terms=terms)
+        super().__init__(message, *args, key=key, values=values, terms=terms, numbers=numbers)
 
     def _values_in(self, lang: str) -> dict[str, object]:
         values = super()._values_in(lang)

@@ -93,6 +93,18 @@ def _stored_values() -> dict[str, tuple[str, ...]]:
         for name, value in vars(module).items()
         if name.isupper() and isinstance(value, str) and " " in value
     )
+    import cxpulse.metrics
+
+    metric_modules = [  # the methods the metric layer names (survival, drivers, CLV, totals)
+        importlib.import_module(f"cxpulse.metrics.{m.name}")
+        for m in pkgutil.iter_modules(cxpulse.metrics.__path__)
+    ]
+    methods += tuple(
+        value
+        for module in metric_modules
+        for name, value in vars(module).items()
+        if name.endswith("METHOD") and isinstance(value, str)
+    )
     return {
         "priority": tables.TICKET_PRIORITIES,
         "ticket_status": tables.TICKET_STATUSES,

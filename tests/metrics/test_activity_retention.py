@@ -84,8 +84,16 @@ def test_activity_retention_grid_matches_pandas_on_the_demo_usage(demo, by) -> N
 
 def test_activity_retention_refuses_a_split_by_an_event_column(demo) -> None:  # type: ignore[no-untyped-def]
     project, _, _ = demo
-    result = runner.invoke(
-        app, ["metrics", "show", "activity_retention", "--by", "feature", "-p", str(project)]
+    args = ["metrics", "show", "activity_retention", "--by", "feature", "-p", str(project)]
+    said = {}
+    for lang in ("es", "en"):
+        result = runner.invoke(app, args, env={"CXPULSE_LANG": lang, "COLUMNS": "300"})
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        said[lang] = " ".join(result.output.split())
+    assert (
+        "activity_retention sigue a cada cliente desde su primera actividad, así que solo se "
+        "puede desglosar por columnas de la cuenta, no por feature (una columna de cada fila "
+        "de usage_events)." in said["es"]
     )
-    assert result.exit_code != 0 and "feature" in result.output
-    assert "Traceback" not in result.output
+    assert "follows each customer" not in said["es"]
+    assert "follows each customer from the first activity on" in said["en"]

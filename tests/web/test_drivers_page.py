@@ -116,3 +116,37 @@ def test_method_and_hints_follow_the_language(drivers_app) -> None:  # type: ign
     assert "johnson relative weights, percentile bootstrap" not in spanish
     english = client.get("/drivers?lang=en").text
     assert "Johnson relative weights, percentile bootstrap" in english
+
+
+@pytest.fixture(scope="module")
+def constant_app(tmp_path_factory: pytest.TempPathFactory, airline: pd.DataFrame):  # type: ignore[no-untyped-def]
+    """The drivers page set up on the passengers who gave the wifi 5 out of 5: within them
+    the wifi rating cannot explain anything."""
+    from cxpulse.web import create_app
+
+    top = airline[airline["Inflight wifi service"] == 5]
+    assert len(top) > 100 and top["Inflight wifi service"].nunique() == 1
+    folder = make_project(tmp_path_factory.mktemp("constant") / "proj", None, toml=TOML)
+    with Workspace.open(folder) as ws:
+        ws.write_table("airline_survey", top[["satisfaction", *RATINGS]])
+    add_users(folder)
+    return create_app(folder)
+
+
+def test_drivers_page_says_why_it_cannot_compute_in_the_readers_language(constant_app) -> None:  # type: ignore[no-untyped-def]
+    client = sign_in(TestClient(constant_app), "analyst@example.com")
+    spanish = client.get("/drivers")
+    assert spanish.status_code == 200 and 'id="drivers-error"' in spanish.text
+    assert "No se pudo calcular el análisis de impulsores" in spanish.text
+    assert (
+        "impulsores clave: &#39;Inflight wifi service&#39; nunca varía (vale 5 en todas las "
+        "filas completas), así que no puede explicar nada; déjala fuera." in spanish.text
+    )
+    assert "never varies" not in spanish.text and "key drivers" not in spanish.text
+    english = client.get("/drivers?lang=en")
+    assert "The key-driver analysis could not be computed" in english.text
+    assert (
+        "key drivers: &#39;Inflight wifi service&#39; never varies (it is 5 in every complete "
+        "row), so it cannot explain anything; leave it out." in english.text
+    )
+    assert "nunca varía" not in english.text

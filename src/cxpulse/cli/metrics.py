@@ -201,7 +201,7 @@ def show(
     from cxpulse.workspace import Workspace
 
     _check_format(fmt)
-    with reported_errors(), Workspace.open(project) as ws:
+    with reported_errors(project, lang), Workspace.open(project) as ws:
         table = ws.metrics(names, by=_dims(by), grain=grain, start=start, end=end)
         language = _language(ws, lang)
         if fmt != "table":
@@ -255,7 +255,7 @@ def compare(
     from cxpulse.metrics.custom import resolve
     from cxpulse.workspace import Workspace
 
-    with reported_errors(), Workspace.open(project) as ws:
+    with reported_errors(project, lang), Workspace.open(project) as ws:
         rows: list[MetricComparison] = ws.compare(  # type: ignore[assignment]
             name, period=period, vs=vs, by=_dims(by)
         )
@@ -340,7 +340,7 @@ def describe_metric(
     from cxpulse.metrics.custom import all_definitions
     from cxpulse.metrics.reference import describe
 
-    with reported_errors():
+    with reported_errors(project, lang):
         options, language = _project_options(project, lang)
         chosen = [d.name for d in all_definitions(options)] if every else list(names or [])
         if not chosen:
@@ -377,7 +377,7 @@ def drivers(
     from cxpulse.workspace import Workspace
 
     names = _dims(columns)
-    with reported_errors():
+    with reported_errors(project, lang):
         options, language = _project_options(project, lang)
         confidence = options.confidence if options is not None else 0.95
         settings: dict[str, Any] = {
@@ -468,7 +468,7 @@ def ratings(
     from cxpulse.workspace import Workspace
 
     _check_format(fmt)
-    with reported_errors():
+    with reported_errors(project, lang):
         low, sep, high = scale.partition("-")
         try:
             bounds = (float(low), float(high))
@@ -819,7 +819,7 @@ def list_metrics(
     """The metrics cxpulse computes (and the project's custom ones), with table and unit."""
     from cxpulse.metrics.custom import all_definitions
 
-    with reported_errors():
+    with reported_errors(project, lang):
         options, language = _project_options(project, lang)
     out = Table(header_style="bold")
     for key in ("name", "metric", "table", "unit", "description"):
@@ -833,3 +833,68 @@ def list_metrics(
             escape(d.describe_text(language)),
         )
     console.print(out)
+
+
+@app.command("benchmarks", help=tr("cli.metrics.benchmarks.help"))
+def benchmarks(
+    file: Annotated[
+        Path | None, typer.Option("--file", help=tr("metrics.cli.benchmarks.file"))
+    ] = None,
+    fmt: FormatOption = "table",
+    lang: LangOption = None,
+    project: Annotated[
+        Path | None, typer.Option("--project", "-p", envvar="CXPULSE_PROJECT", hidden=True)
+    ] = None,
+) -> None:
+    """Published industry NPS figures with their source and year (or those of --file)."""
+    from cxpulse.metrics.benchmarks import load_benchmarks
+
+    _check_format(fmt)
+    with reported_errors(project, lang):
+        options, language = _project_options(project, lang)
+        rows = load_benchmarks(file)
+    if fmt != "table":
+        records = [
+            {
+                "industry_key": b.industry_key,
+                "industry": b.industry(language),
+                "nps": b.nps,
+                "market": b.market,
+                "year": b.year,
+                "source": b.source,
+                "source_url_or_title": b.source_url_or_title,
+                "notes": b.notes,
+            }
+            for b in rows
+        ]
+        typer.echo(
+            json.dumps(records, ensure_ascii=False, indent=2)
+            if fmt == "json"
+            else _csv_text(records),
+            nl=fmt == "json",
+        )
+        return
+    from cxpulse.metrics.benchmarks import nps_benchmark
+
+    industry = options.industry if options is not None else None
+    configured = nps_benchmark(industry) if industry else None
+    chosen = configured.industry_key if configured is not None else None
+    out = Table(header_style="bold")
+    for key in ("industry", "key", "nps", "market", "year", "source"):
+        out.add_column(
+            gettext(f"metrics.benchmarks.col.{key}", language),
+            justify="right" if key in ("nps", "year") else "left",
+            no_wrap=key == "key",
+        )
+    for b in rows:
+        mark = " ✓" if b.industry_key == chosen else ""
+        out.add_row(
+            escape(b.industry(language)) + mark,
+            b.industry_key,
+            _number(b.nps, 0 if float(b.nps).is_integer() else 1),
+            b.market,
+            str(b.year),
+            escape(b.source),
+        )
+    console.print(out)
+    console.print(escape(gettext("metrics.cli.benchmarks.note", language)))

@@ -36,9 +36,10 @@ class DatasetError(CxpulseError):
         key: str | None = None,
         values: dict[str, object] | None = None,
         parts: dict[str, tuple[str, dict[str, object]]] | None = None,
+        numbers: dict[str, float | int] | None = None,
     ) -> None:
         self.parts = dict(parts or {})
-        super().__init__(message, *args, key=key, values=values)
+        super().__init__(message, *args, key=key, values=values, numbers=numbers)
 
     def _values_in(self, lang: str) -> dict[str, object]:
         from cxpulse.locale import gettext

@@ -116,12 +116,7 @@ def _check_end_dates(ws: Any, d: MetricDefinition) -> None:
     orders = ws.table("orders")
     if int(clean(orders.aggregate(n=orders.count()).execute().n[0]) or 0) == 0:
         return
-    raise MetricQueryError(
-        f"{d.name} measures account lifetimes from accounts.end_date, and no account has one, "
-        "so every cohort would show 100 %. For customers who buy (orders), use "
-        "purchase_retention (a purchase in month k after the first) instead; for contracts, "
-        "load the accounts' end dates."
-    )
+    raise MetricQueryError(key="metrics.error.lifetime_needs_end_dates", values={"name": d.name})
 
 
 def run_cohorts(

@@ -78,31 +78,35 @@ def _parse(text: str, where: str) -> list[NpsBenchmark]:
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise BenchmarkDataError(
-            f"{where}: missing column(s) {', '.join(missing)}. "
-            f"The header must be: {','.join(COLUMNS)}."
+            key="metrics.error.benchmarks_columns",
+            values={"where": where, "columns": ", ".join(missing), "header": ",".join(COLUMNS)},
         )
     rows: list[NpsBenchmark] = []
     seen: set[str] = set()
     for line, raw in enumerate(reader, start=2):
+        at = {"where": where, "line": line}
         try:
             nps = float(raw["nps"])
             year = int(raw["year"])
         except (TypeError, ValueError) as exc:
             raise BenchmarkDataError(
-                f"{where}, line {line}: nps must be a number and year an integer "
-                f"(got nps={raw['nps']!r}, year={raw['year']!r})."
+                key="metrics.error.benchmarks_number",
+                values={**at, "nps": raw["nps"], "year": raw["year"]},
             ) from exc
         if not (math.isfinite(nps) and -100.0 <= nps <= 100.0):
-            raise BenchmarkDataError(f"{where}, line {line}: nps {nps:g} is outside -100..100.")
+            raise BenchmarkDataError(
+                key="metrics.error.benchmarks_range", values={**at, "nps": raw["nps"].strip()}
+            )
         blank = [c for c in COLUMNS if c != "notes" and not (raw[c] or "").strip()]
         if blank:
             raise BenchmarkDataError(
-                f"{where}, line {line}: empty {', '.join(blank)}. Every benchmark needs its "
-                "industry names, figure, source and year."
+                key="metrics.error.benchmarks_empty", values={**at, "columns": ", ".join(blank)}
             )
         key = raw["industry_key"].strip()
         if key in seen:
-            raise BenchmarkDataError(f"{where}, line {line}: industry_key {key!r} is repeated.")
+            raise BenchmarkDataError(
+                key="metrics.error.benchmarks_repeated", values={**at, "industry": key}
+            )
         seen.add(key)
         rows.append(
             NpsBenchmark(
@@ -135,11 +139,19 @@ def load_benchmarks(path: str | Path | None = None) -> list[NpsBenchmark]:
         return list(_bundled())
     file = Path(path)
     try:
-        text = file.read_text("utf-8")
+        text = file.read_text("utf-8-sig")  # a spreadsheet's "CSV UTF-8" starts with a BOM
+    except FileNotFoundError as exc:
+        raise BenchmarkDataError(
+            key="metrics.error.benchmarks_missing", values={"path": str(file)}
+        ) from exc
     except OSError as exc:
         raise BenchmarkDataError(
-            f"{file}: cannot read the benchmarks file ({exc.strerror}). "
-            "Check the path set for benchmarks in cxpulse.toml."
+            key="metrics.error.benchmarks_unreadable",
+            values={"path": str(file), "reason": exc.strerror or type(exc).__name__},
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise BenchmarkDataError(
+            key="metrics.error.benchmarks_encoding", values={"path": str(file)}
         ) from exc
     return _parse(text, str(file))
 

@@ -34,9 +34,7 @@ def _condition(c: MetricCondition) -> Condition:
 def to_definition(c: CustomMetricConfig) -> MetricDefinition:
     """The engine definition of one ``[[metrics.custom]]`` entry."""
     if c.name in REGISTRY:
-        raise MetricQueryError(
-            f"[[metrics.custom]] {c.name!r} has the name of a built-in metric; rename it."
-        )
+        raise MetricQueryError(key="metrics.error.custom_builtin_name", values={"name": c.name})
     return MetricDefinition(
         name=c.name,
         table=c.table,
@@ -69,10 +67,13 @@ def resolve(options: MetricsConfig | None, name: str) -> MetricDefinition:
         return get_definition(name)
     except UnknownMetricError:
         if options is not None and options.custom:
-            known = ", ".join(c.name for c in options.custom)
             raise UnknownMetricError(
-                f"unknown metric {name!r}; the project's custom metrics are: {known}. "
-                "Run 'cxpulse metrics list' to see every metric."
+                key="metrics.error.custom_unknown",
+                values={
+                    "name": name,
+                    "own": ", ".join(c.name for c in options.custom),
+                    "known": ", ".join(REGISTRY),
+                },
             ) from None
         raise
 
@@ -97,8 +98,13 @@ def check_columns(ws: Any, d: MetricDefinition) -> None:
     missing = sorted(used - have)
     if missing:
         raise MetricQueryError(
-            f"custom metric {d.name!r} uses {', '.join(missing)}, which "
-            f"{'is' if len(missing) == 1 else 'are'} not a column of {d.table!r} "
-            f"(columns: {', '.join(sorted(have))}); fix [[metrics.custom]] in cxpulse.toml "
-            "or declare the attribute."
+            key="metrics.error.custom_column"
+            if len(missing) == 1
+            else "metrics.error.custom_columns",
+            values={
+                "name": d.name,
+                "columns": ", ".join(missing),
+                "table": d.table,
+                "known": ", ".join(sorted(have)),
+            },
         )

@@ -94,7 +94,8 @@ def relative_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return (lam**2) @ (beta**2)  # type: ignore[no-any-return]
 
 
-def _numeric(frame: pd.DataFrame, columns: Sequence[str], where: str) -> pd.DataFrame:
+def _numeric(frame: pd.DataFrame, columns: Sequence[str], key: str) -> pd.DataFrame:
+    """``columns`` as floats; a non-numeric value is refused with the catalogue message ``key``."""
     out = {}
     for c in columns:
         values = pd.to_numeric(frame[c], errors="coerce")
@@ -102,11 +103,17 @@ def _numeric(frame: pd.DataFrame, columns: Sequence[str], where: str) -> pd.Data
         if bad.any():
             example = frame[c][bad].iloc[0]
             raise MetricQueryError(
-                f"{where}: column {c!r} must hold numbers, but has {example!r} (and "
-                f"{int(bad.sum()) - 1} more); pick numeric rating columns."
+                key=key,
+                values={"column": c, "example": example},
+                numbers={"more": int(bad.sum()) - 1},
             )
         out[c] = values.astype(float)
     return pd.DataFrame(out)
+
+
+def _shown(value: float) -> float | int:
+    """A rating as it was written: 5, not 5.0 (the message writes it in each language)."""
+    return int(value) if float(value).is_integer() else float(value)
 
 
 def key_drivers(
@@ -128,19 +135,23 @@ def key_drivers(
     answered" (the airline survey's 0 = not applicable); such cells are missing. Rows missing
     the outcome or any driver are left out and counted in ``dropped``.
     """
-    where = "key drivers"
     names = list(dict.fromkeys(drivers))
     absent = [c for c in [outcome, *names] if c not in frame.columns]
     if absent:
         raise MetricQueryError(
-            f"{where}: no column {', '.join(map(repr, absent))}; the data has: "
-            f"{', '.join(map(str, frame.columns))}."
+            key="metrics.error.drivers_absent",
+            values={
+                "columns": ", ".join(map(repr, absent)),
+                "known": ", ".join(map(str, frame.columns)),
+            },
         )
     if len(names) < 2:
-        raise MetricQueryError(f"{where}: name at least two driver columns.")
+        raise MetricQueryError(key="metrics.error.drivers_two")
     if outcome in names:
-        raise MetricQueryError(f"{where}: {outcome!r} is the outcome; it cannot be a driver too.")
-    x = _numeric(frame, names, where)
+        raise MetricQueryError(
+            key="metrics.error.drivers_outcome_is_driver", values={"outcome": outcome}
+        )
+    x = _numeric(frame, names, "metrics.error.drivers_not_numeric")
     if missing_values:
         x = x.mask(x.isin(list(missing_values)))
     if success is not None:
@@ -148,18 +159,46 @@ def key_drivers(
         wanted = {str(s) for s in success}
         y = raw.astype("string").isin(wanted).astype(float).where(raw.notna())
     else:
-        y = _numeric(frame, [outcome], where)[outcome]
+        y = _numeric(frame, [outcome], "metrics.error.drivers_outcome_not_numeric")[outcome]
     keep = x.notna().all(axis=1) & y.notna()
     xs, ys = x[keep].to_numpy(), y[keep].to_numpy()
     n = int(keep.sum())
     if n <= len(names) + 1:
         raise MetricQueryError(
-            f"{where}: only {n} complete rows for {len(names)} drivers; need more answers."
+            key="metrics.error.drivers_few_rows",
+            numbers={"n": n, "drivers": len(names), "need": len(names) + 2},
         )
-    constant = [c for c, sd in zip(names, xs.std(axis=0), strict=True) if sd == 0]
-    if constant or ys.std() == 0:
-        which = constant or [outcome]
-        raise MetricQueryError(f"{where}: {', '.join(which)} never varies; leave it out.")
+    constant = [j for j, sd in enumerate(xs.std(axis=0)) if sd == 0]
+    if len(constant) == 1:
+        j = constant[0]
+        raise MetricQueryError(
+            key="metrics.error.drivers_constant",
+            values={"columns": repr(names[j])},
+            numbers={"value": _shown(xs[0, j])},
+        )
+    if constant:
+        raise MetricQueryError(
+            key="metrics.error.drivers_constant_many",
+            values={"columns": ", ".join(repr(names[j]) for j in constant)},
+        )
+    if ys.std() == 0:
+        if success is None:
+            raise MetricQueryError(
+                key="metrics.error.drivers_outcome_constant",
+                values={"outcome": outcome},
+                numbers={"value": _shown(ys[0])},
+            )
+        seen = sorted({str(v) for v in frame[outcome][keep]})
+        raise MetricQueryError(
+            key="metrics.error.drivers_all_success"
+            if ys[0]
+            else "metrics.error.drivers_no_success",
+            values={
+                "outcome": outcome,
+                "success": ", ".join(map(str, success)),
+                "values": ", ".join(seen[:10]) + (", ..." if len(seen) > 10 else ""),
+            },
+        )
     weights = relative_weights(xs, ys)
     r2 = float(weights.sum())
     rng = np.random.default_rng(seed)
@@ -232,8 +271,12 @@ def table_drivers(
     absent = [c for c in [outcome, *drivers] if c not in t.columns]
     if absent:
         raise MetricQueryError(
-            f"key drivers: {', '.join(map(repr, absent))} not in table {table!r} "
-            f"(columns: {', '.join(t.columns)})."
+            key="metrics.error.drivers_not_in_table",
+            values={
+                "columns": ", ".join(map(repr, absent)),
+                "table": table,
+                "known": ", ".join(t.columns),
+            },
         )
     frame = t.select(*dict.fromkeys([outcome, *drivers])).execute()
     options.setdefault("confidence", ws.config.metrics.confidence)

@@ -147,10 +147,7 @@ def _first_purchases(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Table:
 def returning_expression(ws: Any, d: MetricDefinition, spec: QuerySpec) -> ir.Table:
     """Buyers of each period (n) whose first purchase was before the period began."""
     if spec.grain is None and spec.start is None:
-        raise MetricQueryError(
-            f"{d.name} asks whether a period's buyers had bought before it began, so it needs "
-            "periods: set a grain (--grain month) or a start (--from YYYY-MM-DD)."
-        )
+        raise MetricQueryError(key="metrics.error.returning_needs_periods", values={"name": d.name})
     c = _per_customer(ws, d, spec)
     c = c.filter(c.orders > 0)
     first = _first_purchases(ws, d, spec)
@@ -196,9 +193,10 @@ def _account_only(ws: Any, d: MetricDefinition, spec: QuerySpec) -> list[str]:
     own, acc = split_dimensions(d.table, spec.by, ws)
     if own:
         raise MetricQueryError(
-            f"{d.name} follows each customer from the first {_first_what(d)} on, so it can only "
-            f"be split by account columns, not by {', '.join(own)} (a column of each row of "
-            f"{d.table})."
+            key="metrics.error.cohort_split.activity"
+            if d.statistic == "activity_cohort"
+            else "metrics.error.cohort_split.purchase",
+            values={"name": d.name, "own": ", ".join(own), "table": d.table},
         )
     return acc
 

@@ -169,7 +169,7 @@ NOTES: dict[str, tuple[Text, ...]] = {
     "account_retention": (
         (
             "Solo lee accounts.start_date y end_date. Si ninguna cuenta tiene end_date y hay "
-            "pedidos, se niega (sería 100 % por construcción): use purchase_retention. Antes se "
+            "pedidos, se niega (sería 100 % por construcción): usa purchase_retention. Antes se "
             "llamaba retention_cohort (el nombre sigue funcionando).",
             "Reads only accounts.start_date and end_date. When no account has an end_date and "
             "orders exist it refuses (it would be 100 % by construction): use "
@@ -235,7 +235,7 @@ NOTES: dict[str, tuple[Text, ...]] = {
     "activity_retention": (
         (
             "Actividad = cualquier fila de usage_events de la cuenta (sin mirar quantity). Mide "
-            "uso, no contrato: para la vida de la cuenta use account_retention; para compras, "
+            "uso, no contrato: para la vida de la cuenta usa account_retention; para compras, "
             "purchase_retention. Solo se puede abrir por columnas de accounts.",
             "Activity = any usage_events row of the account (quantity is not looked at). It "
             "measures use, not contract: for account lifetime use account_retention; for "

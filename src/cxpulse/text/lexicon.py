@@ -80,8 +80,8 @@ def _parse(
             negated = float(parts[2]) if len(parts) > 2 and parts[2].strip() else None
         except (IndexError, ValueError) as exc:
             raise LexiconError(
-                f"{source}, line {number}: expected 'term<TAB>valence[<TAB>negated]', "
-                f"got {raw!r}. Fix the lexicon file."
+                key="text.error.lexicon_line",
+                values={"source": source, "line": number, "raw": raw},
             ) from exc
         out.append((term, valence, negated))
     return out
@@ -91,10 +91,7 @@ def _package_file(package: str, *parts: str) -> Path:
     try:
         base = resources.files(package)
     except ModuleNotFoundError as exc:
-        raise LexiconError(
-            f"the package providing {package!r} is not installed; "
-            "install cxpulse with its dependencies (pip install cxpulse)."
-        ) from exc
+        raise LexiconError(key="text.error.lexicon_package", values={"package": package}) from exc
     return Path(str(base.joinpath(*parts)))
 
 
@@ -225,7 +222,5 @@ def _build(language: Language) -> Lexicon:
 def lexicon(language: Language) -> Lexicon:
     """The (cached) sentiment lexicon of ``language``."""
     if language not in ("es", "en", "pt"):
-        raise LexiconError(
-            f"no sentiment lexicon for language {language!r}; use 'es', 'en' or 'pt'."
-        )
+        raise LexiconError(key="text.error.lexicon_language", values={"language": language})
     return _build(language)

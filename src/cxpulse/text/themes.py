@@ -317,9 +317,7 @@ def find_themes(
     """
     texts = [c or "" for c in comments]
     if not any(t.strip() for t in texts):
-        raise NotEnoughDataError(
-            "find_themes needs at least one non-empty comment; none were given."
-        )
+        raise NotEnoughDataError(key="text.error.themes_no_comments")
     vectors = embed(texts) if embeddings is None else np.asarray(embeddings, dtype=np.float32)
     vectors = theme_features(texts, vectors, keyword_weight, catalog)
     if k is not None and k < 1:
