@@ -25,7 +25,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cxpulse.errors import ConfigError
+from cxpulse.config_report import config_error, config_problems, toml_problem
+from cxpulse.errors import ConfigError, ConfigProblem, InvalidValueError
 from cxpulse.schema.options import TableBinding
 
 CONFIG_FILE = "cxpulse.toml"
@@ -83,18 +84,21 @@ class MetricCondition(BaseModel):
     @classmethod
     def _known_op(cls, value: str) -> str:
         if value not in CONDITION_OPS:
-            raise ValueError(f"unknown op {value!r}; use one of: {', '.join(CONDITION_OPS)}")
+            raise InvalidValueError(
+                key="config.error.unknown_op", values={"op": value, "ops": ", ".join(CONDITION_OPS)}
+            )
         return value
 
     @model_validator(mode="after")
     def _value_fits_op(self) -> MetricCondition:
         needs_value = self.op in ("==", "!=", "in", ">=", "<=")
+        where = {"op": self.op, "column": self.column}
         if needs_value and self.value is None:
-            raise ValueError(f"op {self.op!r} on {self.column!r} needs a value")
+            raise InvalidValueError(key="config.error.op_value", values=where, setting="value")
         if self.op == "in" and not isinstance(self.value, list):
-            raise ValueError(f"op 'in' on {self.column!r} needs a list, e.g. value = ['a', 'b']")
+            raise InvalidValueError(key="config.error.op_list", values=where, setting="value")
         if self.op in (">=", "<=") and not isinstance(self.value, int | float):
-            raise ValueError(f"op {self.op!r} on {self.column!r} needs a number")
+            raise InvalidValueError(key="config.error.op_number", values=where, setting="value")
         return self
 
 
@@ -118,21 +122,28 @@ class CustomMetricConfig(BaseModel):
     @model_validator(mode="after")
     def _complete(self) -> CustomMetricConfig:
         if self.table not in TIME_COLUMNS:
-            raise ValueError(
-                f"table {self.table!r} is not a canonical table; use one of: "
-                f"{', '.join(TIME_COLUMNS)}"
+            raise InvalidValueError(
+                key="config.error.custom_table",
+                values={"table": self.table, "tables": ", ".join(TIME_COLUMNS)},
+                setting="table",
             )
+        statistic = {"statistic": self.statistic}
         if self.statistic not in CUSTOM_STATISTICS:
-            raise ValueError(
-                f"statistic {self.statistic!r} is not a built-in statistic for custom "
-                f"metrics; use one of: {', '.join(CUSTOM_STATISTICS)}"
+            raise InvalidValueError(
+                key="config.error.custom_statistic",
+                values={**statistic, "statistics": ", ".join(CUSTOM_STATISTICS)},
+                setting="statistic",
             )
         if self.statistic == "proportion" and self.success is None:
-            raise ValueError("a proportion needs success = {column, op, value}")
+            raise InvalidValueError(key="config.error.custom_success", setting="success")
         if self.statistic in ("mean", "nps") and not self.value_column:
-            raise ValueError(f"statistic {self.statistic!r} needs value_column")
+            raise InvalidValueError(
+                key="config.error.custom_value_column", values=statistic, setting="value_column"
+            )
         if self.statistic != "proportion" and self.success is not None:
-            raise ValueError(f"success only applies to proportions, not to {self.statistic!r}")
+            raise InvalidValueError(
+                key="config.error.custom_success_only", values=statistic, setting="success"
+            )
         return self
 
 
@@ -169,7 +180,7 @@ class SlaConfig(BaseModel):
     def _positive(cls, value: dict[str, float]) -> dict[str, float]:
         bad = [f"{k} = {v}" for k, v in value.items() if not v > 0]
         if bad:
-            raise ValueError(f"SLA targets must be positive hours: {', '.join(bad)}")
+            raise InvalidValueError(key="config.error.sla_hours", values={"bad": ", ".join(bad)})
         return value
 
 
@@ -209,7 +220,9 @@ class MetricsConfig(BaseModel):
         names = [c.name for c in value]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
-            raise ValueError(f"[[metrics.custom]] names must be unique: {', '.join(twice)}")
+            raise InvalidValueError(
+                key="config.error.custom_names", values={"names": ", ".join(twice)}
+            )
         return value
 
     @field_validator("purchase_statuses")
@@ -218,16 +231,11 @@ class MetricsConfig(BaseModel):
         cleaned = [v.strip().lower() for v in value]
         wrong = [v for v in cleaned if v in CANCELLATION_STATUSES]
         if wrong:
-            raise ValueError(
-                f"[metrics] purchase_statuses lists {', '.join(wrong)}, which are "
-                "cancellations and never purchases; remove them (cancellations are counted "
-                "by cancellation_rate and subtracted from net_revenue)."
+            raise InvalidValueError(
+                key="config.error.purchase_cancellations", values={"statuses": ", ".join(wrong)}
             )
         if not cleaned:
-            raise ValueError(
-                "[metrics] purchase_statuses is empty, so no order would be a purchase; "
-                "list at least one status (e.g. completed), or '' for orders without status."
-            )
+            raise InvalidValueError(key="config.error.purchase_empty")
         return list(dict.fromkeys(cleaned))
 
     @field_validator("industry")
@@ -239,13 +247,15 @@ class MetricsConfig(BaseModel):
 
         if nps_benchmark(value) is None:
             known = ", ".join(sorted(b.industry_key for b in load_benchmarks()))
-            raise ValueError(f"unknown industry {value!r}; use one of: {known}")
+            raise InvalidValueError(
+                key="config.error.industry", values={"industry": value, "known": known}
+            )
         return value
 
 
 class LocaleConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    language: str = Field(default="es", pattern="^(es|en)$")
+    language: Literal["es", "en"] = "es"
     timezone: str = "UTC"
     currency: str = Field(default="USD", pattern="^[A-Z]{3}$", description="ISO 4217 code")
 
@@ -257,9 +267,7 @@ class LocaleConfig(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name such as 'America/Mexico_City'"
-            ) from None
+            raise InvalidValueError(key="config.error.timezone", values={"zone": value}) from None
         return value
 
 
@@ -308,9 +316,7 @@ class WebConfig(BaseModel):
         try:
             parse_many(value)
         except ValueError:
-            raise ValueError(
-                f"{value!r} is not a list of limits; write e.g. '5/15 minutes;20/day'"
-            ) from None
+            raise InvalidValueError(key="config.error.limits", values={"value": value}) from None
         return value
 
 
@@ -380,31 +386,14 @@ class Settings(BaseSettings):
 SECTION_MODELS: dict[str, type[BaseModel]] = {"surveys": SurveysConfig, "web": WebConfig}
 
 
-def _problems(exc: ValidationError, prefix: tuple[str, ...] = ()) -> list[str]:
-    out = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in (*prefix, *err["loc"]))
-        message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = "unknown key (check its spelling, or remove it)"
-        shown = "" if err["type"] == "extra_forbidden" else f" (value: {err.get('input')!r})"
-        out.append(f"{where}: {message}{shown}")
-    return out
-
-
-def config_error(path: Path, problems: list[str]) -> ConfigError:
-    """The one message format for a bad cxpulse.toml: file, then each key and what is wrong."""
-    return ConfigError(
-        key="sec.config.invalid",
-        values={"path": str(path), "problems": "\n  - ".join(problems)},
-    )
-
-
 def load_config(project_dir: str | Path) -> ProjectConfig:
     """Read ``cxpulse.toml`` from a project folder (defaults when the file is absent).
 
     Every section this module knows is validated in full (unknown keys, types, ranges,
-    industry, time zone); a bad file raises :class:`ConfigError` naming each problem.
+    industry, time zone); a bad file raises :class:`ConfigError` naming each problem: its
+    key path, the value written and what is wrong. ``str(error)`` is English;
+    ``error.message_in("es")`` gives the same report in Spanish, and ``error.problems`` the
+    problems one by one (:class:`~cxpulse.errors.ConfigProblem`).
     """
     folder = Path(project_dir)
     path = folder / CONFIG_FILE
@@ -420,12 +409,12 @@ def load_config(project_dir: str | Path) -> ProjectConfig:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise config_error(path, [f"not valid TOML ({exc})"]) from None
-    problems: list[str] = []
+            raise config_error(path, [toml_problem(exc)]) from None
+    problems: list[ConfigProblem] = []
     try:
         cfg = ProjectConfig.model_validate(data)
     except ValidationError as exc:
-        problems += _problems(exc)
+        problems += config_problems(exc, ProjectConfig)
         cfg = None
     for section, model in SECTION_MODELS.items():
         value = data.get(section, {})
@@ -434,7 +423,7 @@ def load_config(project_dir: str | Path) -> ProjectConfig:
         try:
             model.model_validate(value)
         except ValidationError as exc:
-            problems += _problems(exc, (section,))
+            problems += config_problems(exc, model, (section,))
     if problems or cfg is None:
         raise config_error(path, problems)
     cfg.project_dir = folder.resolve()

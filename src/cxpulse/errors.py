@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 
 class CxpulseError(Exception):
@@ -79,11 +81,134 @@ class CxpulseError(Exception):
 
 class InvalidValueError(CxpulseError, ValueError):
     """A value a pydantic model refuses, with a catalogue message: raised inside a validator,
-    pydantic reports it as a ``value_error`` and the API shows it in the asker's language."""
+    pydantic reports it as a ``value_error`` and the API shows it in the asker's language.
+
+    A model-level validator may name the ``setting`` of the model the problem is about, so
+    that a report of cxpulse.toml points at that key (``metrics.custom.0.table``) and shows
+    its value, not the whole table.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *args: object,
+        setting: str | None = None,
+        key: str | None = None,
+        values: Mapping[str, object] | None = None,
+        terms: dict[str, tuple[str, object]] | None = None,
+        numbers: dict[str, float | int] | None = None,
+    ) -> None:
+        self.setting = setting
+        super().__init__(
+            message, *args, key=key, values=dict(values or {}), terms=terms, numbers=numbers
+        )
+
+
+def toml_text(value: object, limit: int = 80) -> str:
+    """A value as it is written in a TOML file (``"text"``, ``true``, ``[1, 2]``), shortened."""
+    import json
+
+    def shown(v: object) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, str):
+            return json.dumps(v, ensure_ascii=False)
+        if isinstance(v, int | float):
+            return repr(v)
+        if isinstance(v, list | tuple):
+            return "[" + ", ".join(shown(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{k} = {shown(x)}" for k, x in v.items()) + "}"
+        isoformat = getattr(v, "isoformat", None)
+        return str(isoformat()) if callable(isoformat) else str(v)
+
+    text = shown(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One wrong setting of cxpulse.toml: where it is (its key path), what is wrong and the
+    value written there. The reason is a catalogue message (``key``, filled with ``values``)
+    or a pydantic error (``error``, explained by :mod:`cxpulse.locale.validation`), so it
+    reads in the user's language; :meth:`text_in` puts the three together.
+
+    >>> p = ConfigProblem.of("locale.timezone", "config.error.timezone", value="Mars",
+    ...                      zone="Mars")
+    >>> print(p.text_in("en")[:53])
+    locale.timezone = "Mars": unknown time zone 'Mars'; u
+    >>> print(p.text_in("es")[:57])
+    locale.timezone = "Mars": zona horaria desconocida 'Mars'
+    """
+
+    where: str  # dotted key path ("surveys.sync_interval_s"); "" for the whole file
+    key: str | None = None
+    values: tuple[tuple[str, object], ...] = ()
+    shown: str | None = None  # the value as written in the file; None when not shown
+    error: Any = field(default=None, compare=False)  # one item of pydantic's errors()
+    # a catalogue message of its own for the {detail} of the reason (key, values)
+    detail: tuple[str, tuple[tuple[str, object], ...]] | None = None
+
+    @classmethod
+    def of(cls, where: str, key: str, *, value: object = None, **values: object) -> ConfigProblem:
+        """A problem with a catalogue message; ``value`` (when given) is shown after the key."""
+        shown = None if value is None else toml_text(value)
+        return cls(where, key, tuple(sorted(values.items())), shown)
+
+    def reason_in(self, lang: str) -> str:
+        if self.error is not None:
+            from cxpulse.locale.validation import explain_validation_error
+
+            return explain_validation_error(self.error, lang)
+        from cxpulse.locale import gettext
+
+        values = dict(self.values)
+        if self.detail is not None:
+            values["detail"] = gettext(self.detail[0], lang, **dict(self.detail[1]))
+        return gettext(self.key or "validation.value_error", lang, **values)
+
+    def text_in(self, lang: str) -> str:
+        from cxpulse.locale import gettext
+
+        reason = self.reason_in(lang)
+        if not self.where:
+            return reason
+        if self.shown is None:
+            return gettext("config.problem", lang, where=self.where, reason=reason)
+        return gettext(
+            "config.problem.value", lang, where=self.where, value=self.shown, reason=reason
+        )
+
+    def __str__(self) -> str:
+        return self.text_in("en")
 
 
 class ConfigError(CxpulseError):
-    """The project configuration (cxpulse.toml or CXPULSE_* variables) is wrong."""
+    """The project configuration (cxpulse.toml or CXPULSE_* variables) is wrong.
+
+    With ``problems`` (each a :class:`ConfigProblem`) the message lists them under its
+    ``{problems}`` placeholder, each in the language the error is shown in.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *args: object,
+        key: str | None = None,
+        values: dict[str, object] | None = None,
+        terms: dict[str, tuple[str, object]] | None = None,
+        problems: Sequence[ConfigProblem] = (),
+        numbers: dict[str, float | int] | None = None,
+    ) -> None:
+        self.problems = tuple(problems)
+        super().__init__(message, *args, key=key, values=values, terms=terms, numbers=numbers)
+
+    def _values_in(self, lang: str) -> dict[str, object]:
+        values = super()._values_in(lang)
+        if not self.problems:
+            return values
+        listed = "\n  - ".join(p.text_in(lang) for p in self.problems)
+        return {**values, "problems": listed}
 
 
 class UnknownTableError(CxpulseError):

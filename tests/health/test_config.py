@@ -69,7 +69,7 @@ def test_invalid_sections_say_where_and_what() -> None:
                 ]
             }
         )
-    with pytest.raises(ConfigError, match=r"\[health\]: signals.0.family"):
+    with pytest.raises(ConfigError, match=r"health\.signals\.0\.family"):
         parse_health_config(
             {
                 "signals": [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from fastapi.testclient import TestClient
 
 from cxpulse.errors import CxpulseError
@@ -62,3 +64,51 @@ def test_a_link_to_no_survey_answers_in_the_readers_language(app) -> None:  # ty
     picked = client.get("/s/not-a-real-link", headers={"Accept-Language": "en"},
                         cookies={"cxpulse_lang": "es"})  # fmt: skip
     assert spanish in picked.text
+
+
+def test_ratings_api_refusals_speak_the_askers_language(analyst: TestClient):
+    if "cxpulse_lang" in analyst.cookies:  # a language chosen in the app wins over the header
+        analyst.cookies.delete("cxpulse_lang")
+    url = "/api/v1/metrics/ratings"  # the project declares no [metrics.drivers] columns
+    cases = [
+        (
+            {},
+            "indica las columnas de valoración (column=...) o define columns en "
+            "[metrics.drivers] de cxpulse.toml",
+            "give the rating columns (column=...) or set columns in [metrics.drivers] of "
+            "cxpulse.toml",
+        ),
+        (
+            {"column": "score", "scale_low": 5, "scale_high": 1},
+            "scale_low (5) debe ser menor que scale_high (1)",
+            "scale_low (5) must be below scale_high (1)",
+        ),
+        (
+            {"column": "score", "scale_low": "nan"},
+            "scale_low, scale_high, top_box y missing deben ser números finitos",
+            "scale_low, scale_high, top_box and missing must be finite numbers",
+        ),
+    ]
+    for params, spanish, english in cases:
+        es = analyst.get(url, params=params, headers={"Accept-Language": "es-ES,es;q=0.9"})
+        assert es.status_code == 400, es.text
+        assert es.json() == {"detail": spanish}
+        en = analyst.get(url, params=params, headers={"Accept-Language": "en"})
+        assert en.status_code == 400 and en.json() == {"detail": english}
+
+
+def test_not_found_pages_speak_the_askers_language(analyst: TestClient):
+    if "cxpulse_lang" in analyst.cookies:
+        analyst.cookies.delete("cxpulse_lang")
+    pages = [
+        ("/accounts/zzz", "no hay ninguna cuenta 'zzz'", "no account 'zzz'"),
+        ("/surveys/no-such-survey", "no existe la encuesta 'no-such-survey'", "no survey"),
+        ("/cases/987654", "el caso 987654 no existe", "case 987654 does not exist"),
+    ]
+    for url, spanish, english in pages:
+        es = analyst.get(url, params={"lang": "es"})  # the language picker of the pages
+        assert es.status_code == 404, url
+        page = html.unescape(es.text)
+        assert spanish in page and english not in page, url
+        en = analyst.get(url, params={"lang": "en"})
+        assert en.status_code == 404 and english in html.unescape(en.text), url

@@ -71,7 +71,7 @@ def bank_churn_tables(
     >>> t is None or (t["accounts"].num_rows, t["outcomes"].num_rows) == (10000, 10000)
     True
     """
-    path = require(csv_path, "the bank churn CSV (Churn_Modelling)")
+    path = require(csv_path, "data.dataset.bank_churn")
     if horizon_days < 1:
         raise DatasetError(f"horizon_days must be at least 1, got {horizon_days}")
     con = duckdb.connect()
@@ -84,8 +84,9 @@ def bank_churn_tables(
         missing = [c for c in COLUMNS if c not in have]
         if missing:
             raise DatasetError(
-                f"{path}: missing columns {', '.join(missing)}; expected the original "
-                "Churn_Modelling layout"
+                key="data.error.dataset_columns",
+                values={"path": str(path), "columns": ", ".join(missing)},
+                parts={"what": ("data.dataset.bank_churn", {})},
             )
         con.execute(
             f"""

@@ -58,8 +58,8 @@ def olist_tables(data_dir: str | Path) -> dict[str, pa.Table]:
     >>> tables is None or tables["responses"].num_rows == 6123
     True
     """
-    base = require(data_dir, "folder of the Olist CSV files")
-    paths = {k: require(base / v, f"Olist {k} table") for k, v in FILES.items()}
+    base = require(data_dir, "data.dataset.olist_folder")
+    paths = {k: require(base / v, "data.dataset.olist_table", table=k) for k, v in FILES.items()}
     con = duckdb.connect()
     try:
         for name, path in paths.items():

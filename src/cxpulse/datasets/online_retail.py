@@ -91,7 +91,7 @@ def online_retail_tables(parquet_path: str | Path) -> RetailTables:
     >>> t is None or (t["accounts"].num_rows, t.left_out[0].invoices) == (4372, 3710)
     True
     """
-    path = require(parquet_path, "the UCI Online Retail Parquet file")
+    path = require(parquet_path, "data.dataset.online_retail")
     con = duckdb.connect()
     try:
         con.execute(f"CREATE TEMP VIEW raw AS SELECT * FROM read_parquet({sql_literal(path)})")
@@ -99,8 +99,9 @@ def online_retail_tables(parquet_path: str | Path) -> RetailTables:
         missing = [c for c in COLUMNS if c not in have]
         if missing:
             raise DatasetError(
-                f"{path}: missing columns {', '.join(missing)}; expected the UCI Online "
-                "Retail layout"
+                key="data.error.dataset_columns",
+                values={"path": str(path), "columns": ", ".join(missing)},
+                parts={"what": ("data.dataset.online_retail", {})},
             )
         codes = pa.table({"country": list(COUNTRY_CODES), "code": list(COUNTRY_CODES.values())})
         con.register("codes", codes)

@@ -18,14 +18,47 @@ from cxpulse.schema.types import arrow_schema
 
 
 class DatasetError(CxpulseError):
-    """A public data file is missing or does not have the columns its loader maps."""
+    """A public data file is missing or does not have the columns its loader maps.
+
+    ``parts`` fills placeholders with catalogue messages of their own (what the file is), in
+    the language the error is shown in.
+
+    >>> err = DatasetError(key="data.error.dataset_missing", values={"path": "x.csv"},
+    ...                    parts={"what": ("data.dataset.bank_churn", {})})
+    >>> err.message_in("es")[:52]
+    'x.csv: no se encontró el CSV de abandono de clientes'
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *args: object,
+        key: str | None = None,
+        values: dict[str, object] | None = None,
+        parts: dict[str, tuple[str, dict[str, object]]] | None = None,
+        numbers: dict[str, float | int] | None = None,
+    ) -> None:
+        self.parts = dict(parts or {})
+        super().__init__(message, *args, key=key, values=values, numbers=numbers)
+
+    def _values_in(self, lang: str) -> dict[str, object]:
+        from cxpulse.locale import gettext
+
+        values = super()._values_in(lang)
+        filled = {name: gettext(k, lang, **fill) for name, (k, fill) in self.parts.items()}
+        return {**values, **filled}
 
 
-def require(path: str | Path, what: str) -> Path:
-    """``path`` as a Path, or a DatasetError saying which file is missing and what it is."""
+def require(path: str | Path, what: str, **values: object) -> Path:
+    """``path`` as a Path, or a DatasetError saying which file is missing and what it is
+    (``what``: the catalogue key of its description, filled with ``values``)."""
     p = Path(path)
     if not p.exists():
-        raise DatasetError(f"{p}: not found ({what}); pass the path of the downloaded file")
+        raise DatasetError(
+            key="data.error.dataset_missing",
+            values={"path": str(p)},
+            parts={"what": (what, dict(values))},
+        )
     return p
 
 
@@ -38,8 +71,8 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, where: Path) -> pa.Table:
         return con.sql(sql).to_arrow_table()
     except duckdb.Error as exc:
         raise DatasetError(
-            f"{where}: cannot be mapped ({str(exc).splitlines()[0]}); "
-            "check it is the original, unmodified file"
+            key="data.error.dataset_mapping",
+            values={"path": str(where), "detail": str(exc).splitlines()[0]},
         ) from exc
 
 

@@ -350,7 +350,9 @@ def record_override(
     from cxpulse.errors import ConfigError
 
     if not 0 <= float(score) <= 100:
-        raise ConfigError(f"override score for {account_id!r} must be 0-100, got {score}")
+        raise ConfigError(
+            key="health.error.override_score", values={"account": account_id, "score": score}
+        )
     when = set_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     row = pa.table(
         {

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import replace
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from cxpulse.errors import ConfigError
+from cxpulse.errors import ConfigError, InvalidValueError
 
 Family = Literal["financial", "product", "service", "relationship", "market"]
 Direction = Literal["higher_is_better", "lower_is_better"]
@@ -79,61 +80,62 @@ class Signal(BaseModel):
     def _thresholds_follow_direction(self) -> Signal:
         if self.type == "categorical":
             return self._categorical_checks()
+        named = {"signal": self.name}
         if self.points is not None:
-            raise ValueError(
-                f"signal {self.name!r}: 'points' is for categorical signals; set "
-                'type = "categorical" or use bad/good thresholds'
+            raise InvalidValueError(
+                key="health.error.points_numeric", values=named, setting="points"
             )
         if self.bad is None or self.good is None:
-            raise ValueError(
-                f"signal {self.name!r}: a numeric signal needs 'bad' and 'good' (the values "
-                'scoring 0 and 100); for a text column set type = "categorical"'
-            )
+            raise InvalidValueError(key="health.error.numeric_thresholds", values=named)
         if self.bad == self.good:
-            raise ValueError(f"signal {self.name!r}: 'bad' and 'good' must differ")
+            raise InvalidValueError(key="health.error.bad_is_good", values=named, setting="good")
         if (self.direction == "higher_is_better") != (self.good > self.bad):
-            raise ValueError(
-                f"signal {self.name!r}: direction is {self.direction} but good={self.good} "
-                f"and bad={self.bad}; swap them or change the direction"
+            raise InvalidValueError(
+                key="health.error.direction",
+                values={**named, "direction": self.direction, "good": self.good, "bad": self.bad},
+                setting="direction",
             )
         return self
 
     def _categorical_checks(self) -> Signal:
+        named = {"signal": self.name}
         if self.bad is not None or self.good is not None:
-            raise ValueError(
-                f"signal {self.name!r}: a categorical signal has no bad/good thresholds; "
-                "give points per level, e.g. points = {monthly = -10, annual = 5}"
-            )
+            raise InvalidValueError(key="health.error.categorical_thresholds", values=named)
         if "=" in self.source or "." not in self.source:
-            raise ValueError(
-                f"signal {self.name!r}: a categorical source is a text column 'table.column' "
-                f"(e.g. 'accounts.plan'), not {self.source!r}"
+            raise InvalidValueError(
+                key="health.error.categorical_source",
+                values={**named, "source": self.source},
+                setting="source",
             )
         if self.points is None:
             if self.weight > 0:
-                raise ValueError(
-                    f"signal {self.name!r}: categorical with weight {self.weight:g} but no "
-                    "points per level for the expert model; add points = {level = number, ...} "
-                    "or set weight = 0 (learned models only)"
+                raise InvalidValueError(
+                    key="health.error.categorical_points",
+                    values={**named, "weight": self.weight},
+                    setting="points",
                 )
             return self
         if not self.points:
-            raise ValueError(f"signal {self.name!r}: 'points' is empty; list at least one level")
+            raise InvalidValueError(key="health.error.points_empty", values=named, setting="points")
         seen: dict[str, str] = {}
         for level, value in self.points.items():
             key = normalise_level(level)
             if not key:
-                raise ValueError(f"signal {self.name!r}: points has an empty level name")
+                raise InvalidValueError(
+                    key="health.error.points_unnamed", values=named, setting="points"
+                )
             if key in seen:
-                raise ValueError(
-                    f"signal {self.name!r}: levels {seen[key]!r} and {level!r} are the same "
-                    "once case and spaces are ignored; keep one"
+                raise InvalidValueError(
+                    key="health.error.points_same",
+                    values={**named, "first": seen[key], "second": level},
+                    setting="points",
                 )
             seen[key] = level
             if not -50 <= value <= 50:
-                raise ValueError(
-                    f"signal {self.name!r}: points for {level!r} is {value:g}; points are "
-                    "relative to a neutral 50, between -50 and 50"
+                raise InvalidValueError(
+                    key="health.error.points_range",
+                    values={**named, "level": level, "points": value},
+                    setting="points",
                 )
         return self
 
@@ -179,11 +181,20 @@ class Bands(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> Bands:
         if self.green_from <= self.red_below:
-            raise ValueError("bands: green_from must be greater than red_below")
+            raise InvalidValueError(
+                key="health.error.bands_score",
+                values={"green": self.green_from, "red": self.red_below},
+            )
         if self.yellow_ratio >= self.red_ratio:
-            raise ValueError("bands: yellow_ratio must be smaller than red_ratio")
+            raise InvalidValueError(
+                key="health.error.bands_ratio",
+                values={"yellow": self.yellow_ratio, "red": self.red_ratio},
+            )
         if self.yellow_share <= self.red_share:
-            raise ValueError("bands: yellow_share must be greater than red_share")
+            raise InvalidValueError(
+                key="health.error.bands_share",
+                values={"yellow": self.yellow_share, "red": self.red_share},
+            )
         return self
 
     def band_for(self, score: float) -> str:
@@ -281,10 +292,18 @@ class HealthConfig(BaseModel):
         names = [s.name for s in self.signals]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"signal names must be unique; repeated: {', '.join(dupes)}")
+            raise InvalidValueError(
+                key="health.error.signal_names",
+                values={"names": ", ".join(dupes)},
+                setting="signals",
+            )
         unknown = sorted(set(self.playbooks) - set(BAND_NAMES))
         if unknown:
-            raise ValueError(f"playbooks for unknown bands {unknown}; bands are {BAND_NAMES}")
+            raise InvalidValueError(
+                key="health.error.playbook_bands",
+                values={"unknown": ", ".join(unknown), "bands": ", ".join(BAND_NAMES)},
+                setting="playbooks",
+            )
         return self
 
 
@@ -584,7 +603,11 @@ def parse_health_config(section: dict[str, Any] | None) -> HealthConfig:
     try:
         return HealthConfig.model_validate(data)
     except ValidationError as exc:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(key="health.error.config", values={"details": details}) from exc
+        from cxpulse.config_report import config_problems
+
+        problems = [
+            # [health.model] is read into model_settings: name the key the file has
+            replace(p, where=p.where.replace("health.model_settings", "health.model", 1))
+            for p in config_problems(exc, HealthConfig, ("health",))
+        ]
+        raise ConfigError(key="health.error.config", problems=problems) from exc

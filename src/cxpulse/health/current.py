@@ -106,10 +106,7 @@ def active_model(ws: Workspace, name: str | None = None) -> SavedModel:
     folder = ws.config.project_dir
     if folder is None:
         if chosen != "expert":
-            raise ConfigError(
-                f"model {chosen!r} is saved in a project folder; open the workspace with "
-                "Workspace.open(project) or use the expert model"
-            )
+            raise ConfigError(key="health.error.model_folder", values={"model": chosen})
         folder = Path(".")
     return project_model(folder, cfg, chosen)
 

@@ -104,7 +104,13 @@ def _column_source(ws: Workspace, signal: Signal, as_of: dt.datetime) -> ir.Tabl
                 target = float(target)
             except ValueError as exc:
                 raise ConfigError(
-                    f"signal {signal.name!r}: {column!r} is numeric, {wanted!r} is not"
+                    key="health.error.indicator_number",
+                    values={
+                        "signal": signal.name,
+                        "column": column,
+                        "value": wanted,
+                        "ref": ref.strip(),
+                    },
                 ) from exc
         elif col.type().is_string():
             # levels are matched whatever their case and surrounding spaces ("Female" = "female")
@@ -116,8 +122,13 @@ def _column_source(ws: Workspace, signal: Signal, as_of: dt.datetime) -> ir.Tabl
         col = ibis.cases((col, 1), (~col, 0))
     if not col.type().is_numeric():
         raise ConfigError(
-            f"signal {signal.name!r}: column {signal.source!r} is {col.type()}, not numeric; "
-            f"use an indicator such as '{ref.strip()}=<value>'"
+            key="health.error.signal_not_numeric",
+            values={
+                "signal": signal.name,
+                "source": signal.source,
+                "type": str(col.type()),
+                "ref": ref.strip(),
+            },
         )
     return _latest_value(t.mutate(__v=col.cast("float64")), signal, table, as_of)
 
@@ -136,7 +147,10 @@ def _latest_value(
     if time_col is None:
         return t.group_by("account_id").aggregate(value=pick(t["__v"]))
     if time_col not in t.columns:
-        raise ConfigError(f"signal {signal.name!r}: table {table!r} has no column {time_col!r}")
+        raise ConfigError(
+            key="health.error.signal_time_column",
+            values={"signal": signal.name, "table": table, "column": time_col},
+        )
     lo = as_of - dt.timedelta(days=signal.lookback_days)
     bounds: tuple[Any, Any] = (lo, as_of)
     if t[time_col].type().is_date():

@@ -25,10 +25,7 @@ def _check(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if y.shape != p.shape:
         raise ValueError(f"labels and probabilities differ in length: {y.shape} vs {p.shape}")
     if len(np.unique(y)) < 2:
-        raise NotEnoughDataError(
-            "ranking metrics need both outcomes among the evaluated accounts; "
-            "use more as-of dates or a longer horizon"
-        )
+        raise NotEnoughDataError(key="health.error.ranking_one_class")
     return y, p
 
 

@@ -317,7 +317,7 @@ class LearnedModel(HealthModel):
                 key="health.error.one_class", values={"bad": counts[0], "good": counts[1]}
             )
         if self.estimator not in ("logistic", "lightgbm"):
-            raise CxpulseError(f"estimator {self.estimator!r}: use 'logistic' or 'lightgbm'")
+            raise CxpulseError(key="health.error.estimator", values={"estimator": self.estimator})
         self.feature_names_in_ = np.array(frame.columns, dtype=object)
         self.n_features_in_ = frame.shape[1]
         self.classes_ = np.array([0, 1])
@@ -325,7 +325,7 @@ class LearnedModel(HealthModel):
         self.levels_ = learn_levels(frame[cats], self.categories)
         method = self._calibration_method(len(target), counts)
         if self.transform not in ("signed_log", "none"):
-            raise CxpulseError(f"transform {self.transform!r}: use 'signed_log' or 'none'")
+            raise CxpulseError(key="health.error.transform", values={"transform": self.transform})
         shaped = self._shape(frame)
         self.medians_ = shaped.median().fillna(0.0)
         filled = shaped.fillna(self.medians_)

@@ -218,10 +218,10 @@ def parse_loop_config(raw: Mapping[str, Any] | None) -> LoopConfig:
     try:
         return LoopConfig.model_validate(dict(raw or {}))
     except ValidationError as exc:
-        details = "; ".join(
-            f"loop.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(key="loop.error.config", values={"details": details}) from exc
+        from cxpulse.config_report import config_problems
+
+        problems = config_problems(exc, LoopConfig, ("loop",))
+        raise ConfigError(key="loop.error.config", problems=problems) from exc
 
 
 def recipients(cfg: LoopConfig, rule: Rule, owner: str | None) -> list[str]:

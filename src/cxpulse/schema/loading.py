@@ -601,7 +601,10 @@ def _upsert_rebuild(ws: Workspace, spec: TableSpec, frame: pa.Table) -> tuple[in
         ws.con.create_table(rebuilt, kept.union(new.select(*columns)))
         ws.con.create_table(spec.name, ws.con.table(rebuilt), overwrite=True)
     except Exception as exc:
-        raise WorkspaceError(f"could not write {spec.name!r} on {ws.backend_name}: {exc}") from exc
+        raise WorkspaceError(
+            key="data.error.write",
+            values={"table": spec.name, "backend": ws.backend_name, "detail": str(exc)},
+        ) from exc
     finally:
         if ws.backend_name == "pyspark":
             ws.con._session.catalog.dropTempView(stage)  # type: ignore[attr-defined]

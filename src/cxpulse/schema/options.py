@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from cxpulse.errors import InvalidValueError
+
 AttributeType = Literal["string", "int", "float", "bool", "date", "timestamp"]
 ATTRIBUTE_TYPES: tuple[str, ...] = ("string", "int", "float", "bool", "date", "timestamp")
 
@@ -174,7 +176,7 @@ class ReadOptions(BaseModel):
         named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
         value = named.get(value.lower(), value)
         if len(value) != 1:
-            raise ValueError("must be one character (or 'tab')")
+            raise InvalidValueError(key="data.error.delimiter", values={"value": value})
         return value
 
     def thousands_for(self, decimal: str) -> str:
@@ -222,8 +224,8 @@ class TableBinding(ReadOptions):
             read = data.pop("read")
             clash = sorted(set(read) & set(data))
             if clash:
-                raise ValueError(
-                    f"{', '.join(clash)} set both in [tables.X] and [tables.X.read]; keep one"
+                raise InvalidValueError(
+                    key="data.error.read_clash", values={"keys": ", ".join(clash)}
                 )
             data.update(read)
         return data

@@ -426,10 +426,7 @@ def stage_source(source: Any, options: ReadOptions | None = None, table: str = "
         return StagedSource(label=label, arrow=_with_row_numbers(table_, first), notes=tuple(notes))
     if suffix in EXCEL_SUFFIXES:
         return StagedSource(label=label, arrow=_excel_table(path, options, table))
-    raise SourceError(
-        f"{path}: unknown file type '{suffix}'. Use CSV (.csv, .tsv), Parquet (.parquet) "
-        "or Excel (.xlsx, .xlsm, .xls)."
-    )
+    raise SourceError(key="data.error.file_type", values={"path": str(path), "suffix": suffix})
 
 
 def read_header(path: Path, options: ReadOptions | None = None) -> list[str]:

@@ -143,8 +143,8 @@ def create_store_engine(url: str | None = None, **kwargs: Any) -> Engine:
         return create_engine(target, **kwargs)
     except Exception as exc:  # driver errors vary: say which URL
         raise StoreError(
-            f"cannot open the operational store at {parsed.render_as_string(hide_password=True)!r}:"
-            f" {exc}. Check CXPULSE_DATABASE_URL."
+            key="store.error.open",
+            values={"url": parsed.render_as_string(hide_password=True), "detail": str(exc)},
         ) from exc
 
 

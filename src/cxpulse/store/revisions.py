@@ -56,7 +56,10 @@ def migrate(url: str | Engine | None = None, revision: str = "head") -> None:
             command.upgrade(cfg, revision)
     except Exception as exc:
         raise StoreError(
-            f"migrating the operational store at "
-            f"{eng.url.render_as_string(hide_password=True)!r} to {revision!r} failed: {exc}. "
-            "Check the database is reachable and that it was not changed by hand."
+            key="store.error.migrate",
+            values={
+                "url": eng.url.render_as_string(hide_password=True),
+                "revision": revision,
+                "detail": str(exc),
+            },
         ) from exc

@@ -77,7 +77,7 @@ def create_user(
 ) -> User:
     """Add a user with an argon2-hashed password. Raises :class:`UserError` on bad input."""
     if "\x00" in email + password + (name or ""):
-        raise UserError("e-mail, password and name must not contain NUL characters (\\x00).")
+        raise UserError(key="store.error.user_nul")
     address = _normalize_email(email)
     if "@" not in address or address.startswith("@") or address.endswith("@"):
         raise UserError(key="store.error.email", values={"email": email})
@@ -191,7 +191,7 @@ def create_api_token(
 
     user_id = user if isinstance(user, int) else user.id
     if not name.strip() or "\x00" in name:
-        raise UserError("give the API token a name (no NUL characters), e.g. 'import job'.")
+        raise UserError(key="store.error.token_name")
     if not timedelta(0) < expires_in <= MAX_TOKEN_LIFETIME:
         raise UserError(key="sec.token.lifetime", values={"days": MAX_TOKEN_LIFETIME.days})
     owner = session.get(User, user_id)

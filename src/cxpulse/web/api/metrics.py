@@ -316,17 +316,17 @@ def ratings(
     drivers = ctx.config.metrics.drivers
     columns = [c for c in column or [] if c] or (list(drivers.columns) if drivers else [])
     if not columns:
-        raise HTTPException(
-            status_code=400,
-            detail="give the rating columns (column=...) or set [metrics.drivers] columns",
-        )
+        raise HTTPException(status_code=400, detail=CxpulseError(key="web.error.ratings_columns"))
     name = table or (drivers.table if drivers else "responses")
     codes = missing if missing is not None else (drivers.missing_values if drivers else [])
     numbers = [scale_low, scale_high, *codes, *([top_box] if top_box is not None else [])]
     if not all(math.isfinite(x) for x in numbers):
-        raise HTTPException(status_code=400, detail="scale, top_box and missing must be numbers")
+        raise HTTPException(status_code=400, detail=CxpulseError(key="web.error.ratings_numbers"))
     if scale_low >= scale_high:
-        raise HTTPException(status_code=400, detail="scale_low must be below scale_high")
+        scale = CxpulseError(
+            key="web.error.ratings_scale", values={"low": scale_low, "high": scale_high}
+        )
+        raise HTTPException(status_code=400, detail=scale)
     key = (
         "api.ratings",
         name,

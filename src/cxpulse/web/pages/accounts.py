@@ -77,7 +77,7 @@ def load_profile(ctx: Any, account_id: str, lang: str) -> AccountProfile:
             lambda: account_profile(ctx.workspace, account_id, lang),
         )
     except AccountNotFoundError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
+        raise HTTPException(status_code=404, detail=exc) from exc
     profile = replace(profile)  # the cached one stays without cases (they change often)
     with store.session(ctx.store_engine()) as s:
         add_cases(profile, s)

@@ -238,7 +238,8 @@ def case_page(
     try:
         case = get_case(session, case_id)
     except CaseNotFoundError as exc:
-        return render(request, "error.html", status_code=404, status=404, detail=str(exc))
+        detail = exc.message_in(lang)
+        return render(request, "error.html", status_code=404, status=404, detail=detail)
     history = case_history(session, case_id)
     said = [e.text for e in history if e.text and (e.kind == "opened" or e.actor == "customer")]
     allowed = sorted(TRANSITIONS[CaseStatus(case.status)], key=lambda s: STATUSES.index(s.value))

@@ -288,7 +288,7 @@ def _survey_or_404(db: Session, slug: str) -> Survey:
     try:
         return collect.get_survey(db, slug)
     except CollectError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from None
+        raise HTTPException(status_code=404, detail=exc) from None
 
 
 def _detail(request: Request, db: Session, survey: Survey, **extra: Any) -> Response:
