@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from cxpulse import Workspace
+from cxpulse.jobs import JOBS
 from tests.e2e.conftest import DESKTOP, PHONE, LiveServer, serve_test_company, shot
 from tests.ops.conftest import bank_accounts
 from tests.web.webdata import PASSWORD
@@ -96,7 +97,7 @@ def test_jobs_page_in_both_widths(chromium: Any, server: LiveServer, lang: str) 
         shot(page, f"users-with-jobs-link-{lang}-{size}")
         page.click("#jobs-link")
         page.wait_for_url(server.url + "/admin/jobs")
-        assert page.locator("#jobs tbody tr").count() == 6
+        assert page.locator("#jobs tbody tr").count() == len(JOBS)
         assert page.locator("#job-runs tbody tr").count() >= 1
         shot(page, f"jobs-{lang}-{size}")
         page.close()

@@ -280,7 +280,12 @@ def test_unseen_level_is_told_on_the_account_explanation_page_and_api(bank: Path
     and accounts with known levels get no such note."""
     from cxpulse.workspace import Workspace
 
-    _run("health", "fit", "-p", str(bank), "-m", "lightgbm")
+    # the active model (logistic) not fitted yet: fitting another one still works and stores
+    # only that one's report
+    for old in (bank / "models").glob("health-logistic.*"):
+        old.unlink()
+    out = _run("health", "fit", "-p", str(bank), "-m", "lightgbm")
+    assert "health-lightgbm.report.json" in out and "health-logistic.report" not in out
     with Workspace.open(bank) as ws:
         ws.con.raw_sql(
             "UPDATE accounts_snapshots SET segment = 'Portugal' WHERE account_id IN "

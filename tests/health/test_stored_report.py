@@ -214,7 +214,7 @@ def test_the_refresh_job_recomputes_the_stored_report(bank: Path) -> None:
     # without a stored report the command computes and stores one, saying so
     path.unlink()
     text = _run("health", "report", "-p", p)
-    assert "No stored report of model lightgbm: computing it now" in " ".join(text.split())
+    assert "No stored report of model LightGBM: computing it now" in " ".join(text.split())
     assert path.exists() and "up to date" in text
 
 

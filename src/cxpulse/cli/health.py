@@ -158,9 +158,12 @@ def fit(
             # with the options the active one's report was computed with
             active = active_model_name(ws)
             kept = stored_options(_project_dir(ws, project), active)
+            names = [result.model.name]
+            if active != result.model.name and _has_model(ws, active):
+                names.append(active)  # an active model not fitted yet has no report to redo
             stored = refresh_reports(
                 ws,
-                [result.model.name, active],
+                names,
                 holdout=kept.get("holdout"),
                 seed=int(kept.get("seed") or 0),
             )
@@ -265,6 +268,18 @@ def _print_levels(levels: dict[str, Any], language: str) -> None:
             escape(gettext("health.cli.levels", language, signal=signal, levels=kept, rare=rare)),
             soft_wrap=True,
         )
+
+
+def _has_model(ws: Any, name: str) -> bool:
+    """Whether ``name`` can be read as a saved (or, for the expert, configured) model."""
+    from cxpulse.errors import CxpulseError
+    from cxpulse.health import active_model
+
+    try:
+        active_model(ws, name)
+    except CxpulseError:
+        return False
+    return True
 
 
 @app.command("score", help=tr("cli.health.score.help"))
