@@ -269,8 +269,9 @@ def test_help_keeps_the_setting_names_it_quotes(lang: str):
     # the help texts were made at import in this process's language: find their keys in either
     key_of = {v: k for other in ("en", "es") for k, v in catalog(other).items()}
     wanted: dict[str, list[str]] = {}
+    root = typer.main.get_command(app)
     for args in _all_help():
-        command = typer.main.get_command(app)
+        command = root
         for name in args[:-1]:
             command = command.commands[name]  # type: ignore[attr-defined]
         texts = [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]

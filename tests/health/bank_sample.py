@@ -25,3 +25,38 @@ def bank_sample_with_signals(folder: Path, shared_data: Path, signals_toml: str)
     start, end = text.index("[health]"), text.index("[loop]")
     toml.write_text(text[:start] + signals_toml + text[end:], encoding="utf-8")
     return project
+
+
+# Four numeric signals of the bank churn sample (age, products, active member, balance) with
+# their expert thresholds: the core a [health] section of the bank tests starts from.
+BANK_SIGNALS = """[[health.signals]]
+name = "age"
+family = "market"
+source = "accounts_snapshots.age"
+direction = "lower_is_better"
+bad = 60
+good = 30
+
+[[health.signals]]
+name = "num_of_products"
+family = "product"
+source = "accounts_snapshots.num_of_products"
+direction = "lower_is_better"
+bad = 4
+good = 1
+
+[[health.signals]]
+name = "is_active_member"
+family = "relationship"
+source = "accounts_snapshots.is_active_member"
+bad = 0
+good = 1
+
+[[health.signals]]
+name = "balance"
+family = "financial"
+source = "accounts_snapshots.balance"
+direction = "lower_is_better"
+bad = 150000
+good = 0
+"""

@@ -16,48 +16,22 @@ from sklearn.model_selection import train_test_split
 from typer.testing import CliRunner
 
 from cxpulse.cli import app
-from tests.health.bank_sample import bank_sample_with_signals
+from tests.health.bank_sample import BANK_SIGNALS, bank_sample_with_signals
 
 runner = CliRunner()
 
-SIGNALS = """
+SIGNALS = (
+    """
 [health]
 outcome = "churn"
 horizon_days = 90
 model = "lightgbm"
 
-[[health.signals]]
-name = "age"
-family = "market"
-source = "accounts_snapshots.age"
-direction = "lower_is_better"
-bad = 60
-good = 30
-
-[[health.signals]]
-name = "num_of_products"
-family = "product"
-source = "accounts_snapshots.num_of_products"
-direction = "lower_is_better"
-bad = 4
-good = 1
-
-[[health.signals]]
-name = "is_active_member"
-family = "relationship"
-source = "accounts_snapshots.is_active_member"
-bad = 0
-good = 1
-
-[[health.signals]]
-name = "balance"
-family = "financial"
-source = "accounts_snapshots.balance"
-direction = "lower_is_better"
-bad = 150000
-good = 0
-
 """
+    + BANK_SIGNALS
+    + """
+"""
+)
 
 
 def _run(*args: str) -> str:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from cxpulse.cli import app
 from cxpulse.errors import ConfigError
 from cxpulse.health.tuning import cv_folds, parse_budget, tune
-from tests.health.bank_sample import bank_sample_with_signals
+from tests.health.bank_sample import BANK_SIGNALS, bank_sample_with_signals
 
 runner = CliRunner()
 
@@ -76,7 +76,8 @@ def _run(*args: str) -> str:
     return result.output
 
 
-SIGNALS = """
+SIGNALS = (
+    """
 [health]
 outcome = "churn"
 horizon_days = 90
@@ -87,37 +88,9 @@ name = "lightgbm"
 [health.model.logistic]
 C = 0.5
 
-[[health.signals]]
-name = "age"
-family = "market"
-source = "accounts_snapshots.age"
-direction = "lower_is_better"
-bad = 60
-good = 30
-
-[[health.signals]]
-name = "num_of_products"
-family = "product"
-source = "accounts_snapshots.num_of_products"
-direction = "lower_is_better"
-bad = 4
-good = 1
-
-[[health.signals]]
-name = "is_active_member"
-family = "relationship"
-source = "accounts_snapshots.is_active_member"
-bad = 0
-good = 1
-
-[[health.signals]]
-name = "balance"
-family = "financial"
-source = "accounts_snapshots.balance"
-direction = "lower_is_better"
-bad = 150000
-good = 0
-
+"""
+    + BANK_SIGNALS
+    + """
 [[health.signals]]
 name = "geography"
 family = "market"
@@ -126,6 +99,7 @@ type = "categorical"
 weight = 0
 
 """
+)
 
 
 @pytest.fixture(scope="module")

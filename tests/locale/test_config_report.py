@@ -7,11 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from cxpulse import load_config
-from cxpulse.cli import app
 from cxpulse.errors import ConfigError
+from tests.locale.refusals import refused
 
 CUSTOM = (
     '[[metrics.custom]]\nname = "support_csat"\nlabel_es = "CSAT"\nlabel_en = "CSAT"\n'
@@ -139,26 +138,18 @@ def _line(where: str, reason: str) -> str:
     return f"  - {where} {reason}" if where else f"  - {reason}"
 
 
-def _run(args: list[str], lang: str) -> str:
-    result = CliRunner().invoke(app, args, env={"CXPULSE_LANG": lang})
-    assert result.exit_code != 0, result.output
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    return result.output
-
-
 @pytest.mark.parametrize(("toml", "where", "es", "en"), CASES)
 def test_a_bad_cxpulse_toml_is_reported_in_the_users_language(
     tmp_path: Path, toml: str, where: str, es: str, en: str
 ) -> None:
     folder = _project(tmp_path, toml)
-    spanish = _run(["status", "-p", str(folder)], "es")
+    spanish = refused(["status", "-p", str(folder)], "es")
     assert f"{folder / 'cxpulse.toml'} no es válido:" in spanish
     assert _line(where, es) in spanish
     assert en not in spanish and "is not valid" not in spanish
     assert "Corrígelo" in spanish
 
-    english = _run(["status", "-p", str(folder)], "en")
+    english = refused(["status", "-p", str(folder)], "en")
     assert f"{folder / 'cxpulse.toml'} is not valid:" in english
     assert _line(where, en) in english
     assert es not in english
@@ -175,7 +166,7 @@ def test_every_problem_of_the_file_is_listed_in_one_report(tmp_path: Path) -> No
         tmp_path,
         "[locale]\ntimezone = 'Mars/Olympus'\n[surveys]\nsync_interval_s = -5\nbar = 2\n",
     )
-    spanish = _run(["status", "-p", str(folder)], "es")
+    spanish = refused(["status", "-p", str(folder)], "es")
     lines = [line for line in spanish.splitlines() if line.startswith("  - ")]
     assert lines == [
         "  - locale.timezone = \"Mars/Olympus\": zona horaria desconocida 'Mars/Olympus'; "
@@ -187,7 +178,7 @@ def test_every_problem_of_the_file_is_listed_in_one_report(tmp_path: Path) -> No
 
 def test_serve_refuses_a_bad_file_in_spanish_before_starting(tmp_path: Path) -> None:
     folder = _project(tmp_path, "[web]\nupload_max_mb = 0\n")
-    out = _run(["serve", "-p", str(folder), "--port", "1"], "es")
+    out = refused(["serve", "-p", str(folder), "--port", "1"], "es")
     assert "web.upload_max_mb = 0: Debe ser mayor o igual que 1." in out
     assert "Must be" not in out
 
@@ -255,12 +246,12 @@ def test_a_bad_health_section_is_reported_in_the_users_language(
     tmp_path: Path, toml: str, where: str, es: str, en: str
 ) -> None:
     folder = _project(tmp_path, toml)
-    spanish = _run(["health", "score", "-p", str(folder)], "es")
+    spanish = refused(["health", "score", "-p", str(folder)], "es")
     assert "cxpulse.toml [health] no es válido:" in spanish
     assert f"  - {where} {es}" in spanish
     assert en not in spanish and "is not valid" not in spanish
 
-    english = _run(["health", "score", "-p", str(folder)], "en")
+    english = refused(["health", "score", "-p", str(folder)], "en")
     assert "cxpulse.toml [health] is not valid:" in english
     assert f"  - {where} {en}" in english
     assert es not in english

@@ -14,16 +14,9 @@ from typer.testing import CliRunner
 from cxpulse.cli import app
 from cxpulse.datasets import DatasetError, bank_churn_tables
 from cxpulse.datasets.online_retail import COLUMNS as RETAIL_COLUMNS
+from tests.locale.refusals import refused
 
 AIRLINE = "airline/airline_satisfaction_test.csv"
-
-
-def _run(args: list[str], lang: str) -> str:
-    result = CliRunner().invoke(app, args, env={"CXPULSE_LANG": lang})
-    assert result.exit_code != 0, result.output
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    return result.output
 
 
 @pytest.fixture
@@ -53,19 +46,19 @@ def test_samples_load_refuses_a_wrong_retail_file_in_spanish_and_english(
     assert missing.startswith("InvoiceNo")  # the airline survey has none of them
     args = ["samples", "load", "online_retail", "--data", str(wrong_data), "-p", str(project)]
 
-    spanish = _run(args, "es")
+    spanish = refused(args, "es")
     assert f"{path}: faltan las columnas {missing}; se esperaba el archivo Parquet de UCI " in (
         spanish
     )
     assert "missing columns" not in spanish and "expected" not in spanish
 
-    english = _run(args, "en")
+    english = refused(args, "en")
     assert f"{path}: missing columns {missing}; expected the UCI Online Retail Parquet" in english
 
 
 def test_samples_load_refuses_a_wrong_bank_file_in_spanish(project: Path, wrong_data: Path) -> None:
     args = ["samples", "load", "bank_churn", "--data", str(wrong_data), "-p", str(project)]
-    spanish = _run(args, "es")
+    spanish = refused(args, "es")
     assert f"{wrong_data / 'bank_churn.csv'}: rechazado, no se cargó nada en 'accounts'" in spanish
     assert (
         "columna 'CustomerId': aparece en la asignación de columnas pero no está en el archivo"
@@ -96,8 +89,8 @@ def test_the_bank_loader_of_the_python_api_says_what_is_missing_in_both_language
 def test_load_refuses_an_unknown_file_type_in_spanish(project: Path, tmp_path: Path) -> None:
     source = tmp_path / "accounts.json"
     source.write_text('[{"account_id": "a1"}]', encoding="utf-8")
-    spanish = _run(["load", "accounts", str(source), "-p", str(project)], "es")
+    spanish = refused(["load", "accounts", str(source), "-p", str(project)], "es")
     assert f"{source}: tipo de archivo desconocido '.json'. Usa CSV (.csv, .tsv, .txt)" in spanish
     assert "unknown file type" not in spanish
-    english = _run(["load", "accounts", str(source), "-p", str(project)], "en")
+    english = refused(["load", "accounts", str(source), "-p", str(project)], "en")
     assert f"{source}: unknown file type '.json'. Use CSV" in english
