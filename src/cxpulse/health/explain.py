@@ -125,7 +125,7 @@ def explanation_records(
             missing[:, j] = pd.isna(levels[name]) & np.isnan(vals[:, j])
     columns: dict[str, pa.Array] = {
         "missing": pa.array(_missing_patterns(missing, names)),
-        "unseen": pa.array(_unseen_texts(n, unseen or {}, levels, shown), type=pa.string()),
+        "unseen": pa.array(_unseen_texts(n, unseen or {}, levels), type=pa.string()),
     }
     level_codes = {
         j: pd.Categorical(pd.Series(levels[name], dtype="object"))
@@ -174,14 +174,13 @@ def explanation_records(
 
 
 def _unseen_texts(
-    n: int, unseen: dict[str, np.ndarray], levels: dict[str, np.ndarray], shown: pd.DataFrame
+    n: int, unseen: dict[str, np.ndarray], levels: dict[str, np.ndarray]
 ) -> np.ndarray:
-    """Per row, the JSON object {signal: level} of levels never seen in training, or None."""
+    """Per row, the JSON object {signal: level} of levels never seen in training, or None
+    (``levels``: each categorical signal's level per row, as explanation_records holds them)."""
     found: list[dict[str, str] | None] = [None] * n
     for name, mask in unseen.items():
         values = levels.get(name)
-        if values is None and name in shown.columns:
-            values = shown[name].to_numpy(dtype=object)
         if values is None:
             continue
         for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
@@ -212,7 +211,6 @@ class Driver:
     points: float
     reference_value: float | str | None = None  # the reference account's value of the signal
     score_at_reference: float | None = None  # the score re-computed with that value
-    unseen: bool = False  # a level the model never saw in training (scored as "other")
 
 
 @dataclass(frozen=True)
@@ -288,7 +286,6 @@ def describe(
             float(item[1]),
             item[3] if len(item) > 3 else None,
             None if len(item) < 5 or item[4] is None else float(item[4]),
-            str(item[0]) in unseen,
         )
         for item in doc.get("drivers", [])
     ]

@@ -125,7 +125,6 @@ def _add_health(ws: Workspace, profile: AccountProfile, lang: str) -> None:
             "points": d.points,
             "reference_value": d.reference_value,
             "score_at_reference": d.score_at_reference,
-            "unseen": d.unseen,
         }
         for d in explanation.drivers
     ]
